@@ -1,0 +1,48 @@
+// ledgerctl: the udi-ledger command-line tool. Dispatches to one function per sub-command.
+#include <cstdio>
+#include <cstring>
+#include <string>
+
+#include "node/ledgerctl/commands.h"
+
+namespace {
+
+struct Command {
+  const char* name;
+  int (*run)(const ledgerctl::Args&);
+  const char* summary;
+};
+
+const Command kCommands[] = {
+    {"keygen", ledgerctl::RunKeygen, "create an Ed25519 signing key (C2SP signed-note format)"},
+    {"sign", ledgerctl::RunSign, "sign an EPCIS event, printing the envelope"},
+    {"verify", ledgerctl::RunVerify, "verify a node's data directory offline, in full"},
+};
+
+void PrintUsage(FILE* out) {
+  std::fprintf(out,
+               "Usage: ledgerctl COMMAND [ARGS...]\n\n"
+               "udi-ledger command-line tool. Run 'ledgerctl COMMAND --help' for a command's "
+               "options.\n\nCommands:\n");
+  for (const auto& c : kCommands) std::fprintf(out, "  %-10s %s\n", c.name, c.summary);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc < 2) {
+    PrintUsage(stderr);
+    return 2;
+  }
+  std::string name = argv[1];
+  if (name == "--help" || name == "-h" || name == "help") {
+    PrintUsage(stdout);
+    return 0;
+  }
+  for (const auto& c : kCommands) {
+    if (name == c.name) return c.run(ledgerctl::Args(argv + 2, argv + argc));
+  }
+  std::fprintf(stderr, "ledgerctl: unknown command '%s'\n\n", name.c_str());
+  PrintUsage(stderr);
+  return 2;
+}
