@@ -1,4 +1,5 @@
-// RFC 8785 JSON Canonicalization Scheme (JCS): the bytes every signature and event id is made over.
+// RFC 8785 JSON Canonicalization Scheme (JCS): the bytes every signature and
+// event id is made over.
 //
 // Pure functions, no I/O, thread-safe.
 #ifndef UDI_LEDGER_JCS_H_
@@ -12,15 +13,27 @@
 
 namespace ledger {
 
-// Serialises `value` per RFC 8785: object members sorted by the UTF-16 code units of their names,
-// no insignificant whitespace, numbers in ECMAScript Number.prototype.toString form (integers
-// stored as int64/uint64 are first converted to IEEE-754 double, as the RFC requires), strings
-// with the minimal escaping of RFC 8785 §3.2.2.2.
-// Fails (InvalidArgument naming the JSON path) on NaN/Infinity and on strings that are not UTF-8.
+// Both functions refuse values nested deeper than this (arrays/objects inside
+// each other), so that hostile input cannot exhaust the stack.
+constexpr int kMaxJsonDepth = 512;
+
+// Serialises `value` per RFC 8785: object members sorted by the UTF-16 code
+// units of their names, no insignificant whitespace, numbers in ECMAScript
+// Number.prototype.toString form (integers stored as int64/uint64 are first
+// converted to IEEE-754 double, as the RFC requires), strings with the minimal
+// escaping of RFC 8785 §3.2.2.2. Fails (InvalidArgument naming the JSON Pointer
+// path, e.g. "/epcList/3: ...") on NaN/Infinity, on strings or member names
+// that are not UTF-8, on binary values and on nesting deeper than
+// kMaxJsonDepth.
 Result<std::string> CanonicalizeJson(const nlohmann::json& value);
 
-// Parses JSON text strictly as I-JSON (RFC 7493): rejects duplicate member names (naming the
-// path), invalid UTF-8, and trailing garbage. The error message names the byte offset or path.
+// Parses JSON text strictly as I-JSON (RFC 7493): rejects duplicate member
+// names (naming the path), invalid UTF-8 (also lone surrogates in \u escapes),
+// a leading byte-order mark, trailing garbage, numbers that overflow a double,
+// integers outside the I-JSON exact range
+// [-(2^53)+1, 2^53-1] (they would change value under RFC 8785), and nesting
+// deeper than kMaxJsonDepth. Errors are InvalidArgument; the message names the
+// byte offset ("byte 17: ...") or the JSON Pointer path ("/epcList/0: ...").
 Result<nlohmann::json> ParseJsonStrict(std::string_view text);
 
 }  // namespace ledger

@@ -1,0 +1,42 @@
+// Internals of the RFC 8785 canonicaliser, exposed for its tests and for
+// ledger/crypto (key-name checks). Not part of the public API. Pure functions,
+// thread-safe.
+#ifndef UDI_LEDGER_JCS_JCS_INTERNAL_H_
+#define UDI_LEDGER_JCS_JCS_INTERNAL_H_
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace ledger::jcs_internal {
+
+// ECMAScript Number::toString(v) (ECMA-262 §7.1.12.1, as RFC 8785 §3.2.2.3
+// requires), with -0 written as "0". Requires std::isfinite(v).
+std::string FormatNumber(double v);
+
+// The byte offset of the first byte of `s` that is not part of well-formed
+// UTF-8 (RFC 3629: no overlong forms, no surrogates, nothing above U+10FFFF),
+// or std::string_view::npos if valid.
+size_t FindInvalidUtf8(std::string_view s);
+
+// Decodes well-formed UTF-8 (requires FindInvalidUtf8(s) == npos) into Unicode
+// code points.
+std::vector<char32_t> DecodeUtf8(std::string_view s);
+
+// UTF-16 code units of well-formed UTF-8 `s`: the RFC 8785 §3.2.3 sort key of a
+// member name.
+std::u16string ToUtf16(std::string_view s);
+
+// Appends `s` (well-formed UTF-8) as a JSON string with RFC 8785 §3.2.2.2
+// escaping.
+void AppendQuoted(std::string_view s, std::string* out);
+
+// Appends "/<token>" to a JSON Pointer (RFC 6901: '~' -> "~0", '/' -> "~1").
+void AppendPointerToken(std::string_view token, std::string* pointer);
+// The pointer as shown in error messages: "(root)" for the empty pointer.
+std::string ShowPointer(const std::string& pointer);
+
+}  // namespace ledger::jcs_internal
+
+#endif  // UDI_LEDGER_JCS_JCS_INTERNAL_H_

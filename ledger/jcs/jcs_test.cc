@@ -1,0 +1,325 @@
+#include "ledger/jcs.h"
+
+#include <gtest/gtest.h>
+
+#include <bit>
+#include <cstdint>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "ledger/bytes.h"
+#include "ledger/jcs/jcs_internal.h"
+
+namespace ledger {
+namespace {
+
+std::string ReadTestdata(const std::string& name) {
+  std::ifstream in(std::string(UDI_TESTDATA) + "/" + name, std::ios::binary);
+  EXPECT_TRUE(in.good()) << "cannot open testdata/" << name;
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+// Lines of a testdata file, without comment lines ('#') and blank lines.
+std::vector<std::string> DataLines(const std::string& name) {
+  std::vector<std::string> lines;
+  std::istringstream in(ReadTestdata(name));
+  for (std::string line; std::getline(in, line);) {
+    if (!line.empty() && line[0] != '#') lines.push_back(line);
+  }
+  return lines;
+}
+
+double FromBits(uint64_t bits) { return std::bit_cast<double>(bits); }
+
+// Canonical form of JSON text, parsed strictly; the test fails on any error.
+std::string Canon(std::string_view text) {
+  auto parsed = ParseJsonStrict(text);
+  EXPECT_TRUE(parsed.ok()) << parsed.status().ToString();
+  if (!parsed.ok()) return "";
+  auto canonical = CanonicalizeJson(*parsed);
+  EXPECT_TRUE(canonical.ok()) << canonical.status().ToString();
+  return canonical.ok() ? *canonical : "";
+}
+
+TEST(JcsTest, CanonicalizesReferenceVectors) {
+  // testdata/input/X.json must canonicalise to exactly the bytes of
+  // testdata/output/X.json. arrays..weird come from
+  // cyberphone/json-canonicalization (the RFC 8785 reference code); rfc8785_*
+  // are the examples in RFC 8785 §3.2.2-3.2.4.
+  for (const char* name :
+       {"arrays", "french", "simpleString", "structures", "unicode", "values",
+        "weird", "rfc8785_sorting", "rfc8785_serialization"}) {
+    SCOPED_TRACE(name);
+    std::string file = std::string(name) + ".json";
+    EXPECT_EQ(Canon(ReadTestdata("input/" + file)),
+              ReadTestdata("output/" + file));
+  }
+}
+
+TEST(JcsTest, FormatsRfc8785AppendixBNumbers) {
+  auto lines = DataLines("rfc8785_appendix_b.txt");
+  ASSERT_EQ(lines.size(), 26u);
+  for (const auto& line : lines) {
+    SCOPED_TRACE(line);
+    std::istringstream fields(line);
+    std::string hex, want;
+    fields >> hex >> want;
+    double d = FromBits(std::stoull(hex, nullptr, 16));
+    auto got = CanonicalizeJson(nlohmann::json(d));
+    if (want == "error") {
+      ASSERT_FALSE(got.ok());
+      EXPECT_TRUE(got.status().IsInvalidArgument());
+      EXPECT_NE(got.status().message().find("NaN and Infinity"),
+                std::string::npos);
+    } else {
+      ASSERT_TRUE(got.ok()) << got.status().ToString();
+      EXPECT_EQ(*got, want);
+    }
+  }
+}
+
+// Reproduces the number sequence of cyberphone's es6testfile100m.txt (see
+// testdata/es6_numbers_static.txt).
+class Es6NumberSequence {
+ public:
+  Es6NumberSequence() {
+    std::string text = ReadTestdata("es6_numbers_static.txt");
+    std::istringstream in(text);
+    for (std::string line; std::getline(in, line);) {
+      if (line.empty() || line[0] == '#') continue;
+      std::istringstream words(line);
+      for (std::string word; words >> word;)
+        static_.push_back(std::stoull(word, nullptr, 16));
+    }
+  }
+  size_t static_count() const { return static_.size(); }
+
+  double Next() {
+    constexpr size_t kSerial = 2000;
+    double f = 0;
+    if (index_ < static_.size()) {
+      f = FromBits(static_[index_]);
+    } else if (index_ < static_.size() + kSerial) {
+      f = FromBits(0x0010000000000000ULL + (index_ - static_.size()));
+    } else {
+      while (f == 0 || !std::isfinite(f)) {
+        if (offset_ == block_.size()) {
+          block_ = Sha256(AsStringView(block_));
+          offset_ = 0;
+        }
+        uint64_t bits = 0;
+        for (int i = 7; i >= 0; --i)
+          bits = bits << 8 | block_[offset_ + static_cast<size_t>(i)];
+        offset_ += 8;
+        f = FromBits(bits);
+      }
+    }
+    ++index_;
+    return f;
+  }
+
+ private:
+  std::vector<uint64_t> static_;
+  size_t index_ = 0;
+  Hash block_{};
+  size_t offset_ = 32;  // the first use hashes the all-zero block
+};
+
+TEST(JcsTest, MatchesPublishedHashesOfEs6NumberTestFile) {
+  Es6NumberSequence seq;
+  ASSERT_EQ(seq.static_count(), 168u);
+  auto checkpoints = DataLines("es6_numbers_sha256.txt");
+  ASSERT_FALSE(checkpoints.empty());
+  std::string all;
+  size_t produced = 0;
+  for (const auto& line : checkpoints) {
+    std::istringstream fields(line);
+    size_t count;
+    std::string want;
+    fields >> count >> want;
+    SCOPED_TRACE("first " + std::to_string(count) + " lines");
+    while (produced < count) {
+      double d = seq.Next();
+      char hex[32];
+      std::snprintf(
+          hex, sizeof(hex), "%llx",
+          static_cast<unsigned long long>(std::bit_cast<uint64_t>(d)));
+      all += hex;
+      all += ',';
+      all += jcs_internal::FormatNumber(d);
+      all += '\n';
+      ++produced;
+    }
+    EXPECT_EQ(ToHex(Sha256(all)), want);
+  }
+}
+
+TEST(JcsTest, TreatsIntegersAsDoubles) {
+  // RFC 8785 §3.2.2.3: every number is an IEEE-754 double, however nlohmann
+  // stored it.
+  EXPECT_EQ(*CanonicalizeJson(nlohmann::json(int64_t{9007199254740993})),
+            "9007199254740992");
+  EXPECT_EQ(*CanonicalizeJson(nlohmann::json(uint64_t{1} << 63)),
+            "9223372036854776000");
+  EXPECT_EQ(
+      *CanonicalizeJson(nlohmann::json(uint64_t{10000000000000000000ULL})),
+      "10000000000000000000");
+  EXPECT_EQ(*CanonicalizeJson(nlohmann::json(-0.0)), "0");
+  EXPECT_EQ(*CanonicalizeJson(nlohmann::json(1e-7)), "1e-7");
+  EXPECT_EQ(*CanonicalizeJson(nlohmann::json(1e21)), "1e+21");
+  EXPECT_EQ(*CanonicalizeJson(nlohmann::json(1e20)), "100000000000000000000");
+  EXPECT_EQ(*CanonicalizeJson(nlohmann::json(123.0)), "123");
+  EXPECT_EQ(*CanonicalizeJson(nlohmann::json(-1.5e-9)), "-1.5e-9");
+}
+
+TEST(JcsTest, EscapesStringsMinimally) {
+  struct Case {
+    std::string in, want;
+  } cases[] = {
+      {std::string("\x00", 1), "\"\\u0000\""},
+      {"\x01\x1f", "\"\\u0001\\u001f\""},
+      {"\b\t\n\f\r", "\"\\b\\t\\n\\f\\r\""},
+      {"\"\\/", "\"\\\"\\\\/\""},
+      {"\x7f", "\"\x7f\""},
+      {"\xe2\x80\xa8",
+       "\"\xe2\x80\xa8\""},  // U+2028 stays raw, as in ECMAScript
+      {"caf\xc3\xa9", "\"caf\xc3\xa9\""},
+  };
+  for (const auto& c : cases) {
+    SCOPED_TRACE(c.want);
+    auto got = CanonicalizeJson(nlohmann::json(c.in));
+    ASSERT_TRUE(got.ok());
+    EXPECT_EQ(*got, c.want);
+  }
+}
+
+TEST(JcsTest, SortsNamesByUtf16CodeUnitsNotUtf8Bytes) {
+  // U+1F600 is 0xD83D 0xDE00 in UTF-16 and sorts before U+FB33; in UTF-8 it
+  // sorts after.
+  nlohmann::json v = {{"\xef\xac\xb3", 1}, {"\xf0\x9f\x98\x80", 2}};
+  EXPECT_EQ(*CanonicalizeJson(v),
+            "{\"\xf0\x9f\x98\x80\":2,\"\xef\xac\xb3\":1}");
+}
+
+TEST(JcsTest, RejectsWhatHasNoCanonicalForm) {
+  struct Case {
+    const char* label;
+    nlohmann::json value;
+    const char* want;
+  } cases[] = {
+      {"nan", {{"a", {1, std::nan("")}}}, "/a/1: NaN and Infinity"},
+      {"inf", {{"x~/y", HUGE_VAL}}, "/x~0~1y: NaN and Infinity"},
+      {"bad utf8 string", {{"s", "\xff"}}, "/s: string is not UTF-8 (byte 0"},
+      {"surrogate in string",
+       {{"s", "a\xed\xa0\x80"}},
+       "/s: string is not UTF-8 (byte 1"},
+      {"overlong", nlohmann::json("\xc0\xaf"), "(root): string is not UTF-8"},
+      {"bad utf8 name", {{"\xc3", 1}}, "(root): member name is not UTF-8"},
+      {"binary", nlohmann::json::binary({1, 2}), "(root): binary"},
+  };
+  for (const auto& c : cases) {
+    SCOPED_TRACE(c.label);
+    auto got = CanonicalizeJson(c.value);
+    ASSERT_FALSE(got.ok());
+    EXPECT_TRUE(got.status().IsInvalidArgument());
+    EXPECT_NE(got.status().message().find(c.want), std::string::npos)
+        << got.status().message();
+  }
+}
+
+TEST(JcsTest, RejectsNestingBeyondLimit) {
+  nlohmann::json deep = 1;
+  for (int i = 0; i <= kMaxJsonDepth; ++i) deep = nlohmann::json::array({deep});
+  auto got = CanonicalizeJson(deep);
+  ASSERT_FALSE(got.ok());
+  EXPECT_NE(got.status().message().find("nesting deeper"), std::string::npos);
+  nlohmann::json ok = 1;
+  for (int i = 0; i < kMaxJsonDepth; ++i) ok = nlohmann::json::array({ok});
+  EXPECT_TRUE(CanonicalizeJson(ok).ok());
+}
+
+TEST(ParseJsonStrictTest, AcceptsIJson) {
+  auto v = ParseJsonStrict(
+      " {\"a\": [1, -2.5, \"\\ud83d\\ude00\", null, true], \"b\": {}} \n");
+  ASSERT_TRUE(v.ok()) << v.status().ToString();
+  EXPECT_EQ((*v)["a"][2], "\xf0\x9f\x98\x80");
+  EXPECT_TRUE(ParseJsonStrict("9007199254740991").ok());
+  EXPECT_TRUE(ParseJsonStrict("-9007199254740991").ok());
+  EXPECT_TRUE(ParseJsonStrict("1e300").ok());
+  EXPECT_TRUE(ParseJsonStrict("[1.0e20]").ok());
+}
+
+TEST(ParseJsonStrictTest, RejectsWithOffsetOrPath) {
+  struct Case {
+    const char* label;
+    std::string text;
+    const char* want;
+  } cases[] = {
+      {"duplicate member", R"({"a":1,"b":{"c":1,"c":2}})",
+       "/b/c: duplicate member name"},
+      {"duplicate in array", R"([0,{"x":1,"x":1}])",
+       "/1/x: duplicate member name"},
+      {"duplicate via escape", R"({"a":1,"\u0061":2})",
+       "/a: duplicate member name"},
+      {"trailing garbage", "{} x", "byte 3: "},
+      {"second value", "1 2", "byte 2: "},
+      {"invalid utf8", "[\"a\xff\"]", "byte 3: "},
+      {"lone surrogate", R"(["\ud800"])", "byte "},
+      {"lone low surrogate", R"(["\udc00x"])", "byte "},
+      {"bom", "\xef\xbb\xbf{}", "byte 0: byte-order mark"},
+      {"empty", "", "byte 0: "},
+      {"comment", "[1] // c", "byte 4: "},
+      {"big integer", R"({"q":[1,9007199254740992]})",
+       "/q/1: integer 9007199254740992"},
+      {"big negative", "-9007199254740992",
+       "(root): integer -9007199254740992"},
+      {"huge integer", "[123456789012345678901234567890]",
+       "/0: integer 1234567890"},
+      {"overflow", R"({"x":1e400})", "number overflow parsing '1e400'"},
+      {"nan literal", "[NaN]", "byte 1: "},
+  };
+  for (const auto& c : cases) {
+    SCOPED_TRACE(c.label);
+    auto got = ParseJsonStrict(c.text);
+    ASSERT_FALSE(got.ok());
+    EXPECT_TRUE(got.status().IsInvalidArgument());
+    EXPECT_NE(got.status().message().find(c.want), std::string::npos)
+        << got.status().message();
+  }
+}
+
+TEST(ParseJsonStrictTest, RejectsNestingBeyondLimit) {
+  std::string deep(kMaxJsonDepth + 1, '[');
+  auto got = ParseJsonStrict(deep + std::string(kMaxJsonDepth + 1, ']'));
+  ASSERT_FALSE(got.ok());
+  EXPECT_NE(got.status().message().find("nesting deeper"), std::string::npos);
+  std::string ok(kMaxJsonDepth, '[');
+  EXPECT_TRUE(ParseJsonStrict(ok + std::string(kMaxJsonDepth, ']')).ok());
+}
+
+TEST(Utf8Test, FindsFirstInvalidByte) {
+  struct Case {
+    std::string s;
+    size_t want;
+  } cases[] = {
+      {"abc", std::string_view::npos},
+      {"\xf4\x8f\xbf\xbf", std::string_view::npos},  // U+10FFFF
+      {"\xf4\x90\x80\x80", 0},                       // above U+10FFFF
+      {"a\xe0\x80\x80", 1},                          // overlong
+      {"ab\xed\xbf\xbf", 2},                         // surrogate
+      {"\xc3", 0},                                   // truncated
+      {"\x80", 0},                                   // lone continuation
+  };
+  for (const auto& c : cases) {
+    SCOPED_TRACE(ToHex(c.s));
+    EXPECT_EQ(jcs_internal::FindInvalidUtf8(c.s), c.want);
+  }
+}
+
+}  // namespace
+}  // namespace ledger
