@@ -20,20 +20,23 @@
 
 namespace ledger::merkle {
 
-inline constexpr uint8_t kLeafHashPrefix =
-    0x00;  // RFC 6962 §2.1 domain separation
+// RFC 6962 §2.1 domain separation.
+inline constexpr uint8_t kLeafHashPrefix = 0x00;
 inline constexpr uint8_t kNodeHashPrefix = 0x01;
 
-Hash LeafHash(std::string_view leaf_data);  // SHA-256(0x00 || data)
-Hash NodeHash(const Hash& left,
-              const Hash& right);  // SHA-256(0x01 || left || right)
-Hash EmptyRoot();                  // SHA-256("")
+// SHA-256(0x00 || data).
+Hash LeafHash(std::string_view leaf_data);
+// SHA-256(0x01 || left || right).
+Hash NodeHash(const Hash& left, const Hash& right);
+// SHA-256(""), the root of the empty tree.
+Hash EmptyRoot();
 
-// Reference MTH over a full list of leaf hashes (for tests and small trees).
+// MTH over a full list of leaf hashes (for tests and small trees; O(n) time).
 Hash RootFromLeafHashes(const std::vector<Hash>& leaf_hashes);
 
 // Reads stored perfect-subtree hashes. Implementations report missing nodes as
-// Corruption.
+// Corruption. Every function here that takes a NodeSource is pure apart from
+// these reads and is as thread-safe as the NodeSource.
 class NodeSource {
  public:
   virtual ~NodeSource() = default;
