@@ -20,10 +20,6 @@ std::string Range(uint64_t a, uint64_t b) {
   return std::to_string(a) + " in " + std::to_string(b);
 }
 
-Result<Hash> ReadNode(const NodeSource& nodes, int level, uint64_t index) {
-  return nodes.PerfectNode(level, index);
-}
-
 // MTH(D[begin:end]) where [begin, end) is a node of some tree (begin is a
 // multiple of the largest power of two <= end - begin). Reads one perfect node
 // per set bit of end - begin, smallest (and rightmost) first, folding right to
@@ -36,7 +32,7 @@ Result<Hash> RangeHash(const NodeSource& nodes, uint64_t begin, uint64_t end) {
   while (remaining != 0) {
     const int level = std::countr_zero(remaining);
     const uint64_t width = uint64_t{1} << level;
-    Result<Hash> node = ReadNode(nodes, level, (right_end >> level) - 1);
+    Result<Hash> node = nodes.PerfectNode(level, (right_end >> level) - 1);
     if (!node.ok()) return node.status();
     acc = first ? *node : NodeHash(*node, acc);
     first = false;
@@ -56,7 +52,7 @@ Status AppendPath(const NodeSource& nodes, int level, uint64_t index,
     const uint64_t sibling = (index >> i) ^ 1;
     Result<Hash> h =
         ((index >> i) & 1) != 0 || i + 1 < shape.inner
-            ? ReadNode(nodes, l, sibling)
+            ? nodes.PerfectNode(l, sibling)
             // The right sibling at the divergence level holds leaf size - 1.
             : RangeHash(nodes, sibling << l, size);
     if (!h.ok()) return h.status();
@@ -64,11 +60,19 @@ Status AppendPath(const NodeSource& nodes, int level, uint64_t index,
   }
   for (int i = shape.inner; i < 64 - level; ++i) {
     if (((index >> i) & 1) == 0) continue;
-    Result<Hash> h = ReadNode(nodes, level + i, (index >> i) ^ 1);
+    Result<Hash> h = nodes.PerfectNode(level + i, (index >> i) ^ 1);
     if (!h.ok()) return h.status();
     out->push_back(*h);
   }
   return Status::OK();
+}
+
+// MTH(D[n]) by the RFC 6962 §2.1 recursion, kept independent of CompactRange so
+// that each checks the other. Requires n > 0.
+Hash SpanRoot(const Hash* leaves, uint64_t n) {
+  if (n == 1) return leaves[0];
+  const uint64_t k = std::bit_floor(n - 1);  // largest power of two < n
+  return NodeHash(SpanRoot(leaves, k), SpanRoot(leaves + k, n - k));
 }
 
 }  // namespace
@@ -84,10 +88,8 @@ Hash NodeHash(const Hash& left, const Hash& right) {
 Hash EmptyRoot() { return Sha256(""); }
 
 Hash RootFromLeafHashes(const std::vector<Hash>& leaf_hashes) {
-  CompactRange range;
-  for (const Hash& h : leaf_hashes)
-    range.Append(h, [](const CompactRange::NewNode&) {});
-  return range.Root();
+  if (leaf_hashes.empty()) return EmptyRoot();
+  return SpanRoot(leaf_hashes.data(), leaf_hashes.size());
 }
 
 Result<Hash> RootAt(const NodeSource& nodes, uint64_t size) {
@@ -132,7 +134,7 @@ Result<std::vector<Hash>> ConsistencyProof(const NodeSource& nodes,
                 ShapeOfPath(index, (new_size - 1) >> level).length());
   Status st;
   if (index != 0) {
-    Result<Hash> seed = ReadNode(nodes, level, index);
+    Result<Hash> seed = nodes.PerfectNode(level, index);
     st = seed.status();
     if (st.ok()) proof.push_back(*seed);
   }

@@ -25,11 +25,13 @@ Status Mismatch(const std::string& what, const Hash& computed,
 }
 
 // Right-shifts fn and sn together until LSB(fn) is set or fn is 0 (RFC 9162
-// §2.1.3.2 step 4).
+// §2.1.3.2 step 4.2): skips the levels where the right edge has no right
+// sibling.
 void SkipRightEdgeLevels(uint64_t* fn, uint64_t* sn) {
-  const int shift = *fn == 0 ? 64 : std::countr_zero(*fn);
-  *fn = shift >= 64 ? 0 : *fn >> shift;
-  *sn = shift >= 64 ? 0 : *sn >> shift;
+  while ((*fn & 1) == 0 && *fn != 0) {
+    *fn >>= 1;
+    *sn >>= 1;
+  }
 }
 
 }  // namespace
