@@ -1,0 +1,152 @@
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+#include "ledger/epcis.h"
+#include "ledger/epcis/test_util.h"
+
+namespace ledger::epcis {
+namespace {
+
+using nlohmann::json;
+
+// The events of a valid vector: a whole EPCISDocument or one bare event.
+std::vector<json> EventsOfVector(const json& vector) {
+  if (vector.value("type", "") != "EPCISDocument") return {vector};
+  Result<std::vector<json>> events = EventsOfDocument(vector);
+  EXPECT_TRUE(events.ok()) << events.status().ToString();
+  return events.ok() ? *events : std::vector<json>{};
+}
+
+json FactsToJson(const EventFacts& f) {
+  return json{{"type", EventTypeName(f.type)},
+              {"action", f.action},
+              {"event_time_ms", f.event_time_ms},
+              {"event_time", f.event_time},
+              {"epcis_event_id", f.epcis_event_id},
+              {"epcs", f.epcs},
+              {"epc_classes", f.epc_classes},
+              {"parent", f.parent},
+              {"children", f.children},
+              {"biz_step", f.biz_step},
+              {"disposition", f.disposition},
+              {"biz_location", f.biz_location},
+              {"read_point", f.read_point},
+              {"is_error_declaration", f.is_error_declaration},
+              {"corrective_event_ids", f.corrective_event_ids}};
+}
+
+TEST(ValidateEventTest, ValidVectorsPass) {
+  const std::vector<std::string> files =
+      testing::ListTestdata("valid", ".json");
+  ASSERT_GE(files.size(), 20u);
+  int per_type[5] = {0, 0, 0, 0, 0};
+  for (const std::string& file : files) {
+    SCOPED_TRACE(file);
+    const json vector =
+        testing::ReadJsonFile(testing::TestdataPath("valid/" + file));
+    const std::vector<json> events = EventsOfVector(vector);
+    ASSERT_FALSE(events.empty());
+    for (size_t i = 0; i < events.size(); ++i) {
+      SCOPED_TRACE("event " + std::to_string(i));
+      Result<EventFacts> facts = ValidateEvent(events[i]);
+      ASSERT_TRUE(facts.ok()) << facts.status().ToString();
+      ++per_type[static_cast<int>(facts->type)];
+    }
+  }
+  for (int t = 0; t < 5; ++t) {
+    SCOPED_TRACE(EventTypeName(static_cast<EventType>(t)));
+    EXPECT_GE(per_type[t], 3);
+  }
+}
+
+TEST(ValidateEventTest, FactsOfValidVectors) {
+  const json expected =
+      testing::ReadJsonFile(testing::TestdataPath("facts.json"));
+  ASSERT_GE(expected["cases"].size(), 15u);
+  for (const json& c : expected["cases"]) {
+    const std::string file = c["file"].get<std::string>();
+    const size_t index = c["index"].get<size_t>();
+    SCOPED_TRACE(file + " event " + std::to_string(index));
+    const std::vector<json> events =
+        EventsOfVector(testing::ReadJsonFile(testing::TestdataPath(file)));
+    ASSERT_LT(index, events.size());
+    Result<EventFacts> facts = ValidateEvent(events[index]);
+    ASSERT_TRUE(facts.ok()) << facts.status().ToString();
+    const json got = FactsToJson(*facts);
+    for (const auto& [member, want] : c["facts"].items()) {
+      SCOPED_TRACE(member);
+      ASSERT_TRUE(got.contains(member)) << "unknown facts member in facts.json";
+      EXPECT_EQ(got[member], want);
+    }
+  }
+}
+
+TEST(ValidateEventTest, InvalidVectorsFailWithExactMessage) {
+  const std::vector<json> cases =
+      testing::ReadJsonLines(testing::TestdataPath("invalid/events.jsonl"));
+  ASSERT_GE(cases.size(), 90u);
+  for (const json& c : cases) {
+    SCOPED_TRACE(c["name"].get<std::string>());
+    Result<EventFacts> facts = ValidateEvent(c["event"]);
+    ASSERT_FALSE(facts.ok()) << "accepted: " << c["event"].dump();
+    EXPECT_TRUE(facts.status().IsInvalidArgument());
+    EXPECT_EQ(facts.status().message(), c["error"].get<std::string>());
+  }
+}
+
+TEST(ValidateEventTest, EveryInvalidVectorIsOneChangeFromAValidEvent) {
+  // Guards the vectors themselves: the base events of make_invalid_events.py
+  // must be valid, or a case could fail for a reason other than the one it
+  // names.
+  const char* bases[] = {
+      R"({"type":"ObjectEvent","eventTime":"2026-11-26T10:00:00.000+01:00",
+          "eventTimeZoneOffset":"+01:00","action":"ADD","bizStep":"commissioning",
+          "disposition":"active","epcList":["urn:epc:id:sgtin:0614141.812345.6789"],
+          "readPoint":{"id":"urn:epc:id:sgln:0614141.07346.1234"}})",
+      R"({"type":"AggregationEvent","eventTime":"2026-11-26T10:00:00Z",
+          "eventTimeZoneOffset":"+00:00","action":"ADD","bizStep":"packing",
+          "parentID":"urn:epc:id:sscc:0614141.1234567890",
+          "childEPCs":["urn:epc:id:sgtin:0614141.812345.6789"]})",
+      R"({"type":"TransactionEvent","eventTime":"2026-11-26T10:00:00Z",
+          "eventTimeZoneOffset":"+00:00","action":"ADD",
+          "bizTransactionList":[{"type":"po","bizTransaction":"urn:epcglobal:cbv:bt:0614141073467:PO1"}],
+          "epcList":["urn:epc:id:sgtin:0614141.812345.6789"]})",
+      R"({"type":"TransformationEvent","eventTime":"2026-11-26T10:00:00Z",
+          "eventTimeZoneOffset":"+00:00","inputEPCList":["urn:epc:id:sgtin:0614141.812345.6789"],
+          "outputEPCList":["urn:epc:id:sgtin:0614141.812345.7000"]})",
+      R"({"type":"AssociationEvent","eventTime":"2026-11-26T10:00:00Z",
+          "eventTimeZoneOffset":"+00:00","action":"ADD",
+          "parentID":"urn:epc:id:grai:4012345.55555.987",
+          "childEPCs":["urn:epc:id:giai:4000001.12345"]})",
+  };
+  for (const char* base : bases) {
+    SCOPED_TRACE(base);
+    Result<EventFacts> facts = ValidateEvent(json::parse(base));
+    EXPECT_TRUE(facts.ok()) << facts.status().ToString();
+  }
+}
+
+TEST(ValidateEventTest, ErrorsAreDeterministic) {
+  const std::vector<json> cases =
+      testing::ReadJsonLines(testing::TestdataPath("invalid/events.jsonl"));
+  for (const json& c : cases) {
+    SCOPED_TRACE(c["name"].get<std::string>());
+    const json copy = json::parse(c["event"].dump());
+    EXPECT_EQ(ValidateEvent(c["event"]).status().message(),
+              ValidateEvent(copy).status().message());
+  }
+}
+
+TEST(ValidateEventTest, EventTypeNames) {
+  EXPECT_STREQ(EventTypeName(EventType::kObjectEvent), "ObjectEvent");
+  EXPECT_STREQ(EventTypeName(EventType::kAggregationEvent), "AggregationEvent");
+  EXPECT_STREQ(EventTypeName(EventType::kTransactionEvent), "TransactionEvent");
+  EXPECT_STREQ(EventTypeName(EventType::kTransformationEvent),
+               "TransformationEvent");
+  EXPECT_STREQ(EventTypeName(EventType::kAssociationEvent), "AssociationEvent");
+}
+
+}  // namespace
+}  // namespace ledger::epcis
