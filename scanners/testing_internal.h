@@ -15,7 +15,8 @@ namespace scanners::testing {
 
 struct VectorLine {
   int line_number = 0;
-  std::vector<std::string> fields;
+  std::vector<std::string> fields;  // trimmed, \xHH escapes decoded
+  std::string raw_first_field;      // trimmed, escapes as written
 };
 
 inline std::string DecodeEscapes(const std::string& s) {
@@ -40,7 +41,9 @@ inline std::string Trim(const std::string& s) {
 }
 
 // Reads UDI_TESTDATA/<name>; throws if the file is missing or has no cases.
-inline std::vector<VectorLine> ReadVectors(const std::string& name) {
+// With `columns` > 0 the last column takes the rest of the line, '|' included.
+inline std::vector<VectorLine> ReadVectors(const std::string& name,
+                                           size_t columns = 0) {
   const std::string path = std::string(UDI_TESTDATA) + "/" + name;
   std::ifstream in(path);
   if (!in) throw std::runtime_error("cannot open " + path);
@@ -53,8 +56,10 @@ inline std::vector<VectorLine> ReadVectors(const std::string& name) {
     VectorLine v;
     v.line_number = number;
     size_t start = 0;
+    v.raw_first_field = Trim(line.substr(0, line.find('|')));
     while (true) {
-      const size_t bar = line.find('|', start);
+      const bool last = columns > 0 && v.fields.size() + 1 == columns;
+      const size_t bar = last ? std::string::npos : line.find('|', start);
       v.fields.push_back(DecodeEscapes(Trim(line.substr(start, bar - start))));
       if (bar == std::string::npos) break;
       start = bar + 1;
