@@ -1,8 +1,8 @@
 // Signed event envelopes:
 //   {"event": {...EPCIS 2.0 event...}, "signer": "<name>+<8 hex key hash>",
 //    "signature": "<base64 Ed25519 signature over JCS(event)>"}
-// and event ids: "ni:///sha-256;<hex SHA-256 of JCS(event)>" (RFC 6920 form, lower-case hex).
-// Pure, thread-safe.
+// and event ids: "ni:///sha-256;<hex SHA-256 of JCS(event)>" (RFC 6920 form,
+// lower-case hex). Pure, thread-safe.
 #ifndef UDI_LEDGER_ENVELOPE_H_
 #define UDI_LEDGER_ENVELOPE_H_
 
@@ -20,8 +20,9 @@ struct Envelope {
   std::string signature;  // raw 64 bytes
 
   nlohmann::json ToJson() const;
-  // Checks shape only: exactly the three members, event an object, signer a key id, signature
-  // base64 of 64 bytes. Errors name the member ("signature: not base64 of 64 bytes").
+  // Checks shape only: exactly the three members, event an object, signer a key
+  // id, signature base64 of 64 bytes. Errors name the member ("signature: not
+  // base64 of 64 bytes").
   static Result<Envelope> FromJson(const nlohmann::json& j);
 };
 
@@ -32,11 +33,13 @@ std::string EventIdFromCanonical(std::string_view canonical_event);
 
 // Signs `event` (canonicalised) with `key`.
 Result<Envelope> SignEvent(const nlohmann::json& event, const SigningKey& key);
-// OK iff signer == key.KeyId() and the signature verifies over JCS(event); else Corruption naming
-// why ("signature: does not verify for signer acme+1a2b3c4d").
+// OK iff signer == key.KeyId() and the signature verifies over JCS(event); else
+// Corruption naming why ("signature: does not verify for signer
+// acme+1a2b3c4d").
 Status VerifyEnvelope(const Envelope& env, const VerifierKey& key);
 // Same, when the caller already has the canonical bytes.
-Status VerifyEnvelopeCanonical(const Envelope& env, std::string_view canonical_event,
+Status VerifyEnvelopeCanonical(const Envelope& env,
+                               std::string_view canonical_event,
                                const VerifierKey& key);
 
 }  // namespace ledger
