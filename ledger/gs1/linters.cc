@@ -1,0 +1,253 @@
+// Implementations of the syntax-dictionary linters listed in linters.h.
+#include "ledger/gs1/linters.h"
+
+#include <algorithm>
+#include <array>
+#include <cctype>
+#include <string>
+
+#include "ledger/gs1.h"
+#include "ledger/gs1/gs1_internal.h"
+
+namespace ledger::gs1::internal {
+namespace {
+
+// Reference year for the century of YYMMDD values when only validity matters:
+// 2000 puts YY 00..50 in 2000..2050 and 51..99 in 1951..1999, so Feb 29 is
+// valid exactly when YY % 4 == 0.
+constexpr int kLintReferenceYear = 2000;
+
+// ISO 3166-1 numeric country codes.
+constexpr std::array<int, 249> kIso3166 = {
+    4,   8,   10,  12,  16,  20,  24,  28,  31,  32,  36,  40,  44,  48,  50,
+    51,  52,  56,  60,  64,  68,  70,  72,  74,  76,  84,  86,  90,  92,  96,
+    100, 104, 108, 112, 116, 120, 124, 132, 136, 140, 144, 148, 152, 156, 158,
+    162, 166, 170, 174, 175, 178, 180, 184, 188, 191, 192, 196, 203, 204, 208,
+    212, 214, 218, 222, 226, 231, 232, 233, 234, 238, 239, 242, 246, 248, 250,
+    254, 258, 260, 262, 266, 268, 270, 275, 276, 288, 292, 296, 300, 304, 308,
+    312, 316, 320, 324, 328, 332, 334, 336, 340, 344, 348, 352, 356, 360, 364,
+    368, 372, 376, 380, 384, 388, 392, 398, 400, 404, 408, 410, 414, 417, 418,
+    422, 426, 428, 430, 434, 438, 440, 442, 446, 450, 454, 458, 462, 466, 470,
+    474, 478, 480, 484, 492, 496, 498, 499, 500, 504, 508, 512, 516, 520, 524,
+    528, 531, 533, 534, 535, 540, 548, 554, 558, 562, 566, 570, 574, 578, 580,
+    581, 583, 584, 585, 586, 591, 598, 600, 604, 608, 612, 616, 620, 624, 626,
+    630, 634, 638, 642, 643, 646, 652, 654, 659, 660, 662, 663, 666, 670, 674,
+    678, 682, 686, 688, 690, 694, 702, 703, 704, 705, 706, 710, 716, 724, 728,
+    729, 732, 740, 744, 748, 752, 756, 760, 762, 764, 768, 772, 776, 780, 784,
+    788, 792, 795, 796, 798, 800, 804, 807, 818, 826, 831, 832, 833, 834, 840,
+    850, 854, 858, 860, 862, 876, 882, 887, 894};
+
+Status Fail(std::string_view ai, const std::string& reason) {
+  return Status::InvalidArgument("AI " + std::string(ai) + ": " + reason);
+}
+
+int TwoDigits(std::string_view s, size_t pos) {
+  return (s[pos] - '0') * 10 + (s[pos + 1] - '0');
+}
+
+Status LintCsum(std::string_view ai, std::string_view v) {
+  char want = ComputeCheckDigit(v.substr(0, v.size() - 1));
+  if (v.back() == want) return Status::OK();
+  return Fail(ai,
+              std::string("check digit ") + v.back() + " should be " + want);
+}
+
+Status LintCsumAlpha(std::string_view ai, std::string_view v) {
+  if (v.size() < 2) return Fail(ai, "too short for a check character pair");
+  std::string want = ComputeCheckPair(v.substr(0, v.size() - 2));
+  std::string_view got = v.substr(v.size() - 2);
+  if (!want.empty() && got == want) return Status::OK();
+  return Fail(ai,
+              "check characters " + std::string(got) + " should be " + want);
+}
+
+// The value must start with the minimum-length (4-digit) GS1 Company Prefix.
+Status LintGcpPosition(std::string_view ai, std::string_view v, size_t offset,
+                       size_t position) {
+  constexpr size_t kMinGcpLength = 4;
+  if (v.size() < offset + kMinGcpLength) {
+    return Fail(ai, "too short to contain a GS1 Company Prefix");
+  }
+  for (size_t i = offset; i < offset + kMinGcpLength; ++i) {
+    if (v[i] < '0' || v[i] > '9') {
+      return Fail(ai,
+                  "character " + DescribeChar(v[i]) + " at position " +
+                      std::to_string(position + i) +
+                      " is not allowed (a GS1 Company Prefix has digits only)");
+    }
+  }
+  return Status::OK();
+}
+
+Status LintYymmdd(std::string_view ai, std::string_view v, bool day00_allowed) {
+  auto date = ExpandYymmdd(v, kLintReferenceYear, day00_allowed);
+  return date.ok() ? Status::OK()
+                   : date.status().WithPrefix("AI " + std::string(ai));
+}
+
+Status LintYyyymmdd(std::string_view ai, std::string_view v,
+                    bool day00_allowed) {
+  int year = TwoDigits(v, 0) * 100 + TwoDigits(v, 2);
+  int month = TwoDigits(v, 4), day = TwoDigits(v, 6);
+  if (month < 1 || month > 12)
+    return Fail(ai, "month " + std::string(v.substr(4, 2)) + " is not a date");
+  if (day == 0 && day00_allowed) return Status::OK();
+  if (day < 1 || day > DaysInMonth(year, month)) {
+    return Fail(ai, "day " + std::string(v.substr(6, 2)) + " is not a date");
+  }
+  return Status::OK();
+}
+
+Status LintRange(std::string_view ai, std::string_view v, size_t pos, int max,
+                 const char* unit) {
+  if (TwoDigits(v, pos) <= max) return Status::OK();
+  return Fail(ai, std::string(unit) + " " + std::string(v.substr(pos, 2)) +
+                      " is not a time");
+}
+
+Status LintOneOf(std::string_view ai, std::string_view v,
+                 std::string_view allowed, const char* what) {
+  if (v.size() == 1 && allowed.find(v[0]) != std::string_view::npos)
+    return Status::OK();
+  return Fail(ai, "'" + std::string(v) + "' is not " + what);
+}
+
+Status LintPieceOfTotal(std::string_view ai, std::string_view v) {
+  int piece = TwoDigits(v, 0), total = TwoDigits(v, 2);
+  if (piece >= 1 && total >= 1 && piece <= total) return Status::OK();
+  return Fail(ai, "piece " + std::string(v.substr(0, 2)) + " of total " +
+                      std::string(v.substr(2, 2)) + " is not valid");
+}
+
+Status LintPcenc(std::string_view ai, std::string_view v, size_t position) {
+  auto hex = [](char c) {
+    return std::isxdigit(static_cast<unsigned char>(c)) != 0;
+  };
+  for (size_t i = 0; i < v.size(); ++i) {
+    if (v[i] == '%' &&
+        (i + 2 >= v.size() || !hex(v[i + 1]) || !hex(v[i + 2]))) {
+      return Fail(ai, "malformed percent-escape at position " +
+                          std::to_string(position + i));
+    }
+  }
+  return Status::OK();
+}
+
+bool IsCountry(std::string_view v) {
+  if (v.size() != 3 || !IsDigits(v)) return false;
+  int code = std::stoi(std::string(v));
+  return std::binary_search(kIso3166.begin(), kIso3166.end(), code);
+}
+
+Status LintCountries(std::string_view ai, std::string_view v, bool list,
+                     bool allow999) {
+  if (v.empty() || v.size() % 3 != 0 || (!list && v.size() != 3)) {
+    return Fail(ai, "country codes must be 3 digits each");
+  }
+  for (size_t i = 0; i < v.size(); i += 3) {
+    std::string_view code = v.substr(i, 3);
+    if (!IsCountry(code) && !(allow999 && code == "999")) {
+      return Fail(ai, std::string(code) + " is not an ISO 3166 country code");
+    }
+  }
+  return Status::OK();
+}
+
+Status LintMaxNumber(std::string_view ai, std::string_view v,
+                     unsigned long long max, const char* what) {
+  if (std::stoull(std::string(v)) <= max) return Status::OK();
+  return Fail(ai, std::string(v) + " is not a " + what);
+}
+
+// ISO 13616 IBAN: country letters, check digits, alphanumerics; mod 97 of the
+// rearranged number is 1.
+Status LintIban(std::string_view ai, std::string_view v) {
+  bool shape = v.size() >= 5 &&
+               std::isupper(static_cast<unsigned char>(v[0])) &&
+               std::isupper(static_cast<unsigned char>(v[1])) &&
+               std::isdigit(v[2]) && std::isdigit(v[3]);
+  for (char c : v) {
+    shape = shape && (std::isdigit(static_cast<unsigned char>(c)) ||
+                      std::isupper(static_cast<unsigned char>(c)));
+  }
+  if (!shape)
+    return Fail(ai, "not an IBAN (country letters, 2 check digits, A-Z 0-9)");
+  std::string rearranged =
+      std::string(v.substr(4)) + std::string(v.substr(0, 4));
+  int remainder = 0;
+  for (char c : rearranged) {
+    int value =
+        std::isdigit(static_cast<unsigned char>(c)) ? c - '0' : c - 'A' + 10;
+    remainder = (remainder * (value >= 10 ? 100 : 10) + value) % 97;
+  }
+  return remainder == 1 ? Status::OK()
+                        : Fail(ai, "IBAN check digits are wrong");
+}
+
+}  // namespace
+
+Status RunLinter(std::string_view name, std::string_view ai, std::string_view v,
+                 size_t position) {
+  // Numeric linters run after the character-set check, so their digits are
+  // '0'..'9'.
+  if (name == "csum") return LintCsum(ai, v);
+  if (name == "csumalpha") return LintCsumAlpha(ai, v);
+  if (name == "key" || name == "gcppos1")
+    return LintGcpPosition(ai, v, 0, position);
+  if (name == "keyoff1" || name == "gcppos2")
+    return LintGcpPosition(ai, v, 1, position);
+  if (name == "yymmdd") return LintYymmdd(ai, v, false);
+  if (name == "yymmd0") return LintYymmdd(ai, v, true);
+  if (name == "yyyymmdd") return LintYyyymmdd(ai, v, false);
+  if (name == "yyyymmd0") return LintYyyymmdd(ai, v, true);
+  if (name == "yymmddhh") {
+    LEDGER_RETURN_IF_ERROR(LintYymmdd(ai, v.substr(0, 6), false));
+    return LintRange(ai, v, 6, 23, "hour");
+  }
+  if (name == "hhmm" || name == "hhmi") {
+    LEDGER_RETURN_IF_ERROR(LintRange(ai, v, 0, 23, "hour"));
+    return LintRange(ai, v, 2, 59, "minute");
+  }
+  if (name == "hh") return LintRange(ai, v, 0, 23, "hour");
+  if (name == "mi") return LintRange(ai, v, 0, 59, "minute");
+  if (name == "ss") return LintRange(ai, v, 0, 59, "second");
+  if (name == "zero") return LintOneOf(ai, v, "0", "0");
+  if (name == "nonzero") {
+    bool zero =
+        std::all_of(v.begin(), v.end(), [](char c) { return c == '0'; });
+    return zero ? Fail(ai, std::string(v) + " must not be zero") : Status::OK();
+  }
+  if (name == "nozeroprefix") {
+    return v.size() > 1 && v[0] == '0' ? Fail(ai, "leading zero not allowed")
+                                       : Status::OK();
+  }
+  if (name == "pieceoftotal") return LintPieceOfTotal(ai, v);
+  if (name == "winding")
+    return LintOneOf(ai, v, "019", "a winding direction (0, 1, 9)");
+  if (name == "yesno") return LintOneOf(ai, v, "01", "0 or 1");
+  if (name == "hyphen") return LintOneOf(ai, v, "-", "'-'");
+  if (name == "iso5218")
+    return LintOneOf(ai, v, "0129", "an ISO 5218 sex code (0, 1, 2, 9)");
+  if (name == "hasnondigit") {
+    return IsDigits(v) ? Fail(ai, "must contain a non-digit character")
+                       : Status::OK();
+  }
+  if (name == "pcenc") return LintPcenc(ai, v, position);
+  if (name == "iso3166") return LintCountries(ai, v, false, false);
+  if (name == "iso3166999") return LintCountries(ai, v, false, true);
+  if (name == "iso3166list") return LintCountries(ai, v, true, false);
+  if (name == "latitude")
+    return LintMaxNumber(ai, v, 1800000000ULL, "latitude");
+  if (name == "longitude")
+    return LintMaxNumber(ai, v, 3600000000ULL, "longitude");
+  if (name == "iban") return LintIban(ai, v);
+  if (name == "importeridx") {  // one of - 0-9 A-Z _ a-z
+    bool ok = v.size() == 1 && IsCset64(v[0]) && v[0] != '=';
+    return ok ? Status::OK()
+              : Fail(ai, "'" + std::string(v) + "' is not an importer index");
+  }
+  return Fail(ai, "value cannot be checked: linter '" + std::string(name) +
+                      "' is not implemented");
+}
+
+}  // namespace ledger::gs1::internal
