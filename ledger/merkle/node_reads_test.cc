@@ -139,5 +139,31 @@ TEST(NodeReadsTest, ProofsNearTwoToThe64ReadAtMost128Nodes) {
       VerifyConsistency(3, size, *old_root, *new_root, *consistency).ok());
 }
 
+TEST(NodeReadsTest, LargestTreeSizeProvesAndVerifies) {
+  // 2^64 - 1 leaves: 64-level paths, where the shift arithmetic would overflow
+  // if unguarded.
+  VirtualTree tree;
+  const uint64_t size = ~uint64_t{0};
+  Result<Hash> root = RootAt(tree, size);
+  ASSERT_TRUE(root.ok()) << root.status().ToString();
+  EXPECT_EQ(tree.TakeReads(), 64);
+  for (uint64_t index : {uint64_t{0}, uint64_t{1} << 63, size - 2, size - 1}) {
+    SCOPED_TRACE("index " + std::to_string(index));
+    Result<std::vector<Hash>> proof = InclusionProof(tree, index, size);
+    ASSERT_TRUE(proof.ok()) << proof.status().ToString();
+    EXPECT_LE(tree.TakeReads(), kMaxReads);
+    Result<Hash> leaf = tree.PerfectNode(0, index);
+    ASSERT_TRUE(leaf.ok());
+    EXPECT_TRUE(VerifyInclusion(index, size, *leaf, *proof, *root).ok());
+  }
+  const uint64_t old_size = uint64_t{1} << 63;
+  Result<Hash> old_root = RootAt(tree, old_size);
+  Result<std::vector<Hash>> proof = ConsistencyProof(tree, old_size, size);
+  ASSERT_TRUE(old_root.ok() && proof.ok());
+  EXPECT_TRUE(VerifyConsistency(old_size, size, *old_root, *root, *proof).ok());
+  EXPECT_TRUE(VerifyConsistency(old_size, size, *root, *old_root, *proof)
+                  .IsCorruption());
+}
+
 }  // namespace
 }  // namespace ledger::merkle
