@@ -417,13 +417,79 @@ Result<std::string> AlphanumericFields(std::string_view scheme,
          internal::EncodeComponent(value.substr(n), cset39);
 }
 
+// A key built by hand may not be well formed; the conversions below rely on
+// the AI formats, and parts an EPC URI cannot carry must not be dropped.
+Status CheckKeyShape(const Gs1Key& key) {
+  if (key.parts.empty()) return Status::InvalidArgument("empty key");
+  for (const auto& [ai, value] : key.parts) {
+    LEDGER_RETURN_IF_ERROR(ValidateAiValue(ai, value));
+  }
+  const std::string& primary = key.parts[0].first;
+  std::string_view want = primary;  // kOther: any primary key
+  std::string_view allowed;         // the one qualifier the EPC can carry
+  switch (key.kind) {
+    case KeyKind::kSgtin:
+      want = "01";
+      allowed = "21";
+      break;
+    case KeyKind::kLgtin:
+      want = "01";
+      allowed = "10";
+      break;
+    case KeyKind::kGtin:
+      want = "01";
+      break;
+    case KeyKind::kSscc:
+      want = "00";
+      break;
+    case KeyKind::kSgln:
+      want = "414";
+      allowed = "254";
+      break;
+    case KeyKind::kPgln:
+      want = "417";
+      break;
+    case KeyKind::kGrai:
+      want = "8003";
+      break;
+    case KeyKind::kGiai:
+      want = "8004";
+      break;
+    case KeyKind::kGsrn:
+      want = primary == "8017" ? "8017" : "8018";
+      break;
+    case KeyKind::kGdti:
+      want = "253";
+      break;
+    case KeyKind::kOther:
+      allowed = primary == "8010"   ? "8011"
+                : primary == "8006" ? "21"
+                : primary == "01"   ? "235"
+                                    : "";
+      break;
+  }
+  if (primary != want) {
+    return Status::InvalidArgument("key " + key.ToString() + ": primary AI " +
+                                   primary + " does not match its kind (AI " +
+                                   std::string(want) + ")");
+  }
+  for (size_t i = 1; i < key.parts.size(); ++i) {
+    if (i > 1 || key.parts[i].first != allowed) {
+      return Status::InvalidArgument(
+          "key " + key.ToString() + " has no EPC pure-identity URI (AI " +
+          key.parts[i].first + " has no place in it)");
+    }
+  }
+  return Status::OK();
+}
+
 }  // namespace
 
 Result<std::string> ToEpcUri(const Gs1Key& key, int company_prefix_length) {
   const int cpl = company_prefix_length;
   if (cpl < 6 || cpl > 12)
     return Status::InvalidArgument(CompanyPrefixError(cpl));
-  if (key.parts.empty()) return Status::InvalidArgument("empty key");
+  LEDGER_RETURN_IF_ERROR(CheckKeyShape(key));
   const std::string& ai = key.parts[0].first;
   const std::string& v = key.parts[0].second;
   auto with = [](std::string prefix,

@@ -1,4 +1,5 @@
 // Gs1Key: the canonical key, its Digital Link form, and ParseIdentifier.
+#include <cctype>
 #include <string>
 
 #include "ledger/gs1.h"
@@ -123,8 +124,11 @@ Result<Gs1Key> KeyFromDigitalLink(const DigitalLink& dl) {
 
 Result<Gs1Key> ParseIdentifier(std::string_view uri) {
   if (uri.substr(0, 8) == "urn:epc:") return internal::ParseEpcUri(uri);
-  bool web = uri.substr(0, 7) == "http://" || uri.substr(0, 8) == "https://" ||
-             uri.substr(0, 7) == "HTTP://" || uri.substr(0, 8) == "HTTPS://";
+  std::string scheme(uri.substr(0, uri.find(':')));
+  for (char& c : scheme)
+    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  bool web = (scheme == "http" || scheme == "https") &&
+             uri.substr(scheme.size(), 3) == "://";
   if (!web)
     return Status::InvalidArgument("not an EPC URI or GS1 Digital Link URI");
   auto dl = ParseDigitalLink(uri);
