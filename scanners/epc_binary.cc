@@ -397,15 +397,18 @@ Status AllDigits(std::string_view s, std::string_view what) {
   return Status::OK();
 }
 
-std::vector<std::string_view> SplitDots(std::string_view s) {
+// Splits at the first `fields - 1` dots: the last field (a serial) may itself
+// contain '.', which TDS §6.3 allows unescaped in an EPC URI.
+std::vector<std::string_view> SplitDots(std::string_view s, size_t fields) {
   std::vector<std::string_view> out;
   size_t start = 0;
-  for (size_t i = 0; i <= s.size(); ++i) {
-    if (i == s.size() || s[i] == '.') {
-      out.push_back(s.substr(start, i - start));
-      start = i + 1;
-    }
+  while (out.size() + 1 < fields) {
+    const size_t dot = s.find('.', start);
+    if (dot == std::string_view::npos) break;
+    out.push_back(s.substr(start, dot - start));
+    start = dot + 1;
   }
+  out.push_back(s.substr(start));
   return out;
 }
 
@@ -429,10 +432,10 @@ Result<std::string> EncodeEpcUri(std::string_view pure_uri, EpcScheme scheme,
     return Status::InvalidArgument("filter " + std::to_string(filter) +
                                    " is not 0..7");
   }
-  const std::vector<std::string_view> fields =
-      SplitDots(pure_uri.substr(prefix.size()));
   const size_t want_fields =
       (scheme == EpcScheme::kSscc96 || scheme == EpcScheme::kGiai96) ? 2 : 3;
+  const std::vector<std::string_view> fields =
+      SplitDots(pure_uri.substr(prefix.size()), want_fields);
   if (fields.size() != want_fields) {
     return Status::InvalidArgument("uri: " + std::string(info.uri_type) +
                                    " needs " + std::to_string(want_fields) +
