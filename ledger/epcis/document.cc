@@ -25,11 +25,11 @@ Status CheckDocumentMembers(const json& document) {
     bool known = false;
     for (std::string_view m : kDocumentMembers) known = known || m == name;
     if (!known && !internal::IsExtensionName(name)) {
-      return Fail(name,
+      return Fail(internal::Printable(name),
                   "not an EPCISDocument member; extension members need a "
-                  "namespace prefix "
-                  "(e.g. \"example:" +
-                      name + "\")");
+                  "namespace prefix (e.g. \"example:" +
+                      internal::Printable(name.empty() ? "name" : name) +
+                      "\")");
     }
   }
   return Status::OK();

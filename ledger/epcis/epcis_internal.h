@@ -41,8 +41,10 @@ enum class Vocabulary {
 Result<std::string> NormalizeVocabulary(Vocabulary vocabulary,
                                         std::string_view value);
 
-// `value` in single quotes for an error message: control characters escaped,
-// cut at 80 bytes.
+// `value` for an error message: control characters escaped as \xNN, cut at 80
+// bytes ("...").
+std::string Printable(std::string_view value);
+// Printable(value) in single quotes.
 std::string Quote(std::string_view value);
 
 // Short JSON type name for error messages: "a string", "an array", "null", ...

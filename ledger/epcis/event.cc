@@ -146,11 +146,11 @@ Status EventChecker::CheckMemberNames() const {
       return Fail(name, std::string("not allowed on ") + type_name);
     }
     if (!IsExtensionName(name)) {
-      return Fail(name,
+      return Fail(Printable(name),
                   std::string("not an EPCIS 2.0 ") + type_name +
                       " member; extension members need a namespace prefix "
                       "(e.g. \"example:" +
-                      (name.empty() ? std::string("name") : name) + "\")");
+                      Printable(name.empty() ? "name" : name) + "\")");
     }
   }
   return Status::OK();

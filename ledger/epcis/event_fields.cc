@@ -168,10 +168,10 @@ Status EventChecker::CheckExtensionMembers(
       continue;
     if (!IsExtensionName(name)) {
       return Fail(
-          Join(rel, name),
+          Join(rel, Printable(name)),
           "not a defined member here; extension members need a namespace "
           "prefix (e.g. \"example:" +
-              name + "\")");
+              Printable(name.empty() ? "name" : name) + "\")");
     }
   }
   return Status::OK();

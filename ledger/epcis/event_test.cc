@@ -139,6 +139,54 @@ TEST(ValidateEventTest, ErrorsAreDeterministic) {
   }
 }
 
+// Robustness: every member of every valid event, replaced by a value of a wrong
+// kind, either still validates (extensions, @context) or fails with an error
+// that names that member, or with a presence rule the replacement broke (e.g.
+// "epcList: an ObjectEvent needs ...").
+TEST(ValidateEventTest, WrongKindOfValueIsNamed) {
+  const std::vector<json> replacements = {
+      nullptr, 1, "x y", json::array(), json::object(), json::array({1})};
+  int mutations = 0;
+  for (const std::string& file : testing::ListTestdata("valid", ".json")) {
+    const json vector =
+        testing::ReadJsonFile(testing::TestdataPath("valid/" + file));
+    for (const json& event : EventsOfVector(vector)) {
+      for (const auto& [member, value] : event.items()) {
+        if (member == "type") continue;
+        for (const json& replacement : replacements) {
+          SCOPED_TRACE(file + " " + member + " = " + replacement.dump());
+          json mutated = event;
+          mutated[member] = replacement;
+          ++mutations;
+          Result<EventFacts> facts = ValidateEvent(mutated);
+          if (facts.ok()) continue;
+          const std::string& message = facts.status().message();
+          const bool names_member = message.starts_with(member + ":") ||
+                                    message.starts_with(member + ".") ||
+                                    message.starts_with(member + "[");
+          const bool presence_rule =
+              message.find("needs at least one") != std::string::npos ||
+              message.find("missing (required") != std::string::npos;
+          EXPECT_TRUE(names_member || presence_rule) << message;
+        }
+      }
+    }
+  }
+  EXPECT_GT(mutations, 1000);
+}
+
+TEST(ValidateEventTest, ControlCharactersInNamesAreEscaped) {
+  json event =
+      json::parse(R"({"type":"ObjectEvent","eventTime":"2026-11-26T10:00:00Z",
+      "eventTimeZoneOffset":"+00:00","action":"OBSERVE",
+      "epcList":["urn:epc:id:sgtin:0614141.812345.6789"]})");
+  event["bad\nname"] = 1;
+  EXPECT_EQ(ValidateEvent(event).status().message(),
+            "bad\\x0aname: not an EPCIS 2.0 ObjectEvent member; extension "
+            "members need a "
+            "namespace prefix (e.g. \"example:bad\\x0aname\")");
+}
+
 TEST(ValidateEventTest, EventTypeNames) {
   EXPECT_STREQ(EventTypeName(EventType::kObjectEvent), "ObjectEvent");
   EXPECT_STREQ(EventTypeName(EventType::kAggregationEvent), "AggregationEvent");

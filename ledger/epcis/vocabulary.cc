@@ -212,9 +212,9 @@ Result<std::string> NormalizeVocabulary(Vocabulary vocabulary,
                                  " or an absolute URI");
 }
 
-std::string Quote(std::string_view value) {
+std::string Printable(std::string_view value) {
   constexpr size_t kMax = 80;
-  std::string out = "'";
+  std::string out;
   for (size_t i = 0; i < value.size() && i < kMax; ++i) {
     unsigned char c = static_cast<unsigned char>(value[i]);
     if (c < 0x20 || c == 0x7f) {
@@ -227,8 +227,11 @@ std::string Quote(std::string_view value) {
     }
   }
   if (value.size() > kMax) out += "...";
-  out += "'";
   return out;
+}
+
+std::string Quote(std::string_view value) {
+  return "'" + Printable(value) + "'";
 }
 
 std::string JsonTypeName(const nlohmann::json& value) {
