@@ -1,5 +1,8 @@
 #include <gtest/gtest.h>
 
+#include <string>
+#include <vector>
+
 #include "ledger/gs1.h"
 #include "ledger/gs1/test_vectors.h"
 
@@ -54,6 +57,42 @@ TEST(AiTable, PredefinedLengthMatchesTheFirstTwoDigitsTable) {
             .find(ai.substr(0, 2)) != std::string_view::npos;
     EXPECT_EQ(LookupAi(ai)->predefined_length, in_table);
   }
+}
+
+// Every row of the generated table: the predefined-length flag agrees with the
+// first-two-digits table, and its format string is one ValidateAiValue can
+// interpret (the all-digits value of maximal length passes or fails cleanly).
+TEST(AiTable, EveryRowIsConsistent) {
+  constexpr std::string_view kPredefined =
+      "00 01 02 03 04 11 12 13 14 15 16 17 18 19 20 31 32 33 34 35 36 41";
+  int rows = 0;
+  std::vector<std::string> all;
+  for (int digits = 2; digits <= 4; ++digits) {
+    int limit = digits == 2 ? 100 : digits == 3 ? 1000 : 10000;
+    for (int n = 0; n < limit; ++n) {
+      std::string ai = std::to_string(n);
+      all.push_back(std::string(digits - ai.size(), '0') + ai);
+    }
+  }
+  for (const std::string& ai : all) {
+    const AiInfo* info = LookupAi(ai);
+    if (info == nullptr) continue;
+    SCOPED_TRACE(ai);
+    ++rows;
+    EXPECT_EQ(info->ai, ai);
+    EXPECT_EQ(MatchAiPrefix(ai + "123"), info);
+    bool predefined =
+        kPredefined.find(ai.substr(0, 2)) != std::string_view::npos;
+    EXPECT_EQ(info->predefined_length, predefined);
+    for (std::string value : {std::string(90, '1'), std::string("1"),
+                              std::string("000101000000000000")}) {
+      Status st = ValidateAiValue(ai, value);
+      if (!st.ok()) {
+        EXPECT_EQ(st.message().rfind("AI " + ai + ": ", 0), 0u);
+      }
+    }
+  }
+  EXPECT_GT(rows, 500);
 }
 
 TEST(AiTable, MatchAiPrefix) {

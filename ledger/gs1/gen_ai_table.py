@@ -25,11 +25,10 @@ CHECKED_LINTERS = {
     "yyyymmdd", "yyyymmd0", "yymmddhh", "hhmm", "hhmi", "hh", "mi", "ss", "zero", "nonzero",
     "nozeroprefix", "pieceoftotal", "winding", "yesno", "hyphen", "hasnondigit", "pcenc",
     "iso3166", "iso3166999", "iso3166list", "iso5218", "latitude", "longitude", "iban",
-    "importeridx",
+    "importeridx", "iso3166alpha2", "iso4217", "mediatype",
 }
 # Linters ai_value.cc knows by name but cannot check (ValidateAiValue then fails).
-UNSUPPORTED_LINTERS = {"iso3166alpha2", "iso4217", "packagetype", "couponcode",
-                       "couponposoffer", "mediatype", "posinseqslash"}
+UNSUPPORTED_LINTERS = {"packagetype", "couponcode", "couponposoffer", "posinseqslash"}
 
 COMPONENT = re.compile(r"^\[?([NXYZ])(\d+|\.\.\d+)\]?((?:,[a-z0-9]+)*)$")
 

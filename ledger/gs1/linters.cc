@@ -37,6 +37,42 @@ constexpr std::array<int, 249> kIso3166 = {
     788, 792, 795, 796, 798, 800, 804, 807, 818, 826, 831, 832, 833, 834, 840,
     850, 854, 858, 860, 862, 876, 882, 887, 894};
 
+// Code lists as space-separated codes and LO-HI ranges of codes of one length
+// (transcribed from the GS1 syntax dictionary reference linters).
+constexpr std::string_view kIso4217 =
+    "008 012 032 036 044 048 050-052 060 064 068 072 084 090 096 104 108 116 "
+    "124 132 136 144 152 156 170 174 188 191-192 203 208 214 222 230 232 238 "
+    "242 262 270 292 320 324 328 332 340 344 348 352 356 360 364 368 376 388 "
+    "392 398 400 404 408 410 414 417-418 422 426 430 434 446 454 458 462 480 "
+    "484 496 498 504 512 516 524 532-533 548 554 558 566 578 586 590 598 600 "
+    "604 608 634 643 646 654 682 690 694 702 704 706 710 728 748 752 756 760 "
+    "764 776 780 784 788 800 807 818 826 834 840 858 860 882 886 901 924-925 "
+    "927-934 936 938 940-941 943-944 946-953 955-965 967-973 975-981 984-986 "
+    "990 994 997 999";
+constexpr std::string_view kIso3166Alpha2 =
+    "AD-AG AI AL-AM AO AQ-AU AW-AX AZ-BB BD-BJ BL-BO BQ-BT BV-BW BY-CA CC-CD "
+    "CF-CI CK-CO CR CU-CZ DE DJ-DK DM DO DZ EC EE EG-EH ER-ET FI-FK FM FO FR "
+    "GA-GB GD-GI GL-GN GP-GU GW GY HK HM-HN HR HT-HU ID-IE IL-IO IQ-IT JE JM "
+    "JO-JP KE KG-KI KM-KN KP KR KW KY-KZ LA-LC LI LK LR-LV LY MA MC-MH MK-NA "
+    "NC NE-NG NI NL NO-NP NR NU NZ OM PA PE-PH PK-PN PR-PT PW PY QA RE RO RS "
+    "RU RW SA-SE SG-SO SR-ST SV SX-SZ TC-TD TF-TH TJ-TO TR TT TV-TW TZ UA UG "
+    "UM US UY-UZ VA VC VE VG VI VN VU WF WS YE YT ZA ZM ZW";
+constexpr std::string_view kMediaTypes = "01-10 80-99";
+
+bool InCodeList(std::string_view code, std::string_view list) {
+  while (!list.empty()) {
+    size_t end = list.find(' ');
+    std::string_view token = list.substr(0, end);
+    list = end == std::string_view::npos ? "" : list.substr(end + 1);
+    size_t dash = token.find('-');
+    std::string_view lo = token.substr(0, dash);
+    std::string_view hi =
+        dash == std::string_view::npos ? lo : token.substr(dash + 1);
+    if (code.size() == lo.size() && code >= lo && code <= hi) return true;
+  }
+  return false;
+}
+
 Status Fail(std::string_view ai, const std::string& reason) {
   return Status::InvalidArgument("AI " + std::string(ai) + ": " + reason);
 }
@@ -241,6 +277,19 @@ Status RunLinter(std::string_view name, std::string_view ai, std::string_view v,
   if (name == "longitude")
     return LintMaxNumber(ai, v, 3600000000ULL, "longitude");
   if (name == "iban") return LintIban(ai, v);
+  if (name == "iso4217") {
+    if (InCodeList(v, kIso4217)) return Status::OK();
+    return Fail(ai, std::string(v) + " is not an ISO 4217 currency code");
+  }
+  if (name == "iso3166alpha2") {
+    if (InCodeList(v, kIso3166Alpha2)) return Status::OK();
+    return Fail(ai,
+                std::string(v) + " is not an ISO 3166 alpha-2 country code");
+  }
+  if (name == "mediatype") {
+    if (InCodeList(v, kMediaTypes)) return Status::OK();
+    return Fail(ai, std::string(v) + " is not an AIDC media type");
+  }
   if (name == "importeridx") {  // one of - 0-9 A-Z _ a-z
     bool ok = v.size() == 1 && IsCset64(v[0]) && v[0] != '=';
     return ok ? Status::OK()

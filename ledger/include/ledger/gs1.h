@@ -48,9 +48,9 @@ const AiInfo* MatchAiPrefix(std::string_view data);
 // 1-based in the value). Linters checked: csum csumalpha gcppos1/key gcppos2/keyoff1 (the value
 // starts with 4 digits; no GCP allocation list) yymmdd yymmd0 yyyymmdd yyyymmd0 yymmddhh hhmm hhmi
 // hh mi ss zero nonzero nozeroprefix pieceoftotal winding yesno hyphen hasnondigit pcenc iso3166
-// iso3166999 iso3166list iso5218 latitude longitude iban importeridx. A value of an AI whose
-// format uses another linter (iso3166alpha2, iso4217, packagetype, couponcode, couponposoffer,
-// mediatype, posinseqslash) fails with "...: value cannot be checked: linter 'x' is not
+// iso3166999 iso3166list iso3166alpha2 iso4217 iso5218 latitude longitude iban importeridx
+// mediatype. A value of an AI whose format uses another linter (packagetype, couponcode,
+// couponposoffer, posinseqslash) fails with "...: value cannot be checked: linter 'x' is not
 // implemented" rather than passing unchecked. Unknown AI: "AI 23: unknown Application Identifier".
 Status ValidateAiValue(std::string_view ai, std::string_view value);
 
