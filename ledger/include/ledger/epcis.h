@@ -41,8 +41,9 @@ struct EventFacts {
   std::vector<std::string> children;    // childEPCs keys (aggregation/association)
   std::string biz_step;                 // bare CBV name ("shipping") or the extension URI
   std::string disposition;              // bare CBV name or extension URI
-  std::string biz_location;             // key of bizLocation.id, if any
-  std::string read_point;               // key of readPoint.id, if any
+  std::string biz_location;             // key of bizLocation.id (SGLN / GLN Digital Link), or
+                                        // the URI verbatim when it is not a GS1 identifier
+  std::string read_point;               // same for readPoint.id
   // errorDeclaration: present when the event declares an error in an earlier event with the
   // same eventID; corrective_event_ids lists errorDeclaration.correctiveEventIDs.
   bool is_error_declaration = false;
@@ -50,17 +51,24 @@ struct EventFacts {
 };
 
 // Validates one event (a JSON object, as inside an envelope) and returns its facts.
-// InvalidArgument with "<path>: <reason>" on the first problem found.
+// InvalidArgument with "<path>: <reason>" on the first problem found; checks run in a fixed order
+// (see ledger/epcis/README.md), so the same input always gives the same message. The event
+// itself is called "event" in the path ("event: an event must be a JSON object, not an array").
 Result<EventFacts> ValidateEvent(const nlohmann::json& event);
 
-// CBV 2.0 vocabularies. Accepts the bare name ("shipping") or the full URI
-// ("https://ref.gs1.org/cbv/BizStep-shipping"); returns the bare name, or the URI unchanged when
-// it is another absolute URI (an extension). InvalidArgument for anything else.
+// CBV 2.0 vocabularies. Accepts the bare name ("shipping"), the full URI
+// ("https://ref.gs1.org/cbv/BizStep-shipping") or the EPCIS 1.x URN
+// ("urn:epcglobal:cbv:bizstep:shipping"); returns the bare name, or the URI unchanged when it is
+// another absolute URI (an extension). InvalidArgument for anything else, including unknown
+// names inside the CBV namespaces; the message is the reason only, without a path:
+// "'shiping' is not a CBV 2.0 business step or an absolute URI".
 Result<std::string> NormalizeBizStep(std::string_view value);
 Result<std::string> NormalizeDisposition(std::string_view value);
 
 // Parses an RFC 3339 date-time with a mandatory offset ("2026-11-26T10:00:00.123+01:00" or "Z")
-// into milliseconds since the epoch. InvalidArgument naming what is wrong.
+// into milliseconds since the epoch (fractions beyond milliseconds are truncated; years
+// 0000-9999; leap second 60 is refused). InvalidArgument naming what is wrong and where, e.g.
+// "day 29 does not exist in 2023-02", "missing time zone offset ('Z' or +hh:mm) at offset 19".
 Result<int64_t> ParseRfc3339Millis(std::string_view text);
 
 // An EPCISDocument (as POSTed to /capture): validates the document envelope (type, schemaVersion,
