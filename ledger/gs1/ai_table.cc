@@ -4,6 +4,7 @@
 #include <iterator>
 
 #include "ledger/gs1.h"
+#include "ledger/gs1/gs1_internal.h"
 
 namespace ledger::gs1 {
 namespace {
@@ -20,6 +21,10 @@ const AiInfo* LookupAi(std::string_view ai) {
       [](const AiInfo& row, std::string_view key) { return row.ai < key; });
   return it != std::end(kAiTable) && it->ai == ai ? &*it : nullptr;
 }
+
+namespace internal {
+std::span<const AiInfo> AllAis() { return kAiTable; }
+}  // namespace internal
 
 const AiInfo* MatchAiPrefix(std::string_view data) {
   // AIs are 2 to 4 digits long and no AI is a prefix of another (checked by the

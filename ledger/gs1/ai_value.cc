@@ -58,6 +58,18 @@ std::vector<Component> ParseFormat(std::string_view format) {
   return out;
 }
 
+// The parsed format of a table row; all rows are parsed once, on first use.
+const std::vector<Component>& FormatOf(const AiInfo* info) {
+  static const std::vector<std::vector<Component>> kFormats = [] {
+    std::vector<std::vector<Component>> out;
+    for (const AiInfo& row : internal::AllAis()) {
+      out.push_back(ParseFormat(row.format));
+    }
+    return out;
+  }();
+  return kFormats[static_cast<size_t>(info - internal::AllAis().data())];
+}
+
 Status CheckLength(std::string_view ai, size_t size,
                    const std::vector<Component>& format) {
   size_t min = 0, max = 0;
@@ -65,6 +77,7 @@ Status CheckLength(std::string_view ai, size_t size,
     if (!c.optional) min += c.min_length;
     max += c.max_length;
   }
+  if (size != 0 && size >= min && size <= max) return Status::OK();
   std::string prefix = "AI " + std::string(ai) + ": ";
   if (size == 0) return Status::InvalidArgument(prefix + "empty value");
   std::string got =
@@ -126,7 +139,7 @@ Status ValidateAiValue(std::string_view ai, std::string_view value) {
     return Status::InvalidArgument("AI " + std::string(ai) +
                                    ": unknown Application Identifier");
   }
-  std::vector<Component> format = ParseFormat(info->format);
+  const std::vector<Component>& format = FormatOf(info);
   LEDGER_RETURN_IF_ERROR(CheckLength(ai, value.size(), format));
   size_t pos = 0;
   for (size_t i = 0; i < format.size(); ++i) {

@@ -74,24 +74,23 @@ std::string PercentEncode(std::string_view s) {
   return out;
 }
 
-Result<std::string> PercentDecode(std::string_view s, std::string_view what) {
-  std::string out;
+bool PercentDecode(std::string_view s, std::string* out, size_t* bad_offset) {
+  out->clear();
   for (size_t i = 0; i < s.size(); ++i) {
     if (s[i] != '%') {
-      out += s[i];
+      *out += s[i];
       continue;
     }
     int hi = i + 2 < s.size() ? HexValue(s[i + 1]) : -1;
     int lo = i + 2 < s.size() ? HexValue(s[i + 2]) : -1;
     if (hi < 0 || lo < 0) {
-      return Status::InvalidArgument(std::string(what) +
-                                     ": malformed percent-escape at offset " +
-                                     std::to_string(i));
+      *bad_offset = i;
+      return false;
     }
-    out += static_cast<char>(hi * 16 + lo);
+    *out += static_cast<char>(hi * 16 + lo);
     i += 2;
   }
-  return out;
+  return true;
 }
 
 std::string PadGtin14(std::string_view gtin) {

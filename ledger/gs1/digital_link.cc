@@ -47,11 +47,9 @@ std::vector<std::string_view> Split(std::string_view s, char sep) {
   return out;
 }
 
-// The "dlpkey[=a,b|c]" attribute of a primary key AI; nullopt if `ai` is not a
-// primary key.
-std::optional<Chains> QualifierChains(std::string_view ai) {
-  const AiInfo* info = LookupAi(ai);
-  if (info == nullptr) return std::nullopt;
+// The "dlpkey[=a,b|c]" attribute of a table row; nullopt if the AI is not a
+// Digital Link primary key.
+std::optional<Chains> ParseChains(const AiInfo* info) {
   for (std::string_view attr : Split(info->attributes, ' ')) {
     if (attr == "dlpkey") return Chains{};
     if (attr.substr(0, 7) == "dlpkey=") {
@@ -65,6 +63,21 @@ std::optional<Chains> QualifierChains(std::string_view ai) {
     }
   }
   return std::nullopt;
+}
+
+// Parsed once for every row of the AI table, on first use.
+const std::optional<Chains>* QualifierChains(std::string_view ai) {
+  static const std::vector<std::optional<Chains>> kChains = [] {
+    std::vector<std::optional<Chains>> out;
+    for (const AiInfo& row : internal::AllAis())
+      out.push_back(ParseChains(&row));
+    return out;
+  }();
+  const AiInfo* info = LookupAi(ai);
+  if (info == nullptr) return nullptr;
+  const std::optional<Chains>& chains =
+      kChains[static_cast<size_t>(info - internal::AllAis().data())];
+  return chains ? &chains : nullptr;
 }
 
 std::string DescribeChains(const Chains& chains) {
@@ -90,7 +103,7 @@ bool IsSubsequence(const std::vector<std::string>& qualifiers,
 Status CheckQualifierOrder(const std::string& pk,
                            const std::vector<std::string>& qualifiers) {
   if (qualifiers.empty()) return Status::OK();
-  Chains chains = *QualifierChains(pk);
+  const Chains& chains = **QualifierChains(pk);
   for (const auto& chain : chains) {
     if (IsSubsequence(qualifiers, chain)) return Status::OK();
   }
@@ -126,12 +139,18 @@ Status CheckQualifierOrder(const std::string& pk,
   return Invalid("qualifiers out of order" + allowed);
 }
 
+std::string MalformedEscape(size_t offset) {
+  return "malformed percent-escape at offset " + std::to_string(offset);
+}
+
 // Decodes and validates one path value.
 Result<std::string> PathValue(const std::string& ai, std::string_view raw,
                               bool primary) {
-  auto value = internal::PercentDecode(raw, "path value of AI " + ai);
-  if (!value.ok()) return Invalid(value.status().message());
-  std::string v = *value;
+  std::string v;
+  size_t bad = 0;
+  if (!internal::PercentDecode(raw, &v, &bad)) {
+    return Invalid("path value of AI " + ai + ": " + MalformedEscape(bad));
+  }
   if (primary && ai == "01" && internal::IsDigits(v))
     v = internal::PadGtin14(v);
   LEDGER_RETURN_IF_ERROR(ValidateAiValue(ai, v));
@@ -177,13 +196,18 @@ Status ParseQuery(std::string_view query, DigitalLink* dl) {
   for (std::string_view param : Split(query, '&')) {
     if (param.empty()) continue;
     size_t eq = param.find('=');
-    auto name =
-        internal::PercentDecode(param.substr(0, eq), "query parameter name");
-    if (!name.ok()) return Invalid(name.status().message());
+    std::string name_text, value_text;
+    std::string* name = &name_text;
+    std::string* value = &value_text;
+    size_t bad = 0;
+    if (!internal::PercentDecode(param.substr(0, eq), name, &bad)) {
+      return Invalid("query parameter name: " + MalformedEscape(bad));
+    }
     std::string_view raw =
         eq == std::string_view::npos ? "" : param.substr(eq + 1);
-    auto value = internal::PercentDecode(raw, "query parameter " + *name);
-    if (!value.ok()) return Invalid(value.status().message());
+    if (!internal::PercentDecode(raw, value, &bad)) {
+      return Invalid("query parameter " + *name + ": " + MalformedEscape(bad));
+    }
     const AiInfo* info = internal::IsDigits(*name) ? LookupAi(*name) : nullptr;
     if (info == nullptr) {
       dl->other_query.emplace_back(*name, *value);

@@ -49,7 +49,7 @@ Result<std::string> DecodeComponent(std::string_view scheme,
   std::string out;
   for (size_t i = 0; i < text.size(); ++i) {
     char c = text[i];
-    std::string where = std::string(what) + ": ";
+    auto where = [&] { return std::string(what) + ": "; };
     if (c == '%') {
       int hi = i + 2 < text.size() ? HexDigit(text[i + 1]) : -1;
       int lo = i + 2 < text.size() ? HexDigit(text[i + 2]) : -1;
@@ -57,7 +57,7 @@ Result<std::string> DecodeComponent(std::string_view scheme,
       if (hi < 0 || lo < 0 ||
           escapable.find(decoded) == std::string_view::npos) {
         return Invalid(
-            scheme, where + "escape '" + std::string(text.substr(i, 3)) +
+            scheme, where() + "escape '" + std::string(text.substr(i, 3)) +
                         "' at position " + std::to_string(i + 1) +
                         " is not allowed (only " +
                         (cset39 ? "%23 %2F" : "%22 %25 %26 %2F %3C %3E %3F") +
@@ -69,12 +69,12 @@ Result<std::string> DecodeComponent(std::string_view scheme,
     }
     bool in_set = cset39 ? IsCset39(c) : IsCset82(c);
     if (!in_set) {
-      return Invalid(scheme, where + "character " + DescribeChar(c) +
+      return Invalid(scheme, where() + "character " + DescribeChar(c) +
                                  " at position " + std::to_string(i + 1) +
                                  " is not allowed");
     }
     if (escapable.find(c) != std::string_view::npos) {
-      return Invalid(scheme, where + "character " + DescribeChar(c) +
+      return Invalid(scheme, where() + "character " + DescribeChar(c) +
                                  " at position " + std::to_string(i + 1) +
                                  " must be percent-escaped");
     }
@@ -331,10 +331,10 @@ size_t FieldCount(std::string_view scheme) {
 Result<Gs1Key> ParseEpcUri(std::string_view text) {
   Uri uri;
   std::string_view rest;
-  for (std::string_view kind : {"id", "class", "idpat"}) {
-    std::string prefix = "urn:epc:" + std::string(kind) + ":";
+  for (std::string_view prefix :
+       {"urn:epc:id:", "urn:epc:class:", "urn:epc:idpat:"}) {
     if (text.substr(0, prefix.size()) == prefix) {
-      uri.kind = kind;
+      uri.kind = prefix.substr(8, prefix.size() - 9);
       rest = text.substr(prefix.size());
     }
   }

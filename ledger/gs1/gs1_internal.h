@@ -2,6 +2,7 @@
 #ifndef UDI_LEDGER_GS1_GS1_INTERNAL_H_
 #define UDI_LEDGER_GS1_GS1_INTERNAL_H_
 
+#include <span>
 #include <string>
 #include <string_view>
 
@@ -9,6 +10,9 @@
 #include "ledger/status.h"
 
 namespace ledger::gs1::internal {
+
+// Every row of the AI table, sorted by AI.
+std::span<const AiInfo> AllAis();
 
 // GS1 AI encodable character set 82 (GS1 General Specifications Figure 7.11-1).
 bool IsCset82(char c);
@@ -36,8 +40,9 @@ int DaysInMonth(int year, int month);
 // Percent-encodes every byte outside RFC 3986 "unreserved" (A-Z a-z 0-9 - . _
 // ~), upper-case hex.
 std::string PercentEncode(std::string_view s);
-// Decodes %XX escapes; InvalidArgument naming `what` on a malformed escape.
-Result<std::string> PercentDecode(std::string_view s, std::string_view what);
+// Decodes %XX escapes into `out`; false (with the escape's offset in
+// `bad_offset`) on a malformed escape.
+bool PercentDecode(std::string_view s, std::string* out, size_t* bad_offset);
 
 // A GTIN-8/12/13/14 (all digits) left-padded with zeros to 14 digits; other
 // lengths unchanged.
