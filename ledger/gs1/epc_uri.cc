@@ -338,6 +338,11 @@ Result<Gs1Key> ParseEpcUri(std::string_view text) {
       rest = text.substr(prefix.size());
     }
   }
+  if (text.substr(0, 12) == "urn:epc:tag:" ||
+      text.substr(0, 12) == "urn:epc:raw:") {
+    return Status::InvalidArgument(
+        "EPC tag/raw URI: use the pure-identity form (urn:epc:id:...)");
+  }
   size_t colon = rest.find(':');
   if (uri.kind.empty() || colon == std::string_view::npos) {
     return Status::InvalidArgument("not an EPC URI or GS1 Digital Link URI");
