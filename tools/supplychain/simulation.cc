@@ -7,9 +7,9 @@
 namespace supplychain {
 namespace {
 
-// Lots are produced over the first 165 days and nothing happens after day 180,
+// Lots are produced over the first 176 days and nothing happens after day 180,
 // so that the latest lots are still in transit or in stock at the end.
-constexpr int64_t kProductionDays = 165;
+constexpr int64_t kProductionDays = 176;
 constexpr int64_t kHorizonDays = 180;
 const std::vector<int> kCaseSizes = {5, 10, 12, 20, 24};
 const std::vector<int> kCasesPerPallet = {4, 6, 8, 10};
