@@ -1,5 +1,8 @@
 #include <gtest/gtest.h>
 
+#include <cstdio>
+#include <fstream>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -93,6 +96,28 @@ TEST(AiTable, EveryRowIsConsistent) {
     }
   }
   EXPECT_GT(rows, 500);
+}
+
+// ai_table.inc is what gen_ai_table.py makes from the committed copy of the
+// facts file (testdata/gs1-ai-facts.json) and ai_supplement.txt: nobody edited
+// the generated file by hand, and the generator still accepts its inputs.
+TEST(AiTable, GeneratedTableIsUpToDate) {
+  std::string dir = std::string(UDI_SOURCE_DIR) + "/ledger/gs1";
+  std::string command = "python3 " + dir + "/gen_ai_table.py " +
+                        std::string(UDI_TESTDATA) + "/gs1-ai-facts.json " +
+                        dir + "/ai_supplement.txt";
+  FILE* pipe = popen(command.c_str(), "r");
+  ASSERT_NE(pipe, nullptr) << command;
+  std::string generated;
+  char buf[4096];
+  size_t n;
+  while ((n = fread(buf, 1, sizeof buf, pipe)) > 0) generated.append(buf, n);
+  ASSERT_EQ(pclose(pipe), 0) << command;
+  std::ifstream in(dir + "/ai_table.inc");
+  std::stringstream committed;
+  committed << in.rdbuf();
+  EXPECT_EQ(generated, committed.str())
+      << "regenerate ai_table.inc with the command in gen_ai_table.py";
 }
 
 TEST(AiTable, MatchAiPrefix) {

@@ -9,6 +9,8 @@ Command (from the repository root):
 Inputs:
   * gs1-ai-facts.json: the project's extract of the GS1 Barcode Syntax Dictionary (ai, title,
     format, attributes, predefined-length flag, Digital Link data attribute flag). Authoritative.
+    ledger/gs1/testdata/gs1-ai-facts.json is a verbatim copy; the test AiTable.
+    GeneratedTableIsUpToDate regenerates the table from it and compares.
   * ai_supplement.txt: syntax-dictionary lines for AIs the extract does not carry (see its header).
 AI ranges such as "3100-3105" or "91-99" are expanded into one row per AI. The script checks every
 format string against the grammar ValidateAiValue interprets and every linter name against the
