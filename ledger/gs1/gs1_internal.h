@@ -48,6 +48,10 @@ bool PercentDecode(std::string_view s, std::string* out, size_t* bad_offset);
 // lengths unchanged.
 std::string PadGtin14(std::string_view gtin);
 
+// An EPC URI component with the TDS Table A-1 escapes (%22 %25 %26 %2F %3C %3E
+// %3F), or for a CPI part reference (`cset39`) %23 and %2F.
+std::string EncodeEpcComponent(std::string_view value, bool cset39);
+
 // The canonical key for a parsed Digital Link (see gs1.h for the reduction
 // rules).
 Result<Gs1Key> KeyFromDigitalLink(const DigitalLink& dl);
