@@ -13,6 +13,18 @@ namespace {
 
 using jcs_internal::ShowPointer;
 
+// True iff some name holds a character above U+FFFF (a 4-byte UTF-8 sequence).
+// Only then can UTF-8 byte order (nlohmann's std::map order) differ from UTF-16
+// code unit order.
+bool HasSupplementaryName(const nlohmann::json& object) {
+  for (auto it = object.begin(); it != object.end(); ++it) {
+    for (char c : it.key()) {
+      if (static_cast<unsigned char>(c) >= 0xF0) return true;
+    }
+  }
+  return false;
+}
+
 class Canonicalizer {
  public:
   Status Write(const nlohmann::json& v, int depth) {
@@ -50,13 +62,26 @@ class Canonicalizer {
   std::string Take() { return std::move(out_); }
 
  private:
+  // One step of the path to the value being written: a member name or an
+  // array index. The JSON Pointer text is only built for error messages.
+  struct Step {
+    const std::string* name;  // nullptr for an array element
+    size_t index;
+  };
+
   Status Fail(const std::string& why) const {
-    return Status::InvalidArgument(ShowPointer(path_) + ": " + why);
+    std::string pointer;
+    for (const Step& step : path_) {
+      jcs_internal::AppendPointerToken(
+          step.name ? *step.name : std::to_string(step.index), &pointer);
+    }
+    return Status::InvalidArgument(ShowPointer(pointer) + ": " + why);
   }
 
   Status WriteNumber(double d) {
-    if (!std::isfinite(d))
+    if (!std::isfinite(d)) {
       return Fail("NaN and Infinity are not valid JSON numbers");
+    }
     out_ += jcs_internal::FormatNumber(d);
     return Status::OK();
   }
@@ -76,57 +101,74 @@ class Canonicalizer {
     size_t index = 0;
     for (const auto& element : v) {
       if (index > 0) out_.push_back(',');
-      size_t saved = path_.size();
-      jcs_internal::AppendPointerToken(std::to_string(index++), &path_);
+      path_.push_back({nullptr, index++});
       LEDGER_RETURN_IF_ERROR(Write(element, depth + 1));
-      path_.resize(saved);
+      path_.pop_back();
     }
     out_.push_back(']');
     return Status::OK();
   }
 
-  Status WriteObject(const nlohmann::json& v, int depth) {
-    // nlohmann orders members by UTF-8 bytes; RFC 8785 §3.2.3 orders by UTF-16
-    // code units, which differs once names mix characters above U+FFFF with
-    // U+E000..U+FFFF.
-    struct Member {
-      std::u16string sort_key;
-      const std::string* name;
-      const nlohmann::json* value;
-    };
-    std::vector<Member> members;
-    members.reserve(v.size());
-    for (auto it = v.begin(); it != v.end(); ++it) {
-      const std::string& name = it.key();
-      size_t bad = jcs_internal::FindInvalidUtf8(name);
-      if (bad != std::string_view::npos) {
-        return Fail("member name is not UTF-8 (byte " + std::to_string(bad) +
-                    " of the name)");
-      }
-      members.push_back({jcs_internal::ToUtf16(name), &name, &it.value()});
+  Status WriteMember(const std::string& name, const nlohmann::json& value,
+                     int depth) {
+    size_t bad = jcs_internal::FindInvalidUtf8(name);
+    if (bad != std::string_view::npos) {  // reported at the object's path
+      return Fail("member name is not UTF-8 (byte " + std::to_string(bad) +
+                  " of the name)");
     }
-    std::sort(members.begin(), members.end(),
-              [](const Member& a, const Member& b) {
-                return a.sort_key < b.sort_key;
-              });
+    jcs_internal::AppendQuoted(name, &out_);
+    out_.push_back(':');
+    path_.push_back({&name, 0});
+    LEDGER_RETURN_IF_ERROR(Write(value, depth + 1));
+    path_.pop_back();
+    return Status::OK();
+  }
+
+  Status WriteObject(const nlohmann::json& v, int depth) {
     out_.push_back('{');
     bool first = true;
-    for (const Member& m : members) {
+    auto write = [&](const std::string& name, const nlohmann::json& value) {
       if (!first) out_.push_back(',');
       first = false;
-      jcs_internal::AppendQuoted(*m.name, &out_);
-      out_.push_back(':');
-      size_t saved = path_.size();
-      jcs_internal::AppendPointerToken(*m.name, &path_);
-      LEDGER_RETURN_IF_ERROR(Write(*m.value, depth + 1));
-      path_.resize(saved);
+      return WriteMember(name, value, depth);
+    };
+    if (!HasSupplementaryName(v)) {
+      // Without characters above U+FFFF, nlohmann's byte order is RFC 8785's
+      // UTF-16 order.
+      for (auto it = v.begin(); it != v.end(); ++it) {
+        LEDGER_RETURN_IF_ERROR(write(it.key(), it.value()));
+      }
+    } else {
+      // RFC 8785 §3.2.3: sort by UTF-16 code units, where U+10000.. (surrogate
+      // pairs, 0xD800..) sorts before U+E000..U+FFFF.
+      struct Member {
+        std::u16string sort_key;
+        const std::string* name;
+        const nlohmann::json* value;
+      };
+      std::vector<Member> members;
+      members.reserve(v.size());
+      for (auto it = v.begin(); it != v.end(); ++it) {
+        if (jcs_internal::FindInvalidUtf8(it.key()) != std::string_view::npos) {
+          return WriteMember(it.key(), it.value(), depth);  // reports it
+        }
+        members.push_back(
+            {jcs_internal::ToUtf16(it.key()), &it.key(), &it.value()});
+      }
+      std::sort(members.begin(), members.end(),
+                [](const Member& a, const Member& b) {
+                  return a.sort_key < b.sort_key;
+                });
+      for (const Member& m : members) {
+        LEDGER_RETURN_IF_ERROR(write(*m.name, *m.value));
+      }
     }
     out_.push_back('}');
     return Status::OK();
   }
 
   std::string out_;
-  std::string path_;  // JSON Pointer of the value being written
+  std::vector<Step> path_;  // where the value being written sits
 };
 
 }  // namespace

@@ -221,6 +221,12 @@ TEST(JcsTest, RejectsWhatHasNoCanonicalForm) {
       {"overlong", nlohmann::json("\xc0\xaf"), "(root): string is not UTF-8"},
       {"bad utf8 name", {{"\xc3", 1}}, "(root): member name is not UTF-8"},
       {"binary", nlohmann::json::binary({1, 2}), "(root): binary"},
+      {"bad name among supplementary names",
+       {{"\xf0\x9f", 1}, {"\xf0\x9f\x98\x80", 2}},
+       "(root): member name is not UTF-8"},
+      {"nested under supplementary name",
+       {{"\xf0\x9f\x98\x80", {1, std::nan("")}}, {"\xef\xac\xb3", 2}},
+       "/\xf0\x9f\x98\x80/1: NaN"},
   };
   for (const auto& c : cases) {
     SCOPED_TRACE(c.label);
