@@ -52,6 +52,9 @@ struct PreparedEvent {
   std::string canonical_event;  // JCS(envelope.event)
   std::string event_id;         // ni:///sha-256;<hex>
   epcis::EventFacts facts;
+  // Verifier key text the signature was checked with. AppendEvents rejects the event unless it
+  // equals the registered key of envelope.signer (a 4-byte key hash alone can collide).
+  std::string verified_with;
 };
 
 // Validates the event (epcis::ValidateEvent), checks the signature against `signer` and computes
@@ -103,7 +106,11 @@ struct LogOptions {
 class Log {
  public:
   // Opens or creates the log. FailedPrecondition("data dir ... is in use by another process")
-  // when another process holds it; Corruption when the stored format version is unknown.
+  // when another process (or another Log in this process) holds it; Corruption when the stored
+  // format version is unknown or the stored checkpoint does not match the stored tree;
+  // FailedPrecondition when the dir was created with another origin or checkpoint key.
+  // On first open it writes the format version, origin, verifier key and a signed checkpoint
+  // for size 0.
   static Result<std::unique_ptr<Log>> Open(LogOptions options);
   virtual ~Log() = default;
 
@@ -114,6 +121,9 @@ class Log {
   virtual Result<std::vector<AppendOutcome>> AppendEvents(std::vector<PreparedEvent> events,
                                                           int64_t received_at_ms) = 0;
   // Appends a registry change (register, revoke, rotate = register the new key + revoke the old).
+  // Returns the new entry's index. InvalidArgument for a malformed participant; AlreadyExists
+  // when registering a key id that is registered; FailedPrecondition when re-registering a
+  // revoked key. A revocation must repeat gln, name and role unchanged.
   virtual Result<uint64_t> AppendParticipant(const Participant& p, int64_t received_at_ms) = 0;
 
   // Registry as of the latest entry. Lookup by signer key id.
@@ -125,6 +135,7 @@ class Log {
   virtual std::string SignedCheckpoint() const = 0;  // the latest checkpoint as a signed note
   virtual const VerifierKey& verifier() const = 0;
 
+  // NotFound when index >= Size(). Ranges beyond Size() for RootAt/proofs are InvalidArgument.
   virtual Result<LogEntry> ReadEntry(uint64_t index) const = 0;
   // Up to `count` entries from `start` (fewer at the end of the log).
   virtual Result<std::vector<LogEntry>> ReadEntries(uint64_t start, uint64_t count) const = 0;
@@ -156,6 +167,10 @@ struct VerifyReport {
   Hash root{};
 };
 Result<VerifyReport> VerifyDataDir(const std::string& data_dir);
+// Same, and additionally requires the data dir's stored verifier key to be `expected_verifier`
+// (a verifier key obtained out of band), so a rewritten log with a new key is caught.
+Result<VerifyReport> VerifyDataDir(const std::string& data_dir,
+                                   const VerifierKey& expected_verifier);
 
 }  // namespace ledger
 

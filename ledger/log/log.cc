@@ -1,0 +1,587 @@
+// Log: the single-writer, hash-chained Merkle log over LevelDB (see
+// ledger/log.h and spec/log-format.md).
+#include "ledger/log.h"
+
+#include <leveldb/write_batch.h>
+
+#include <mutex>
+#include <shared_mutex>
+#include <unordered_map>
+
+#include "ledger/jcs.h"
+#include "ledger/log/log_db.h"
+#include "ledger/log/log_entry.h"
+#include "ledger/log/log_keys.h"
+
+namespace ledger {
+namespace {
+
+using logdb::Db;
+
+// Perfect nodes at level >= kCachedLevel are kept in memory (about
+// n/2^(kCachedLevel-1) hashes), so a proof reads only its lowest kCachedLevel
+// siblings from LevelDB. Nodes never change once written, so the cache cannot
+// go stale.
+constexpr int kCachedLevel = 6;
+
+class UpperNodeCache {
+ public:
+  void Add(int level, uint64_t index, const Hash& h) {
+    std::unique_lock lock(mu_);
+    if (levels_.size() <= static_cast<size_t>(level)) levels_.resize(level + 1);
+    auto& v = levels_[level];
+    if (index == v.size()) v.push_back(h);
+  }
+  std::optional<Hash> Find(int level, uint64_t index) const {
+    std::shared_lock lock(mu_);
+    if (static_cast<size_t>(level) >= levels_.size()) return std::nullopt;
+    const auto& v = levels_[level];
+    if (index >= v.size()) return std::nullopt;
+    return v[index];
+  }
+
+ private:
+  mutable std::shared_mutex mu_;  // protects levels_
+  std::vector<std::vector<Hash>>
+      levels_;  // levels_[level][index], contiguous from index 0
+};
+
+class CachedNodeReader : public merkle::NodeSource {
+ public:
+  CachedNodeReader(const Db* db, const leveldb::Snapshot* snap,
+                   const UpperNodeCache* cache)
+      : reader_(db, snap), cache_(cache) {}
+  Result<Hash> PerfectNode(int level, uint64_t index) const override {
+    if (level >= kCachedLevel) {
+      if (auto h = cache_->Find(level, index)) return *h;
+    }
+    return reader_.PerfectNode(level, index);
+  }
+
+ private:
+  logdb::NodeReader reader_;
+  const UpperNodeCache* cache_;
+};
+
+// What readers see: one committed state, pinned by a LevelDB snapshot.
+struct ReadState {
+  uint64_t size = 0;
+  Checkpoint checkpoint;
+  std::string signed_checkpoint;
+  std::shared_ptr<const leveldb::Snapshot> snapshot;
+};
+
+Hash HashFromBytes(std::string_view s) {
+  Hash h{};
+  std::copy(s.begin(), s.end(), h.begin());
+  return h;
+}
+
+class LogImpl : public Log {
+ public:
+  LogImpl(LogOptions options, std::unique_ptr<Db> db)
+      : options_(std::move(options)), db_(std::move(db)) {}
+  ~LogImpl() override { state_.reset(); }
+
+  Status Init();
+
+  Result<std::vector<AppendOutcome>> AppendEvents(
+      std::vector<PreparedEvent> events, int64_t received_at_ms) override;
+  Result<uint64_t> AppendParticipant(const Participant& p,
+                                     int64_t received_at_ms) override;
+
+  std::optional<Participant> LookupSigner(
+      std::string_view key_id) const override;
+  std::vector<Participant> Participants() const override;
+  uint64_t Size() const override { return State()->size; }
+  Checkpoint LatestCheckpoint() const override { return State()->checkpoint; }
+  std::string SignedCheckpoint() const override {
+    return State()->signed_checkpoint;
+  }
+  const VerifierKey& verifier() const override {
+    return options_.key.verifier();
+  }
+
+  Result<LogEntry> ReadEntry(uint64_t index) const override;
+  Result<std::vector<LogEntry>> ReadEntries(uint64_t start,
+                                            uint64_t count) const override;
+  Result<Hash> RootAt(uint64_t size) const override;
+  Result<std::vector<Hash>> InclusionProof(uint64_t index,
+                                           uint64_t size) const override;
+  Result<std::vector<Hash>> ConsistencyProof(uint64_t old_size,
+                                             uint64_t new_size) const override;
+  std::optional<uint64_t> FindEvent(std::string_view event_id) const override;
+  Result<std::vector<uint64_t>> ScanIndex(IndexKind kind, std::string_view key,
+                                          uint64_t start_index,
+                                          size_t limit) const override;
+  Result<std::vector<uint64_t>> ScanEventTime(
+      int64_t from_ms, int64_t to_ms,
+      std::optional<std::pair<int64_t, uint64_t>> after,
+      size_t limit) const override;
+
+ private:
+  // A batch under construction: a copy of the tree border, so a failed write
+  // changes nothing.
+  struct Pending {
+    merkle::CompactRange range;
+    Hash last_leaf;
+    leveldb::WriteBatch batch;
+    std::vector<merkle::CompactRange::NewNode> nodes;
+  };
+  Pending StartBatch() const { return Pending{range_, last_leaf_, {}, {}}; }
+  void AddEntry(Pending* p, const std::string& bytes);
+  // Adds size and checkpoint, writes the batch durably, then publishes the new
+  // state.
+  Status Commit(Pending* p, std::string_view what);
+  Status InitializeEmpty();
+  Status LoadRegistry();
+  Status LoadUpperNodes(uint64_t size);
+  void Publish(uint64_t size, Checkpoint cp, std::string note);
+  std::shared_ptr<const ReadState> State() const {
+    std::lock_guard lock(state_mu_);
+    return state_;
+  }
+  Result<std::vector<uint64_t>> ScanPrefix(const std::string& prefix,
+                                           const std::string& start,
+                                           size_t limit) const;
+
+  const LogOptions options_;
+  const std::unique_ptr<Db> db_;
+  UpperNodeCache upper_;
+
+  std::mutex
+      write_mu_;  // serialises Append*; protects range_, last_leaf_, registry_
+  merkle::CompactRange range_;
+  Hash last_leaf_{};
+  logentry::Registry registry_;
+
+  mutable std::mutex
+      state_mu_;  // protects the state_ pointer (not the immutable state)
+  std::shared_ptr<const ReadState> state_;
+};
+
+Status LogImpl::InitializeEmpty() {
+  Checkpoint cp{options_.origin, 0, merkle::EmptyRoot(), {}};
+  leveldb::WriteBatch b;
+  b.Put(std::string(logkeys::kVersionKey),
+        std::string(logkeys::kFormatVersion));
+  b.Put(std::string(logkeys::kOriginKey), options_.origin);
+  b.Put(std::string(logkeys::kVerifierKey), options_.key.verifier().ToText());
+  b.Put(std::string(logkeys::kSizeKey), logkeys::Be64(0));
+  b.Put(std::string(logkeys::kCheckpointKey), SignCheckpoint(cp, options_.key));
+  leveldb::WriteOptions w;
+  w.sync = true;
+  return logdb::FromLevelDb(db_->db->Write(w, &b),
+                            "initialising data dir " + db_->dir);
+}
+
+Status LogImpl::Init() {
+  auto version = db_->Get(logkeys::kVersionKey);
+  if (!version.ok()) return version.status();
+  if (!version->has_value()) {
+    std::unique_ptr<leveldb::Iterator> it(
+        db_->db->NewIterator(db_->ReadOptions(nullptr)));
+    it->SeekToFirst();
+    if (it->Valid()) {
+      return Status::Corruption("data dir " + db_->dir +
+                                ": m:version missing in a non-empty db");
+    }
+    LEDGER_RETURN_IF_ERROR(InitializeEmpty());
+  } else if (**version != logkeys::kFormatVersion) {
+    return Status::Corruption(
+        "data dir " + db_->dir + ": unknown format version '" + **version +
+        "' (this build reads " + std::string(logkeys::kFormatVersion) + ")");
+  }
+  auto origin = db_->Get(logkeys::kOriginKey);
+  auto verifier = db_->Get(logkeys::kVerifierKey);
+  auto size_v = db_->Get(logkeys::kSizeKey);
+  auto note = db_->Get(logkeys::kCheckpointKey);
+  for (const auto* r : {&origin, &verifier, &size_v, &note}) {
+    if (!r->ok()) return r->status();
+    if (!r->value().has_value()) {
+      return Status::Corruption("data dir " + db_->dir +
+                                ": a m: metadata key is missing");
+    }
+  }
+  if (**origin != options_.origin) {
+    return Status::FailedPrecondition("data dir " + db_->dir +
+                                      " holds the log of origin '" + **origin +
+                                      "', not '" + options_.origin + "'");
+  }
+  if (**verifier != options_.key.verifier().ToText()) {
+    return Status::FailedPrecondition(
+        "data dir " + db_->dir + " was created with checkpoint key " +
+        **verifier + ", not " + options_.key.verifier().ToText());
+  }
+  if ((*size_v)->size() != 8) return Status::Corruption("m:size: not 8 bytes");
+  const uint64_t size = GetBigEndian64(**size_v);
+  logdb::NodeReader reader(db_.get(), nullptr);
+  auto range = merkle::CompactRange::FromStore(reader, size);
+  if (!range.ok())
+    return range.status().WithPrefix("rebuilding the tree of size " +
+                                     std::to_string(size));
+  auto cp = OpenCheckpoint(**note, options_.key.verifier());
+  if (!cp.ok()) return cp.status().WithPrefix("m:checkpoint");
+  if (cp->size != size || cp->root != range->Root() ||
+      cp->origin != options_.origin) {
+    return Status::Corruption(
+        "m:checkpoint: signed checkpoint (size " + std::to_string(cp->size) +
+        ", root " + ToHex(cp->root) + ") does not match the stored tree " +
+        "(size " + std::to_string(size) + ", root " + ToHex(range->Root()) +
+        ")");
+  }
+  auto beyond = db_->Get(logkeys::EntryKey(size));
+  if (!beyond.ok()) return beyond.status();
+  if (beyond->has_value()) {
+    return Status::Corruption("entry " + std::to_string(size) +
+                              " exists beyond m:size");
+  }
+  if (size > 0) {
+    auto last = reader.PerfectNode(0, size - 1);
+    if (!last.ok()) return last.status();
+    last_leaf_ = *last;
+  }
+  range_ = std::move(range).value();
+  LEDGER_RETURN_IF_ERROR(LoadRegistry());
+  LEDGER_RETURN_IF_ERROR(LoadUpperNodes(size));
+  Publish(size, std::move(cp).value(), std::move(note)->value());
+  return Status::OK();
+}
+
+Status LogImpl::LoadRegistry() {
+  std::unique_ptr<leveldb::Iterator> it(
+      db_->db->NewIterator(db_->ReadOptions(nullptr)));
+  const std::string prefix(1, logkeys::kRegistryPrefix);
+  for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix);
+       it->Next()) {
+    const std::string key = it->key().ToString();
+    auto j = ParseJsonStrict(it->value().ToString());
+    if (!j.ok()) return j.status().WithPrefix(logkeys::Describe(key));
+    auto p = Participant::FromJson(*j);
+    if (!p.ok()) return p.status().WithPrefix(logkeys::Describe(key));
+    registry_[key.substr(1)] = std::move(p).value();
+  }
+  return logdb::FromLevelDb(it->status(), "loading the registry");
+}
+
+Status LogImpl::LoadUpperNodes(uint64_t size) {
+  std::unique_ptr<leveldb::Iterator> it(
+      db_->db->NewIterator(db_->ReadOptions(nullptr)));
+  for (int level = kCachedLevel; level < 64 && (size >> level) > 0; ++level) {
+    const uint64_t count = size >> level;
+    const std::string prefix = logkeys::NodeKey(level, 0).substr(0, 2);
+    uint64_t want = 0;
+    for (it->Seek(prefix);
+         it->Valid() && it->key().starts_with(prefix) && want < count;
+         it->Next(), ++want) {
+      auto id = logkeys::ParseNodeKey(it->key().ToString());
+      if (!id || id->index != want || it->value().size() != 32) {
+        return Status::Corruption(
+            "merkle node (level " + std::to_string(level) + ", index " +
+            std::to_string(want) + ") missing or malformed");
+      }
+      upper_.Add(level, want, HashFromBytes(it->value().ToString()));
+    }
+    if (want != count) {
+      return Status::Corruption("merkle level " + std::to_string(level) + ": " +
+                                std::to_string(want) + " nodes stored, want " +
+                                std::to_string(count));
+    }
+  }
+  return logdb::FromLevelDb(it->status(), "loading tree nodes");
+}
+
+void LogImpl::Publish(uint64_t size, Checkpoint cp, std::string note) {
+  auto state = std::make_shared<ReadState>();
+  state->size = size;
+  state->checkpoint = std::move(cp);
+  state->signed_checkpoint = std::move(note);
+  leveldb::DB* db = db_->db.get();
+  state->snapshot = std::shared_ptr<const leveldb::Snapshot>(
+      db->GetSnapshot(),
+      [db](const leveldb::Snapshot* s) { db->ReleaseSnapshot(s); });
+  std::lock_guard lock(state_mu_);
+  state_ = std::move(state);
+}
+
+void LogImpl::AddEntry(Pending* p, const std::string& bytes) {
+  const uint64_t index = p->range.size();
+  p->batch.Put(logkeys::EntryKey(index), bytes);
+  p->last_leaf = merkle::LeafHash(bytes);
+  p->range.Append(p->last_leaf, [p](const merkle::CompactRange::NewNode& n) {
+    p->batch.Put(logkeys::NodeKey(n.level, n.index),
+                 std::string(AsStringView(n.hash)));
+    if (n.level >= kCachedLevel) p->nodes.push_back(n);
+  });
+}
+
+Status LogImpl::Commit(Pending* p, std::string_view what) {
+  Checkpoint cp{options_.origin, p->range.size(), p->range.Root(), {}};
+  std::string note = SignCheckpoint(cp, options_.key);
+  p->batch.Put(std::string(logkeys::kSizeKey), logkeys::Be64(p->range.size()));
+  p->batch.Put(std::string(logkeys::kCheckpointKey), note);
+  leveldb::WriteOptions w;
+  w.sync = options_.sync;
+  LEDGER_RETURN_IF_ERROR(
+      logdb::FromLevelDb(db_->db->Write(w, &p->batch), what));
+  range_ = std::move(p->range);
+  last_leaf_ = p->last_leaf;
+  for (const auto& n : p->nodes) upper_.Add(n.level, n.index, n.hash);
+  Publish(range_.size(), std::move(cp), std::move(note));
+  return Status::OK();
+}
+
+Result<std::vector<AppendOutcome>> LogImpl::AppendEvents(
+    std::vector<PreparedEvent> events, int64_t received_at_ms) {
+  std::lock_guard lock(write_mu_);
+  Pending p = StartBatch();
+  const std::string received_at = logentry::FormatReceivedAt(received_at_ms);
+  std::unordered_map<std::string, uint64_t> in_batch;
+  std::vector<AppendOutcome> out(events.size());
+  for (size_t i = 0; i < events.size(); ++i) {
+    const PreparedEvent& ev = events[i];
+    AppendOutcome& o = out[i];
+    o.event_id = ev.event_id;
+    if (auto it = in_batch.find(ev.event_id); it != in_batch.end()) {
+      o.status = AppendStatus::kDuplicate;
+      o.index = it->second;
+      continue;
+    }
+    auto existing = db_->Get(logkeys::EventIdKey(ev.event_id));
+    if (!existing.ok()) return existing.status();
+    if (existing->has_value()) {
+      o.status = AppendStatus::kDuplicate;
+      o.index = GetBigEndian64(**existing);
+      continue;
+    }
+    Status signer = logentry::CheckSigner(registry_, ev.envelope.signer);
+    if (signer.ok()) {
+      if (ev.verified_with != registry_.at(ev.envelope.signer).verifier_key) {
+        signer = Status::FailedPrecondition(
+            "signer " + ev.envelope.signer +
+            ": the event was verified with another key than the "
+            "registered one");
+      }
+    }
+    if (!signer.ok()) {
+      o.status = AppendStatus::kRejected;
+      o.error = signer.message();
+      continue;
+    }
+    const uint64_t index = p.range.size();
+    AddEntry(&p, logentry::EventEntryBytes(index, p.last_leaf, received_at,
+                                           ev.envelope, ev.canonical_event));
+    p.batch.Put(logkeys::EventIdKey(ev.event_id), logkeys::Be64(index));
+    for (const auto& key :
+         logentry::EventIndexKeys(ev.facts, ev.envelope.signer, index)) {
+      p.batch.Put(key, "");
+    }
+    in_batch.emplace(ev.event_id, index);
+    o.status = AppendStatus::kAccepted;
+    o.index = index;
+  }
+  if (p.range.size() == range_.size())
+    return out;  // nothing accepted, nothing to write
+  LEDGER_RETURN_IF_ERROR(
+      Commit(&p, "appending " + std::to_string(in_batch.size()) + " events"));
+  return out;
+}
+
+Result<uint64_t> LogImpl::AppendParticipant(const Participant& participant,
+                                            int64_t received_at_ms) {
+  std::lock_guard lock(write_mu_);
+  LEDGER_RETURN_IF_ERROR(logentry::CheckRegistryChange(registry_, participant));
+  Pending p = StartBatch();
+  const uint64_t index = p.range.size();
+  auto bytes = logentry::ParticipantEntryBytes(
+      index, p.last_leaf, logentry::FormatReceivedAt(received_at_ms),
+      participant);
+  if (!bytes.ok()) return bytes.status();
+  auto value = logentry::ParticipantBytes(participant);
+  if (!value.ok()) return value.status();
+  AddEntry(&p, *bytes);
+  const std::string key_id = participant.KeyId();
+  p.batch.Put(logkeys::RegistryKey(key_id), *value);
+  LEDGER_RETURN_IF_ERROR(Commit(&p, "appending participant " + key_id));
+  registry_[key_id] = participant;
+  return index;
+}
+
+std::optional<Participant> LogImpl::LookupSigner(
+    std::string_view key_id) const {
+  auto state = State();
+  auto v = db_->Get(logkeys::RegistryKey(key_id), state->snapshot.get());
+  if (!v.ok() || !v->has_value()) return std::nullopt;
+  auto j = ParseJsonStrict(**v);
+  if (!j.ok()) return std::nullopt;
+  auto p = Participant::FromJson(*j);
+  if (!p.ok()) return std::nullopt;
+  return std::move(p).value();
+}
+
+std::vector<Participant> LogImpl::Participants() const {
+  auto state = State();
+  std::vector<Participant> out;
+  std::unique_ptr<leveldb::Iterator> it(
+      db_->db->NewIterator(db_->ReadOptions(state->snapshot.get())));
+  const std::string prefix(1, logkeys::kRegistryPrefix);
+  for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix);
+       it->Next()) {
+    auto j = ParseJsonStrict(it->value().ToString());
+    if (!j.ok()) continue;
+    auto p = Participant::FromJson(*j);
+    if (p.ok()) out.push_back(std::move(p).value());
+  }
+  return out;
+}
+
+Result<LogEntry> LogImpl::ReadEntry(uint64_t index) const {
+  auto state = State();
+  if (index >= state->size) {
+    return Status::NotFound("entry " + std::to_string(index) +
+                            ": the log has " + std::to_string(state->size) +
+                            " entries");
+  }
+  auto v = db_->Get(logkeys::EntryKey(index), state->snapshot.get());
+  if (!v.ok()) return v.status();
+  if (!v->has_value())
+    return Status::Corruption("entry " + std::to_string(index) + ": missing");
+  auto j = ParseJsonStrict(**v);
+  if (!j.ok()) return j.status().WithPrefix("entry " + std::to_string(index));
+  return LogEntry{index, std::move(*v).value(), std::move(j).value()};
+}
+
+Result<std::vector<LogEntry>> LogImpl::ReadEntries(uint64_t start,
+                                                   uint64_t count) const {
+  auto state = State();
+  std::vector<LogEntry> out;
+  if (start >= state->size) return out;
+  const uint64_t end = start + std::min(count, state->size - start);
+  std::unique_ptr<leveldb::Iterator> it(
+      db_->db->NewIterator(db_->ReadOptions(state->snapshot.get())));
+  it->Seek(logkeys::EntryKey(start));
+  for (uint64_t i = start; i < end; ++i, it->Next()) {
+    if (!it->Valid() || it->key().ToString() != logkeys::EntryKey(i)) {
+      LEDGER_RETURN_IF_ERROR(
+          logdb::FromLevelDb(it->status(), "reading entries"));
+      return Status::Corruption("entry " + std::to_string(i) + ": missing");
+    }
+    std::string bytes = it->value().ToString();
+    auto j = ParseJsonStrict(bytes);
+    if (!j.ok()) return j.status().WithPrefix("entry " + std::to_string(i));
+    out.push_back(LogEntry{i, std::move(bytes), std::move(j).value()});
+  }
+  return out;
+}
+
+Status CheckSize(uint64_t size, uint64_t log_size) {
+  if (size > log_size) {
+    return Status::InvalidArgument("tree size " + std::to_string(size) +
+                                   " exceeds the log size " +
+                                   std::to_string(log_size));
+  }
+  return Status::OK();
+}
+
+Result<Hash> LogImpl::RootAt(uint64_t size) const {
+  auto state = State();
+  LEDGER_RETURN_IF_ERROR(CheckSize(size, state->size));
+  if (size == 0) return merkle::EmptyRoot();
+  return merkle::RootAt(
+      CachedNodeReader(db_.get(), state->snapshot.get(), &upper_), size);
+}
+
+Result<std::vector<Hash>> LogImpl::InclusionProof(uint64_t index,
+                                                  uint64_t size) const {
+  auto state = State();
+  LEDGER_RETURN_IF_ERROR(CheckSize(size, state->size));
+  return merkle::InclusionProof(
+      CachedNodeReader(db_.get(), state->snapshot.get(), &upper_), index, size);
+}
+
+Result<std::vector<Hash>> LogImpl::ConsistencyProof(uint64_t old_size,
+                                                    uint64_t new_size) const {
+  auto state = State();
+  LEDGER_RETURN_IF_ERROR(CheckSize(new_size, state->size));
+  return merkle::ConsistencyProof(
+      CachedNodeReader(db_.get(), state->snapshot.get(), &upper_), old_size,
+      new_size);
+}
+
+std::optional<uint64_t> LogImpl::FindEvent(std::string_view event_id) const {
+  auto state = State();
+  auto v = db_->Get(logkeys::EventIdKey(event_id), state->snapshot.get());
+  if (!v.ok() || !v->has_value() || (*v)->size() != 8) return std::nullopt;
+  return GetBigEndian64(**v);
+}
+
+Result<std::vector<uint64_t>> LogImpl::ScanPrefix(const std::string& prefix,
+                                                  const std::string& start,
+                                                  size_t limit) const {
+  auto state = State();
+  std::vector<uint64_t> out;
+  std::unique_ptr<leveldb::Iterator> it(
+      db_->db->NewIterator(db_->ReadOptions(state->snapshot.get())));
+  for (it->Seek(start);
+       it->Valid() && out.size() < limit && it->key().starts_with(prefix);
+       it->Next()) {
+    if (it->key().size() != prefix.size() + 8)
+      continue;  // a longer key sharing the prefix
+    out.push_back(GetBigEndian64(it->key().ToString().substr(prefix.size())));
+  }
+  LEDGER_RETURN_IF_ERROR(logdb::FromLevelDb(it->status(), "scanning an index"));
+  return out;
+}
+
+Result<std::vector<uint64_t>> LogImpl::ScanIndex(IndexKind kind,
+                                                 std::string_view key,
+                                                 uint64_t start_index,
+                                                 size_t limit) const {
+  if (kind == IndexKind::kEventId) {
+    std::vector<uint64_t> out;
+    if (auto i = FindEvent(key); i && *i >= start_index && limit > 0)
+      out.push_back(*i);
+    return out;
+  }
+  const std::string prefix = logkeys::IndexPrefix(kind, key);
+  return ScanPrefix(prefix, prefix + logkeys::Be64(start_index), limit);
+}
+
+Result<std::vector<uint64_t>> LogImpl::ScanEventTime(
+    int64_t from_ms, int64_t to_ms,
+    std::optional<std::pair<int64_t, uint64_t>> after, size_t limit) const {
+  auto state = State();
+  std::vector<uint64_t> out;
+  if (from_ms >= to_ms || limit == 0) return out;
+  std::string start = logkeys::TimeKey(from_ms, 0);
+  if (after && after->first >= from_ms) {
+    start = logkeys::TimeKey(after->first, after->second);
+    start.push_back('\0');  // strictly after the (time, index) position
+  }
+  const std::string end = logkeys::TimeKey(to_ms, 0);
+  std::unique_ptr<leveldb::Iterator> it(
+      db_->db->NewIterator(db_->ReadOptions(state->snapshot.get())));
+  for (it->Seek(start); it->Valid() && out.size() < limit; it->Next()) {
+    const std::string k = it->key().ToString();
+    if (k >= end || k[0] != logkeys::kTimePrefix) break;
+    if (k.size() == 17) out.push_back(GetBigEndian64(k.substr(9)));
+  }
+  LEDGER_RETURN_IF_ERROR(
+      logdb::FromLevelDb(it->status(), "scanning eventTime"));
+  return out;
+}
+
+}  // namespace
+
+Result<std::unique_ptr<Log>> Log::Open(LogOptions options) {
+  if (options.origin.empty()) return Status::InvalidArgument("origin: empty");
+  auto db =
+      logdb::Open(options.data_dir, /*create=*/true, options.block_cache_bytes);
+  if (!db.ok()) return db.status();
+  auto log =
+      std::make_unique<LogImpl>(std::move(options), std::move(db).value());
+  LEDGER_RETURN_IF_ERROR(log->Init());
+  return std::unique_ptr<Log>(std::move(log));
+}
+
+}  // namespace ledger

@@ -1,0 +1,57 @@
+// The LevelDB handle of a log data dir: options, opening (with the lock error
+// translated) and snapshot reads. Internal to ledger/log.
+#ifndef UDI_LEDGER_LOG_LOG_DB_H_
+#define UDI_LEDGER_LOG_LOG_DB_H_
+
+#include <leveldb/cache.h>
+#include <leveldb/db.h>
+#include <leveldb/filter_policy.h>
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "ledger/merkle.h"
+#include "ledger/status.h"
+
+namespace ledger::logdb {
+
+struct Db {
+  // Destroyed in reverse order: the DB before the cache and filter policy it
+  // uses.
+  std::unique_ptr<leveldb::Cache> cache;
+  std::unique_ptr<const leveldb::FilterPolicy> filter;
+  std::unique_ptr<leveldb::DB> db;
+  std::string dir;
+
+  // Point read; nullopt when absent. `snapshot` may be null (latest state).
+  Result<std::optional<std::string>> Get(
+      std::string_view key, const leveldb::Snapshot* snapshot = nullptr) const;
+  leveldb::ReadOptions ReadOptions(const leveldb::Snapshot* snapshot) const;
+};
+
+// Opens the LevelDB in `dir`. FailedPrecondition("data dir <dir> is in use by
+// another process") when its LOCK is held; NotFound when !create and there is
+// no database.
+Result<std::unique_ptr<Db>> Open(const std::string& dir, bool create,
+                                 size_t block_cache_bytes);
+
+// Converts a LevelDB status, naming what was being done.
+Status FromLevelDb(const leveldb::Status& s, std::string_view what);
+
+// Perfect Merkle nodes read from N keys at one snapshot.
+class NodeReader : public merkle::NodeSource {
+ public:
+  NodeReader(const Db* db, const leveldb::Snapshot* snapshot)
+      : db_(db), snapshot_(snapshot) {}
+  Result<Hash> PerfectNode(int level, uint64_t index) const override;
+
+ private:
+  const Db* db_;
+  const leveldb::Snapshot* snapshot_;
+};
+
+}  // namespace ledger::logdb
+
+#endif  // UDI_LEDGER_LOG_LOG_DB_H_

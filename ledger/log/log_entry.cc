@@ -1,0 +1,183 @@
+#include "ledger/log/log_entry.h"
+
+#include <cstdio>
+#include <set>
+
+#include "ledger/gs1.h"
+#include "ledger/jcs.h"
+#include "ledger/log/log_keys.h"
+
+namespace ledger::logentry {
+namespace {
+
+// Howard Hinnant's civil_from_days: days since 1970-01-01 → (y, m, d),
+// proleptic Gregorian.
+void CivilFromDays(int64_t z, int64_t* y, unsigned* m, unsigned* d) {
+  z += 719468;
+  const int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+  const unsigned doe = static_cast<unsigned>(z - era * 146097);
+  const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+  const int64_t yy = static_cast<int64_t>(yoe) + era * 400;
+  const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+  const unsigned mp = (5 * doy + 2) / 153;
+  *d = doy - (153 * mp + 2) / 5 + 1;
+  *m = mp < 10 ? mp + 3 : mp - 9;
+  *y = yy + (*m <= 2);
+}
+
+int64_t FloorDiv(int64_t a, int64_t b) {
+  return a / b - ((a % b != 0) && ((a < 0) != (b < 0)));
+}
+
+std::string Jcs(const nlohmann::json& j) {
+  auto r = CanonicalizeJson(j);
+  return r.ok() ? *r : std::string();
+}
+
+}  // namespace
+
+std::string FormatReceivedAt(int64_t ms) {
+  const int64_t days = FloorDiv(ms, 86400000);
+  const int64_t in_day = ms - days * 86400000;
+  int64_t y;
+  unsigned mo, d;
+  CivilFromDays(days, &y, &mo, &d);
+  char buf[128];
+  std::snprintf(buf, sizeof(buf),
+                "%04lld-%02u-%02uT%02lld:%02lld:%02lld.%03lldZ",
+                static_cast<long long>(y), mo, d,
+                static_cast<long long>(in_day / 3600000),
+                static_cast<long long>(in_day / 60000 % 60),
+                static_cast<long long>(in_day / 1000 % 60),
+                static_cast<long long>(in_day % 1000));
+  return buf;
+}
+
+std::string ZeroHashHex() { return std::string(64, '0'); }
+
+std::string EventEntryBytes(uint64_t index, const Hash& prev_leaf,
+                            std::string_view received_at,
+                            const Envelope& envelope,
+                            std::string_view canonical_event) {
+  // Members in JCS order: envelope < index < prevHash < receivedAt < type, and
+  // inside the envelope: event < signature < signer. Strings go through the JCS
+  // serialiser.
+  std::string out;
+  out.reserve(canonical_event.size() + 320);
+  out += "{\"envelope\":{\"event\":";
+  out += canonical_event;
+  out += ",\"signature\":";
+  out += Jcs(ToBase64(envelope.signature));
+  out += ",\"signer\":";
+  out += Jcs(envelope.signer);
+  out += "},\"index\":";
+  out += std::to_string(index);
+  out += ",\"prevHash\":\"";
+  out += index == 0 ? ZeroHashHex() : ToHex(prev_leaf);
+  out += "\",\"receivedAt\":";
+  out += Jcs(std::string(received_at));
+  out += ",\"type\":\"event\"}";
+  return out;
+}
+
+Result<std::string> ParticipantBytes(const Participant& p) {
+  return CanonicalizeJson(p.ToJson());
+}
+
+Result<std::string> ParticipantEntryBytes(uint64_t index, const Hash& prev_leaf,
+                                          std::string_view received_at,
+                                          const Participant& p) {
+  nlohmann::json entry = {
+      {"index", index},
+      {"participant", p.ToJson()},
+      {"prevHash", index == 0 ? ZeroHashHex() : ToHex(prev_leaf)},
+      {"receivedAt", std::string(received_at)},
+      {"type", std::string(kTypeParticipant)},
+  };
+  return CanonicalizeJson(entry);
+}
+
+std::vector<std::string> EventIndexKeys(const epcis::EventFacts& facts,
+                                        std::string_view signer,
+                                        uint64_t index) {
+  std::vector<std::string> keys;
+  std::set<std::string> seen;
+  auto add = [&](IndexKind kind, std::string_view key) {
+    if (key.empty()) return;
+    std::string k = logkeys::IndexKey(kind, key, index);
+    if (seen.insert(k).second) keys.push_back(std::move(k));
+  };
+  add(IndexKind::kEpcisEventId, facts.epcis_event_id);
+  for (const auto& epc : facts.epcs) add(IndexKind::kEpc, epc);
+  add(IndexKind::kEpc, facts.parent);  // parentID is an instance identifier too
+  for (const auto& c : facts.epc_classes) add(IndexKind::kEpcClass, c);
+  add(IndexKind::kParent, facts.parent);
+  for (const auto& c : facts.children) add(IndexKind::kChild, c);
+  add(IndexKind::kBizLocation, facts.biz_location);
+  add(IndexKind::kReadPoint, facts.read_point);
+  add(IndexKind::kSigner, signer);
+  add(IndexKind::kBizStep, facts.biz_step);
+  add(IndexKind::kDisposition, facts.disposition);
+  if (facts.is_error_declaration)
+    add(IndexKind::kCorrection, facts.epcis_event_id);
+  keys.push_back(logkeys::TimeKey(facts.event_time_ms, index));
+  return keys;
+}
+
+Status CheckRegistryChange(const Registry& registry, const Participant& p) {
+  if (p.gln.size() != 13 ||
+      p.gln.find_first_not_of("0123456789") != std::string::npos ||
+      !gs1::HasValidCheckDigit(p.gln)) {
+    return Status::InvalidArgument(
+        "participant.gln: '" + p.gln +
+        "' is not a GLN-13 with a valid check digit");
+  }
+  if (p.name.empty()) return Status::InvalidArgument("participant.name: empty");
+  if (p.role.empty()) return Status::InvalidArgument("participant.role: empty");
+  auto key = VerifierKey::Parse(p.verifier_key);
+  if (!key.ok()) return key.status().WithPrefix("participant.verifierKey");
+  if (key->ToText() != p.verifier_key) {
+    return Status::InvalidArgument(
+        "participant.verifierKey: not in canonical form");
+  }
+  const std::string id = key->KeyId();
+  auto it = registry.find(id);
+  if (it == registry.end()) {
+    if (p.revoked) {
+      return Status::InvalidArgument("participant: cannot revoke key " + id +
+                                     ": it is not registered");
+    }
+    return Status::OK();
+  }
+  const Participant& old = it->second;
+  if (old.revoked) {
+    return Status::FailedPrecondition(
+        "participant: key " + id +
+        " was revoked and cannot be used again; register a new key");
+  }
+  if (!p.revoked) {
+    return Status::AlreadyExists("participant: key " + id +
+                                 " is already registered");
+  }
+  if (old.gln != p.gln || old.name != p.name || old.role != p.role) {
+    return Status::InvalidArgument(
+        "participant: revocation of " + id +
+        " must repeat its gln, name and role unchanged");
+  }
+  return Status::OK();
+}
+
+Status CheckSigner(const Registry& registry, std::string_view key_id) {
+  auto it = registry.find(key_id);
+  if (it == registry.end()) {
+    return Status::FailedPrecondition("signer " + std::string(key_id) +
+                                      " is not a registered participant");
+  }
+  if (it->second.revoked) {
+    return Status::FailedPrecondition("signer " + std::string(key_id) +
+                                      " is revoked");
+  }
+  return Status::OK();
+}
+
+}  // namespace ledger::logentry

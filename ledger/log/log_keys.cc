@@ -1,0 +1,122 @@
+#include "ledger/log/log_keys.h"
+
+#include "ledger/bytes.h"
+
+namespace ledger::logkeys {
+
+std::string Be64(uint64_t v) {
+  std::string out;
+  PutBigEndian64(&out, v);
+  return out;
+}
+
+std::string EntryKey(uint64_t index) { return kEntryPrefix + Be64(index); }
+
+std::string NodeKey(int level, uint64_t index) {
+  std::string key(1, kNodePrefix);
+  key.push_back(static_cast<char>(level));
+  PutBigEndian64(&key, index);
+  return key;
+}
+
+std::string EventIdKey(std::string_view event_id) {
+  std::string key(1, kEventIdPrefix);
+  key.append(event_id);
+  return key;
+}
+
+std::string Escape(std::string_view key) {
+  std::string out;
+  out.reserve(key.size());
+  for (char c : key) {
+    if (c == '\0' || c == '\x01') {
+      out.push_back('\x01');
+      out.push_back(c == '\0' ? '\x01' : '\x02');
+    } else {
+      out.push_back(c);
+    }
+  }
+  return out;
+}
+
+std::string IndexPrefix(IndexKind kind, std::string_view key) {
+  std::string out(1, kIndexPrefix);
+  out.push_back(static_cast<char>(kind));
+  out.append(Escape(key));
+  out.push_back('\0');
+  return out;
+}
+
+std::string IndexKey(IndexKind kind, std::string_view key, uint64_t index) {
+  std::string out = IndexPrefix(kind, key);
+  PutBigEndian64(&out, index);
+  return out;
+}
+
+std::string TimeKey(int64_t event_time_ms, uint64_t index) {
+  std::string key(1, kTimePrefix);
+  PutBigEndian64(&key, BiasTime(event_time_ms));
+  PutBigEndian64(&key, index);
+  return key;
+}
+
+std::string RegistryKey(std::string_view key_id) {
+  std::string key(1, kRegistryPrefix);
+  key.append(key_id);
+  return key;
+}
+
+std::optional<uint64_t> ParseEntryKey(std::string_view key) {
+  if (key.size() != 9 || key[0] != kEntryPrefix) return std::nullopt;
+  return GetBigEndian64(key.substr(1));
+}
+
+std::optional<NodeId> ParseNodeKey(std::string_view key) {
+  if (key.size() != 10 || key[0] != kNodePrefix) return std::nullopt;
+  int level = static_cast<unsigned char>(key[1]);
+  if (level > 63) return std::nullopt;
+  return NodeId{level, GetBigEndian64(key.substr(2))};
+}
+
+std::optional<uint64_t> TrailingIndex(std::string_view key) {
+  if (key.size() < 9) return std::nullopt;
+  return GetBigEndian64(key.substr(key.size() - 8));
+}
+
+std::string Describe(std::string_view key) {
+  if (key.empty()) return "(empty key)";
+  auto printable = [](std::string_view s) {
+    std::string out;
+    for (unsigned char c : s) {
+      if (c >= 0x20 && c < 0x7f) {
+        out.push_back(static_cast<char>(c));
+      } else {
+        static constexpr char kHex[] = "0123456789abcdef";
+        out += "\\x";
+        out.push_back(kHex[c >> 4]);
+        out.push_back(kHex[c & 15]);
+      }
+    }
+    return out;
+  };
+  if (auto i = ParseEntryKey(key)) return "E/" + std::to_string(*i);
+  if (auto n = ParseNodeKey(key)) {
+    return "N/" + std::to_string(n->level) + "/" + std::to_string(n->index);
+  }
+  if (key[0] == kIndexPrefix && key.size() >= 11 &&
+      key[key.size() - 9] == '\0') {
+    return "X/" + printable(key.substr(1, 1)) + "/" +
+           printable(key.substr(2, key.size() - 11)) + " @" +
+           std::to_string(*TrailingIndex(key));
+  }
+  if (key[0] == kTimePrefix && key.size() == 17) {
+    return "T/" + std::to_string(UnbiasTime(GetBigEndian64(key.substr(1)))) +
+           " @" + std::to_string(*TrailingIndex(key));
+  }
+  if (key[0] == kEventIdPrefix || key[0] == kRegistryPrefix) {
+    return std::string(1, key[0]) + "/" + printable(key.substr(1));
+  }
+  return printable(key);
+}
+
+}  // namespace ledger::logkeys

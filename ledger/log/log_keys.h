@@ -1,0 +1,80 @@
+// The LevelDB key layout of the log (spec/log-format.md, "Key layout"). Pure
+// functions.
+//
+//   m:version            → "1"                      format version
+//   (kFormatVersion) m:origin             → checkpoint origin line m:verifier
+//   → C2SP verifier key text of the node's checkpoint key m:size → be64(number
+//   of entries) m:checkpoint         → signed checkpoint note for m:size E
+//   be64(i)            → entry bytes (JCS) N level be64(k)      → 32-byte hash
+//   of the perfect subtree (level, k) I event-id           → be64(i) unique
+//   event id index X kind key 0x00 be64(i) → ""                    secondary
+//   indexes (IndexKind), key escaped T be64(ms + 2^63) be64(i) → "" eventTime
+//   index R key-id             → JCS participant JSON     registry, latest
+//   state per key id
+#ifndef UDI_LEDGER_LOG_LOG_KEYS_H_
+#define UDI_LEDGER_LOG_LOG_KEYS_H_
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "ledger/log.h"
+
+namespace ledger::logkeys {
+
+inline constexpr std::string_view kFormatVersion = "1";
+
+inline constexpr std::string_view kVersionKey = "m:version";
+inline constexpr std::string_view kOriginKey = "m:origin";
+inline constexpr std::string_view kVerifierKey = "m:verifier";
+inline constexpr std::string_view kSizeKey = "m:size";
+inline constexpr std::string_view kCheckpointKey = "m:checkpoint";
+
+inline constexpr char kEntryPrefix = 'E';
+inline constexpr char kNodePrefix = 'N';
+inline constexpr char kEventIdPrefix = 'I';
+inline constexpr char kIndexPrefix = 'X';
+inline constexpr char kTimePrefix = 'T';
+inline constexpr char kRegistryPrefix = 'R';
+inline constexpr char kMetaPrefix = 'm';
+
+std::string EntryKey(uint64_t index);
+std::string NodeKey(int level, uint64_t index);
+std::string EventIdKey(std::string_view event_id);
+// "X" kind Escape(key) 0x00: every index key of (kind, key) starts with this.
+std::string IndexPrefix(IndexKind kind, std::string_view key);
+std::string IndexKey(IndexKind kind, std::string_view key, uint64_t index);
+std::string TimeKey(int64_t event_time_ms, uint64_t index);
+std::string RegistryKey(std::string_view key_id);
+std::string Be64(uint64_t v);
+
+// Index keys must not contain 0x00 (the terminator): 0x01 → 0x01 0x02 and 0x00
+// → 0x01 0x01.
+std::string Escape(std::string_view key);
+
+// Decoded forms; nullopt if the key does not have the exact shape.
+std::optional<uint64_t> ParseEntryKey(std::string_view key);
+struct NodeId {
+  int level;
+  uint64_t index;
+};
+std::optional<NodeId> ParseNodeKey(std::string_view key);
+// The log index a secondary-index or time key ends in.
+std::optional<uint64_t> TrailingIndex(std::string_view key);
+
+// Time bias so that signed milliseconds sort as unsigned big-endian.
+inline uint64_t BiasTime(int64_t ms) {
+  return static_cast<uint64_t>(ms) ^ (uint64_t{1} << 63);
+}
+inline int64_t UnbiasTime(uint64_t v) {
+  return static_cast<int64_t>(v ^ (uint64_t{1} << 63));
+}
+
+// A printable form of a key for error messages ("E/1042", "X/p/01/0950.../21/1
+// @7", ...).
+std::string Describe(std::string_view key);
+
+}  // namespace ledger::logkeys
+
+#endif  // UDI_LEDGER_LOG_LOG_KEYS_H_

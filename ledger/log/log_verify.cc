@@ -1,0 +1,496 @@
+// VerifyDataDir: offline, full verification of a log data dir. Streams over the
+// store (memory does not grow with the log, except the registry) and reports
+// the first problem found.
+//
+// Order of checks (so the first message is the most precise one):
+//   1. metadata: format version, verifier key, origin, size, the signed
+//   checkpoint's signature;
+//   2. every entry in order: canonical JSON, index, prev hash, receivedAt, the
+//   envelope signature
+//      against the registry as of that entry, the event's validity, its
+//      event-id key and every index key it implies, the leaf hash against the
+//      stored level-0 node;
+//   3. every stored tree node above level 0 against its children;
+//   4. no stored key that the entries do not imply (counts per key family, then
+//   a precise search);
+//   5. the registry keys against the replayed registry;
+//   6. the recomputed root against the signed checkpoint.
+#include <leveldb/iterator.h>
+
+#include <map>
+
+#include "ledger/jcs.h"
+#include "ledger/log.h"
+#include "ledger/log/log_db.h"
+#include "ledger/log/log_entry.h"
+#include "ledger/log/log_keys.h"
+
+namespace ledger {
+namespace {
+
+using logdb::Db;
+
+std::string Entry(uint64_t i) { return "entry " + std::to_string(i); }
+
+Result<std::string> ParseRfc3339Utc(std::string_view text) {
+  auto ms = epcis::ParseRfc3339Millis(text);
+  if (!ms.ok() || logentry::FormatReceivedAt(*ms) != text) {
+    return Status::Corruption("receivedAt '" + std::string(text) +
+                              "' is not RFC 3339 UTC with milliseconds");
+  }
+  return std::string(text);
+}
+
+class DirVerifier {
+ public:
+  DirVerifier(const Db* db, const VerifierKey* expected)
+      : db_(db), expected_(expected) {}
+  Result<VerifyReport> Run();
+
+ private:
+  Status CheckMeta();
+  Status CheckEntries();
+  Status CheckEntry(uint64_t i, const std::string& bytes);
+  Status CheckEventEntry(uint64_t i, const nlohmann::json& j);
+  Status CheckParticipantEntry(uint64_t i, const nlohmann::json& j);
+  Status CheckMembers(uint64_t i, const nlohmann::json& j,
+                      std::string_view payload);
+  Status CheckUpperNodes();
+  Status CheckKeyCounts();
+  Status FindUnexpectedKey(char family);
+  Result<std::vector<std::string>> ExpectedKeysOf(uint64_t i);
+  Status CheckRegistry();
+  Result<std::optional<std::string>> Get(std::string_view key) const {
+    return db_->Get(key);
+  }
+  std::unique_ptr<leveldb::Iterator> NewIterator() const {
+    return std::unique_ptr<leveldb::Iterator>(
+        db_->db->NewIterator(db_->ReadOptions(nullptr)));
+  }
+
+  const Db* db_;
+  const VerifierKey* expected_;
+  std::optional<VerifierKey> verifier_;
+  std::string origin_;
+  uint64_t size_ = 0;
+  Checkpoint checkpoint_;
+
+  merkle::CompactRange range_;
+  Hash prev_leaf_{};
+  logentry::Registry registry_;
+  uint64_t events_ = 0;
+  uint64_t index_keys_ = 0;  // X and T keys implied by the events
+};
+
+Result<VerifyReport> DirVerifier::Run() {
+  LEDGER_RETURN_IF_ERROR(CheckMeta());
+  LEDGER_RETURN_IF_ERROR(CheckEntries());
+  LEDGER_RETURN_IF_ERROR(CheckUpperNodes());
+  LEDGER_RETURN_IF_ERROR(CheckKeyCounts());
+  LEDGER_RETURN_IF_ERROR(CheckRegistry());
+  const Hash root = range_.Root();
+  if (root != checkpoint_.root) {
+    return Status::Corruption("checkpoint: root mismatch (got " +
+                              ToHex(checkpoint_.root) + ", want " +
+                              ToHex(root) + ")");
+  }
+  return VerifyReport{size_, events_, registry_.size(), root};
+}
+
+Status DirVerifier::CheckMeta() {
+  std::map<std::string_view, std::string> meta;
+  for (std::string_view key :
+       {logkeys::kVersionKey, logkeys::kOriginKey, logkeys::kVerifierKey,
+        logkeys::kSizeKey, logkeys::kCheckpointKey}) {
+    auto v = Get(key);
+    if (!v.ok()) return v.status();
+    if (!v->has_value())
+      return Status::Corruption(std::string(key) + ": missing");
+    meta[key] = **v;
+  }
+  if (meta[logkeys::kVersionKey] != logkeys::kFormatVersion) {
+    return Status::Corruption("m:version: unknown format version '" +
+                              meta[logkeys::kVersionKey] + "'");
+  }
+  auto key = VerifierKey::Parse(meta[logkeys::kVerifierKey]);
+  if (!key.ok()) return key.status().WithPrefix("m:verifier");
+  if (key->ToText() != meta[logkeys::kVerifierKey]) {
+    return Status::Corruption("m:verifier: not in canonical form");
+  }
+  if (expected_ != nullptr && expected_->ToText() != key->ToText()) {
+    return Status::Corruption("m:verifier: the data dir's checkpoint key " +
+                              key->ToText() + " is not the expected key " +
+                              expected_->ToText());
+  }
+  verifier_ = *key;
+  origin_ = meta[logkeys::kOriginKey];
+  if (meta[logkeys::kSizeKey].size() != 8)
+    return Status::Corruption("m:size: not 8 bytes");
+  size_ = GetBigEndian64(meta[logkeys::kSizeKey]);
+  const std::string& note_text = meta[logkeys::kCheckpointKey];
+  auto note = SignedNote::Parse(note_text);
+  if (!note.ok()) return note.status().WithPrefix("m:checkpoint");
+  if (note->ToString() != note_text || note->signatures.size() != 1) {
+    return Status::Corruption(
+        "m:checkpoint: not exactly one signature in canonical note form");
+  }
+  LEDGER_RETURN_IF_ERROR(
+      VerifyNote(*note, *verifier_).WithPrefix("m:checkpoint"));
+  auto cp = Checkpoint::Parse(note->text);
+  if (!cp.ok()) return cp.status().WithPrefix("m:checkpoint");
+  if (cp->ToText() != note->text || !cp->extensions.empty()) {
+    return Status::Corruption(
+        "m:checkpoint: text is not a canonical checkpoint");
+  }
+  if (cp->origin != origin_) {
+    return Status::Corruption("m:checkpoint: origin '" + cp->origin +
+                              "' != m:origin '" + origin_ + "'");
+  }
+  if (cp->size != size_) {
+    return Status::Corruption("m:checkpoint: size " + std::to_string(cp->size) +
+                              " != m:size " + std::to_string(size_));
+  }
+  checkpoint_ = std::move(cp).value();
+  return Status::OK();
+}
+
+Status DirVerifier::CheckEntries() {
+  auto it = NewIterator();
+  it->Seek(std::string(1, logkeys::kEntryPrefix));
+  for (uint64_t i = 0; i < size_; ++i, it->Next()) {
+    if (!it->Valid() || it->key().ToString() != logkeys::EntryKey(i)) {
+      LEDGER_RETURN_IF_ERROR(logdb::FromLevelDb(it->status(), Entry(i)));
+      return Status::Corruption(Entry(i) + ": missing");
+    }
+    LEDGER_RETURN_IF_ERROR(CheckEntry(i, it->value().ToString()));
+  }
+  if (it->Valid() &&
+      it->key().starts_with(std::string(1, logkeys::kEntryPrefix))) {
+    return Status::Corruption("key " + logkeys::Describe(it->key().ToString()) +
+                              ": entry beyond m:size " + std::to_string(size_));
+  }
+  return logdb::FromLevelDb(it->status(), "reading entries");
+}
+
+Status DirVerifier::CheckEntry(uint64_t i, const std::string& bytes) {
+  auto j = ParseJsonStrict(bytes);
+  if (!j.ok()) return j.status().WithPrefix(Entry(i) + ": not JSON");
+  auto canonical = CanonicalizeJson(*j);
+  if (!canonical.ok() || *canonical != bytes) {
+    return Status::Corruption(Entry(i) + ": not in JCS canonical form");
+  }
+  if (!j->is_object() || !j->contains("type") || !(*j)["type"].is_string()) {
+    return Status::Corruption(Entry(i) + ": type: missing or not a string");
+  }
+  const std::string type = (*j)["type"];
+  const bool is_event = type == logentry::kTypeEvent;
+  if (!is_event && type != logentry::kTypeParticipant) {
+    return Status::Corruption(Entry(i) + ": type: unknown '" + type + "'");
+  }
+  LEDGER_RETURN_IF_ERROR(
+      CheckMembers(i, *j, is_event ? "envelope" : "participant"));
+  const std::string want_prev =
+      i == 0 ? logentry::ZeroHashHex() : ToHex(prev_leaf_);
+  const std::string got_prev = (*j)["prevHash"];
+  if (got_prev != want_prev) {
+    return Status::Corruption(Entry(i) + ": prev hash mismatch (got " +
+                              got_prev + ", want " + want_prev + ")");
+  }
+  auto received = ParseRfc3339Utc((*j)["receivedAt"].get<std::string>());
+  if (!received.ok()) return received.status().WithPrefix(Entry(i));
+  LEDGER_RETURN_IF_ERROR(is_event ? CheckEventEntry(i, *j)
+                                  : CheckParticipantEntry(i, *j));
+
+  const Hash leaf = merkle::LeafHash(bytes);
+  auto stored = logdb::NodeReader(db_, nullptr).PerfectNode(0, i);
+  if (!stored.ok()) return stored.status().WithPrefix(Entry(i));
+  if (*stored != leaf) {
+    return Status::Corruption(
+        Entry(i) + ": leaf hash mismatch with stored tree node (level 0, " +
+        "index " + std::to_string(i) + ") (got " + ToHex(*stored) + ", want " +
+        ToHex(leaf) + ")");
+  }
+  range_.Append(leaf, [](const merkle::CompactRange::NewNode&) {});
+  prev_leaf_ = leaf;
+  return Status::OK();
+}
+
+Status DirVerifier::CheckMembers(uint64_t i, const nlohmann::json& j,
+                                 std::string_view payload) {
+  if (j.size() != 5)
+    return Status::Corruption(Entry(i) + ": has " + std::to_string(j.size()) +
+                              " members, want 5");
+  for (std::string_view m :
+       {std::string_view("index"), std::string_view("prevHash"),
+        std::string_view("receivedAt"), payload}) {
+    if (!j.contains(m))
+      return Status::Corruption(Entry(i) + ": " + std::string(m) + ": missing");
+  }
+  const auto& index = j["index"];
+  if (!index.is_number_unsigned() || index.get<uint64_t>() != i) {
+    return Status::Corruption(Entry(i) + ": index: " + index.dump() +
+                              " != " + std::to_string(i));
+  }
+  if (!j["prevHash"].is_string() || !j["receivedAt"].is_string()) {
+    return Status::Corruption(Entry(i) +
+                              ": prevHash and receivedAt must be strings");
+  }
+  return Status::OK();
+}
+
+Status DirVerifier::CheckEventEntry(uint64_t i, const nlohmann::json& j) {
+  auto env = Envelope::FromJson(j["envelope"]);
+  if (!env.ok())
+    return Status::Corruption(Entry(i) + ": envelope." +
+                              env.status().message());
+  Status signer = logentry::CheckSigner(registry_, env->signer);
+  if (!signer.ok())
+    return Status::Corruption(Entry(i) + ": " + signer.message());
+  auto key = VerifierKey::Parse(registry_.at(env->signer).verifier_key);
+  if (!key.ok()) return key.status().WithPrefix(Entry(i) + ": registered key");
+  auto canonical = CanonicalEventBytes(env->event);
+  if (!canonical.ok())
+    return canonical.status().WithPrefix(Entry(i) + ": event");
+  Status sig = VerifyEnvelopeCanonical(*env, *canonical, *key);
+  if (!sig.ok()) return Status::Corruption(Entry(i) + ": " + sig.message());
+  auto facts = epcis::ValidateEvent(env->event);
+  if (!facts.ok()) {
+    return Status::Corruption(Entry(i) +
+                              ": event: " + facts.status().message());
+  }
+  const std::string event_id = EventIdFromCanonical(*canonical);
+  auto id = Get(logkeys::EventIdKey(event_id));
+  if (!id.ok()) return id.status();
+  if (!id->has_value()) {
+    return Status::Corruption(Entry(i) + ": event id key " + event_id +
+                              " missing");
+  }
+  if (**id != logkeys::Be64(i)) {
+    const std::string at =
+        (*id)->size() == 8 ? std::to_string(GetBigEndian64(**id)) : "?";
+    return Status::Corruption(Entry(i) + ": event id key " + event_id +
+                              " points to entry " + at +
+                              " (a duplicate event, or a corrupted key)");
+  }
+  for (const std::string& k :
+       logentry::EventIndexKeys(*facts, env->signer, i)) {
+    auto v = Get(k);
+    if (!v.ok()) return v.status();
+    if (!v->has_value()) {
+      return Status::Corruption(Entry(i) + ": index key " +
+                                logkeys::Describe(k) + " missing");
+    }
+    if (!(*v)->empty()) {
+      return Status::Corruption(Entry(i) + ": index key " +
+                                logkeys::Describe(k) +
+                                " has a non-empty value");
+    }
+    ++index_keys_;
+  }
+  ++events_;
+  return Status::OK();
+}
+
+Status DirVerifier::CheckParticipantEntry(uint64_t i, const nlohmann::json& j) {
+  auto p = Participant::FromJson(j["participant"]);
+  if (!p.ok())
+    return Status::Corruption(Entry(i) + ": " + p.status().message());
+  Status change = logentry::CheckRegistryChange(registry_, *p);
+  if (!change.ok())
+    return Status::Corruption(Entry(i) + ": " + change.message());
+  registry_[p->KeyId()] = *p;
+  return Status::OK();
+}
+
+Status DirVerifier::CheckUpperNodes() {
+  auto child = NewIterator();
+  auto parent = NewIterator();
+  for (int level = 1; level < 64 && (size_ >> level) > 0; ++level) {
+    child->Seek(logkeys::NodeKey(level - 1, 0));
+    parent->Seek(logkeys::NodeKey(level, 0));
+    for (uint64_t k = 0; k < (size_ >> level); ++k) {
+      Hash kids[2];
+      for (int c = 0; c < 2; ++c, child->Next()) {
+        if (!child->Valid() ||
+            child->key().ToString() != logkeys::NodeKey(level - 1, 2 * k + c) ||
+            child->value().size() != 32) {
+          return Status::Corruption(
+              "tree node (level " + std::to_string(level - 1) + ", index " +
+              std::to_string(2 * k + c) + ") missing or not 32 bytes");
+        }
+        std::copy(child->value().data(), child->value().data() + 32,
+                  kids[c].begin());
+      }
+      const std::string where = "tree node (level " + std::to_string(level) +
+                                ", index " + std::to_string(k) + ")";
+      if (!parent->Valid() ||
+          parent->key().ToString() != logkeys::NodeKey(level, k) ||
+          parent->value().size() != 32) {
+        return Status::Corruption(where + ": missing or not 32 bytes");
+      }
+      const Hash want = merkle::NodeHash(kids[0], kids[1]);
+      const std::string got = parent->value().ToString();
+      if (got != AsStringView(want)) {
+        return Status::Corruption(where + ": hash mismatch (got " + ToHex(got) +
+                                  ", want " + ToHex(want) + ")");
+      }
+      parent->Next();
+    }
+  }
+  LEDGER_RETURN_IF_ERROR(
+      logdb::FromLevelDb(child->status(), "reading tree nodes"));
+  return logdb::FromLevelDb(parent->status(), "reading tree nodes");
+}
+
+// Every expected key was found above; equal counts then mean no key is
+// unexpected.
+Status DirVerifier::CheckKeyCounts() {
+  uint64_t want_nodes = 0;
+  for (int level = 0; level < 64; ++level) want_nodes += size_ >> level;
+  std::map<char, uint64_t> want = {{logkeys::kEntryPrefix, size_},
+                                   {logkeys::kNodePrefix, want_nodes},
+                                   {logkeys::kEventIdPrefix, events_},
+                                   {logkeys::kRegistryPrefix, registry_.size()},
+                                   {logkeys::kMetaPrefix, 5}};
+  std::map<char, uint64_t> got;
+  uint64_t index_keys = 0;
+  auto it = NewIterator();
+  for (it->SeekToFirst(); it->Valid(); it->Next()) {
+    const std::string key = it->key().ToString();
+    const char family = key.empty() ? '\0' : key[0];
+    if (family == logkeys::kIndexPrefix || family == logkeys::kTimePrefix) {
+      ++index_keys;
+    } else if (want.count(family)) {
+      ++got[family];
+    } else {
+      return Status::Corruption("key " + logkeys::Describe(key) +
+                                ": unexpected key");
+    }
+  }
+  LEDGER_RETURN_IF_ERROR(logdb::FromLevelDb(it->status(), "reading keys"));
+  for (const auto& [family, count] : want) {
+    if (got[family] != count) {
+      LEDGER_RETURN_IF_ERROR(FindUnexpectedKey(family));
+      return Status::Corruption(std::string(1, family) +
+                                " keys: " + std::to_string(got[family]) +
+                                " stored, want " + std::to_string(count));
+    }
+  }
+  if (index_keys != index_keys_) {
+    LEDGER_RETURN_IF_ERROR(FindUnexpectedKey(logkeys::kIndexPrefix));
+    LEDGER_RETURN_IF_ERROR(FindUnexpectedKey(logkeys::kTimePrefix));
+    return Status::Corruption("index keys: " + std::to_string(index_keys) +
+                              " stored, want " + std::to_string(index_keys_));
+  }
+  return Status::OK();
+}
+
+Result<std::vector<std::string>> DirVerifier::ExpectedKeysOf(uint64_t i) {
+  if (i >= size_) return std::vector<std::string>();
+  auto bytes = Get(logkeys::EntryKey(i));
+  if (!bytes.ok()) return bytes.status();
+  auto j = ParseJsonStrict(bytes->value_or(""));
+  if (!j.ok() || !j->contains("envelope")) return std::vector<std::string>();
+  auto env = Envelope::FromJson((*j)["envelope"]);
+  if (!env.ok()) return std::vector<std::string>();
+  auto facts = epcis::ValidateEvent(env->event);
+  if (!facts.ok()) return std::vector<std::string>();
+  return logentry::EventIndexKeys(*facts, env->signer, i);
+}
+
+// Finds a stored key of `family` that no entry implies (only called when the
+// counts differ).
+Status DirVerifier::FindUnexpectedKey(char family) {
+  auto it = NewIterator();
+  const std::string prefix(1, family);
+  for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix);
+       it->Next()) {
+    const std::string key = it->key().ToString();
+    const std::string what = "key " + logkeys::Describe(key);
+    if (family == logkeys::kIndexPrefix || family == logkeys::kTimePrefix) {
+      auto i = logkeys::TrailingIndex(key);
+      auto keys = ExpectedKeysOf(i.value_or(size_));
+      if (!keys.ok()) return keys.status();
+      if (std::find(keys->begin(), keys->end(), key) == keys->end()) {
+        return Status::Corruption(what + ": not implied by any entry");
+      }
+    } else if (family == logkeys::kEntryPrefix) {
+      auto i = logkeys::ParseEntryKey(key);
+      if (!i || *i >= size_)
+        return Status::Corruption(what + ": not an entry of the log");
+    } else if (family == logkeys::kNodePrefix) {
+      auto n = logkeys::ParseNodeKey(key);
+      if (!n || n->index >= (size_ >> n->level)) {
+        return Status::Corruption(what + ": not a tree node of the log");
+      }
+    } else if (family == logkeys::kEventIdPrefix) {
+      if (it->value().size() != 8)
+        return Status::Corruption(what + ": value not 8 bytes");
+      auto bytes =
+          Get(logkeys::EntryKey(GetBigEndian64(it->value().ToString())));
+      if (!bytes.ok()) return bytes.status();
+      auto j = ParseJsonStrict(bytes->value_or("null"));
+      auto env = j.ok() && j->contains("envelope")
+                     ? Envelope::FromJson((*j)["envelope"])
+                     : Result<Envelope>(Status::NotFound(""));
+      auto canonical = env.ok() ? CanonicalEventBytes(env->event)
+                                : Result<std::string>(Status::NotFound(""));
+      if (!canonical.ok() ||
+          logkeys::EventIdKey(EventIdFromCanonical(*canonical)) != key) {
+        return Status::Corruption(
+            what + ": not the event id of the entry it points to");
+      }
+    } else if (family == logkeys::kRegistryPrefix) {
+      if (!registry_.count(key.substr(1))) {
+        return Status::Corruption(what + ": not a registered participant");
+      }
+    } else if (family == logkeys::kMetaPrefix) {
+      bool known = false;
+      for (std::string_view k :
+           {logkeys::kVersionKey, logkeys::kOriginKey, logkeys::kVerifierKey,
+            logkeys::kSizeKey, logkeys::kCheckpointKey}) {
+        known = known || key == k;
+      }
+      if (!known) return Status::Corruption(what + ": unexpected metadata key");
+    }
+  }
+  return logdb::FromLevelDb(it->status(), "reading keys");
+}
+
+Status DirVerifier::CheckRegistry() {
+  for (const auto& [id, p] : registry_) {
+    const std::string key = logkeys::RegistryKey(id);
+    auto v = Get(key);
+    if (!v.ok()) return v.status();
+    auto want = logentry::ParticipantBytes(p);
+    if (!want.ok()) return want.status();
+    if (!v->has_value())
+      return Status::Corruption("registry key " + logkeys::Describe(key) +
+                                ": missing");
+    if (**v != *want) {
+      return Status::Corruption("registry key " + logkeys::Describe(key) +
+                                ": got " + **v + ", want " + *want);
+    }
+  }
+  return Status::OK();
+}
+
+Result<VerifyReport> VerifyDir(const std::string& data_dir,
+                               const VerifierKey* expected) {
+  auto db = logdb::Open(data_dir, /*create=*/false, 8 << 20);
+  if (!db.ok()) return db.status();
+  return DirVerifier(db->get(), expected).Run();
+}
+
+}  // namespace
+
+Result<VerifyReport> VerifyDataDir(const std::string& data_dir) {
+  return VerifyDir(data_dir, nullptr);
+}
+
+Result<VerifyReport> VerifyDataDir(const std::string& data_dir,
+                                   const VerifierKey& expected_verifier) {
+  return VerifyDir(data_dir, &expected_verifier);
+}
+
+}  // namespace ledger
