@@ -30,8 +30,8 @@ Replayed GenerateAndReplay(const GeneratorOptions& options) {
       });
   EXPECT_TRUE(r.ok()) << r.status().ToString();
   Replayed run{r.ok() ? std::move(r).value() : GenerationResult{},
-          testing::Replay({}),
-          {}};
+               testing::Replay({}),
+               {}};
   run.replay = testing::Replay(run.result.parties);
   for (size_t i = 0; i < lines.size(); ++i) {
     std::string error = run.replay.ApplyLine(lines[i]);
