@@ -3,9 +3,12 @@
 #include <gtest/gtest.h>
 
 #include <bit>
+#include <cmath>
 #include <cstdint>
 #include <cstring>
 #include <fstream>
+#include <iterator>
+#include <random>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -258,6 +261,15 @@ TEST(ParseJsonStrictTest, AcceptsIJson) {
   EXPECT_TRUE(ParseJsonStrict("-9007199254740991").ok());
   EXPECT_TRUE(ParseJsonStrict("1e300").ok());
   EXPECT_TRUE(ParseJsonStrict("[1.0e20]").ok());
+  // Integer tokens beyond 2^53 that JCS writes back unchanged keep their value.
+  for (const char* exact :
+       {"9007199254740992", "-9007199254740992", "10000000000000000000",
+        "100000000000000000000", "295147905179352830000"}) {
+    SCOPED_TRACE(exact);
+    auto parsed = ParseJsonStrict(exact);
+    ASSERT_TRUE(parsed.ok()) << parsed.status().ToString();
+    EXPECT_EQ(*CanonicalizeJson(*parsed), exact);
+  }
 }
 
 TEST(ParseJsonStrictTest, RejectsWithOffsetOrPath) {
@@ -280,10 +292,13 @@ TEST(ParseJsonStrictTest, RejectsWithOffsetOrPath) {
       {"bom", "\xef\xbb\xbf{}", "byte 0: byte-order mark"},
       {"empty", "", "byte 0: "},
       {"comment", "[1] // c", "byte 4: "},
-      {"big integer", R"({"q":[1,9007199254740992]})",
-       "/q/1: integer 9007199254740992"},
-      {"big negative", "-9007199254740992",
-       "(root): integer -9007199254740992"},
+      {"big integer", R"({"q":[1,9007199254740993]})",
+       "/q/1: integer 9007199254740993 is not exactly representable as an "
+       "IEEE-754 double (RFC 8785 would write it as 9007199254740992)"},
+      {"big negative", "-9007199254740993",
+       "(root): integer -9007199254740993"},
+      {"2^64", "18446744073709551616",
+       "would write it as 18446744073709552000"},
       {"huge integer", "[123456789012345678901234567890]",
        "/0: integer 1234567890"},
       {"overflow", R"({"x":1e400})", "number overflow parsing '1e400'"},
@@ -306,6 +321,113 @@ TEST(ParseJsonStrictTest, RejectsNestingBeyondLimit) {
   EXPECT_NE(got.status().message().find("nesting deeper"), std::string::npos);
   std::string ok(kMaxJsonDepth, '[');
   EXPECT_TRUE(ParseJsonStrict(ok + std::string(kMaxJsonDepth, ']')).ok());
+}
+
+// Regression: canonical output must always re-parse strictly to the same
+// value (an event's stored canonical bytes are parsed again by verifiers).
+TEST(JcsPropertyTest, CanonicalNumbersReparseToTheSameDouble) {
+  std::mt19937_64 rng(8785);
+  for (int i = 0; i < 200000; ++i) {
+    double d = FromBits(rng());
+    if (!std::isfinite(d)) continue;
+    std::string text = jcs_internal::FormatNumber(d);
+    auto parsed = ParseJsonStrict(text);
+    ASSERT_TRUE(parsed.ok()) << text << ": " << parsed.status().ToString();
+    double back = parsed->get<double>();
+    ASSERT_EQ(back, d) << text;
+    ASSERT_EQ(*CanonicalizeJson(*parsed), text);
+  }
+}
+
+// Random JSON with random Unicode names: canonicalisation is idempotent through
+// a strict re-parse, and object names come out in UTF-16 order.
+nlohmann::json RandomJson(std::mt19937_64& rng, int depth) {
+  auto random_string = [&rng] {
+    static const char32_t kAlphabet[] = {
+        'a',  'B',    '0',    ' ',    '"',    '\\',    0x01,    0x1f,    0x7f,
+        0xe9, 0x2028, 0xe000, 0xfb33, 0xffff, 0x10000, 0x1f600, 0x10ffff};
+    std::string s;
+    int n = static_cast<int>(rng() % 5);
+    for (int i = 0; i < n; ++i) {
+      char32_t c = kAlphabet[rng() % std::size(kAlphabet)];
+      if (c < 0x80) {
+        s.push_back(static_cast<char>(c));
+      } else if (c < 0x800) {
+        s.push_back(static_cast<char>(0xC0 | c >> 6));
+        s.push_back(static_cast<char>(0x80 | (c & 0x3F)));
+      } else if (c < 0x10000) {
+        s.push_back(static_cast<char>(0xE0 | c >> 12));
+        s.push_back(static_cast<char>(0x80 | (c >> 6 & 0x3F)));
+        s.push_back(static_cast<char>(0x80 | (c & 0x3F)));
+      } else {
+        s.push_back(static_cast<char>(0xF0 | c >> 18));
+        s.push_back(static_cast<char>(0x80 | (c >> 12 & 0x3F)));
+        s.push_back(static_cast<char>(0x80 | (c >> 6 & 0x3F)));
+        s.push_back(static_cast<char>(0x80 | (c & 0x3F)));
+      }
+    }
+    return s;
+  };
+  switch (depth > 3 ? rng() % 5 : rng() % 7) {
+    case 0:
+      return nullptr;
+    case 1:
+      return rng() % 2 == 0;
+    case 2:
+      return static_cast<int64_t>(rng() % 2000001) - 1000000;
+    case 3: {
+      double d = FromBits(rng());
+      return std::isfinite(d) ? d : 0.5;
+    }
+    case 4:
+      return random_string();
+    case 5: {
+      nlohmann::json a = nlohmann::json::array();
+      for (int n = static_cast<int>(rng() % 4); n > 0; --n) {
+        a.push_back(RandomJson(rng, depth + 1));
+      }
+      return a;
+    }
+    default: {
+      nlohmann::json o = nlohmann::json::object();
+      for (int n = static_cast<int>(rng() % 5); n > 0; --n) {
+        o[random_string()] = RandomJson(rng, depth + 1);
+      }
+      return o;
+    }
+  }
+}
+
+TEST(JcsPropertyTest, CanonicalFormIsIdempotentAndSorted) {
+  std::mt19937_64 rng(6962);
+  for (int i = 0; i < 3000; ++i) {
+    nlohmann::json v = RandomJson(rng, 0);
+    auto first = CanonicalizeJson(v);
+    ASSERT_TRUE(first.ok()) << first.status().ToString();
+    auto reparsed = ParseJsonStrict(*first);
+    ASSERT_TRUE(reparsed.ok())
+        << *first << ": " << reparsed.status().ToString();
+    auto second = CanonicalizeJson(*reparsed);
+    ASSERT_TRUE(second.ok());
+    ASSERT_EQ(*first, *second);
+    // Names of every object in the output appear in strictly increasing UTF-16
+    // order: check the top level by scanning the members in output order.
+    if (v.is_object() && v.size() > 1) {
+      std::vector<std::u16string> keys;
+      nlohmann::json::parser_callback_t record =
+          [&keys](int depth, nlohmann::json::parse_event_t event,
+                  nlohmann::json& parsed) {
+            if (depth == 1 && event == nlohmann::json::parse_event_t::key) {
+              keys.push_back(
+                  jcs_internal::ToUtf16(parsed.get_ref<const std::string&>()));
+            }
+            return true;
+          };
+      nlohmann::json unused = nlohmann::json::parse(*first, record);
+      ASSERT_EQ(keys.size(), v.size());
+      for (size_t k = 1; k < keys.size(); ++k) ASSERT_LT(keys[k - 1], keys[k]);
+    }
+  }
 }
 
 TEST(Utf8Test, FindsFirstInvalidByte) {

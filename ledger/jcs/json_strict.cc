@@ -22,20 +22,26 @@ class StrictBuilder {
   bool null() { return Add(json(nullptr)); }
   bool boolean(bool v) { return Add(json(v)); }
   bool number_integer(json::number_integer_t v) {
-    if (v < -kMaxExactInteger || v > kMaxExactInteger)
-      return FailInteger(std::to_string(v));
+    if ((v < -kMaxExactInteger || v > kMaxExactInteger) &&
+        !KeepsItsValue(std::to_string(v), static_cast<double>(v))) {
+      return FailInteger(std::to_string(v), static_cast<double>(v));
+    }
     return Add(json(v));
   }
   bool number_unsigned(json::number_unsigned_t v) {
-    if (v > static_cast<uint64_t>(kMaxExactInteger))
-      return FailInteger(std::to_string(v));
+    if (v > static_cast<uint64_t>(kMaxExactInteger) &&
+        !KeepsItsValue(std::to_string(v), static_cast<double>(v))) {
+      return FailInteger(std::to_string(v), static_cast<double>(v));
+    }
     return Add(json(v));
   }
   bool number_float(json::number_float_t v, const std::string& text) {
-    if (text.find_first_of(".eE") == std::string::npos)
-      return FailInteger(text);
-    if (!std::isfinite(v))
+    if (!std::isfinite(v)) {
       return FailAtValue("number " + text + " overflows a double");
+    }
+    // An integer token too long for 64 bits.
+    bool integer_token = text.find_first_of(".eE") == std::string::npos;
+    if (integer_token && !KeepsItsValue(text, v)) return FailInteger(text, v);
     return Add(json(v));
   }
   bool string(std::string& v) { return Add(json(std::move(v))); }
@@ -103,11 +109,21 @@ class StrictBuilder {
     return false;
   }
 
-  bool FailInteger(const std::string& text) {
-    return FailAtValue(
-        "integer " + text +
-        " is outside the I-JSON exact range [-(2^53)+1, 2^53-1]; send it as a "
-        "string");
+  // RFC 8785 treats every number as an IEEE-754 double. An integer token
+  // beyond ±(2^53-1) is kept only if JCS writes it back unchanged (e.g.
+  // 100000000000000000000); otherwise the signed, canonical bytes would carry
+  // a different integer than the sender wrote (9007199254740993 would become
+  // ...992). Canonical output therefore always re-parses.
+  static bool KeepsItsValue(const std::string& text, double value) {
+    return jcs_internal::FormatNumber(value) == text;
+  }
+
+  bool FailInteger(const std::string& text, double value) {
+    return FailAtValue("integer " + text +
+                       " is not exactly representable as an IEEE-754 double "
+                       "(RFC 8785 would write it as " +
+                       jcs_internal::FormatNumber(value) +
+                       "); send it as a string");
   }
 
   json* Insert(json&& v) {

@@ -30,10 +30,11 @@ Result<std::string> CanonicalizeJson(const nlohmann::json& value);
 // Parses JSON text strictly as I-JSON (RFC 7493): rejects duplicate member
 // names (naming the path), invalid UTF-8 (also lone surrogates in \u escapes),
 // a leading byte-order mark, trailing garbage, numbers that overflow a double,
-// integers outside the I-JSON exact range
-// [-(2^53)+1, 2^53-1] (they would change value under RFC 8785), and nesting
-// deeper than kMaxJsonDepth. Errors are InvalidArgument; the message names the
-// byte offset ("byte 17: ...") or the JSON Pointer path ("/epcList/0: ...").
+// integer tokens beyond ±(2^53-1) that RFC 8785 would rewrite as a different
+// number (9007199254740993 -> 9007199254740992; 100000000000000000000 is kept),
+// and nesting deeper than kMaxJsonDepth. Every CanonicalizeJson output parses.
+// Errors are InvalidArgument; the message names the byte offset
+// ("byte 17: ...") or the JSON Pointer path ("/epcList/0: ...").
 Result<nlohmann::json> ParseJsonStrict(std::string_view text);
 
 }  // namespace ledger
