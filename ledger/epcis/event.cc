@@ -30,33 +30,42 @@ constexpr std::array<std::string_view, 8> kCommonMembers = {
 
 // Members defined for each event type by the EPCIS 2.0 JSON schema (besides
 // kCommonMembers).
-std::vector<std::string_view> TypeMembers(EventType type) {
+// Returned lists are static.
+const std::vector<std::string_view>& TypeMembers(EventType type) {
+  static const std::vector<std::string_view> kObject = {
+      "action",     "epcList",         "quantityList",
+      "bizStep",    "disposition",     "persistentDisposition",
+      "readPoint",  "bizLocation",     "bizTransactionList",
+      "sourceList", "destinationList", "sensorElementList",
+      "ilmd"};
+  static const std::vector<std::string_view> kAggregationOrAssociation = {
+      "parentID",   "childEPCs",       "childQuantityList",
+      "action",     "bizStep",         "disposition",
+      "readPoint",  "bizLocation",     "bizTransactionList",
+      "sourceList", "destinationList", "sensorElementList"};
+  static const std::vector<std::string_view> kTransaction = {
+      "bizTransactionList", "parentID",        "epcList",
+      "quantityList",       "action",          "bizStep",
+      "disposition",        "readPoint",       "bizLocation",
+      "sourceList",         "destinationList", "sensorElementList"};
+  static const std::vector<std::string_view> kTransformation = {
+      "inputEPCList",       "inputQuantityList",     "outputEPCList",
+      "outputQuantityList", "transformationID",      "bizStep",
+      "disposition",        "persistentDisposition", "readPoint",
+      "bizLocation",        "bizTransactionList",    "sourceList",
+      "destinationList",    "sensorElementList",     "ilmd"};
   switch (type) {
     case EventType::kObjectEvent:
-      return {"action",     "epcList",         "quantityList",
-              "bizStep",    "disposition",     "persistentDisposition",
-              "readPoint",  "bizLocation",     "bizTransactionList",
-              "sourceList", "destinationList", "sensorElementList",
-              "ilmd"};
+      return kObject;
     case EventType::kAggregationEvent:
     case EventType::kAssociationEvent:
-      return {"parentID",   "childEPCs",       "childQuantityList",
-              "action",     "bizStep",         "disposition",
-              "readPoint",  "bizLocation",     "bizTransactionList",
-              "sourceList", "destinationList", "sensorElementList"};
+      return kAggregationOrAssociation;
     case EventType::kTransactionEvent:
-      return {"bizTransactionList", "parentID",        "epcList",
-              "quantityList",       "action",          "bizStep",
-              "disposition",        "readPoint",       "bizLocation",
-              "sourceList",         "destinationList", "sensorElementList"};
+      return kTransaction;
     case EventType::kTransformationEvent:
       break;
   }
-  return {"inputEPCList",       "inputQuantityList",     "outputEPCList",
-          "outputQuantityList", "transformationID",      "bizStep",
-          "disposition",        "persistentDisposition", "readPoint",
-          "bizLocation",        "bizTransactionList",    "sourceList",
-          "destinationList",    "sensorElementList",     "ilmd"};
+  return kTransformation;
 }
 
 bool Contains(const std::vector<std::string_view>& names, std::string_view n) {
@@ -85,7 +94,7 @@ Status EventChecker::Fail(std::string_view rel, std::string reason) const {
 }
 
 const json* EventChecker::Member(std::string_view name) const {
-  auto it = event_.find(std::string(name));
+  auto it = event_.find(name);
   return it == event_.end() ? nullptr : &*it;
 }
 
@@ -134,7 +143,7 @@ Status EventChecker::CheckType() {
 // extension. Members are visited in sorted order (nlohmann::json objects are
 // ordered maps), so the first error is deterministic.
 Status EventChecker::CheckMemberNames() const {
-  const std::vector<std::string_view> allowed = TypeMembers(facts_.type);
+  const std::vector<std::string_view>& allowed = TypeMembers(facts_.type);
   const char* type_name = EventTypeName(facts_.type);
   for (const auto& [name, value] : event_.items()) {
     if (Contains(allowed, name) ||
@@ -142,16 +151,15 @@ Status EventChecker::CheckMemberNames() const {
             kCommonMembers.end()) {
       continue;
     }
+    if (IsExtensionName(name)) continue;  // no defined member contains ':'
     if (IsMemberOfAnyType(name)) {
       return Fail(name, std::string("not allowed on ") + type_name);
     }
-    if (!IsExtensionName(name)) {
-      return Fail(Printable(name),
-                  std::string("not an EPCIS 2.0 ") + type_name +
-                      " member; extension members need a namespace prefix "
-                      "(e.g. \"example:" +
-                      Printable(name.empty() ? "name" : name) + "\")");
-    }
+    return Fail(Printable(name),
+                std::string("not an EPCIS 2.0 ") + type_name +
+                    " member; extension members need a namespace prefix "
+                    "(e.g. \"example:" +
+                    Printable(name.empty() ? "name" : name) + "\")");
   }
   return Status::OK();
 }
