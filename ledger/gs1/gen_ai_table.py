@@ -27,10 +27,10 @@ CHECKED_LINTERS = {
     "yyyymmdd", "yyyymmd0", "yymmddhh", "hhmm", "hhmi", "hh", "mi", "ss", "zero", "nonzero",
     "nozeroprefix", "pieceoftotal", "winding", "yesno", "hyphen", "hasnondigit", "pcenc",
     "iso3166", "iso3166999", "iso3166list", "iso5218", "latitude", "longitude", "iban",
-    "importeridx", "iso3166alpha2", "iso4217", "mediatype",
+    "importeridx", "iso3166alpha2", "iso4217", "mediatype", "posinseqslash",
 }
 # Linters ai_value.cc knows by name but cannot check (ValidateAiValue then fails).
-UNSUPPORTED_LINTERS = {"packagetype", "couponcode", "couponposoffer", "posinseqslash"}
+UNSUPPORTED_LINTERS = {"packagetype", "couponcode", "couponposoffer"}
 
 COMPONENT = re.compile(r"^\[?([NXYZ])(\d+|\.\.\d+)\]?((?:,[a-z0-9]+)*)$")
 

@@ -220,6 +220,27 @@ Status LintIban(std::string_view ai, std::string_view v) {
                         : Fail(ai, "IBAN check digits are wrong");
 }
 
+// "<pos>/<end>": digits, no leading zero, pos <= end.
+Status LintPositionInSequence(std::string_view ai, std::string_view v) {
+  size_t slash = v.find('/');
+  std::string_view pos = v.substr(0, slash);
+  std::string_view end =
+      slash == std::string_view::npos ? "" : v.substr(slash + 1);
+  if (!IsDigits(pos) || !IsDigits(end)) {
+    return Fail(ai, "'" + std::string(v) + "' is not <position>/<end>");
+  }
+  if (pos[0] == '0' || end[0] == '0') {
+    return Fail(ai, "'" + std::string(v) + "' has a zero or a leading zero");
+  }
+  bool after_end =
+      pos.size() != end.size() ? pos.size() > end.size() : pos > end;
+  if (after_end) {
+    return Fail(ai, "position " + std::string(pos) + " is after the end " +
+                        std::string(end));
+  }
+  return Status::OK();
+}
+
 }  // namespace
 
 Status RunLinter(std::string_view name, std::string_view ai, std::string_view v,
@@ -286,6 +307,7 @@ Status RunLinter(std::string_view name, std::string_view ai, std::string_view v,
     return Fail(ai,
                 std::string(v) + " is not an ISO 3166 alpha-2 country code");
   }
+  if (name == "posinseqslash") return LintPositionInSequence(ai, v);
   if (name == "mediatype") {
     if (InCodeList(v, kMediaTypes)) return Status::OK();
     return Fail(ai, std::string(v) + " is not an AIDC media type");

@@ -17,11 +17,12 @@ namespace ledger::gs1::internal {
 // Checked: csum csumalpha key keyoff1 gcppos1 gcppos2 yymmdd yymmd0 yyyymmdd
 // yyyymmd0 yymmddhh hhmm hhmi hh mi ss zero nonzero nozeroprefix pieceoftotal
 // winding yesno hyphen hasnondigit pcenc iso3166 iso3166999 iso3166list
-// iso3166alpha2 iso4217 iso5218 latitude longitude iban importeridx mediatype.
+// iso3166alpha2 iso4217 iso5218 latitude longitude iban importeridx mediatype
+// posinseqslash.
 // gcppos1/key (gcppos2/keyoff1) check that the value (after its first digit)
 // starts with at least 4 digits, as the reference linter does without a GCP
 // allocation list. Not implemented (fail): packagetype couponcode
-// couponposoffer posinseqslash.
+// couponposoffer.
 Status RunLinter(std::string_view name, std::string_view ai,
                  std::string_view component, size_t position);
 

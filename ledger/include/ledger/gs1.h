@@ -49,8 +49,8 @@ const AiInfo* MatchAiPrefix(std::string_view data);
 // starts with 4 digits; no GCP allocation list) yymmdd yymmd0 yyyymmdd yyyymmd0 yymmddhh hhmm hhmi
 // hh mi ss zero nonzero nozeroprefix pieceoftotal winding yesno hyphen hasnondigit pcenc iso3166
 // iso3166999 iso3166list iso3166alpha2 iso4217 iso5218 latitude longitude iban importeridx
-// mediatype. A value of an AI whose format uses another linter (packagetype, couponcode,
-// couponposoffer, posinseqslash) fails with "...: value cannot be checked: linter 'x' is not
+// mediatype posinseqslash. A value of an AI whose format uses another linter (packagetype,
+// couponcode, couponposoffer) fails with "...: value cannot be checked: linter 'x' is not
 // implemented" rather than passing unchecked. Unknown AI: "AI 23: unknown Application Identifier".
 Status ValidateAiValue(std::string_view ai, std::string_view value);
 
