@@ -159,6 +159,9 @@ Result<std::string> PathValue(const std::string& ai, std::string_view raw,
 
 Status ParsePath(std::string_view path, DigitalLink* dl) {
   if (path.empty() || path[0] != '/') return Invalid("no path");
+  if (path.size() > 1 && path.back() == '/') {
+    return Invalid("path ends with '/' (no empty segments allowed)");
+  }
   std::vector<std::string_view> segments = Split(path.substr(1), '/');
   if (segments.size() < 2) return Invalid(kNoPrimaryKey);
   // Walk back over (AI, value) pairs to the primary key.
