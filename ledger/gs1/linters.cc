@@ -241,81 +241,132 @@ Status LintPositionInSequence(std::string_view ai, std::string_view v) {
   return Status::OK();
 }
 
+// Helpers with a uniform signature for the linter table.
+struct Args {
+  std::string_view ai;
+  std::string_view v;  // the component
+  size_t position;     // 1-based position of the component in the value
+};
+
+Status CheckCodeList(const Args& a, std::string_view list, const char* what) {
+  if (InCodeList(a.v, list)) return Status::OK();
+  return Fail(a.ai, std::string(a.v) + " is not " + what);
+}
+
+Status LintTime(const Args& a, size_t hour_at, size_t minute_at) {
+  LEDGER_RETURN_IF_ERROR(LintRange(a.ai, a.v, hour_at, 23, "hour"));
+  return LintRange(a.ai, a.v, minute_at, 59, "minute");
+}
+
+struct Linter {
+  std::string_view name;
+  Status (*run)(const Args&);
+};
+
+// Numeric linters run after the character-set check, so their digits are
+// '0'..'9' and their lengths are those of the format.
+constexpr Linter kLinters[] = {
+    {"csum", [](const Args& a) { return LintCsum(a.ai, a.v); }},
+    {"csumalpha", [](const Args& a) { return LintCsumAlpha(a.ai, a.v); }},
+    {"gcppos1",
+     [](const Args& a) { return LintGcpPosition(a.ai, a.v, 0, a.position); }},
+    {"key",
+     [](const Args& a) { return LintGcpPosition(a.ai, a.v, 0, a.position); }},
+    {"gcppos2",
+     [](const Args& a) { return LintGcpPosition(a.ai, a.v, 1, a.position); }},
+    {"keyoff1",
+     [](const Args& a) { return LintGcpPosition(a.ai, a.v, 1, a.position); }},
+    {"yymmdd", [](const Args& a) { return LintYymmdd(a.ai, a.v, false); }},
+    {"yymmd0", [](const Args& a) { return LintYymmdd(a.ai, a.v, true); }},
+    {"yyyymmdd", [](const Args& a) { return LintYyyymmdd(a.ai, a.v, false); }},
+    {"yyyymmd0", [](const Args& a) { return LintYyyymmdd(a.ai, a.v, true); }},
+    {"yymmddhh",
+     [](const Args& a) {
+       LEDGER_RETURN_IF_ERROR(LintYymmdd(a.ai, a.v.substr(0, 6), false));
+       return LintRange(a.ai, a.v, 6, 23, "hour");
+     }},
+    {"hhmm", [](const Args& a) { return LintTime(a, 0, 2); }},
+    {"hhmi", [](const Args& a) { return LintTime(a, 0, 2); }},
+    {"hh", [](const Args& a) { return LintRange(a.ai, a.v, 0, 23, "hour"); }},
+    {"mi", [](const Args& a) { return LintRange(a.ai, a.v, 0, 59, "minute"); }},
+    {"ss", [](const Args& a) { return LintRange(a.ai, a.v, 0, 59, "second"); }},
+    {"zero", [](const Args& a) { return LintOneOf(a.ai, a.v, "0", "0"); }},
+    {"nonzero",
+     [](const Args& a) {
+       bool zero =
+           std::all_of(a.v.begin(), a.v.end(), [](char c) { return c == '0'; });
+       return zero ? Fail(a.ai, std::string(a.v) + " must not be zero")
+                   : Status::OK();
+     }},
+    {"nozeroprefix",
+     [](const Args& a) {
+       return a.v.size() > 1 && a.v[0] == '0'
+                  ? Fail(a.ai, "leading zero not allowed")
+                  : Status::OK();
+     }},
+    {"pieceoftotal", [](const Args& a) { return LintPieceOfTotal(a.ai, a.v); }},
+    {"winding",
+     [](const Args& a) {
+       return LintOneOf(a.ai, a.v, "019", "a winding direction (0, 1, 9)");
+     }},
+    {"yesno",
+     [](const Args& a) { return LintOneOf(a.ai, a.v, "01", "0 or 1"); }},
+    {"hyphen", [](const Args& a) { return LintOneOf(a.ai, a.v, "-", "'-'"); }},
+    {"iso5218",
+     [](const Args& a) {
+       return LintOneOf(a.ai, a.v, "0129", "an ISO 5218 sex code (0, 1, 2, 9)");
+     }},
+    {"hasnondigit",
+     [](const Args& a) {
+       return IsDigits(a.v) ? Fail(a.ai, "must contain a non-digit character")
+                            : Status::OK();
+     }},
+    {"pcenc", [](const Args& a) { return LintPcenc(a.ai, a.v, a.position); }},
+    {"iso3166",
+     [](const Args& a) { return LintCountries(a.ai, a.v, false, false); }},
+    {"iso3166999",
+     [](const Args& a) { return LintCountries(a.ai, a.v, false, true); }},
+    {"iso3166list",
+     [](const Args& a) { return LintCountries(a.ai, a.v, true, false); }},
+    {"iso3166alpha2",
+     [](const Args& a) {
+       return CheckCodeList(a, kIso3166Alpha2,
+                            "an ISO 3166 alpha-2 country code");
+     }},
+    {"iso4217",
+     [](const Args& a) {
+       return CheckCodeList(a, kIso4217, "an ISO 4217 currency code");
+     }},
+    {"mediatype",
+     [](const Args& a) {
+       return CheckCodeList(a, kMediaTypes, "an AIDC media type");
+     }},
+    {"latitude",
+     [](const Args& a) {
+       return LintMaxNumber(a.ai, a.v, 1800000000ULL, "latitude");
+     }},
+    {"longitude",
+     [](const Args& a) {
+       return LintMaxNumber(a.ai, a.v, 3600000000ULL, "longitude");
+     }},
+    {"iban", [](const Args& a) { return LintIban(a.ai, a.v); }},
+    {"posinseqslash",
+     [](const Args& a) { return LintPositionInSequence(a.ai, a.v); }},
+    {"importeridx",  // one of - 0-9 A-Z _ a-z
+     [](const Args& a) {
+       bool ok = a.v.size() == 1 && IsCset64(a.v[0]) && a.v[0] != '=';
+       return ok ? Status::OK()
+                 : Fail(a.ai,
+                        "'" + std::string(a.v) + "' is not an importer index");
+     }},
+};
+
 }  // namespace
 
 Status RunLinter(std::string_view name, std::string_view ai, std::string_view v,
                  size_t position) {
-  // Numeric linters run after the character-set check, so their digits are
-  // '0'..'9'.
-  if (name == "csum") return LintCsum(ai, v);
-  if (name == "csumalpha") return LintCsumAlpha(ai, v);
-  if (name == "key" || name == "gcppos1")
-    return LintGcpPosition(ai, v, 0, position);
-  if (name == "keyoff1" || name == "gcppos2")
-    return LintGcpPosition(ai, v, 1, position);
-  if (name == "yymmdd") return LintYymmdd(ai, v, false);
-  if (name == "yymmd0") return LintYymmdd(ai, v, true);
-  if (name == "yyyymmdd") return LintYyyymmdd(ai, v, false);
-  if (name == "yyyymmd0") return LintYyyymmdd(ai, v, true);
-  if (name == "yymmddhh") {
-    LEDGER_RETURN_IF_ERROR(LintYymmdd(ai, v.substr(0, 6), false));
-    return LintRange(ai, v, 6, 23, "hour");
-  }
-  if (name == "hhmm" || name == "hhmi") {
-    LEDGER_RETURN_IF_ERROR(LintRange(ai, v, 0, 23, "hour"));
-    return LintRange(ai, v, 2, 59, "minute");
-  }
-  if (name == "hh") return LintRange(ai, v, 0, 23, "hour");
-  if (name == "mi") return LintRange(ai, v, 0, 59, "minute");
-  if (name == "ss") return LintRange(ai, v, 0, 59, "second");
-  if (name == "zero") return LintOneOf(ai, v, "0", "0");
-  if (name == "nonzero") {
-    bool zero =
-        std::all_of(v.begin(), v.end(), [](char c) { return c == '0'; });
-    return zero ? Fail(ai, std::string(v) + " must not be zero") : Status::OK();
-  }
-  if (name == "nozeroprefix") {
-    return v.size() > 1 && v[0] == '0' ? Fail(ai, "leading zero not allowed")
-                                       : Status::OK();
-  }
-  if (name == "pieceoftotal") return LintPieceOfTotal(ai, v);
-  if (name == "winding")
-    return LintOneOf(ai, v, "019", "a winding direction (0, 1, 9)");
-  if (name == "yesno") return LintOneOf(ai, v, "01", "0 or 1");
-  if (name == "hyphen") return LintOneOf(ai, v, "-", "'-'");
-  if (name == "iso5218")
-    return LintOneOf(ai, v, "0129", "an ISO 5218 sex code (0, 1, 2, 9)");
-  if (name == "hasnondigit") {
-    return IsDigits(v) ? Fail(ai, "must contain a non-digit character")
-                       : Status::OK();
-  }
-  if (name == "pcenc") return LintPcenc(ai, v, position);
-  if (name == "iso3166") return LintCountries(ai, v, false, false);
-  if (name == "iso3166999") return LintCountries(ai, v, false, true);
-  if (name == "iso3166list") return LintCountries(ai, v, true, false);
-  if (name == "latitude")
-    return LintMaxNumber(ai, v, 1800000000ULL, "latitude");
-  if (name == "longitude")
-    return LintMaxNumber(ai, v, 3600000000ULL, "longitude");
-  if (name == "iban") return LintIban(ai, v);
-  if (name == "iso4217") {
-    if (InCodeList(v, kIso4217)) return Status::OK();
-    return Fail(ai, std::string(v) + " is not an ISO 4217 currency code");
-  }
-  if (name == "iso3166alpha2") {
-    if (InCodeList(v, kIso3166Alpha2)) return Status::OK();
-    return Fail(ai,
-                std::string(v) + " is not an ISO 3166 alpha-2 country code");
-  }
-  if (name == "posinseqslash") return LintPositionInSequence(ai, v);
-  if (name == "mediatype") {
-    if (InCodeList(v, kMediaTypes)) return Status::OK();
-    return Fail(ai, std::string(v) + " is not an AIDC media type");
-  }
-  if (name == "importeridx") {  // one of - 0-9 A-Z _ a-z
-    bool ok = v.size() == 1 && IsCset64(v[0]) && v[0] != '=';
-    return ok ? Status::OK()
-              : Fail(ai, "'" + std::string(v) + "' is not an importer index");
+  for (const Linter& linter : kLinters) {
+    if (linter.name == name) return linter.run(Args{ai, v, position});
   }
   return Fail(ai, "value cannot be checked: linter '" + std::string(name) +
                       "' is not implemented");
