@@ -199,32 +199,31 @@ Status ParseQuery(std::string_view query, DigitalLink* dl) {
   for (std::string_view param : Split(query, '&')) {
     if (param.empty()) continue;
     size_t eq = param.find('=');
-    std::string name_text, value_text;
-    std::string* name = &name_text;
-    std::string* value = &value_text;
+    std::string name, value;
     size_t bad = 0;
-    if (!internal::PercentDecode(param.substr(0, eq), name, &bad)) {
+    if (!internal::PercentDecode(param.substr(0, eq), &name, &bad)) {
       return Invalid("query parameter name: " + MalformedEscape(bad));
     }
     std::string_view raw =
         eq == std::string_view::npos ? "" : param.substr(eq + 1);
-    if (!internal::PercentDecode(raw, value, &bad)) {
-      return Invalid("query parameter " + *name + ": " + MalformedEscape(bad));
+    if (!internal::PercentDecode(raw, &value, &bad)) {
+      return Invalid("query parameter " + name + ": " + MalformedEscape(bad));
     }
-    const AiInfo* info = internal::IsDigits(*name) ? LookupAi(*name) : nullptr;
-    if (info == nullptr) {
-      dl->other_query.emplace_back(*name, *value);
+    const AiInfo* info = internal::IsDigits(name) ? LookupAi(name) : nullptr;
+    if (info == nullptr) {  // not an AI: kept for the caller (e.g. linkType)
+      dl->other_query.emplace_back(std::move(name), std::move(value));
       continue;
     }
     if (!info->dl_data_attribute) {
       return Invalid(
-          "AI " + *name +
+          "AI " + name +
           " is not allowed in the query string (not a data attribute)");
     }
-    if (HasAi(*dl, *name))
-      return Invalid("AI " + *name + " appears more than once");
-    LEDGER_RETURN_IF_ERROR(ValidateAiValue(*name, *value));
-    dl->attributes.emplace_back(*name, *value);
+    if (HasAi(*dl, name)) {
+      return Invalid("AI " + name + " appears more than once");
+    }
+    LEDGER_RETURN_IF_ERROR(ValidateAiValue(name, value));
+    dl->attributes.emplace_back(std::move(name), std::move(value));
   }
   return Status::OK();
 }
