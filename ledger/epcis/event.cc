@@ -260,7 +260,7 @@ Status EventChecker::CheckWhat() {
 // plus readPoint) without identifiers.
 Status EventChecker::CheckObjectWhat() {
   LEDGER_RETURN_IF_ERROR(
-      CheckEpcList("epcList", /*unique_items=*/true, &facts_.epcs));
+      CheckEpcList("epcList", /*unique_items=*/true, /*children=*/false));
   LEDGER_RETURN_IF_ERROR(CheckQuantityList("quantityList"));
   if (NonEmptyArray(Member("epcList")) ||
       NonEmptyArray(Member("quantityList"))) {
@@ -281,8 +281,7 @@ Status EventChecker::CheckObjectWhat() {
 // children unless DELETE, which may omit them to mean "all children".
 Status EventChecker::CheckAggregationOrAssociationWhat() {
   LEDGER_RETURN_IF_ERROR(
-      CheckEpcList("childEPCs", /*unique_items=*/false, &facts_.epcs));
-  for (const std::string& key : facts_.epcs) AddUnique(&facts_.children, key);
+      CheckEpcList("childEPCs", /*unique_items=*/false, /*children=*/true));
   LEDGER_RETURN_IF_ERROR(CheckQuantityList("childQuantityList"));
   const bool association = facts_.type == EventType::kAssociationEvent;
   LEDGER_RETURN_IF_ERROR(
@@ -309,7 +308,7 @@ Status EventChecker::CheckTransactionWhat() {
                 "must not be empty on a TransactionEvent");
   }
   LEDGER_RETURN_IF_ERROR(
-      CheckEpcList("epcList", /*unique_items=*/false, &facts_.epcs));
+      CheckEpcList("epcList", /*unique_items=*/false, /*children=*/false));
   LEDGER_RETURN_IF_ERROR(CheckQuantityList("quantityList"));
   LEDGER_RETURN_IF_ERROR(CheckParentId(/*required=*/false));
   if (facts_.action == "DELETE" || NonEmptyArray(Member("epcList")) ||
@@ -324,9 +323,9 @@ Status EventChecker::CheckTransactionWhat() {
 // TransformationEvent (§7.4.4): inputs and outputs, or at least one of them
 // plus a transformationID that ties it to the other half of the transformation.
 Status EventChecker::CheckTransformationWhat() {
-  LEDGER_RETURN_IF_ERROR(CheckEpcList("inputEPCList", true, &facts_.epcs));
+  LEDGER_RETURN_IF_ERROR(CheckEpcList("inputEPCList", true, false));
   LEDGER_RETURN_IF_ERROR(CheckQuantityList("inputQuantityList"));
-  LEDGER_RETURN_IF_ERROR(CheckEpcList("outputEPCList", true, &facts_.epcs));
+  LEDGER_RETURN_IF_ERROR(CheckEpcList("outputEPCList", true, false));
   LEDGER_RETURN_IF_ERROR(CheckQuantityList("outputQuantityList"));
   const json* id = Member("transformationID");
   if (id != nullptr) LEDGER_RETURN_IF_ERROR(CheckUri("transformationID", *id));

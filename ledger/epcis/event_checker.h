@@ -6,6 +6,8 @@
 #include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
+#include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "ledger/epcis.h"
@@ -29,6 +31,9 @@ class EventChecker {
   // in a document).
   EventChecker(const nlohmann::json& event, std::string root)
       : event_(event), root_(std::move(root)) {}
+  EventChecker(const EventChecker&) =
+      delete;  // the facts lists point into facts_
+  EventChecker& operator=(const EventChecker&) = delete;
 
   Result<EventFacts> Run();
 
@@ -61,10 +66,10 @@ class EventChecker {
       std::initializer_list<std::string_view> allowed) const;
   Result<std::string> IdentifierKey(std::string_view rel,
                                     const nlohmann::json& v, IdRole role) const;
-  // An EPC list: array of instance identifiers. Appends keys to `keys`
-  // (deduplicated).
-  Status CheckEpcList(std::string_view name, bool unique_items,
-                      std::vector<std::string>* keys);
+  // An EPC list: array of instance identifiers; keys go to facts.epcs (and
+  // facts.children when `children`). `unique_items`: exact duplicate strings
+  // are an error (schema uniqueItems).
+  Status CheckEpcList(std::string_view name, bool unique_items, bool children);
   Status CheckQuantityList(std::string_view name);
   Status CheckParentId(bool required);
   Status CheckWhyAndWhere();
@@ -83,11 +88,27 @@ class EventChecker {
   static bool NonEmptyArray(const nlohmann::json* v) {
     return v != nullptr && v->is_array() && !v->empty();
   }
-  static void AddUnique(std::vector<std::string>* keys, std::string key);
+
+  // A facts list kept free of duplicates in O(1) per insertion, in order of
+  // first appearance.
+  class UniqueList {
+   public:
+    explicit UniqueList(std::vector<std::string>* out) : out_(out) {}
+    void Add(std::string key) {
+      if (seen_.insert(key).second) out_->push_back(std::move(key));
+    }
+
+   private:
+    std::vector<std::string>* out_;
+    std::unordered_set<std::string> seen_;
+  };
 
   const nlohmann::json& event_;
   const std::string root_;
-  EventFacts facts_;
+  EventFacts facts_;  // declared before the lists that point into it
+  UniqueList epcs_{&facts_.epcs};
+  UniqueList epc_classes_{&facts_.epc_classes};
+  UniqueList children_{&facts_.children};
 };
 
 }  // namespace ledger::epcis::internal

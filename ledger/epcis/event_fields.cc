@@ -5,6 +5,7 @@
 #include <array>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 
 #include "ledger/epcis/epcis_internal.h"
 #include "ledger/epcis/event_checker.h"
@@ -129,12 +130,6 @@ bool LooksLikeDigitalLink(std::string_view uri) {
 
 }  // namespace
 
-void EventChecker::AddUnique(std::vector<std::string>* keys, std::string key) {
-  if (std::find(keys->begin(), keys->end(), key) == keys->end()) {
-    keys->push_back(std::move(key));
-  }
-}
-
 Status EventChecker::CheckString(std::string_view rel, const json& v) const {
   if (v.is_string()) return Status::OK();
   return Fail(rel, "must be a string, not " + JsonTypeName(v));
@@ -201,24 +196,25 @@ Result<std::string> EventChecker::IdentifierKey(std::string_view rel,
 }
 
 Status EventChecker::CheckEpcList(std::string_view name, bool unique_items,
-                                  std::vector<std::string>* keys) {
+                                  bool children) {
   const json* list = Member(name);
   if (list == nullptr) return Status::OK();
   if (!list->is_array()) {
     return Fail(name, "must be an array, not " + JsonTypeName(*list));
   }
+  std::unordered_map<std::string_view, size_t> first_index;
   for (size_t i = 0; i < list->size(); ++i) {
     const std::string rel = Index(name, i);
     Result<std::string> key = IdentifierKey(rel, (*list)[i], IdRole::kInstance);
     if (!key.ok()) return key.status();
     if (unique_items) {
-      for (size_t j = 0; j < i; ++j) {
-        if ((*list)[j] == (*list)[i]) {
-          return Fail(rel, "duplicate of " + Index(name, j));
-        }
-      }
+      auto [it, inserted] =
+          first_index.emplace((*list)[i].get_ref<const std::string&>(), i);
+      if (!inserted)
+        return Fail(rel, "duplicate of " + Index(name, it->second));
     }
-    AddUnique(keys, std::move(*key));
+    if (children) children_.Add(*key);
+    epcs_.Add(std::move(*key));
   }
   return Status::OK();
 }
@@ -272,7 +268,7 @@ Status EventChecker::CheckQuantityList(std::string_view name) {
                         "upper-case letters or digits)");
       }
     }
-    AddUnique(&facts_.epc_classes, std::move(*key));
+    epc_classes_.Add(std::move(*key));
   }
   return Status::OK();
 }
@@ -343,14 +339,16 @@ Status EventChecker::CheckPersistentDisposition() const {
     if (!list->is_array())
       return Fail(rel, "must be an array, not " + JsonTypeName(*list));
     if (list->empty()) return Fail(rel, "must not be empty");
+    std::unordered_map<std::string_view, size_t> first_index;
     for (size_t i = 0; i < list->size(); ++i) {
       LEDGER_RETURN_IF_ERROR(CheckString(Index(rel, i), (*list)[i]));
       Result<std::string> d = NormalizeVocabulary(
           Vocabulary::kDisposition, (*list)[i].get_ref<const std::string&>());
       if (!d.ok()) return Fail(Index(rel, i), d.status().message());
-      for (size_t j = 0; j < i; ++j) {
-        if ((*list)[j] == (*list)[i])
-          return Fail(Index(rel, i), "duplicate of " + Index(rel, j));
+      auto [it, inserted] =
+          first_index.emplace((*list)[i].get_ref<const std::string&>(), i);
+      if (!inserted) {
+        return Fail(Index(rel, i), "duplicate of " + Index(rel, it->second));
       }
     }
   }

@@ -187,6 +187,43 @@ TEST(ValidateEventTest, ControlCharactersInNamesAreEscaped) {
             "namespace prefix (e.g. \"example:bad\\x0aname\")");
 }
 
+// Regression: duplicate detection and facts deduplication were quadratic in the
+// list length, so one large event could pin a core. 100k identifiers must
+// validate in about a second.
+TEST(ValidateEventTest, LargeEpcListIsCheckedInLinearTime) {
+  json event =
+      json::parse(R"({"type":"ObjectEvent","eventTime":"2026-11-26T10:00:00Z",
+      "eventTimeZoneOffset":"+00:00","action":"OBSERVE"})");
+  json& list = event["epcList"] = json::array();
+  constexpr int kCount = 100000;
+  for (int i = 0; i < kCount; ++i) {
+    list.push_back("urn:epc:id:sgtin:0614141.812345." + std::to_string(i));
+  }
+  Result<EventFacts> facts = ValidateEvent(event);
+  ASSERT_TRUE(facts.ok()) << facts.status().ToString();
+  EXPECT_EQ(facts->epcs.size(), static_cast<size_t>(kCount));
+  EXPECT_EQ(facts->epcs.back(), "01/80614141123458/21/99999");
+  list.push_back("urn:epc:id:sgtin:0614141.812345.7");
+  EXPECT_EQ(ValidateEvent(event).status().message(),
+            "epcList[100000]: duplicate of epcList[7]");
+}
+
+TEST(ValidateEventTest, SameItemAsEpcUriAndDigitalLinkIsOneFact) {
+  const json event = json::parse(
+      R"({"type":"AggregationEvent","eventTime":"2026-11-26T10:00:00Z",
+      "eventTimeZoneOffset":"+00:00","action":"ADD","parentID":"urn:epc:id:sscc:0614141.1234567890",
+      "childEPCs":["urn:epc:id:sgtin:0614141.812345.6789",
+                   "https://id.gs1.org/01/80614141123458/21/6789",
+                   "https://example.org/01/80614141123458/21/6790"]})");
+  Result<EventFacts> facts = ValidateEvent(event);
+  ASSERT_TRUE(facts.ok()) << facts.status().ToString();
+  const std::vector<std::string> want = {"01/80614141123458/21/6789",
+                                         "01/80614141123458/21/6790"};
+  EXPECT_EQ(facts->epcs, want);
+  EXPECT_EQ(facts->children, want);
+  EXPECT_EQ(facts->parent, "00/106141412345678908");
+}
+
 TEST(ValidateEventTest, EventTypeNames) {
   EXPECT_STREQ(EventTypeName(EventType::kObjectEvent), "ObjectEvent");
   EXPECT_STREQ(EventTypeName(EventType::kAggregationEvent), "AggregationEvent");
