@@ -7,8 +7,8 @@
 // Specifications):
 //   GLN-13   prefix + location reference (12 - L digits) + check digit
 //   GTIN-14  indicator + prefix + item reference (12 - L digits) + check digit
-//   SSCC-18  extension digit + prefix + serial reference (16 - L digits) +
-//   check digit urn:epc:id:sgtin:<prefix>.<indicator><item ref>.<serial>
+//   SSCC-18  extension digit + prefix + serial ref (16 - L digits) + check
+//   urn:epc:id:sgtin:<prefix>.<indicator><item ref>.<serial>
 //   urn:epc:class:lgtin:<prefix>.<indicator><item ref>.<lot>
 //   urn:epc:id:sscc:<prefix>.<extension><serial ref>
 //   urn:epc:id:sgln:<prefix>.<location ref>.<extension>   ("0" = no extension)

@@ -42,7 +42,7 @@ void Simulation::ProduceLot(const Task& task) {
     for (uint64_t i = 0; i < n; ++i) {
       Unit u;
       u.lot = lot_index;
-      u.serial = NewSerial(product);
+      u.serial_number = product.next_serial++;
       world_.units.push_back(std::move(u));
       units.push_back(static_cast<uint32_t>(world_.units.size() - 1));
       lot.units.push_back(units.back());

@@ -16,13 +16,6 @@ const std::vector<int> kCasesPerPallet = {4, 6, 8, 10};
 const std::vector<std::string> kHosts = {"https://id.gs1.org",
                                          "https://dl.udi-ledger.example"};
 
-std::string Base36(uint64_t v, int width) {
-  static constexpr char kDigits[] = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ";
-  std::string s(width, '0');
-  for (int i = width - 1; i >= 0; --i, v /= 36) s[i] = kDigits[v % 36];
-  return s;
-}
-
 }  // namespace
 
 Simulation::Simulation(const GeneratorOptions& options, World& world,
@@ -179,9 +172,11 @@ std::string Simulation::UnitId(uint32_t unit, Form form, size_t position) {
   const Unit& u = world_.units[unit];
   const Product& product = world_.ProductOf(u);
   if (form == Form::kEpc || (form == Form::kMixed && position % 2 == 0)) {
-    return SgtinEpc(world_.ManufacturerOf(u).prefix, product.gtin, u.serial);
+    return SgtinEpc(world_.ManufacturerOf(u).prefix, product.gtin,
+                    world_.Serial(u));
   }
-  return SgtinDigitalLink(DigitalLinkHost(position), product.gtin, u.serial);
+  return SgtinDigitalLink(DigitalLinkHost(position), product.gtin,
+                          world_.Serial(u));
 }
 
 std::string Simulation::ContainerId(uint32_t container, Form form,
@@ -239,15 +234,6 @@ uint32_t Simulation::OtherParty(uint32_t custodian, uint32_t destination) {
     }
   }
   return rng_.Pick(candidates);
-}
-
-std::string Simulation::NewSerial(Product& product) {
-  const uint64_t n = product.next_serial++;
-  if (!product.alphanumeric_serials) return std::to_string(1000000 + n);
-  // A bijection on [0, 36^10) (the multiplier is coprime to 36), so serials
-  // never repeat.
-  constexpr uint64_t kSpace = 3656158440062976ULL;  // 36^10
-  return Base36((n * 1000000007ULL + 12345) % kSpace, 10);
 }
 
 uint32_t Simulation::NewContainer(bool pallet, uint32_t manufacturer) {

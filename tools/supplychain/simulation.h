@@ -86,7 +86,6 @@ class Simulation {
   uint32_t RandomParty(Role role);
   // A party other than `custodian` and `destination` (never the regulator).
   uint32_t OtherParty(uint32_t custodian, uint32_t destination);
-  std::string NewSerial(Product& product);
   uint32_t NewContainer(bool pallet, uint32_t manufacturer);
 
   void ProduceLot(const Task& task);

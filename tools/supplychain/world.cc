@@ -62,6 +62,23 @@ std::string Party::ReadPoint(size_t site, std::string_view ext) const {
   return SglnEpc(prefix, sites[site].gln, ext);
 }
 
+std::string SerialText(bool alphanumeric, uint64_t n) {
+  if (!alphanumeric) return std::to_string(1000000 + n);
+  // n -> (n * 1000000007 + 12345) mod 36^10 is a bijection (the multiplier is
+  // coprime to 36).
+  constexpr uint64_t kSpace = 3656158440062976ULL;  // 36^10
+  static constexpr char kDigits[] = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ";
+  uint64_t v = static_cast<uint64_t>(
+      (static_cast<unsigned __int128>(n) * 1000000007ULL + 12345) % kSpace);
+  std::string s(10, '0');
+  for (int i = 9; i >= 0; --i, v /= 36) s[i] = kDigits[v % 36];
+  return s;
+}
+
+std::string World::Serial(const Unit& u) const {
+  return SerialText(ProductOf(u).alphanumeric_serials, u.serial_number);
+}
+
 bool World::Expired(const Lot& lot, int64_t time_ms) const {
   return time_ms >= (lot.expiry_day + 1) * kMsPerDay;
 }
@@ -70,7 +87,10 @@ void World::ApplyToUnit(uint32_t unit, Step step, const EventCtx& ctx,
                         bool inferred) {
   Unit& u = units[unit];
   const Lot& lot = lots[u.lot];
-  if (record_truth_) u.events.push_back(ctx.seq << 1 | (inferred ? 1 : 0));
+  if (record_truth_) {
+    if (unit_events.size() <= unit) unit_events.resize(units.size());
+    unit_events[unit].push_back(ctx.seq << 1 | (inferred ? 1 : 0));
+  }
   if (u.status == UnitStatus::kDecommissioned ||
       u.status == UnitStatus::kDestroyed) {
     Record(AnomalyKind::kEventAfterDecommissioning, unit, ctx.seq);
@@ -160,7 +180,7 @@ GroundTruth World::BuildTruth(const std::vector<std::string>& event_ids,
   truth.event_count = event_count;
   if (!record_truth_) return truth;
   auto unit_key = [&](uint32_t i) {
-    return SgtinKey(ProductOf(units[i]).gtin, units[i].serial);
+    return SgtinKey(ProductOf(units[i]).gtin, Serial(units[i]));
   };
   truth.units.reserve(units.size());
   for (uint32_t i = 0; i < units.size(); ++i) {
@@ -169,15 +189,17 @@ GroundTruth World::BuildTruth(const std::vector<std::string>& event_ids,
     const Party& maker = ManufacturerOf(u);
     UnitTruth t;
     t.key = unit_key(i);
-    t.epc = SgtinEpc(maker.prefix, product.gtin, u.serial);
+    const std::string serial = Serial(u);
+    t.epc = SgtinEpc(maker.prefix, product.gtin, serial);
     t.digital_link =
-        SgtinDigitalLink("https://id.gs1.org", product.gtin, u.serial);
+        SgtinDigitalLink("https://id.gs1.org", product.gtin, serial);
     t.lot_key = LgtinKey(product.gtin, lots[u.lot].number);
     t.manufacturer = maker.gln;
     t.status = StatusName(u.status);
     t.custodian = parties[u.custodian].gln;
     t.location = parties[u.location_party].sites[u.site].key;
-    for (uint64_t e : u.events)
+    for (uint64_t e :
+         i < unit_events.size() ? unit_events[i] : std::vector<uint64_t>{})
       t.events.push_back({event_ids[e >> 1], (e & 1) != 0});
     t.in_recall = lots[u.lot].recalled;
     truth.units.push_back(std::move(t));

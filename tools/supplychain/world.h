@@ -82,6 +82,11 @@ enum class AnomalyKind : uint8_t {
 };
 const char* AnomalyKindName(AnomalyKind kind);
 
+// The n-th serial number of a product: decimal from 1000000, or 10 base-36
+// characters through a bijection (so serials never repeat) for products with
+// alphanumeric serials.
+std::string SerialText(bool alphanumeric, uint64_t n);
+
 struct Product {
   uint32_t manufacturer = 0;
   std::string gtin;
@@ -105,15 +110,14 @@ struct Lot {
 
 struct Unit {
   uint32_t lot = 0;
-  std::string serial;
+  uint64_t serial_number = 0;  // the n-th serial of its product (SerialText)
   UnitStatus status = UnitStatus::kCommissioned;
   bool shipment_pending = false;  // shipped and not yet received
   bool dispensed = false;
   uint32_t custodian = kNone;  // party index
   uint16_t site = 0;           // site of `location_party`
   uint32_t location_party = kNone;
-  uint32_t container = kNone;    // case it is packed in
-  std::vector<uint64_t> events;  // seq << 1 | inferred
+  uint32_t container = kNone;  // case it is packed in
 };
 
 struct Container {
@@ -158,10 +162,14 @@ class World {
   std::vector<Container> containers;
   std::vector<Anomaly> anomalies;
   std::vector<Recall> recalls;
+  // Per unit, when recording truth: the events touching it, as seq << 1 |
+  // inferred.
+  std::vector<std::vector<uint64_t>> unit_events;
 
   const Party& ManufacturerOf(const Unit& u) const {
     return parties[products[lots[u.lot].product].manufacturer];
   }
+  std::string Serial(const Unit& u) const;
   const Product& ProductOf(const Unit& u) const {
     return products[lots[u.lot].product];
   }
