@@ -69,7 +69,8 @@ Status CheckHeaderFields(const json& document) {
                 internal::Quote(created->get<std::string>()) +
                     " is not an RFC 3339 date-time: " + t.status().message());
   }
-  for (std::string_view member : {"instanceIdentifier", "sender", "receiver"}) {
+  for (std::string_view member :
+       {"id", "instanceIdentifier", "sender", "receiver"}) {
     auto v = document.find(std::string(member));
     if (v != document.end() && !v->is_string()) {
       return Fail(std::string(member),
@@ -86,7 +87,7 @@ Status CheckHeaderFields(const json& document) {
 
 }  // namespace
 
-Result<std::vector<json>> EventsOfDocument(const json& document) {
+Result<std::vector<json>> EventListOfDocument(const json& document) {
   if (!document.is_object()) {
     return Fail("document", "an EPCISDocument must be a JSON object, not " +
                                 internal::JsonTypeName(document));
@@ -100,19 +101,23 @@ Result<std::vector<json>> EventsOfDocument(const json& document) {
                 "must be an object, not " + internal::JsonTypeName(*body));
   }
   auto list = body->find("eventList");
-  if (list == body->end())
+  if (list == body->end()) {
     return Fail("epcisBody.eventList", "missing (required)");
+  }
   if (!list->is_array()) {
     return Fail("epcisBody.eventList",
                 "must be an array, not " + internal::JsonTypeName(*list));
   }
-  std::vector<json> events;
-  events.reserve(list->size());
-  for (size_t i = 0; i < list->size(); ++i) {
+  return list->get<std::vector<json>>();
+}
+
+Result<std::vector<json>> EventsOfDocument(const json& document) {
+  Result<std::vector<json>> events = EventListOfDocument(document);
+  if (!events.ok()) return events.status();
+  for (size_t i = 0; i < events->size(); ++i) {
     const std::string path = "epcisBody.eventList[" + std::to_string(i) + "]";
-    Result<EventFacts> facts = internal::ValidateEventAt((*list)[i], path);
+    Result<EventFacts> facts = internal::ValidateEventAt((*events)[i], path);
     if (!facts.ok()) return facts.status();
-    events.push_back((*list)[i]);
   }
   return events;
 }

@@ -29,6 +29,30 @@ TEST(EventsOfDocumentTest, EmptyEventListIsValid) {
   EXPECT_TRUE(events->empty());
 }
 
+TEST(EventsOfDocumentTest, EventListOfDocumentChecksOnlyTheEnvelope) {
+  const json doc = json::parse(R"({"type":"EPCISDocument","schemaVersion":"2.0",
+      "creationDate":"2026-11-26T10:00:00Z",
+      "epcisBody":{"eventList":[{"type":"ObjectEvent"},"not an event"]}})");
+  Result<std::vector<json>> list = EventListOfDocument(doc);
+  ASSERT_TRUE(list.ok()) << list.status().ToString();
+  ASSERT_EQ(list->size(), 2u);
+  EXPECT_EQ((*list)[1], "not an event");
+  EXPECT_EQ(
+      EventsOfDocument(doc).status().message(),
+      "epcisBody.eventList[0].eventTime: missing (required on every event)");
+  // Envelope errors are the same as EventsOfDocument's.
+  for (const json& c : testing::ReadJsonLines(
+           testing::TestdataPath("invalid/documents.jsonl"))) {
+    SCOPED_TRACE(c["name"].get<std::string>());
+    const std::string error = c["error"].get<std::string>();
+    if (error.starts_with("epcisBody.eventList[")) {
+      EXPECT_TRUE(EventListOfDocument(c["document"]).ok());
+    } else {
+      EXPECT_EQ(EventListOfDocument(c["document"]).status().message(), error);
+    }
+  }
+}
+
 TEST(EventsOfDocumentTest, InvalidVectorsFailWithExactMessage) {
   const std::vector<json> cases =
       testing::ReadJsonLines(testing::TestdataPath("invalid/documents.jsonl"));

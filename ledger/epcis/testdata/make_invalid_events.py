@@ -353,6 +353,7 @@ doc_cases = [
     doc_case("pre-2.0 isA member", {"isA": "EPCISDocument"},
              'isA: not an EPCISDocument member; extension members need a namespace prefix (e.g. "example:isA")'),
     doc_case("sender not a string", {"sender": {"id": "x"}}, "sender: must be a string, not an object"),
+    doc_case("id not a string", {"id": 7}, "id: must be a string, not a number"),
     doc_case("missing epcisBody", {"epcisBody": DEL}, "epcisBody: missing (required)"),
     doc_case("epcisBody not an object", {"epcisBody": []}, "epcisBody: must be an object, not an array"),
     doc_case("missing eventList", {"epcisBody": {}}, "epcisBody.eventList: missing (required)"),

@@ -76,6 +76,11 @@ Result<int64_t> ParseRfc3339Millis(std::string_view text);
 // ("epcisBody.eventList[4].action: ...").
 Result<std::vector<nlohmann::json>> EventsOfDocument(const nlohmann::json& document);
 
+// Like EventsOfDocument, but checks only the document envelope, not the events: for capture with
+// GS1-Capture-Error-Behaviour "proceed", where each event is then checked with ValidateEvent and
+// rejected on its own. Same envelope errors as EventsOfDocument.
+Result<std::vector<nlohmann::json>> EventListOfDocument(const nlohmann::json& document);
+
 }  // namespace ledger::epcis
 
 #endif  // UDI_LEDGER_EPCIS_H_
