@@ -2,6 +2,7 @@
 // C2SP signed-note format, writes the private key file (mode 0600, never
 // overwriting) and prints the verifier key.
 #include <cstdio>
+#include <optional>
 #include <string>
 
 #include "ledger/keys.h"
@@ -44,10 +45,14 @@ std::string DefaultKeyFile(std::string name) {
   return name + ".key";
 }
 
-}  // namespace
+struct KeygenArgs {
+  std::string name;
+  std::string out;  // empty: DefaultKeyFile(name)
+};
 
-int RunKeygen(const Args& args) {
-  std::string name, out;
+// Parses the arguments; returns an exit code when the command is done (help or
+// usage error), nullopt to go on.
+std::optional<int> ParseArgs(const Args& args, KeygenArgs* parsed) {
   bool have_name = false, have_out = false;
   for (size_t i = 0; i < args.size(); ++i) {
     const std::string& arg = args[i];
@@ -59,42 +64,51 @@ int RunKeygen(const Args& args) {
       if (have_out) return UsageError("--out given twice");
       if (arg == "--out") {
         if (i + 1 == args.size()) return UsageError("--out needs a FILE");
-        out = args[++i];
+        parsed->out = args[++i];
       } else {
-        out = arg.substr(6);
+        parsed->out = arg.substr(6);
       }
-      if (out.empty()) return UsageError("--out needs a non-empty FILE");
+      if (parsed->out.empty())
+        return UsageError("--out needs a non-empty FILE");
       have_out = true;
     } else if (arg.size() > 1 && arg[0] == '-') {
       return UsageError("unknown option '" + arg + "'");
     } else if (have_name) {
       return UsageError("unexpected argument '" + arg + "' (only one NAME)");
     } else {
-      name = arg;
+      parsed->name = arg;
       have_name = true;
     }
   }
   if (!have_name) return UsageError("missing NAME");
-  if (!ledger::IsValidKeyName(name)) {
-    return UsageError(
-        "invalid key name '" + name +
-        "': must be non-empty UTF-8 without spaces, control characters or '+'");
+  if (!ledger::IsValidKeyName(parsed->name)) {
+    return UsageError("invalid key name '" + parsed->name +
+                      "': must be non-empty UTF-8 without spaces, control "
+                      "characters or '+'");
   }
-  if (!have_out) out = DefaultKeyFile(name);
+  if (!have_out) parsed->out = DefaultKeyFile(parsed->name);
+  return std::nullopt;
+}
 
-  auto key = ledger::SigningKey::Generate(name);
+}  // namespace
+
+int RunKeygen(const Args& args) {
+  KeygenArgs parsed;
+  if (auto done = ParseArgs(args, &parsed)) return *done;
+
+  auto key = ledger::SigningKey::Generate(parsed.name);
   if (!key.ok()) {
     std::fprintf(stderr, "ledgerctl keygen: %s\n",
                  key.status().ToString().c_str());
     return 1;
   }
-  ledger::Status st = ledger::WritePrivateKeyFile(out, *key);
+  ledger::Status st = ledger::WritePrivateKeyFile(parsed.out, *key);
   if (!st.ok()) {
     std::fprintf(stderr, "ledgerctl keygen: %s\n", st.ToString().c_str());
     return 1;
   }
   std::fprintf(stderr, "ledgerctl keygen: wrote private key %s (mode 0600)\n",
-               out.c_str());
+               parsed.out.c_str());
   std::printf("%s\n", key->verifier().ToText().c_str());
   return std::fflush(stdout) == 0 ? 0 : 1;
 }

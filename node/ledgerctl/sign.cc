@@ -4,6 +4,7 @@
 #include <fstream>
 #include <iostream>
 #include <iterator>
+#include <optional>
 #include <sstream>
 #include <string>
 
@@ -60,10 +61,33 @@ bool ReadAll(std::istream& in, std::string* out) {
   return !in.bad();
 }
 
-}  // namespace
+// The event text from `input` (a path, or "-" for stdin); errors name it.
+ledger::Result<std::string> ReadEventText(const std::string& input) {
+  const std::string source = input == "-" ? "<stdin>" : input;
+  std::string text;
+  bool read_ok;
+  if (input == "-") {
+    read_ok = ReadAll(std::cin, &text);
+  } else {
+    std::ifstream file(input, std::ios::binary);
+    if (!file) return ledger::Status::IOError(source + ": cannot open");
+    read_ok = ReadAll(file, &text);
+  }
+  if (!read_ok) {
+    return ledger::Status::IOError(source + ": unreadable or larger than " +
+                                   std::to_string(kMaxEventBytes) + " bytes");
+  }
+  return text;
+}
 
-int RunSign(const Args& args) {
-  std::string key_file, input;
+struct SignArgs {
+  std::string key_file;
+  std::string input = "-";
+};
+
+// Parses the arguments; returns an exit code when the command is done (help or
+// usage error), nullopt to go on.
+std::optional<int> ParseArgs(const Args& args, SignArgs* out) {
   bool have_key = false, have_input = false;
   for (size_t i = 0; i < args.size(); ++i) {
     const std::string& arg = args[i];
@@ -75,11 +99,13 @@ int RunSign(const Args& args) {
       if (have_key) return UsageError("--key given twice");
       if (arg == "--key") {
         if (i + 1 == args.size()) return UsageError("--key needs a FILE");
-        key_file = args[++i];
+        out->key_file = args[++i];
       } else {
-        key_file = arg.substr(6);
+        out->key_file = arg.substr(6);
       }
-      if (key_file.empty()) return UsageError("--key needs a non-empty FILE");
+      if (out->key_file.empty()) {
+        return UsageError("--key needs a non-empty FILE");
+      }
       have_key = true;
     } else if (arg.size() > 1 && arg[0] == '-') {
       return UsageError("unknown option '" + arg + "'");
@@ -87,32 +113,27 @@ int RunSign(const Args& args) {
       return UsageError("unexpected argument '" + arg +
                         "' (only one EVENT.json)");
     } else {
-      input = arg;
+      out->input = arg;
       have_input = true;
     }
   }
   if (!have_key) return UsageError("missing --key FILE");
-  if (!have_input) input = "-";
+  return std::nullopt;
+}
 
-  auto key = ledger::ReadPrivateKeyFile(key_file);
+}  // namespace
+
+int RunSign(const Args& args) {
+  SignArgs parsed;
+  if (auto done = ParseArgs(args, &parsed)) return *done;
+
+  auto key = ledger::ReadPrivateKeyFile(parsed.key_file);
   if (!key.ok()) return Fail(key.status().message());
+  auto text = ReadEventText(parsed.input);
+  if (!text.ok()) return Fail(text.status().message());
 
-  const std::string source = input == "-" ? "<stdin>" : input;
-  std::string text;
-  bool read_ok;
-  if (input == "-") {
-    read_ok = ReadAll(std::cin, &text);
-  } else {
-    std::ifstream file(input, std::ios::binary);
-    if (!file) return Fail(source + ": cannot open");
-    read_ok = ReadAll(file, &text);
-  }
-  if (!read_ok) {
-    return Fail(source + ": unreadable or larger than " +
-                std::to_string(kMaxEventBytes) + " bytes");
-  }
-
-  auto event = ledger::ParseJsonStrict(text);
+  const std::string source = parsed.input == "-" ? "<stdin>" : parsed.input;
+  auto event = ledger::ParseJsonStrict(*text);
   if (!event.ok()) return Fail(source + ": " + event.status().message());
   auto envelope = ledger::SignEvent(*event, *key);
   if (!envelope.ok()) return Fail(source + ": " + envelope.status().message());
