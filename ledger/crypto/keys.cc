@@ -95,6 +95,13 @@ Status DecodeKeyMaterial(std::string_view what, std::string_view b64,
   return Status::OK();
 }
 
+// Key files end in one "\n" (or "\r\n"); nothing else is trimmed.
+std::string_view WithoutLineEnd(std::string_view text) {
+  if (!text.empty() && text.back() == '\n') text.remove_suffix(1);
+  if (!text.empty() && text.back() == '\r') text.remove_suffix(1);
+  return text;
+}
+
 std::string KeyData(const std::array<uint8_t, 32>& key) {
   std::string raw(1, static_cast<char>(kAlgEd25519));
   raw.append(AsStringView(key));
@@ -128,6 +135,7 @@ bool IsValidKeyName(std::string_view name) {
 // ---- VerifierKey ----
 
 Result<VerifierKey> VerifierKey::Parse(std::string_view text) {
+  text = WithoutLineEnd(text);
   std::string_view rest = text, name, hash_hex;
   if (!CutPlus(&rest, &name) || !CutPlus(&rest, &hash_hex)) {
     return Status::InvalidArgument(
@@ -201,8 +209,7 @@ SigningKey SigningKey::FromSeed(std::string name,
 }
 
 Result<SigningKey> SigningKey::Parse(std::string_view text) {
-  if (!text.empty() && text.back() == '\n') text.remove_suffix(1);
-  if (!text.empty() && text.back() == '\r') text.remove_suffix(1);
+  text = WithoutLineEnd(text);
   if (text.substr(0, kPrivatePrefix.size()) != kPrivatePrefix) {
     return Status::InvalidArgument("private key: must start with PRIVATE+KEY+");
   }

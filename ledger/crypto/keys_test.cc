@@ -70,6 +70,10 @@ TEST(KeysTest, ParsesGoNoteKeyPair) {
   EXPECT_EQ(signer->ToText(), Chomp(skey));
   EXPECT_EQ(signer->verifier().ToText(), vkey);
   EXPECT_EQ(verifier->ToText(), vkey);
+  EXPECT_TRUE(VerifierKey::Parse(vkey + "\n").ok());
+  EXPECT_TRUE(VerifierKey::Parse(vkey + "\r\n").ok());
+  EXPECT_FALSE(VerifierKey::Parse(vkey + "\n\n").ok());
+  EXPECT_FALSE(VerifierKey::Parse(" " + vkey).ok());
   EXPECT_EQ(verifier->public_key(), signer->verifier().public_key());
   EXPECT_EQ(KeyHash("PeterNeumann", verifier->public_key()), 0xc74f20a3u);
   std::string sig = signer->Sign("hi");

@@ -27,9 +27,10 @@ constexpr uint8_t kAlgEd25519 = 0x01;
 
 class VerifierKey {
  public:
-  // Parses "<name>+<hash>+<base64(0x01||pub)>"; checks the algorithm byte, the
-  // key length and that the hash matches the name and key. Errors name the part
-  // that is wrong.
+  // Parses "<name>+<hash>+<base64(0x01||pub)>" (one trailing "\n" or "\r\n"
+  // allowed, as in a key file); checks the algorithm byte, the key length and
+  // that the hash matches the name and key. Errors (InvalidArgument) name the
+  // part that is wrong.
   static Result<VerifierKey> Parse(std::string_view text);
   static VerifierKey FromPublicKey(std::string name,
                                    const std::array<uint8_t, 32>& public_key);
