@@ -257,6 +257,19 @@ cases = [
          "parentID: not an EPC URI or GS1 Digital Link URI"),
     case("inputEPCList entry is not a GS1 identifier", TRF, {"inputEPCList": ["https://example.com/things/1"]},
          "inputEPCList[0]: Digital Link: path has no GS1 primary key AI (such as 01, 00, 414)"),
+    # gs1/EPCIS JSON/WithSensorData/SensorDataExample17.jsonld: schema-valid, but a GTIN without a
+    # serial is a class, and epcList names instances (EPCIS 2.0 epcList: "specific objects").
+    {"name": "official SensorDataExample17 lists a GTIN class in epcList",
+     "event": {"eventID": "ni:///sha-256;e1f630b9c84c84020eb9bc73f082324a420f4472dd6c14edb1f1ab98ea279f24?ver=CBV2.0",
+               "type": "ObjectEvent", "eventTime": "2021-04-27T15:00:00+01:00", "eventTimeZoneOffset": "+01:00",
+               "epcList": ["https://id.gs1.org/01/09506000134352"], "action": "OBSERVE",
+               "bizStep": "sensor_reporting", "readPoint": {"id": "https://id.gs1.org/414/9506000134307"},
+               "sensorElementList": [{"sensorReport": [
+                   {"type": "Mass", "ex:feature": "ex:packaging", "value": 1.0, "uom": "KGM"},
+                   {"type": "Mass", "ex:feature": "ex:product", "value": 25.0, "uom": "KGM"},
+                   {"type": "Mass", "ex:feature": "ex:total", "value": 26.0, "uom": "KGM"}]}]},
+     "error": "epcList[0]: 'https://id.gs1.org/01/09506000134352' identifies a class (GTIN or GTIN+lot), "
+              "not an instance; classes belong in a quantity list"},
     # AggregationEvent
     case("aggregation ADD without parentID", AGG, {"parentID": DEL},
          "parentID: missing (required on AggregationEvent with action ADD)"),
