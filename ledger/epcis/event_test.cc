@@ -1,6 +1,7 @@
 #include <gtest/gtest.h>
 
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "ledger/epcis.h"
@@ -222,6 +223,34 @@ TEST(ValidateEventTest, SameItemAsEpcUriAndDigitalLinkIsOneFact) {
   EXPECT_EQ(facts->epcs, want);
   EXPECT_EQ(facts->children, want);
   EXPECT_EQ(facts->parent, "00/106141412345678908");
+}
+
+// The header promises thread safety: validate every valid vector from several
+// threads at once and compare with a single-threaded run.
+TEST(ValidateEventTest, ConcurrentCallsAgree) {
+  std::vector<json> events;
+  for (const std::string& file : testing::ListTestdata("valid", ".json")) {
+    for (json& e : EventsOfVector(
+             testing::ReadJsonFile(testing::TestdataPath("valid/" + file)))) {
+      events.push_back(std::move(e));
+    }
+  }
+  std::vector<json> want;
+  for (const json& e : events) want.push_back(FactsToJson(*ValidateEvent(e)));
+  constexpr int kThreads = 4;
+  std::vector<std::vector<json>> got(kThreads);
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (int round = 0; round < 20; ++round) {
+        got[t].clear();
+        for (const json& e : events)
+          got[t].push_back(FactsToJson(*ValidateEvent(e)));
+      }
+    });
+  }
+  for (std::thread& th : threads) th.join();
+  for (int t = 0; t < kThreads; ++t) EXPECT_EQ(got[t], want);
 }
 
 TEST(ValidateEventTest, EventTypeNames) {
