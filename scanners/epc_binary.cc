@@ -261,23 +261,32 @@ void Complete(const SchemeInfo& info, EpcTag& tag) {
                 std::to_string(tag.filter) + "." + fields;
   const std::string& cp = tag.company_prefix;
   const std::string& ref = tag.reference;
+  using ledger::gs1::KeyKind;
   switch (info.scheme) {
     case EpcScheme::kSgtin96:
     case EpcScheme::kSgtin198:
       tag.gtin = Gs1CheckDigitAppended(ref.substr(0, 1) + cp + ref.substr(1));
+      tag.key = {KeyKind::kSgtin, {{"01", tag.gtin}, {"21", tag.serial}}};
       break;
     case EpcScheme::kSscc96:
       tag.sscc = Gs1CheckDigitAppended(ref.substr(0, 1) + cp + ref.substr(1));
+      tag.key = {KeyKind::kSscc, {{"00", tag.sscc}}};
       break;
     case EpcScheme::kSgln96:
       tag.gln = Gs1CheckDigitAppended(cp + ref);
-      if (tag.serial != "0") tag.gln_extension = tag.serial;
+      tag.key = {KeyKind::kSgln, {{"414", tag.gln}}};
+      if (tag.serial != "0") {
+        tag.gln_extension = tag.serial;
+        tag.key.parts.emplace_back("254", tag.gln_extension);
+      }
       break;
     case EpcScheme::kGrai96:
       tag.grai = "0" + Gs1CheckDigitAppended(cp + ref) + tag.serial;
+      tag.key = {KeyKind::kGrai, {{"8003", tag.grai}}};
       break;
     case EpcScheme::kGiai96:
       tag.giai = cp + tag.serial;
+      tag.key = {KeyKind::kGiai, {{"8004", tag.giai}}};
       break;
   }
 }

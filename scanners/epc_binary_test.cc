@@ -45,6 +45,21 @@ TEST(EpcBinaryTest, DecodesPublishedAndEdgeVectors) {
   }
 }
 
+TEST(EpcBinaryTest, KeyAgreesWithTheLedgersEpcUriParser) {
+  // ledger::gs1::ParseIdentifier is an independent implementation of the URI ->
+  // key mapping.
+  for (const auto& v : ReadVectors("epc_valid.txt")) {
+    SCOPED_TRACE("epc_valid.txt:" + std::to_string(v.line_number));
+    ledger::Result<EpcTag> tag = DecodeEpcHex(v.fields[0]);
+    ASSERT_TRUE(tag.ok()) << tag.status().ToString();
+    ledger::Result<ledger::gs1::Gs1Key> key =
+        ledger::gs1::ParseIdentifier(tag->pure_uri);
+    ASSERT_TRUE(key.ok()) << key.status().ToString();
+    EXPECT_EQ(tag->key.ToString(), key->ToString());
+    EXPECT_TRUE(tag->key == *key);
+  }
+}
+
 TEST(EpcBinaryTest, TagUriRoundTripsToTheSameHex) {
   for (const auto& v : ReadVectors("epc_valid.txt")) {
     SCOPED_TRACE("epc_valid.txt:" + std::to_string(v.line_number));

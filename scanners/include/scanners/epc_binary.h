@@ -24,6 +24,7 @@
 #include <string>
 #include <string_view>
 
+#include "ledger/gs1.h"
 #include "ledger/status.h"
 
 namespace scanners {
@@ -64,6 +65,10 @@ struct EpcTag {
   std::string gln_extension;  // AI 254, SGLN; empty when the extension is "0"
   std::string grai;           // AI 8003 value ("0" + GRAI-13 + serial), GRAI
   std::string giai;           // AI 8004, GIAI
+
+  // The canonical GS1 key (ledger/gs1.h): 01+21 (SGTIN), 00 (SSCC), 414[+254]
+  // (SGLN), 8003 (GRAI), 8004 (GIAI) -- the key the ledger indexes events by.
+  ledger::gs1::Gs1Key key;
 };
 
 // Decodes a hex EPC. Errors: "hex: 23 digits, need 24 for a 96-bit EPC",
