@@ -25,6 +25,14 @@ enum class IdRole {
   kParent,    // parentID: any GS1 key
 };
 
+// "list[3]" and "parent.member": relative JSON paths for error messages.
+inline std::string Index(std::string_view list, size_t i) {
+  return std::string(list) + "[" + std::to_string(i) + "]";
+}
+inline std::string Join(std::string_view a, std::string_view b) {
+  return std::string(a) + "." + std::string(b);
+}
+
 class EventChecker {
  public:
   // `root` prefixes every path ("" for a bare event, "epcisBody.eventList[4]"
