@@ -69,10 +69,79 @@ std::vector<std::string_view> SplitDots(std::string_view s, size_t fields) {
   return out;
 }
 
-// Expected number of reference digits for a company prefix of `cp_digits`
-// digits.
-int RefDigits(const SchemeInfo& info, int partition) {
-  return (*info.partitions)[partition].ref_digits;
+}  // namespace
+
+namespace {
+
+// The partition value for a company prefix of 6..12 digits.
+Result<int> PartitionForCompanyPrefix(std::string_view cp) {
+  LEDGER_RETURN_IF_ERROR(AllDigits(cp, "company prefix"));
+  if (cp.size() < 6 || cp.size() > 12) {
+    return Status::InvalidArgument("company prefix '" + std::string(cp) +
+                                   "' has " + std::to_string(cp.size()) +
+                                   " digits, must have 6..12");
+  }
+  return 12 - static_cast<int>(cp.size());
+}
+
+// GIAI-96: the individual asset reference is an integer of at most
+// `row.ref_digits` digits.
+Status WriteGiaiReference(std::string_view field, const SchemeInfo& info,
+                          const PartitionRow& row, BitWriter& writer) {
+  Result<std::string> ref =
+      UnescapeEpcUriComponent(field, "individual asset reference");
+  if (!ref.ok()) return ref.status();
+  Result<uint64_t> v =
+      IntegerField(*ref, row.ref_bits, "individual asset reference", info.name);
+  if (!v.ok()) return v.status();
+  if (*v >= Pow10(row.ref_digits)) {
+    return Status::InvalidArgument("individual asset reference " + *ref +
+                                   " has more than " +
+                                   std::to_string(row.ref_digits) + " digits");
+  }
+  writer.Write(*v, row.ref_bits);
+  return Status::OK();
+}
+
+// The middle field: exactly as many digits as the partition gives it.
+Status WriteReference(std::string_view ref, std::string_view cp,
+                      const SchemeInfo& info, const PartitionRow& row,
+                      BitWriter& writer) {
+  LEDGER_RETURN_IF_ERROR(AllDigits(ref, "reference"));
+  if (static_cast<int>(ref.size()) != row.ref_digits) {
+    return Status::InvalidArgument(
+        "reference '" + std::string(ref) + "' has " +
+        std::to_string(ref.size()) + " digits; with a " +
+        std::to_string(cp.size()) + "-digit company prefix " +
+        std::string(info.uri_type) + " needs " +
+        std::to_string(row.ref_digits));
+  }
+  writer.Write(ref.empty() ? 0 : std::stoull(std::string(ref)), row.ref_bits);
+  return Status::OK();
+}
+
+// The last field: a 7-bit string (SGTIN-198) or an integer (serial, SGLN
+// extension).
+Status WriteLastField(std::string_view field, const SchemeInfo& info,
+                      BitWriter& writer) {
+  const std::string_view what =
+      info.scheme == EpcScheme::kSgln96 ? "extension" : "serial";
+  Result<std::string> value = UnescapeEpcUriComponent(field, what);
+  if (!value.ok()) return value.status();
+  if (info.scheme == EpcScheme::kSgtin198) {
+    if (value->empty() || value->size() > 20) {
+      return Status::InvalidArgument("serial has " +
+                                     std::to_string(value->size()) +
+                                     " characters; SGTIN-198 holds 1..20");
+    }
+    for (char c : *value) writer.Write(static_cast<uint8_t>(c), 7);
+    return Status::OK();
+  }
+  Result<uint64_t> v =
+      IntegerField(*value, info.last_field_bits, what, info.name);
+  if (!v.ok()) return v.status();
+  writer.Write(*v, info.last_field_bits);
+  return Status::OK();
 }
 
 }  // namespace
@@ -89,8 +158,9 @@ Result<std::string> EncodeEpcUri(std::string_view pure_uri, EpcScheme scheme,
     return Status::InvalidArgument("filter " + std::to_string(filter) +
                                    " is not 0..7");
   }
-  const size_t want_fields =
-      (scheme == EpcScheme::kSscc96 || scheme == EpcScheme::kGiai96) ? 2 : 3;
+  const bool two_fields =
+      scheme == EpcScheme::kSscc96 || scheme == EpcScheme::kGiai96;
+  const size_t want_fields = two_fields ? 2 : 3;
   const std::vector<std::string_view> fields =
       SplitDots(pure_uri.substr(prefix.size()), want_fields);
   if (fields.size() != want_fields) {
@@ -99,68 +169,23 @@ Result<std::string> EncodeEpcUri(std::string_view pure_uri, EpcScheme scheme,
                                    " dot-separated fields, got " +
                                    std::to_string(fields.size()));
   }
-  const std::string_view cp = fields[0];
-  LEDGER_RETURN_IF_ERROR(AllDigits(cp, "company prefix"));
-  if (cp.size() < 6 || cp.size() > 12) {
-    return Status::InvalidArgument("company prefix '" + std::string(cp) +
-                                   "' has " + std::to_string(cp.size()) +
-                                   " digits, must have 6..12");
-  }
-  const int partition = 12 - static_cast<int>(cp.size());
-  const PartitionRow& row = (*info.partitions)[partition];
+  Result<int> partition = PartitionForCompanyPrefix(fields[0]);
+  if (!partition.ok()) return partition.status();
+  const PartitionRow& row = (*info.partitions)[*partition];
   BitWriter writer;
   writer.Write(info.header, 8);
   writer.Write(static_cast<uint64_t>(filter), 3);
-  writer.Write(static_cast<uint64_t>(partition), 3);
-  writer.Write(std::stoull(std::string(cp)), row.cp_bits);
-  std::string_view last;
+  writer.Write(static_cast<uint64_t>(*partition), 3);
+  writer.Write(std::stoull(std::string(fields[0])), row.cp_bits);
   if (scheme == EpcScheme::kGiai96) {
-    Result<std::string> ref =
-        UnescapeEpcUriComponent(fields[1], "individual asset reference");
-    if (!ref.ok()) return ref.status();
-    Result<uint64_t> v = IntegerField(*ref, row.ref_bits,
-                                      "individual asset reference", info.name);
-    if (!v.ok()) return v.status();
-    if (*v >= Pow10(row.ref_digits)) {
-      return Status::InvalidArgument(
-          "individual asset reference " + *ref + " has more than " +
-          std::to_string(row.ref_digits) + " digits");
-    }
-    writer.Write(*v, row.ref_bits);
-    return writer.Hex(info.hex_digits * 4);
+    LEDGER_RETURN_IF_ERROR(WriteGiaiReference(fields[1], info, row, writer));
+  } else {
+    LEDGER_RETURN_IF_ERROR(
+        WriteReference(fields[1], fields[0], info, row, writer));
+    // SSCC-96 ends with 24 unallocated zero bits, which the padding writes.
+    if (scheme != EpcScheme::kSscc96)
+      LEDGER_RETURN_IF_ERROR(WriteLastField(fields[2], info, writer));
   }
-  const std::string_view ref = fields[1];
-  LEDGER_RETURN_IF_ERROR(AllDigits(ref, "reference"));
-  const int want_ref = RefDigits(info, partition);
-  if (static_cast<int>(ref.size()) != want_ref) {
-    return Status::InvalidArgument(
-        "reference '" + std::string(ref) + "' has " +
-        std::to_string(ref.size()) + " digits; with a " +
-        std::to_string(cp.size()) + "-digit company prefix " +
-        std::string(info.uri_type) + " needs " + std::to_string(want_ref));
-  }
-  writer.Write(ref.empty() ? 0 : std::stoull(std::string(ref)), row.ref_bits);
-  if (scheme == EpcScheme::kSscc96) {
-    writer.Write(0, 24);
-    return writer.Hex(info.hex_digits * 4);
-  }
-  const std::string_view what =
-      scheme == EpcScheme::kSgln96 ? "extension" : "serial";
-  Result<std::string> serial = UnescapeEpcUriComponent(fields[2], what);
-  if (!serial.ok()) return serial.status();
-  if (scheme == EpcScheme::kSgtin198) {
-    if (serial->empty() || serial->size() > 20) {
-      return Status::InvalidArgument("serial has " +
-                                     std::to_string(serial->size()) +
-                                     " characters; SGTIN-198 holds 1..20");
-    }
-    for (char c : *serial) writer.Write(static_cast<uint8_t>(c), 7);
-    return writer.Hex(info.hex_digits * 4);
-  }
-  Result<uint64_t> v =
-      IntegerField(*serial, info.last_field_bits, what, info.name);
-  if (!v.ok()) return v.status();
-  writer.Write(*v, info.last_field_bits);
   return writer.Hex(info.hex_digits * 4);
 }
 
