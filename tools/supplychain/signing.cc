@@ -44,62 +44,68 @@ void SigningPipeline::Add(nlohmann::json event, uint32_t signer) {
 }
 
 ledger::Status SigningPipeline::Finish() {
-  if (status_.ok()) Flush();
+  Flush();
+  Deliver();
   return status_;
 }
 
-void SigningPipeline::SignRange(size_t begin, size_t end,
-                                ledger::Status* status) {
+ledger::Status SigningPipeline::SignRange(const std::vector<Party>& parties,
+                                          std::vector<GeneratedEvent>& batch,
+                                          size_t begin, size_t end) {
   for (size_t i = begin; i < end; ++i) {
-    GeneratedEvent& e = batch_[i];
+    GeneratedEvent& e = batch[i];
     ledger::Result<std::string> canonical =
         ledger::CanonicalEventBytes(e.envelope.event);
     if (!canonical.ok()) {
-      *status = ledger::Status::Internal(
+      return ledger::Status::Internal(
           "generated event " + std::to_string(e.seq) +
           " does not canonicalise: " + canonical.status().message());
-      return;
     }
     e.canonical_event = std::move(canonical).value();
-    const Party& party = parties_[e.signer];
+    const Party& party = parties[e.signer];
     e.envelope.signer = party.key_id;
     e.envelope.signature = party.key.Sign(e.canonical_event);
     e.event_id = ledger::EventIdFromCanonical(e.canonical_event);
   }
+  return ledger::Status::OK();
+}
+
+void SigningPipeline::Deliver() {
+  workers_.clear();  // joins
+  for (const ledger::Status& s : statuses_) {
+    if (!s.ok() && status_.ok()) status_ = s;
+  }
+  statuses_.clear();
+  if (status_.ok()) {
+    for (GeneratedEvent& e : signing_) {
+      if (keep_ids_) event_ids_.push_back(e.event_id);
+      ledger::Status s = sink_(e);
+      if (!s.ok()) {
+        status_ = s.WithPrefix("event " + std::to_string(e.seq));
+        break;
+      }
+    }
+  }
+  signing_.clear();
 }
 
 void SigningPipeline::Flush() {
-  if (batch_.empty()) return;
-  const size_t n = batch_.size();
+  Deliver();
+  if (!status_.ok() || batch_.empty()) {
+    batch_.clear();
+    return;
+  }
+  std::swap(batch_, signing_);
+  const size_t n = signing_.size();
   const size_t workers = std::min<size_t>(threads_, (n + 63) / 64);
-  std::vector<ledger::Status> statuses(workers);
-  {
-    std::vector<std::jthread> pool;
-    const size_t chunk = (n + workers - 1) / workers;
-    for (size_t w = 1; w < workers; ++w) {
-      pool.emplace_back([this, w, chunk, n, &statuses] {
-        SignRange(std::min(n, w * chunk), std::min(n, (w + 1) * chunk),
-                  &statuses[w]);
-      });
-    }
-    SignRange(0, std::min(n, chunk), &statuses[0]);
-  }  // joins
-  for (const ledger::Status& s : statuses) {
-    if (!s.ok()) {
-      status_ = s;
-      batch_.clear();
-      return;
-    }
+  const size_t chunk = (n + workers - 1) / workers;
+  statuses_.assign(workers, ledger::Status::OK());
+  for (size_t w = 0; w < workers; ++w) {
+    workers_.emplace_back([this, w, chunk, n] {
+      statuses_[w] = SignRange(parties_, signing_, std::min(n, w * chunk),
+                               std::min(n, (w + 1) * chunk));
+    });
   }
-  for (GeneratedEvent& e : batch_) {
-    if (keep_ids_) event_ids_.push_back(e.event_id);
-    ledger::Status s = sink_(e);
-    if (!s.ok()) {
-      status_ = s.WithPrefix("event " + std::to_string(e.seq));
-      break;
-    }
-  }
-  batch_.clear();
 }
 
 }  // namespace supplychain

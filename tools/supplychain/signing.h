@@ -5,6 +5,7 @@
 
 #include <nlohmann/json.hpp>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "ledger/status.h"
@@ -33,14 +34,22 @@ class SigningPipeline {
   const std::vector<std::string>& event_ids() const { return event_ids_; }
 
  private:
+  // Waits for the batch being signed, then hands it to the sink.
+  void Deliver();
+  // Delivers the previous batch and starts signing the current one.
   void Flush();
-  void SignRange(size_t begin, size_t end, ledger::Status* status);
+  static ledger::Status SignRange(const std::vector<Party>& parties,
+                                  std::vector<GeneratedEvent>& batch,
+                                  size_t begin, size_t end);
 
   const std::vector<Party>& parties_;
   int threads_;
   const EventSink& sink_;
   bool keep_ids_;
-  std::vector<GeneratedEvent> batch_;
+  std::vector<GeneratedEvent> batch_;     // being filled by Add
+  std::vector<GeneratedEvent> signing_;   // being signed by workers_
+  std::vector<ledger::Status> statuses_;  // one per worker
+  std::vector<std::jthread> workers_;     // declared last: joined first
   std::vector<std::string> event_ids_;
   uint64_t count_ = 0;
   ledger::Status status_;
