@@ -1,0 +1,291 @@
+#include "api/committer.h"
+
+#include <atomic>
+#include <chrono>
+#include <optional>
+
+#include "api/http.h"
+#include "ledger/envelope.h"
+#include "ledger/keys.h"
+
+namespace api {
+
+struct Committer::Job {
+  std::vector<nlohmann::json> envelopes;
+  SubmitOptions options;
+  Done done;
+  std::vector<ledger::AppendOutcome> outcomes;  // one per envelope, input order
+  std::vector<std::optional<ledger::PreparedEvent>> prepared;
+  std::atomic<size_t> chunks_left{0};
+  std::vector<size_t> positions;  // input position of each event in to_commit
+  std::vector<ledger::PreparedEvent> to_commit;
+};
+
+namespace {
+
+// The event id of a (possibly invalid) envelope's event, when it can be
+// computed.
+std::string EventIdOf(const nlohmann::json& envelope) {
+  if (!envelope.is_object() || !envelope.contains("event")) return "";
+  auto canonical = ledger::CanonicalEventBytes(envelope["event"]);
+  return canonical.ok() ? ledger::EventIdFromCanonical(*canonical) : "";
+}
+
+ledger::Result<ledger::PreparedEvent> PrepareOne(
+    const ledger::Log& log, const nlohmann::json& json,
+    const std::string& bound_signer) {
+  auto envelope = ledger::Envelope::FromJson(json);
+  if (!envelope.ok()) return envelope.status();
+  const std::string& signer = envelope->signer;
+  if (!bound_signer.empty() && signer != bound_signer) {
+    return ledger::Status::InvalidArgument(
+        "signer: this token may only submit envelopes signed by " +
+        bound_signer + ", not " + signer);
+  }
+  auto participant = log.LookupSigner(signer);
+  if (!participant) {
+    return ledger::Status::InvalidArgument("signer: " + signer +
+                                           " is not a registered participant");
+  }
+  if (participant->revoked) {
+    return ledger::Status::InvalidArgument("signer: " + signer + " is revoked");
+  }
+  auto key = ledger::VerifierKey::Parse(participant->verifier_key);
+  if (!key.ok())
+    return key.status().WithPrefix("signer: registered key does not parse");
+  return ledger::PrepareEvent(std::move(*envelope), *key);
+}
+
+constexpr const char* kRolledBack = "rollback: not committed";
+
+const char* StatusName(ledger::AppendStatus s) {
+  switch (s) {
+    case ledger::AppendStatus::kAccepted:
+      return "accepted";
+    case ledger::AppendStatus::kDuplicate:
+      return "duplicate";
+    case ledger::AppendStatus::kRejected:
+      return "rejected";
+  }
+  return "rejected";
+}
+
+}  // namespace
+
+Committer::Committer(ledger::Log* log, Metrics* metrics,
+                     CommitterOptions options)
+    : log_(log), metrics_(metrics), options_(options) {
+  size_t threads = options_.verify_threads;
+  if (threads == 0) threads = std::max(1u, std::thread::hardware_concurrency());
+  for (size_t i = 0; i < threads; ++i)
+    pool_.emplace_back([this] { PoolLoop(); });
+  writer_ = std::thread([this] { WriterLoop(); });
+}
+
+Committer::~Committer() { Stop(); }
+
+size_t Committer::pending_events() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return pending_events_;
+}
+
+ledger::Status Committer::Submit(std::vector<nlohmann::json> envelopes,
+                                 SubmitOptions options, Done done) {
+  auto job = std::make_shared<Job>();
+  size_t n = envelopes.size();
+  job->envelopes = std::move(envelopes);
+  job->options = std::move(options);
+  job->done = std::move(done);
+  job->outcomes.resize(n);
+  job->prepared.resize(n);
+  if (n == 0) {
+    job->done({});
+    return ledger::Status::OK();
+  }
+  size_t chunk = std::max<size_t>(1, options_.verify_chunk);
+  size_t chunks = (n + chunk - 1) / chunk;
+  job->chunks_left = chunks;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (stopping_) return ledger::Status::Unavailable("node is shutting down");
+    if (pending_events_ + n > options_.max_pending_events) {
+      return ledger::Status::Unavailable("too many events queued (" +
+                                         std::to_string(pending_events_) +
+                                         " pending)");
+    }
+    pending_events_ += n;
+    for (size_t b = 0; b < n; b += chunk) {
+      size_t e = std::min(n, b + chunk);
+      pool_queue_.push_back([this, job, b, e] { VerifyChunk(job, b, e); });
+    }
+  }
+  pool_cv_.notify_all();
+  return ledger::Status::OK();
+}
+
+ledger::Status Committer::RunOnWriter(std::function<void()> task) {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (stopping_) return ledger::Status::Unavailable("node is shutting down");
+    writer_queue_.push_back(WriterItem{nullptr, std::move(task)});
+  }
+  writer_cv_.notify_one();
+  return ledger::Status::OK();
+}
+
+void Committer::VerifyChunk(const std::shared_ptr<Job>& job, size_t begin,
+                            size_t end) {
+  for (size_t i = begin; i < end; ++i) {
+    auto prepared =
+        PrepareOne(*log_, job->envelopes[i], job->options.bound_signer);
+    if (prepared.ok()) {
+      job->prepared[i] = std::move(*prepared);
+    } else {
+      job->outcomes[i].status = ledger::AppendStatus::kRejected;
+      job->outcomes[i].error = prepared.status().message();
+      job->outcomes[i].event_id = EventIdOf(job->envelopes[i]);
+    }
+  }
+  if (job->chunks_left.fetch_sub(1) != 1) return;
+  // The last chunk of the job: everything is verified.
+  bool any_invalid = false;
+  for (const auto& p : job->prepared) any_invalid |= !p.has_value();
+  bool rollback = job->options.verify_only ||
+                  (any_invalid && job->options.rollback_on_error);
+  for (size_t i = 0; i < job->prepared.size(); ++i) {
+    auto& p = job->prepared[i];
+    if (!p) continue;
+    if (rollback) {
+      job->outcomes[i].status = ledger::AppendStatus::kRejected;
+      job->outcomes[i].event_id = p->event_id;
+      job->outcomes[i].error = std::string(kRolledBack) +
+                               ": another event of the request is invalid";
+      continue;
+    }
+    job->positions.push_back(i);
+    job->to_commit.push_back(std::move(*p));
+  }
+  job->prepared.clear();
+  if (job->to_commit.empty()) {
+    Finish(job);
+  } else {
+    EnqueueCommit(job);
+  }
+}
+
+void Committer::EnqueueCommit(std::shared_ptr<Job> job) {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    writer_queue_.push_back(WriterItem{std::move(job), nullptr});
+  }
+  writer_cv_.notify_one();
+}
+
+void Committer::PoolLoop() {
+  for (;;) {
+    std::function<void()> task;
+    {
+      std::unique_lock<std::mutex> lock(mu_);
+      pool_cv_.wait(lock, [this] { return !pool_queue_.empty() || stopping_; });
+      if (pool_queue_.empty()) return;
+      task = std::move(pool_queue_.front());
+      pool_queue_.pop_front();
+    }
+    task();
+  }
+}
+
+void Committer::WriterLoop() {
+  for (;;) {
+    std::vector<std::shared_ptr<Job>> jobs;
+    std::function<void()> task;
+    {
+      std::unique_lock<std::mutex> lock(mu_);
+      writer_cv_.wait(lock,
+                      [this] { return !writer_queue_.empty() || pool_done_; });
+      if (writer_queue_.empty()) return;  // pool_done_ and nothing left
+      if (writer_queue_.front().task) {
+        task = std::move(writer_queue_.front().task);
+        writer_queue_.pop_front();
+      } else {
+        size_t events = 0;
+        while (!writer_queue_.empty() && writer_queue_.front().job) {
+          size_t n = writer_queue_.front().job->to_commit.size();
+          if (!jobs.empty() && events + n > options_.max_batch_events) break;
+          events += n;
+          jobs.push_back(std::move(writer_queue_.front().job));
+          writer_queue_.pop_front();
+        }
+      }
+    }
+    if (task) {
+      task();
+    } else {
+      CommitBatch(std::move(jobs));
+    }
+  }
+}
+
+void Committer::CommitBatch(std::vector<std::shared_ptr<Job>> jobs) {
+  std::vector<ledger::PreparedEvent> batch;
+  for (auto& job : jobs) {
+    for (auto& e : job->to_commit) batch.push_back(std::move(e));
+    job->to_commit.clear();
+  }
+  size_t n = batch.size();
+  auto start = std::chrono::steady_clock::now();
+  auto outcomes = log_->AppendEvents(std::move(batch), NowMillis());
+  std::chrono::duration<double> took = std::chrono::steady_clock::now() - start;
+  if (outcomes.ok()) metrics_->ObserveBatch(n, took.count());
+  size_t k = 0;
+  for (auto& job : jobs) {
+    for (size_t pos : job->positions) {
+      if (outcomes.ok() && k < outcomes->size()) {
+        job->outcomes[pos] = std::move((*outcomes)[k]);
+      } else {
+        job->outcomes[pos].status = ledger::AppendStatus::kRejected;
+        job->outcomes[pos].error =
+            "storage: " + (outcomes.ok() ? std::string("missing outcome")
+                                         : outcomes.status().message());
+      }
+      ++k;
+    }
+    Finish(job);
+  }
+}
+
+void Committer::Finish(const std::shared_ptr<Job>& job) {
+  for (const auto& o : job->outcomes) {
+    metrics_->CountEvent(StatusName(o.status),
+                         o.status == ledger::AppendStatus::kRejected
+                             ? ReasonLabel(o.error)
+                             : "");
+  }
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    pending_events_ -= job->envelopes.size();
+  }
+  job->envelopes.clear();
+  Done done = std::move(job->done);
+  done(std::move(job->outcomes));
+}
+
+void Committer::Stop() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (stopping_ && !writer_.joinable()) return;
+    stopping_ = true;
+  }
+  pool_cv_.notify_all();
+  for (auto& t : pool_) {
+    if (t.joinable()) t.join();
+  }
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    pool_done_ = true;
+  }
+  writer_cv_.notify_all();
+  if (writer_.joinable()) writer_.join();
+}
+
+}  // namespace api

@@ -1,0 +1,199 @@
+// Handlers that write events: POST /v1/events (signed envelopes) and the
+// EPCIS 2.0 capture interface (POST /capture, GET /capture/{captureID}) whose
+// events carry their signature in the "udi:signature" extension member.
+#include "api/handlers_internal.h"
+#include "ledger/bytes.h"
+#include "ledger/epcis.h"
+
+namespace api {
+
+namespace {
+
+constexpr const char* kSignatureMember = "udi:signature";
+constexpr const char* kValidationException =
+    "epcisException:ValidationException";
+
+const char* OutcomeName(ledger::AppendStatus s) {
+  switch (s) {
+    case ledger::AppendStatus::kAccepted:
+      return "accepted";
+    case ledger::AppendStatus::kDuplicate:
+      return "duplicate";
+    case ledger::AppendStatus::kRejected:
+      return "rejected";
+  }
+  return "rejected";
+}
+
+nlohmann::json ResultJson(const ledger::AppendOutcome& o) {
+  nlohmann::json j = {{"status", OutcomeName(o.status)}};
+  if (o.status != ledger::AppendStatus::kRejected) j["index"] = o.index;
+  if (!o.event_id.empty()) j["eventId"] = o.event_id;
+  if (!o.error.empty()) j["error"] = o.error;
+  return j;
+}
+
+SubmitOptions OptionsFor(const Caller& caller) {
+  SubmitOptions options;
+  if (caller.token.role == Role::kWriter)
+    options.bound_signer = caller.token.participant;
+  return options;
+}
+
+// Turns one captured event into an envelope: the signature member is removed
+// from the event.
+ledger::Result<nlohmann::json> EnvelopeOfCapturedEvent(nlohmann::json event) {
+  if (!event.is_object() || !event.contains(kSignatureMember)) {
+    return ledger::Status::InvalidArgument(std::string(kSignatureMember) +
+                                           ": required");
+  }
+  nlohmann::json sig = std::move(event[kSignatureMember]);
+  event.erase(kSignatureMember);
+  if (!sig.is_object() || sig.size() != 2 || !sig.contains("signer") ||
+      !sig["signer"].is_string() || !sig.contains("signature") ||
+      !sig["signature"].is_string()) {
+    return ledger::Status::InvalidArgument(
+        std::string(kSignatureMember) +
+        ": want {\"signer\": \"<keyId>\", \"signature\": \"<base64>\"}");
+  }
+  return nlohmann::json{{"event", std::move(event)},
+                        {"signer", sig["signer"]},
+                        {"signature", sig["signature"]}};
+}
+
+nlohmann::json Problem(size_t index, std::string detail) {
+  // Errors about the event name its members ("event.action: ..."); here the
+  // event is the item.
+  if (detail.rfind("event.", 0) == 0) detail.erase(0, 6);
+  return {{"type", kValidationException},
+          {"title", "Invalid event"},
+          {"status", 400},
+          {"detail",
+           "epcisBody.eventList[" + std::to_string(index) + "]." + detail},
+          {"udi:eventIndex", index}};
+}
+
+bool IsRolledBack(const ledger::AppendOutcome& o) {
+  return o.error.rfind("rollback:", 0) == 0;
+}
+
+}  // namespace
+
+UDI_HANDLER(HandleSubmitEvents) {
+  auto body = ParseJsonBody(request);
+  if (!body.ok()) return reply(StatusResponse(body.status(), "body"));
+  std::vector<nlohmann::json> envelopes;
+  if (body->is_object() && body->contains("envelopes")) {
+    if (body->size() != 1) {
+      return reply(ErrorResponse(400, "body: want only the member envelopes",
+                                 "envelopes"));
+    }
+    auto& list = (*body)["envelopes"];
+    if (!list.is_array() || list.empty()) {
+      return reply(
+          ErrorResponse(400, "envelopes: want a non-empty array", "envelopes"));
+    }
+    if (list.size() > service.options().max_envelopes_per_request) {
+      return reply(ErrorResponse(
+          413,
+          "envelopes: " + std::to_string(list.size()) + " envelopes, at most " +
+              std::to_string(service.options().max_envelopes_per_request) +
+              " per request",
+          "envelopes"));
+    }
+    for (auto& e : list) envelopes.push_back(std::move(e));
+  } else if (body->is_object()) {
+    envelopes.push_back(std::move(*body));
+  } else {
+    return reply(ErrorResponse(
+        400, "body: want an envelope or {\"envelopes\": [...]}", "body"));
+  }
+  auto shared_reply = std::make_shared<Reply>(reply);
+  ledger::Status st = service.committer().Submit(
+      std::move(envelopes), OptionsFor(caller),
+      [shared_reply](std::vector<ledger::AppendOutcome> outcomes) {
+        nlohmann::json results = nlohmann::json::array();
+        for (const auto& o : outcomes) results.push_back(ResultJson(o));
+        (*shared_reply)(JsonResponse(200, {{"results", std::move(results)}}));
+      });
+  if (!st.ok()) reply(StatusResponse(st));
+}
+
+UDI_HANDLER(HandleCapture) {
+  std::string behaviour = request.Header("gs1-capture-error-behaviour");
+  if (behaviour.empty()) behaviour = "rollback";
+  if (behaviour != "rollback" && behaviour != "proceed") {
+    return reply(ErrorResponse(
+        400, "GS1-Capture-Error-Behaviour: want rollback or proceed",
+        "GS1-Capture-Error-Behaviour"));
+  }
+  auto body = ParseJsonBody(request);
+  if (!body.ok()) return reply(StatusResponse(body.status(), "body"));
+  auto events = ledger::epcis::EventsOfDocument(*body);
+  if (!events.ok()) return reply(StatusResponse(events.status(), "epcisBody"));
+  if (events->size() > service.options().max_envelopes_per_request) {
+    return reply(ErrorResponse(
+        413,
+        "epcisBody.eventList: " + std::to_string(events->size()) +
+            " events, at most " +
+            std::to_string(service.options().max_envelopes_per_request),
+        "epcisBody.eventList"));
+  }
+  nlohmann::json errors = nlohmann::json::array();
+  std::vector<nlohmann::json> envelopes;
+  std::vector<size_t> positions;
+  for (size_t i = 0; i < events->size(); ++i) {
+    auto envelope = EnvelopeOfCapturedEvent(std::move((*events)[i]));
+    if (!envelope.ok()) {
+      errors.push_back(Problem(i, envelope.status().message()));
+      continue;
+    }
+    envelopes.push_back(std::move(*envelope));
+    positions.push_back(i);
+  }
+  std::string id = service.NewCaptureJob(behaviour);
+  Response accepted = JsonResponse(202, service.FindCaptureJob(id)->ToJson());
+  accepted.headers.emplace_back("Location", "/capture/" + id);
+  bool rollback = behaviour == "rollback";
+  if (envelopes.empty()) {
+    service.FinishCaptureJob(id, errors.empty(), std::move(errors));
+    return reply(std::move(accepted));
+  }
+  SubmitOptions options = OptionsFor(caller);
+  options.rollback_on_error = rollback;
+  options.verify_only =
+      rollback && !errors.empty();  // still verify, to report every error
+  Service* svc = &service;
+  ledger::Status st = service.committer().Submit(
+      std::move(envelopes), options,
+      [svc, id, positions,
+       errors](std::vector<ledger::AppendOutcome> outcomes) mutable {
+        for (size_t k = 0; k < outcomes.size(); ++k) {
+          if (outcomes[k].status != ledger::AppendStatus::kRejected) continue;
+          if (IsRolledBack(outcomes[k])) continue;  // valid, only not committed
+          errors.push_back(Problem(positions[k], outcomes[k].error));
+        }
+        svc->FinishCaptureJob(id, errors.empty(), std::move(errors));
+      });
+  if (!st.ok()) {
+    nlohmann::json problem = {
+        {"type", "epcisException:CaptureLimitExceededException"},
+        {"title", st.message()},
+        {"status", 503}};
+    service.FinishCaptureJob(id, false, nlohmann::json::array({problem}));
+    return reply(StatusResponse(st));
+  }
+  reply(std::move(accepted));
+}
+
+UDI_HANDLER(HandleCaptureJob) {
+  (void)caller;
+  const std::string& id = request.path_params.at("captureID");
+  auto job = service.FindCaptureJob(id);
+  if (!job)
+    return reply(
+        ErrorResponse(404, "captureID: no capture job " + id, "captureID"));
+  reply(JsonResponse(200, job->ToJson()));
+}
+
+}  // namespace api

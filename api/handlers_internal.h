@@ -1,0 +1,54 @@
+// The route handlers (declared here, defined in handlers_*.cc) and the small
+// helpers they share. Private to api/.
+#ifndef UDI_API_HANDLERS_INTERNAL_H_
+#define UDI_API_HANDLERS_INTERNAL_H_
+
+#include <cstdint>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "api/routes.h"
+#include "api/service.h"
+#include "ledger/status.h"
+
+namespace api {
+
+#define UDI_HANDLER(name)                                                   \
+  void name(Service& service, const Caller& caller, const Request& request, \
+            Reply reply)
+
+UDI_HANDLER(HandleHealth);
+UDI_HANDLER(HandleMetrics);
+UDI_HANDLER(HandleNodeInfo);
+UDI_HANDLER(HandleCheckpoint);
+UDI_HANDLER(HandleLogEntries);
+UDI_HANDLER(HandleInclusionProof);
+UDI_HANDLER(HandleConsistencyProof);
+UDI_HANDLER(HandleListParticipants);
+UDI_HANDLER(HandleRegisterParticipant);
+UDI_HANDLER(HandleRevokeParticipant);
+UDI_HANDLER(HandleRotateParticipant);
+UDI_HANDLER(HandleSubmitEvents);
+UDI_HANDLER(HandleQueryEvents);
+UDI_HANDLER(HandleGetEvent);
+UDI_HANDLER(HandleCapture);
+UDI_HANDLER(HandleCaptureJob);
+UDI_HANDLER(HandleListTokens);
+UDI_HANDLER(HandleCreateToken);
+UDI_HANDLER(HandleDeleteToken);
+
+// A required unsigned decimal query parameter; InvalidArgument naming it.
+ledger::Result<uint64_t> RequiredUint(const Request& request,
+                                      std::string_view name);
+// An optional one; `fallback` when absent.
+ledger::Result<uint64_t> OptionalUint(const Request& request,
+                                      std::string_view name, uint64_t fallback);
+// Parses the body as strict JSON (ledger::ParseJsonStrict); InvalidArgument
+// naming "body".
+ledger::Result<nlohmann::json> ParseJsonBody(const Request& request);
+
+}  // namespace api
+
+#endif  // UDI_API_HANDLERS_INTERNAL_H_

@@ -1,0 +1,152 @@
+// Handlers for node information and the transparency-log views: checkpoint,
+// entries, proofs.
+#include <charconv>
+
+#include "api/handlers_internal.h"
+#include "ledger/jcs.h"
+
+namespace api {
+
+ledger::Result<uint64_t> OptionalUint(const Request& request,
+                                      std::string_view name,
+                                      uint64_t fallback) {
+  auto value = request.Query(name);
+  if (!value) return fallback;
+  uint64_t v = 0;
+  const char* end = value->data() + value->size();
+  auto [ptr, ec] = std::from_chars(value->data(), end, v);
+  if (value->empty() || ec != std::errc() || ptr != end) {
+    return ledger::Status::InvalidArgument(
+        std::string(name) + ": want an unsigned decimal integer");
+  }
+  return v;
+}
+
+ledger::Result<uint64_t> RequiredUint(const Request& request,
+                                      std::string_view name) {
+  if (!request.Query(name)) {
+    return ledger::Status::InvalidArgument(std::string(name) + ": required");
+  }
+  return OptionalUint(request, name, 0);
+}
+
+ledger::Result<nlohmann::json> ParseJsonBody(const Request& request) {
+  auto j = ledger::ParseJsonStrict(request.body);
+  if (!j.ok()) return j.status().WithPrefix("body");
+  return j;
+}
+
+namespace {
+// The field a parameter error is about: the text before the first ':'.
+std::string FieldOf(const ledger::Status& st) {
+  return st.message().substr(0, st.message().find(':'));
+}
+
+nlohmann::json HashList(const std::vector<ledger::Hash>& hashes) {
+  nlohmann::json out = nlohmann::json::array();
+  for (const auto& h : hashes) out.push_back(ledger::ToBase64(h));
+  return out;
+}
+}  // namespace
+
+UDI_HANDLER(HandleHealth) {
+  (void)caller;
+  (void)request;
+  if (service.shutting_down())
+    return reply(OverloadedResponse("shutting down", 5));
+  reply(JsonResponse(200, {{"status", "ok"}, {"size", service.log().Size()}}));
+}
+
+UDI_HANDLER(HandleMetrics) {
+  (void)caller;
+  (void)request;
+  Response r;
+  r.content_type = "text/plain; version=0.0.4; charset=utf-8";
+  r.body = service.metrics().Render(service.log().Size());
+  reply(std::move(r));
+}
+
+UDI_HANDLER(HandleNodeInfo) {
+  (void)caller;
+  (void)request;
+  reply(JsonResponse(200, {{"name", service.options().name},
+                           {"verifierKey", service.log().verifier().ToText()},
+                           {"size", service.log().Size()},
+                           {"version", service.options().version}}));
+}
+
+UDI_HANDLER(HandleCheckpoint) {
+  (void)caller;
+  (void)request;
+  Response r;
+  r.content_type = "text/plain; charset=utf-8";
+  r.body = service.log().SignedCheckpoint();
+  reply(std::move(r));
+}
+
+UDI_HANDLER(HandleLogEntries) {
+  (void)caller;
+  auto start = RequiredUint(request, "start");
+  if (!start.ok()) return reply(StatusResponse(start.status(), "start"));
+  auto count = RequiredUint(request, "count");
+  if (!count.ok()) return reply(StatusResponse(count.status(), "count"));
+  uint64_t size = service.log().Size();
+  if (*start > size) {
+    return reply(ErrorResponse(
+        400, "start: beyond the log size " + std::to_string(size), "start"));
+  }
+  uint64_t n = std::min<uint64_t>(*count, service.options().max_log_entries);
+  n = std::min<uint64_t>(n, size - *start);
+  nlohmann::json entries = nlohmann::json::array();
+  if (n > 0) {
+    auto read = service.log().ReadEntries(*start, n);
+    if (!read.ok()) return reply(StatusResponse(read.status()));
+    for (const auto& e : *read) {
+      entries.push_back(
+          {{"index", e.index}, {"leaf", ledger::ToBase64(e.bytes)}});
+    }
+  }
+  reply(JsonResponse(200, {{"entries", std::move(entries)}}));
+}
+
+UDI_HANDLER(HandleInclusionProof) {
+  (void)caller;
+  auto index = RequiredUint(request, "index");
+  if (!index.ok()) return reply(StatusResponse(index.status(), "index"));
+  auto size = RequiredUint(request, "size");
+  if (!size.ok()) return reply(StatusResponse(size.status(), "size"));
+  uint64_t log_size = service.log().Size();
+  if (*size > log_size) {
+    return reply(ErrorResponse(
+        400, "size: beyond the log size " + std::to_string(log_size), "size"));
+  }
+  if (*index >= *size)
+    return reply(ErrorResponse(400, "index: must be less than size", "index"));
+  auto proof = service.log().InclusionProof(*index, *size);
+  if (!proof.ok())
+    return reply(StatusResponse(proof.status(), FieldOf(proof.status())));
+  reply(JsonResponse(200, {{"hashes", HashList(*proof)}}));
+}
+
+UDI_HANDLER(HandleConsistencyProof) {
+  (void)caller;
+  auto from = RequiredUint(request, "from");
+  if (!from.ok()) return reply(StatusResponse(from.status(), "from"));
+  auto to = RequiredUint(request, "to");
+  if (!to.ok()) return reply(StatusResponse(to.status(), "to"));
+  uint64_t log_size = service.log().Size();
+  if (*to > log_size) {
+    return reply(ErrorResponse(
+        400, "to: beyond the log size " + std::to_string(log_size), "to"));
+  }
+  if (*from == 0 || *from > *to) {
+    return reply(
+        ErrorResponse(400, "from: must satisfy 0 < from <= to", "from"));
+  }
+  auto proof = service.log().ConsistencyProof(*from, *to);
+  if (!proof.ok())
+    return reply(StatusResponse(proof.status(), FieldOf(proof.status())));
+  reply(JsonResponse(200, {{"hashes", HashList(*proof)}}));
+}
+
+}  // namespace api

@@ -1,0 +1,75 @@
+// Plain HTTP request and response values for the handlers, so that no handler
+// includes Beast. server.cc converts Beast messages to and from these. Pure
+// functions, thread-safe.
+#ifndef UDI_API_HTTP_H_
+#define UDI_API_HTTP_H_
+
+#include <map>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "ledger/status.h"
+
+namespace api {
+
+struct Request {
+  std::string method;  // "GET", "POST", ...
+  std::string target;  // as received, e.g. "/v1/events?MATCH_epc=..."
+  std::string path;    // the target before '?', still percent-encoded
+  // Query parameters in order, percent-decoded ('+' is a space).
+  std::vector<std::pair<std::string, std::string>> query;
+  std::map<std::string, std::string> headers;  // names lower-cased
+  std::string body;
+  // Filled by the router: decoded values of the {name} segments of the matched
+  // route.
+  std::map<std::string, std::string> path_params;
+
+  // The value of header `name` (lower-case), or "".
+  std::string Header(std::string_view name) const;
+  // The first value of query parameter `name`, if present.
+  std::optional<std::string> Query(std::string_view name) const;
+};
+
+struct Response {
+  int status = 200;
+  std::string content_type = "application/json";
+  std::vector<std::pair<std::string, std::string>> headers;  // extra headers
+  std::string body;
+};
+
+// A JSON body with the given status.
+Response JsonResponse(int status, const nlohmann::json& body);
+// {"error": message, "field": field} (field omitted when empty).
+Response ErrorResponse(int status, std::string_view message,
+                       std::string_view field = "");
+// 503 with Retry-After (seconds).
+Response OverloadedResponse(std::string_view message,
+                            int retry_after_seconds = 1);
+// Maps a ledger Status to an HTTP error (InvalidArgument 400, NotFound 404,
+// FailedPrecondition 409, Unavailable 503, others 500).
+Response StatusResponse(const ledger::Status& status,
+                        std::string_view field = "");
+
+// Splits a request target into path and decoded query parameters.
+// InvalidArgument naming the parameter whose percent-encoding is malformed.
+ledger::Status ParseTarget(std::string_view target, Request* request);
+
+// RFC 3986 percent-decoding; with `plus_is_space` (query strings), '+' decodes
+// to ' '. nullopt on a malformed escape.
+std::optional<std::string> PercentDecode(std::string_view in,
+                                         bool plus_is_space);
+// Percent-encodes everything but RFC 3986 unreserved characters.
+std::string PercentEncode(std::string_view in);
+
+// RFC 3339 UTC with milliseconds, e.g. "2026-11-26T10:00:00.123Z".
+std::string FormatRfc3339Millis(int64_t unix_ms);
+// Milliseconds since the Unix epoch, from the system clock.
+int64_t NowMillis();
+
+}  // namespace api
+
+#endif  // UDI_API_HTTP_H_

@@ -1,0 +1,95 @@
+// The node's request handling: authentication, routing and the handlers, over
+// one Log, a token store and the group committer. No socket code: server.cc
+// feeds it plain Requests.
+//
+// Threads: Handle may be called concurrently from any number of I/O threads.
+// Replies for writes arrive on the committer's writer thread; the caller must
+// post them back to its connection.
+#ifndef UDI_API_SERVICE_H_
+#define UDI_API_SERVICE_H_
+
+#include <atomic>
+#include <cstdint>
+#include <deque>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+
+#include "api/committer.h"
+#include "api/http.h"
+#include "api/metrics.h"
+#include "api/routes.h"
+#include "api/tokens.h"
+#include "ledger/log.h"
+
+namespace api {
+
+struct ServiceOptions {
+  std::string name = "udi-ledger-node";  // node name (log origin and key name)
+  std::string version = "0.1.0";
+  size_t max_envelopes_per_request = 10000;
+  size_t max_page_size = 1000;  // perPage upper bound
+  size_t default_page_size = 100;
+  size_t max_log_entries = 1000;  // GET /v1/log/entries count upper bound
+  size_t max_query_scan =
+      100000;  // index entries a query may examine before answering
+  size_t max_capture_jobs =
+      10000;  // finished capture jobs remembered (oldest dropped)
+};
+
+// One EPCIS capture job (GET /capture/{id}).
+struct CaptureJob {
+  std::string id;
+  std::string created_at;
+  std::string finished_at;
+  bool running = true;
+  bool success = false;
+  std::string error_behaviour = "rollback";  // "rollback" | "proceed"
+  nlohmann::json errors = nlohmann::json::array();
+  nlohmann::json ToJson() const;
+};
+
+class Service {
+ public:
+  // All pointers must outlive the Service.
+  Service(ServiceOptions options, ledger::Log* log, TokenStore* tokens,
+          Committer* committer, Metrics* metrics);
+
+  // Routes, authenticates and answers one request; `reply` is called exactly
+  // once.
+  void Handle(Request request, Reply reply);
+  // After this, writes answer 503 (used while shutting down).
+  void BeginShutdown() { shutting_down_ = true; }
+  bool shutting_down() const { return shutting_down_; }
+
+  const ServiceOptions& options() const { return options_; }
+  ledger::Log& log() { return *log_; }
+  TokenStore& tokens() { return *tokens_; }
+  Committer& committer() { return *committer_; }
+  Metrics& metrics() { return *metrics_; }
+
+  // Capture jobs (thread-safe).
+  std::string NewCaptureJob(std::string error_behaviour);
+  void FinishCaptureJob(const std::string& id, bool success,
+                        nlohmann::json errors);
+  std::optional<CaptureJob> FindCaptureJob(const std::string& id) const;
+
+ private:
+  const ServiceOptions options_;
+  ledger::Log* const log_;
+  TokenStore* const tokens_;
+  Committer* const committer_;
+  Metrics* const metrics_;
+  std::atomic<bool> shutting_down_{false};
+
+  mutable std::mutex jobs_mu_;  // guards jobs_ and job_order_
+  std::map<std::string, CaptureJob> jobs_;
+  std::deque<std::string> job_order_;
+};
+
+}  // namespace api
+
+#endif  // UDI_API_SERVICE_H_

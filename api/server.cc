@@ -1,0 +1,285 @@
+// The only translation unit that includes Beast: listener, session, signal
+// handling.
+#include "api/server.h"
+
+#include <algorithm>
+#include <atomic>
+#include <boost/asio/dispatch.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <cstdio>
+#include <thread>
+#include <vector>
+
+namespace api {
+
+namespace beast = boost::beast;
+namespace http = beast::http;
+namespace net = boost::asio;
+using tcp = net::ip::tcp;
+
+namespace {
+
+// State shared by the listener and every session.
+struct Shared {
+  ServerOptions options;
+  Service* service;
+  std::atomic<size_t> connections{0};
+  std::atomic<size_t> in_flight{
+      0};  // requests handed to the service, not yet fully written
+};
+
+Request ToRequest(const http::request<http::string_body>& msg,
+                  ledger::Status* status) {
+  Request r;
+  r.method = std::string(msg.method_string());
+  *status = ParseTarget(
+      std::string_view(msg.target().data(), msg.target().size()), &r);
+  for (const auto& field : msg) {
+    std::string name(field.name_string());
+    std::transform(name.begin(), name.end(), name.begin(), ::tolower);
+    r.headers[name] = std::string(field.value());
+  }
+  r.body = msg.body();
+  return r;
+}
+
+http::response<http::string_body> ToMessage(Response r, unsigned version,
+                                            bool keep_alive) {
+  http::response<http::string_body> res{static_cast<http::status>(r.status),
+                                        version};
+  res.set(http::field::server, "udi-ledger-node");
+  res.set(http::field::content_type, r.content_type);
+  for (const auto& [name, value] : r.headers) res.set(name, value);
+  res.keep_alive(keep_alive);
+  res.body() = std::move(r.body);
+  res.prepare_payload();
+  return res;
+}
+
+class Session : public std::enable_shared_from_this<Session> {
+ public:
+  Session(tcp::socket&& socket, Shared* shared)
+      : stream_(std::move(socket)), shared_(shared) {
+    ++shared_->connections;
+  }
+  ~Session() { --shared_->connections; }
+
+  void Start(bool reject) {
+    net::dispatch(stream_.get_executor(), [self = shared_from_this(), reject] {
+      if (reject) {
+        self->keep_alive_ = false;
+        self->Send(OverloadedResponse("too many connections", 1), 11);
+      } else {
+        self->DoRead();
+      }
+    });
+  }
+
+ private:
+  void DoRead() {
+    parser_.emplace();
+    parser_->body_limit(shared_->options.body_limit);
+    parser_->header_limit(shared_->options.header_limit);
+    stream_.expires_after(shared_->options.read_timeout);
+    http::async_read(stream_, buffer_, *parser_,
+                     [self = shared_from_this()](beast::error_code ec, size_t) {
+                       self->OnRead(ec);
+                     });
+  }
+
+  void OnRead(beast::error_code ec) {
+    if (ec == http::error::end_of_stream || ec == beast::error::timeout ||
+        ec == net::error::operation_aborted ||
+        ec == net::error::connection_reset || ec == net::error::eof) {
+      return DoClose();
+    }
+    keep_alive_ = false;
+    if (ec == http::error::body_limit) {
+      return Send(
+          ErrorResponse(413,
+                        "body: larger than " +
+                            std::to_string(shared_->options.body_limit) +
+                            " bytes",
+                        "body"),
+          11);
+    }
+    if (ec == http::error::header_limit) {
+      return Send(
+          ErrorResponse(431, "headers: larger than " +
+                                 std::to_string(shared_->options.header_limit) +
+                                 " bytes"),
+          11);
+    }
+    if (ec)
+      return Send(ErrorResponse(400, "malformed HTTP request: " + ec.message()),
+                  11);
+    auto msg = parser_->release();
+    keep_alive_ = msg.keep_alive();
+    unsigned version = msg.version();
+    ledger::Status st;
+    Request request = ToRequest(msg, &st);
+    if (!st.ok())
+      return Send(
+          StatusResponse(st, st.message().substr(0, st.message().find(':'))),
+          version);
+    ++shared_->in_flight;
+    counted_ = true;
+    // The service may answer on another thread: hop back onto this connection's
+    // strand.
+    shared_->service->Handle(std::move(request), [self = shared_from_this(),
+                                                  version](Response response) {
+      net::post(self->stream_.get_executor(),
+                [self, version, response = std::move(response)]() mutable {
+                  self->Send(std::move(response), version);
+                });
+    });
+  }
+
+  void Send(Response response, unsigned version) {
+    bool keep = keep_alive_ && !shared_->service->shutting_down();
+    res_ = ToMessage(std::move(response), version, keep);
+    stream_.expires_after(shared_->options.write_timeout);
+    http::async_write(
+        stream_, res_,
+        [self = shared_from_this(), keep](beast::error_code ec, size_t) {
+          self->OnWrite(ec, keep);
+        });
+  }
+
+  void OnWrite(beast::error_code ec, bool keep) {
+    if (counted_) {
+      --shared_->in_flight;
+      counted_ = false;
+    }
+    if (ec || !keep) return DoClose();
+    DoRead();
+  }
+
+  void DoClose() {
+    beast::error_code ec;
+    stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
+  }
+
+  beast::tcp_stream stream_;
+  beast::flat_buffer buffer_;
+  Shared* shared_;
+  std::optional<http::request_parser<http::string_body>> parser_;
+  http::response<http::string_body> res_;
+  bool keep_alive_ = true;
+  bool counted_ = false;
+};
+
+}  // namespace
+
+struct Server::Impl {
+  explicit Impl(ServerOptions options, Service* service)
+      : threads(options.threads
+                    ? options.threads
+                    : std::max(1u, std::thread::hardware_concurrency())),
+        ioc(static_cast<int>(threads)),
+        acceptor(net::make_strand(ioc)),
+        signals(ioc, SIGINT, SIGTERM) {
+    shared.options = std::move(options);
+    shared.service = service;
+  }
+
+  void DoAccept() {
+    acceptor.async_accept(net::make_strand(ioc), [this](beast::error_code ec,
+                                                        tcp::socket socket) {
+      if (ec) {
+        if (!acceptor.is_open()) return;  // shutting down
+      } else {
+        bool reject =
+            shared.connections.load() >= shared.options.max_connections;
+        std::make_shared<Session>(std::move(socket), &shared)->Start(reject);
+      }
+      DoAccept();
+    });
+  }
+
+  void BeginShutdown() {
+    if (stopping.exchange(true)) return;
+    net::post(acceptor.get_executor(), [this] {
+      beast::error_code ec;
+      acceptor.close(ec);
+    });
+    shared.service->BeginShutdown();
+    drainer = std::thread([this] {
+      if (drain) drain();
+      auto deadline =
+          std::chrono::steady_clock::now() + shared.options.drain_timeout;
+      while (shared.in_flight.load() > 0 &&
+             std::chrono::steady_clock::now() < deadline) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(5));
+      }
+      ioc.stop();
+    });
+  }
+
+  Shared shared;  // first: sessions destroyed with the io_context still point
+                  // at it
+  size_t threads;
+  net::io_context ioc;
+  tcp::acceptor acceptor;
+  net::signal_set signals;
+  std::function<void()> drain;
+  std::atomic<bool> stopping{false};
+  std::thread drainer;
+  uint16_t port = 0;
+};
+
+Server::Server(ServerOptions options, Service* service)
+    : impl_(std::make_unique<Impl>(std::move(options), service)) {}
+
+Server::~Server() {
+  if (impl_->drainer.joinable()) impl_->drainer.join();
+}
+
+ledger::Status Server::Listen() {
+  beast::error_code ec;
+  auto address = net::ip::make_address(impl_->shared.options.host, ec);
+  if (ec) {
+    return ledger::Status::InvalidArgument(
+        "listen: bad host " + impl_->shared.options.host + ": " + ec.message());
+  }
+  tcp::endpoint endpoint{address, impl_->shared.options.port};
+  std::string where =
+      impl_->shared.options.host + ":" + std::to_string(endpoint.port());
+  auto& acceptor = impl_->acceptor;
+  acceptor.open(endpoint.protocol(), ec);
+  if (!ec) acceptor.set_option(net::socket_base::reuse_address(true), ec);
+  if (!ec) acceptor.bind(endpoint, ec);
+  if (!ec) acceptor.listen(net::socket_base::max_listen_connections, ec);
+  if (ec)
+    return ledger::Status::IOError("listen: cannot listen on " + where + ": " +
+                                   ec.message());
+  impl_->port = acceptor.local_endpoint().port();
+  return ledger::Status::OK();
+}
+
+uint16_t Server::port() const { return impl_->port; }
+
+void Server::RequestStop() {
+  net::post(impl_->ioc, [this] { impl_->BeginShutdown(); });
+}
+
+void Server::Run(std::function<void()> drain) {
+  impl_->drain = std::move(drain);
+  impl_->signals.async_wait([this](beast::error_code ec, int) {
+    if (!ec) impl_->BeginShutdown();
+  });
+  impl_->DoAccept();
+  std::vector<std::thread> workers;
+  for (size_t i = 1; i < impl_->threads; ++i)
+    workers.emplace_back([this] { impl_->ioc.run(); });
+  impl_->ioc.run();
+  for (auto& t : workers) t.join();
+  if (impl_->drainer.joinable()) impl_->drainer.join();
+}
+
+}  // namespace api

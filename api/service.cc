@@ -1,0 +1,164 @@
+#include "api/service.h"
+
+#include <sodium.h>
+
+#include <set>
+
+#include "ledger/bytes.h"
+#include "ledger/jcs.h"
+
+namespace api {
+
+nlohmann::json CaptureJob::ToJson() const {
+  nlohmann::json j = {{"captureID", id},
+                      {"createdAt", created_at},
+                      {"running", running},
+                      {"success", success},
+                      {"captureErrorBehaviour", error_behaviour},
+                      {"errors", errors}};
+  if (!finished_at.empty()) j["finishedAt"] = finished_at;
+  return j;
+}
+
+Service::Service(ServiceOptions options, ledger::Log* log, TokenStore* tokens,
+                 Committer* committer, Metrics* metrics)
+    : options_(std::move(options)),
+      log_(log),
+      tokens_(tokens),
+      committer_(committer),
+      metrics_(metrics) {}
+
+namespace {
+
+Response Unauthorized(std::string_view message) {
+  Response r = ErrorResponse(401, message, "Authorization");
+  r.headers.emplace_back("WWW-Authenticate", "Bearer");
+  return r;
+}
+
+// Authenticates the Authorization header, if any. Returns an error response
+// when it is present but not a known bearer token.
+std::optional<Response> Authenticate(const Request& request,
+                                     const TokenStore& tokens, Caller* caller) {
+  std::string auth = request.Header("authorization");
+  if (auth.empty()) return std::nullopt;
+  constexpr std::string_view kBearer = "Bearer ";
+  if (auth.size() <= kBearer.size() ||
+      auth.compare(0, kBearer.size(), kBearer) != 0) {
+    return Unauthorized("Authorization: want \"Bearer <token>\"");
+  }
+  auto info =
+      tokens.Authenticate(std::string_view(auth).substr(kBearer.size()));
+  if (!info) return Unauthorized("Authorization: unknown bearer token");
+  caller->authenticated = true;
+  caller->token = std::move(*info);
+  return std::nullopt;
+}
+
+std::optional<Response> CheckQuery(const Request& request, const Route& route) {
+  std::set<std::string> seen;
+  for (const auto& [name, value] : request.query) {
+    bool known = false;
+    for (auto p : route.query_params) known |= (p == name);
+    if (!known)
+      return ErrorResponse(400, "unknown query parameter " + name, name);
+    if (!seen.insert(name).second) {
+      return ErrorResponse(400, name + ": given more than once", name);
+    }
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+void Service::Handle(Request request, Reply reply) {
+  RouteMatch m = MatchRoute(request.method, request.path);
+  std::string route_id = m.route ? std::string(m.route->id) : "unmatched";
+  auto replied = std::make_shared<std::atomic<bool>>(false);
+  Reply once = [this, route_id, replied, reply = std::move(reply)](Response r) {
+    if (replied->exchange(true)) return;
+    metrics_->CountRequest(route_id, r.status);
+    reply(std::move(r));
+  };
+  if (!m.route) {
+    if (!m.bad_segment.empty()) {
+      return once(ErrorResponse(
+          400, m.bad_segment + ": malformed percent-encoding", m.bad_segment));
+    }
+    if (m.methods.empty())
+      return once(ErrorResponse(404, "no such endpoint: " + request.path));
+    Response r = ErrorResponse(
+        405, "method " + request.method + " not allowed on " + request.path);
+    std::string allow;
+    for (const auto& method : m.methods)
+      allow += (allow.empty() ? "" : ", ") + method;
+    r.headers.emplace_back("Allow", allow);
+    return once(std::move(r));
+  }
+  const Route& route = *m.route;
+  Caller caller;
+  if (auto error = Authenticate(request, *tokens_, &caller))
+    return once(std::move(*error));
+  if (route.access != Access::kPublic) {
+    if (!caller.authenticated) {
+      return once(
+          Unauthorized("Authorization: this endpoint needs a bearer token"));
+    }
+    if (!Allows(route.access, caller.token.role)) {
+      return once(ErrorResponse(
+          403,
+          std::string("Authorization: role ") + RoleName(caller.token.role) +
+              " may not call " + std::string(route.method) + " " +
+              std::string(route.pattern) + " (needs " +
+              AccessName(route.access) + ")",
+          "Authorization"));
+    }
+  }
+  if (auto error = CheckQuery(request, route)) return once(std::move(*error));
+  request.path_params = std::move(m.params);
+  try {
+    route.handler(*this, caller, request, once);
+  } catch (const std::exception& e) {
+    once(ErrorResponse(500, std::string("internal error: ") + e.what()));
+  }
+}
+
+std::string Service::NewCaptureJob(std::string error_behaviour) {
+  std::string raw(12, '\0');
+  randombytes_buf(raw.data(), raw.size());  // unguessable job ids
+  CaptureJob job;
+  job.id = ledger::ToHex(raw);
+  std::lock_guard<std::mutex> lock(jobs_mu_);
+  job.created_at = FormatRfc3339Millis(NowMillis());
+  job.error_behaviour = std::move(error_behaviour);
+  jobs_[job.id] = job;
+  job_order_.push_back(job.id);
+  while (job_order_.size() > options_.max_capture_jobs) {
+    auto it = jobs_.find(job_order_.front());
+    if (it != jobs_.end() && it->second.running)
+      break;  // never drop a running job
+    if (it != jobs_.end()) jobs_.erase(it);
+    job_order_.pop_front();
+  }
+  return job.id;
+}
+
+void Service::FinishCaptureJob(const std::string& id, bool success,
+                               nlohmann::json errors) {
+  std::lock_guard<std::mutex> lock(jobs_mu_);
+  auto it = jobs_.find(id);
+  if (it == jobs_.end()) return;
+  it->second.running = false;
+  it->second.success = success;
+  it->second.errors = std::move(errors);
+  it->second.finished_at = FormatRfc3339Millis(NowMillis());
+}
+
+std::optional<CaptureJob> Service::FindCaptureJob(const std::string& id) const {
+  std::lock_guard<std::mutex> lock(jobs_mu_);
+  auto it = jobs_.find(id);
+  if (it == jobs_.end()) return std::nullopt;
+  return it->second;
+}
+
+}  // namespace api

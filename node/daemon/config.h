@@ -1,0 +1,52 @@
+// ledger-node's command line and configuration file.
+//
+//   ledger-node [--data DIR] [--listen HOST:PORT] [--name NAME] [--key FILE]
+//   [--config FILE]
+//
+// Everything not on the command line comes from the JSON config file; unknown
+// keys are rejected by name so that a typo never silently falls back to a
+// default.
+#ifndef UDI_NODE_DAEMON_CONFIG_H_
+#define UDI_NODE_DAEMON_CONFIG_H_
+
+#include <string>
+#include <vector>
+
+#include "api/committer.h"
+#include "api/server.h"
+#include "api/service.h"
+#include "ledger/status.h"
+
+namespace node {
+
+struct NodeConfig {
+  std::string data_dir = "./data";
+  std::string name = "udi-ledger-node";  // log origin and checkpoint key name
+  std::string key_file;                  // default DATA/node.key
+  std::string config_file;
+  bool help = false;
+  size_t block_cache_bytes = 64 << 20;
+  api::ServerOptions server;
+  api::ServiceOptions service;
+  api::CommitterOptions committer;
+};
+
+// Parses the arguments after the program name. InvalidArgument naming the flag
+// on a bad or unknown flag; reads --config (InvalidArgument naming the file and
+// key) when given.
+ledger::Result<NodeConfig> ParseCommandLine(
+    const std::vector<std::string>& args);
+
+// Applies a JSON config document to `config`. Errors name the key.
+ledger::Status ApplyConfigJson(const std::string& text, NodeConfig* config);
+
+// Splits "HOST:PORT" ("[v6]:PORT" too). InvalidArgument naming --listen.
+ledger::Status ParseListen(const std::string& value, std::string* host,
+                           uint16_t* port);
+
+// The --help text.
+const char* UsageText();
+
+}  // namespace node
+
+#endif  // UDI_NODE_DAEMON_CONFIG_H_

@@ -1,0 +1,75 @@
+#include "node/daemon/config.h"
+
+#include <gtest/gtest.h>
+
+namespace node {
+namespace {
+
+TEST(ConfigTest, DefaultsAndFlags) {
+  auto c = ParseCommandLine({});
+  ASSERT_TRUE(c.ok());
+  EXPECT_EQ(c->data_dir, "./data");
+  EXPECT_EQ(c->server.host, "127.0.0.1");
+  EXPECT_EQ(c->server.port, 7800);
+  EXPECT_EQ(c->key_file, "./data/node.key");
+  auto d = ParseCommandLine(
+      {"--data", "/x", "--listen=0.0.0.0:9", "--name", "acme.example/log"});
+  ASSERT_TRUE(d.ok()) << d.status().ToString();
+  EXPECT_EQ(d->key_file, "/x/node.key");
+  EXPECT_EQ(d->server.host, "0.0.0.0");
+  EXPECT_EQ(d->server.port, 9);
+  EXPECT_EQ(d->service.name, "acme.example/log");
+}
+
+TEST(ConfigTest, BadFlagsAreNamed) {
+  struct Case {
+    std::vector<std::string> args;
+    std::string prefix;
+  };
+  const Case cases[] = {
+      {{"--bogus"}, "--bogus:"},
+      {{"--data"}, "--data:"},
+      {{"--listen", "localhost"}, "--listen:"},
+      {{"--listen", "h:70000"}, "--listen:"},
+      {{"--name", "a+b"}, "--name:"},
+      {{"--config", "/nonexistent/x.json"}, "--config:"},
+  };
+  for (const auto& c : cases) {
+    SCOPED_TRACE(c.args[0]);
+    auto r = ParseCommandLine(c.args);
+    ASSERT_FALSE(r.ok());
+    EXPECT_EQ(r.status().message().rfind(c.prefix, 0), 0u)
+        << r.status().message();
+  }
+}
+
+TEST(ConfigTest, ConfigJsonRejectsUnknownKeysByName) {
+  NodeConfig c;
+  ASSERT_TRUE(ApplyConfigJson(R"({"bodyLimitBytes": 1048576, "maxPageSize": 50,
+                                  "defaultPageSize": 10, "readTimeoutSeconds": 5})",
+                              &c)
+                  .ok());
+  EXPECT_EQ(c.server.body_limit, 1048576u);
+  EXPECT_EQ(c.service.max_page_size, 50u);
+  EXPECT_EQ(c.server.read_timeout.count(), 5);
+  struct Case {
+    std::string json, prefix;
+  };
+  const Case cases[] = {
+      {R"({"bodyLimit": 5})", "bodyLimit:"},
+      {R"({"maxPageSize": -1})", "maxPageSize:"},
+      {R"({"maxPageSize": "big"})", "maxPageSize:"},
+      {R"({"threads": 5000})", "threads:"},
+      {R"([1])", "not a JSON object"},
+  };
+  for (const auto& k : cases) {
+    SCOPED_TRACE(k.json);
+    NodeConfig n;
+    auto st = ApplyConfigJson(k.json, &n);
+    ASSERT_FALSE(st.ok());
+    EXPECT_EQ(st.message().rfind(k.prefix, 0), 0u) << st.message();
+  }
+}
+
+}  // namespace
+}  // namespace node
