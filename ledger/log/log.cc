@@ -19,10 +19,10 @@ namespace {
 using logdb::Db;
 
 // Perfect nodes at level >= kCachedLevel are kept in memory (about
-// n/2^(kCachedLevel-1) hashes), so a proof reads only its lowest kCachedLevel
-// siblings from LevelDB. Nodes never change once written, so the cache cannot
-// go stale.
-constexpr int kCachedLevel = 6;
+// n/2^(kCachedLevel-1) hashes: 40 MB for 10M entries), so a proof reads only
+// its lowest kCachedLevel siblings from LevelDB. Nodes never change once
+// written, so the cache cannot go stale.
+constexpr int kCachedLevel = 4;
 
 class UpperNodeCache {
  public:
@@ -130,6 +130,7 @@ class LogImpl : public Log {
   };
   Pending StartBatch() const { return Pending{range_, last_leaf_, {}, {}}; }
   void AddEntry(Pending* p, const std::string& bytes);
+  void AddEntry(Pending* p, const std::string& bytes, const Hash& leaf);
   // Adds size and checkpoint, writes the batch durably, then publishes the new
   // state.
   Status Commit(Pending* p, std::string_view what);
@@ -305,9 +306,13 @@ void LogImpl::Publish(uint64_t size, Checkpoint cp, std::string note) {
 }
 
 void LogImpl::AddEntry(Pending* p, const std::string& bytes) {
+  AddEntry(p, bytes, merkle::LeafHash(bytes));
+}
+
+void LogImpl::AddEntry(Pending* p, const std::string& bytes, const Hash& leaf) {
   const uint64_t index = p->range.size();
   p->batch.Put(logkeys::EntryKey(index), bytes);
-  p->last_leaf = merkle::LeafHash(bytes);
+  p->last_leaf = leaf;
   p->range.Append(p->last_leaf, [p](const merkle::CompactRange::NewNode& n) {
     p->batch.Put(logkeys::NodeKey(n.level, n.index),
                  std::string(AsStringView(n.hash)));
@@ -369,8 +374,18 @@ Result<std::vector<AppendOutcome>> LogImpl::AppendEvents(
       continue;
     }
     const uint64_t index = p.range.size();
-    AddEntry(&p, logentry::EventEntryBytes(index, p.last_leaf, received_at,
-                                           ev.envelope, ev.canonical_event));
+    // The leaf hash continues the SHA-256 state PrepareEvent left after the
+    // entry's prefix.
+    const std::string suffix =
+        logentry::EventEntrySuffix(index, p.last_leaf, received_at);
+    const std::string bytes =
+        logentry::EventEntryPrefix(ev.envelope, ev.canonical_event) + suffix;
+    if (auto leaf =
+            logentry::LeafHashFromPrefixState(ev.leaf_prefix_state, suffix)) {
+      AddEntry(&p, bytes, *leaf);
+    } else {
+      AddEntry(&p, bytes);
+    }
     p.batch.Put(logkeys::EventIdKey(ev.event_id), logkeys::Be64(index));
     for (const auto& key :
          logentry::EventIndexKeys(ev.facts, ev.envelope.signer, index)) {

@@ -1,11 +1,14 @@
 #include "ledger/log/log_entry.h"
 
+#include <sodium.h>
+
 #include <cstdio>
-#include <set>
+#include <cstring>
 
 #include "ledger/gs1.h"
 #include "ledger/jcs.h"
 #include "ledger/log/log_keys.h"
+#include "ledger/merkle.h"
 
 namespace ledger::logentry {
 namespace {
@@ -29,8 +32,23 @@ int64_t FloorDiv(int64_t a, int64_t b) {
   return a / b - ((a % b != 0) && ((a < 0) != (b < 0)));
 }
 
-std::string Jcs(const nlohmann::json& j) {
-  auto r = CanonicalizeJson(j);
+// JCS of a string. Printable ASCII without '"' and '\\' serialises as itself in
+// quotes (RFC 8785 §3.2.2.2 escapes nothing else), which covers base64, key ids
+// and timestamps without building a JSON value; anything else goes through the
+// full serialiser.
+std::string JcsString(std::string_view s) {
+  bool plain = true;
+  for (unsigned char c : s)
+    plain = plain && c >= 0x20 && c < 0x7f && c != '"' && c != '\\';
+  if (plain) {
+    std::string out;
+    out.reserve(s.size() + 2);
+    out.push_back('"');
+    out.append(s);
+    out.push_back('"');
+    return out;
+  }
+  auto r = CanonicalizeJson(nlohmann::json(std::string(s)));
   return r.ok() ? *r : std::string();
 }
 
@@ -55,29 +73,64 @@ std::string FormatReceivedAt(int64_t ms) {
 
 std::string ZeroHashHex() { return std::string(64, '0'); }
 
-std::string EventEntryBytes(uint64_t index, const Hash& prev_leaf,
-                            std::string_view received_at,
-                            const Envelope& envelope,
-                            std::string_view canonical_event) {
+std::string EventEntryPrefix(const Envelope& envelope,
+                             std::string_view canonical_event) {
   // Members in JCS order: envelope < index < prevHash < receivedAt < type, and
   // inside the envelope: event < signature < signer. Strings go through the JCS
   // serialiser.
   std::string out;
-  out.reserve(canonical_event.size() + 320);
+  out.reserve(canonical_event.size() + 200);
   out += "{\"envelope\":{\"event\":";
   out += canonical_event;
   out += ",\"signature\":";
-  out += Jcs(ToBase64(envelope.signature));
+  out += JcsString(ToBase64(envelope.signature));
   out += ",\"signer\":";
-  out += Jcs(envelope.signer);
+  out += JcsString(envelope.signer);
   out += "},\"index\":";
-  out += std::to_string(index);
+  return out;
+}
+
+std::string EventEntrySuffix(uint64_t index, const Hash& prev_leaf,
+                             std::string_view received_at) {
+  std::string out = std::to_string(index);
   out += ",\"prevHash\":\"";
   out += index == 0 ? ZeroHashHex() : ToHex(prev_leaf);
   out += "\",\"receivedAt\":";
-  out += Jcs(std::string(received_at));
+  out += JcsString(received_at);
   out += ",\"type\":\"event\"}";
   return out;
+}
+
+std::string EventEntryBytes(uint64_t index, const Hash& prev_leaf,
+                            std::string_view received_at,
+                            const Envelope& envelope,
+                            std::string_view canonical_event) {
+  return EventEntryPrefix(envelope, canonical_event) +
+         EventEntrySuffix(index, prev_leaf, received_at);
+}
+
+std::string LeafPrefixState(std::string_view prefix) {
+  crypto_hash_sha256_state st;
+  crypto_hash_sha256_init(&st);
+  const unsigned char leaf_prefix = merkle::kLeafHashPrefix;
+  crypto_hash_sha256_update(&st, &leaf_prefix, 1);
+  crypto_hash_sha256_update(
+      &st, reinterpret_cast<const unsigned char*>(prefix.data()),
+      prefix.size());
+  return std::string(reinterpret_cast<const char*>(&st), sizeof(st));
+}
+
+std::optional<Hash> LeafHashFromPrefixState(std::string_view state,
+                                            std::string_view suffix) {
+  crypto_hash_sha256_state st;
+  if (state.size() != sizeof(st)) return std::nullopt;
+  std::memcpy(&st, state.data(), sizeof(st));
+  crypto_hash_sha256_update(
+      &st, reinterpret_cast<const unsigned char*>(suffix.data()),
+      suffix.size());
+  Hash h;
+  crypto_hash_sha256_final(&st, h.data());
+  return h;
 }
 
 Result<std::string> ParticipantBytes(const Participant& p) {
@@ -101,11 +154,15 @@ std::vector<std::string> EventIndexKeys(const epcis::EventFacts& facts,
                                         std::string_view signer,
                                         uint64_t index) {
   std::vector<std::string> keys;
-  std::set<std::string> seen;
+
   auto add = [&](IndexKind kind, std::string_view key) {
     if (key.empty()) return;
     std::string k = logkeys::IndexKey(kind, key, index);
-    if (seen.insert(k).second) keys.push_back(std::move(k));
+    for (const auto& have : keys) {
+      if (have == k)
+        return;  // a few keys per event: a linear check beats a set
+    }
+    keys.push_back(std::move(k));
   };
   add(IndexKind::kEpcisEventId, facts.epcis_event_id);
   for (const auto& epc : facts.epcs) add(IndexKind::kEpc, epc);

@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -30,6 +31,19 @@ std::string EventEntryBytes(uint64_t index, const Hash& prev_leaf,
                             std::string_view received_at,
                             const Envelope& envelope,
                             std::string_view canonical_event);
+// The two parts of EventEntryBytes: the prefix (through "index":) depends on
+// the envelope only.
+std::string EventEntryPrefix(const Envelope& envelope,
+                             std::string_view canonical_event);
+std::string EventEntrySuffix(uint64_t index, const Hash& prev_leaf,
+                             std::string_view received_at);
+// SHA-256 state after 0x00 || prefix, as opaque bytes; and the leaf hash from
+// it and the suffix (nullopt unless `state` has the size LeafPrefixState
+// makes).
+std::string LeafPrefixState(std::string_view prefix);
+std::optional<Hash> LeafHashFromPrefixState(std::string_view state,
+                                            std::string_view suffix);
+
 // JCS bytes of {"index": i, "participant": ..., "prevHash": hex, "receivedAt":
 // t, "type": "participant"}.
 Result<std::string> ParticipantEntryBytes(uint64_t index, const Hash& prev_leaf,

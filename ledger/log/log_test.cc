@@ -88,6 +88,12 @@ TEST(LogEntryTest, SplicedEventEntryIsTheJcsOfTheEntryObject) {
     auto want = CanonicalizeJson(obj);
     ASSERT_TRUE(want.ok());
     EXPECT_EQ(bytes, *want);
+    // The writer's shortcut: PrepareEvent's SHA-256 state over the prefix, then
+    // the suffix.
+    auto leaf = logentry::LeafHashFromPrefixState(
+        p.leaf_prefix_state, logentry::EventEntrySuffix(index, prev, at));
+    ASSERT_TRUE(leaf.has_value());
+    EXPECT_EQ(*leaf, merkle::LeafHash(bytes));
     index += 41;
   }
 }

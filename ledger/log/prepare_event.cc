@@ -1,6 +1,7 @@
 // PrepareEvent: the expensive, parallelisable checks done before the single
 // writer appends.
 #include "ledger/log.h"
+#include "ledger/log/log_entry.h"
 
 namespace ledger {
 
@@ -23,7 +24,13 @@ Result<PreparedEvent> PrepareEvent(Envelope envelope,
   out.envelope = std::move(envelope);
   out.facts = std::move(facts).value();
   out.verified_with = signer.ToText();
+  PrecomputeLeafPrefix(&out);
   return out;
+}
+
+void PrecomputeLeafPrefix(PreparedEvent* event) {
+  event->leaf_prefix_state = logentry::LeafPrefixState(
+      logentry::EventEntryPrefix(event->envelope, event->canonical_event));
 }
 
 }  // namespace ledger

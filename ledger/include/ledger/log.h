@@ -55,12 +55,21 @@ struct PreparedEvent {
   // Verifier key text the signature was checked with. AppendEvents rejects the event unless it
   // equals the registered key of envelope.signer (a 4-byte key hash alone can collide).
   std::string verified_with;
+  // The entry's leaf hash up to (not including) the index: SHA-256 state after
+  // 0x00 || {"envelope":{...},"index":  (bytes that depend on the envelope only), so this part of
+  // hashing runs in parallel here and the single writer hashes only the short tail (index,
+  // prevHash, receivedAt). Set by PrepareEvent / PrecomputeLeafPrefix; empty = the writer hashes
+  // the whole entry. Opaque bytes.
+  std::string leaf_prefix_state;
 };
 
 // Validates the event (epcis::ValidateEvent), checks the signature against `signer` and computes
 // the canonical bytes and event id. Errors name the field ("event.epcList[2]: ...",
 // "signature: does not verify for signer ...").
 Result<PreparedEvent> PrepareEvent(Envelope envelope, const VerifierKey& signer);
+// Fills event->leaf_prefix_state from envelope and canonical_event (PrepareEvent calls it; for
+// callers that build a PreparedEvent themselves, e.g. benchmarks).
+void PrecomputeLeafPrefix(PreparedEvent* event);
 
 enum class AppendStatus { kAccepted, kDuplicate, kRejected };
 

@@ -1,0 +1,91 @@
+// A tiny timing helper shared by the benchmarks (bench/). Benchmarks are
+// programs, not tests: they print figures and are not registered with ctest.
+#ifndef UDI_BENCH_BENCH_UTIL_H_
+#define UDI_BENCH_BENCH_UTIL_H_
+
+#include <time.h>
+
+#include <chrono>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <string>
+
+namespace bench {
+
+class Stopwatch {
+ public:
+  Stopwatch()
+      : start_(std::chrono::steady_clock::now()),
+        cpu_start_(ProcessCpuSeconds()) {}
+  double Seconds() const {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() -
+                                         start_)
+        .count();
+  }
+  // CPU time of the whole process (all threads, LevelDB's background thread
+  // included) since construction: on a loaded machine, ops per CPU-second is
+  // the figure that still means something.
+  double CpuSeconds() const { return ProcessCpuSeconds() - cpu_start_; }
+
+ private:
+  static double ProcessCpuSeconds() {
+    timespec ts;
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+    return static_cast<double>(ts.tv_sec) +
+           static_cast<double>(ts.tv_nsec) * 1e-9;
+  }
+  std::chrono::steady_clock::time_point start_;
+  double cpu_start_;
+};
+
+// CPU time of the calling thread.
+inline double ThreadCpuSeconds() {
+  timespec ts;
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+  return static_cast<double>(ts.tv_sec) +
+         static_cast<double>(ts.tv_nsec) * 1e-9;
+}
+
+struct Rates {
+  double wall = 0;  // operations per second of elapsed time
+  double cpu = 0;   // operations per CPU-second of the process
+};
+
+// Rates of `f()`, which performs `ops` operations.
+template <typename F>
+Rates Measure(uint64_t ops, F&& f) {
+  Stopwatch w;
+  f();
+  return {static_cast<double>(ops) / w.Seconds(),
+          static_cast<double>(ops) / w.CpuSeconds()};
+}
+
+// Prints one figure and its ratio to the ceiling (wall to wall, CPU to CPU).
+inline void Report(const char* what, Rates r, Rates ceiling) {
+  std::printf("%-50s %9.0f /s %5.2fx | %9.0f /CPU-s %5.2fx\n", what, r.wall,
+              r.wall / ceiling.wall, r.cpu, r.cpu / ceiling.cpu);
+  std::fflush(stdout);
+}
+
+// Value of "--name N" in argv, or `fallback`.
+inline uint64_t FlagU64(int argc, char** argv, const char* name,
+                        uint64_t fallback) {
+  for (int i = 1; i + 1 < argc; ++i) {
+    if (std::strcmp(argv[i], name) == 0)
+      return std::strtoull(argv[i + 1], nullptr, 10);
+  }
+  return fallback;
+}
+inline std::string FlagString(int argc, char** argv, const char* name,
+                              std::string fallback) {
+  for (int i = 1; i + 1 < argc; ++i) {
+    if (std::strcmp(argv[i], name) == 0) return argv[i + 1];
+  }
+  return fallback;
+}
+
+}  // namespace bench
+
+#endif  // UDI_BENCH_BENCH_UTIL_H_
