@@ -63,6 +63,15 @@ ledger::Result<GenerationResult> Generate(const GeneratorOptions& options,
   return result;
 }
 
+ledger::Participant ToParticipant(const PartyInfo& party) {
+  ledger::Participant p;
+  p.gln = party.gln;
+  p.name = party.name;
+  p.role = party.role;
+  p.verifier_key = party.verifier_key;
+  return p;
+}
+
 nlohmann::json ParticipantsJson(const std::vector<PartyInfo>& parties) {
   nlohmann::json out = nlohmann::json::array();
   for (const PartyInfo& p : parties) {

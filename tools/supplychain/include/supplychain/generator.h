@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "ledger/envelope.h"
+#include "ledger/log.h"
 #include "ledger/status.h"
 
 namespace supplychain {
@@ -150,6 +151,10 @@ ledger::Result<GenerationResult> Generate(const GeneratorOptions& options,
 // participants.json: [{"gln", "name", "role", "companyPrefix", "pgln", "sites",
 // "timeZoneOffset", "keyName", "verifierKey", "privateKey"}, ...].
 nlohmann::json ParticipantsJson(const std::vector<PartyInfo>& parties);
+
+// The ledger registry entry of a party (gln, name, role, verifier key; not
+// revoked).
+ledger::Participant ToParticipant(const PartyInfo& party);
 
 // Writes dir/participants.json, dir/envelopes.jsonl and dir/truth.json
 // (creating dir). IOError naming the path on failure.
