@@ -156,7 +156,8 @@ UDI_HANDLER(HandleCapture) {
   accepted.headers.emplace_back("Location", "/capture/" + id);
   bool rollback = behaviour == "rollback";
   if (envelopes.empty()) {
-    service.FinishCaptureJob(id, errors.empty(), std::move(errors));
+    bool success = errors.empty();  // before errors is moved from
+    service.FinishCaptureJob(id, success, std::move(errors));
     return reply(std::move(accepted));
   }
   SubmitOptions options = OptionsFor(caller);
@@ -173,7 +174,8 @@ UDI_HANDLER(HandleCapture) {
           if (IsRolledBack(outcomes[k])) continue;  // valid, only not committed
           errors.push_back(Problem(positions[k], outcomes[k].error));
         }
-        svc->FinishCaptureJob(id, errors.empty(), std::move(errors));
+        bool success = errors.empty();  // before errors is moved from
+        svc->FinishCaptureJob(id, success, std::move(errors));
       });
   if (!st.ok()) {
     nlohmann::json problem = {

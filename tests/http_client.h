@@ -1,0 +1,65 @@
+// A tiny synchronous HTTP/1.1 client (Boost.Beast) for functional tests and
+// command-line tools. Keeps one keep-alive connection and reconnects when the
+// server closed it. Beast is confined to http_client.cc. Not thread-safe: use
+// one client per thread.
+#ifndef UDI_TESTS_HTTP_CLIENT_H_
+#define UDI_TESTS_HTTP_CLIENT_H_
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "ledger/status.h"
+
+namespace udi_http {
+
+struct HttpResponse {
+  int status = 0;
+  std::map<std::string, std::string> headers;  // names lower-cased
+  std::string body;
+
+  // The body parsed as JSON (a discarded value when it is not JSON).
+  nlohmann::json Json() const {
+    return nlohmann::json::parse(body, nullptr, false);
+  }
+  std::string Header(const std::string& name) const {
+    auto it = headers.find(name);
+    return it == headers.end() ? "" : it->second;
+  }
+};
+
+class HttpClient {
+ public:
+  HttpClient(std::string host, uint16_t port);
+  ~HttpClient();
+
+  // Sends "Authorization: Bearer <token>" with every request ("" for none).
+  void SetBearerToken(std::string token) { token_ = std::move(token); }
+
+  // IOError naming the host and what failed when no response arrives (after one
+  // reconnect).
+  ledger::Result<HttpResponse> Send(
+      const std::string& method, const std::string& target,
+      const std::string& body = "",
+      const std::vector<std::pair<std::string, std::string>>& headers = {});
+  ledger::Result<HttpResponse> Get(const std::string& target) {
+    return Send("GET", target);
+  }
+  ledger::Result<HttpResponse> Post(const std::string& target,
+                                    const nlohmann::json& body) {
+    return Send("POST", target, body.dump());
+  }
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+  std::string token_;
+};
+
+}  // namespace udi_http
+
+#endif  // UDI_TESTS_HTTP_CLIENT_H_
