@@ -91,6 +91,7 @@ nlohmann::json ParticipantsJson(const std::vector<PartyInfo>& parties) {
 
 ledger::Result<GenerationResult> WriteDataset(const GeneratorOptions& options,
                                               const std::string& dir) {
+  LEDGER_RETURN_IF_ERROR(CheckOptions(options));  // before anything is created
   std::error_code ec;
   std::filesystem::create_directories(dir, ec);
   if (ec)

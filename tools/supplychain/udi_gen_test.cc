@@ -128,7 +128,13 @@ TEST_F(UdiGenTest, UsageErrorsExitWithTwoAndSayWhy) {
   for (const Case& c : cases) {
     SCOPED_TRACE(c.args);
     std::string out;
-    EXPECT_EQ(RunGen(c.args, &out), 2);
+    const std::string out_dir = (dir_ / "X").string();
+    std::string args = c.args;
+    if (size_t at = args.find("--out X"); at != std::string::npos) {
+      args.replace(at, 7, "--out " + out_dir);
+    }
+    EXPECT_EQ(RunGen(args, &out), 2);
+    EXPECT_FALSE(fs::exists(out_dir)) << "nothing is written on a usage error";
     EXPECT_NE(out.find(c.message), std::string::npos) << out;
   }
 }
