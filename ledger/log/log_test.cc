@@ -351,6 +351,41 @@ TEST_F(LogTest, ReopenRestoresStateAndRefusesAnotherIdentity) {
       << r.status().ToString();
 }
 
+TEST_F(LogTest, ProofsAfterReopenUseTheReloadedTree) {
+  FillLog();
+  std::vector<PreparedEvent> batch;
+  for (int i = 0; i < 70; ++i) {
+    batch.push_back(
+        SignAndPrepare(logtesting::SyntheticEvent(i, "big"), acme_));
+  }
+  Append(std::move(batch));
+  log_.reset();
+  OpenLog();  // the in-memory upper tree levels are rebuilt from LevelDB
+  const uint64_t n = log_->Size();
+  ASSERT_EQ(n, 76u);
+  std::vector<Hash> leaves;
+  for (uint64_t i = 0; i < n; ++i) {
+    leaves.push_back(merkle::LeafHash(log_->ReadEntry(i)->bytes));
+  }
+  for (uint64_t size : {1, 15, 16, 17, 32, 33, 64, 65, 75, 76}) {
+    SCOPED_TRACE(size);
+    const Hash root = merkle::RootFromLeafHashes(
+        std::vector<Hash>(leaves.begin(), leaves.begin() + size));
+    EXPECT_EQ(*log_->RootAt(size), root);
+    for (uint64_t i = 0; i < size; i += 7) {
+      auto proof = log_->InclusionProof(i, size);
+      ASSERT_TRUE(proof.ok());
+      EXPECT_TRUE(
+          merkle::VerifyInclusion(i, size, leaves[i], *proof, root).ok());
+    }
+  }
+  auto out =
+      Append({SignAndPrepare(logtesting::SyntheticEvent(99, "big"), acme_)});
+  EXPECT_EQ(out[0].index, 76u);
+  leaves.push_back(merkle::LeafHash(log_->ReadEntry(76)->bytes));
+  EXPECT_EQ(log_->LatestCheckpoint().root, merkle::RootFromLeafHashes(leaves));
+}
+
 TEST_F(LogTest, SecondOpenInTheSameProcessNamesTheDir) {
   OpenLog();
   auto second = Log::Open(Options());
