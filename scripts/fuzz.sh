@@ -5,19 +5,19 @@
 # abort), leak or sanitizer report.
 #
 # usage: scripts/fuzz.sh [build-dir]     (default: build-fuzz at the repository root)
-# env:   UDI_FUZZ_SECONDS  seconds per target (default 15)
+# env:   UDI_FUZZ_SECONDS  seconds per target (default 12)
 #        UDI_FUZZ_JOBS     targets built/run at the same time (default 2)
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 OUT="$(mkdir -p "${1:-$ROOT/build-fuzz}" && cd "${1:-$ROOT/build-fuzz}" && pwd)"
-SECONDS_PER_TARGET="${UDI_FUZZ_SECONDS:-15}"
+SECONDS_PER_TARGET="${UDI_FUZZ_SECONDS:-12}"
 JOBS="${UDI_FUZZ_JOBS:-2}"
 CXX="${CXX_FUZZ:-clang++}"
 LAUNCHER=""
 command -v ccache >/dev/null && LAUNCHER="ccache"
 
-CXXFLAGS=(-std=c++20 -O1 -g -fno-omit-frame-pointer -I"$ROOT" -I"$ROOT/ledger/include"
+CXXFLAGS=(-std=c++20 -O1 -gline-tables-only -fno-omit-frame-pointer -I"$ROOT" -I"$ROOT/ledger/include"
           -I"$ROOT/scanners/include" -fsanitize=address,undefined -fno-sanitize-recover=all)
 
 # The library sources the targets need: scanners and the ledger parts it depends on.
@@ -34,6 +34,8 @@ export CXXFLAGS_STR="${CXXFLAGS[*]}"
 echo "fuzz: compiling ${#SOURCES[@]} library sources into $OUT/obj"
 printf '%s\n' "${SOURCES[@]}" |
   xargs -P "$JOBS" -I{} bash -c 'CXXFLAGS=($CXXFLAGS_STR); compile "$1"' _ {}
+
+echo "fuzz: compiled in ${SECONDS}s"
 
 # Seed corpora: the first column of the vector files, one file per line (\xHH decoded).
 seed() {  # target vector-file...
@@ -87,4 +89,4 @@ export SECONDS_PER_TARGET
 
 mapfile -t TARGETS < <(cd "$ROOT/scanners" && ls *_fuzz.cc | sed 's/\.cc$//')
 printf '%s\n' "${TARGETS[@]}" | xargs -P "$JOBS" -I{} bash -c 'run_target "$1"' _ {}
-echo "fuzz: all ${#TARGETS[@]} targets ran without a finding"
+echo "fuzz: all ${#TARGETS[@]} targets ran without a finding (${SECONDS}s in all)"
