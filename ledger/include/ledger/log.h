@@ -59,7 +59,8 @@ struct PreparedEvent {
   // 0x00 || {"envelope":{...},"index":  (bytes that depend on the envelope only), so this part of
   // hashing runs in parallel here and the single writer hashes only the short tail (index,
   // prevHash, receivedAt). Set by PrepareEvent / PrecomputeLeafPrefix; empty = the writer hashes
-  // the whole entry. Opaque bytes.
+  // the whole entry. Opaque bytes. Whoever changes envelope or canonical_event afterwards MUST
+  // clear it (or call PrecomputeLeafPrefix again): the writer trusts it.
   std::string leaf_prefix_state;
 };
 
