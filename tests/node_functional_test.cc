@@ -6,6 +6,7 @@
 #include <atomic>
 #include <condition_variable>
 #include <cstdio>
+#include <fstream>
 #include <mutex>
 #include <set>
 #include <thread>
@@ -565,6 +566,45 @@ TEST_F(NodeTest, AcknowledgedEventsSurviveSigkill) {
       {udi_test::BinDir() + "/ledgerctl", "verify", "--data", data_}, 120);
   ASSERT_TRUE(verify.ok()) << verify.status().ToString();
   EXPECT_EQ(verify->exit_code, 0) << verify->stdout_text << verify->stderr_text;
+}
+
+}  // namespace
+
+namespace {
+
+TEST(NodeConfigTest, LimitsFromConfigFileAreEnforced) {
+  TempDir tmp;
+  std::string config = tmp.path() + "/node.json";
+  std::ofstream(config) << R"({"bodyLimitBytes": 4096, "maxEnvelopesPerRequest": 2})";
+  auto node = NodeProcess::Start(tmp.path() + "/data", {"--config", config});
+  ASSERT_TRUE(node.ok()) << node.status().ToString();
+  HttpClient admin("127.0.0.1", (*node)->port());
+  admin.SetBearerToken((*node)->AdminToken());
+  auto key = *ledger::SigningKey::Generate("acme");
+  std::vector<json> three;
+  for (int i = 0; i < 3; ++i) three.push_back(Sign(MakeEvent("l" + std::to_string(i)), key));
+  auto too_many = admin.Post("/v1/events", {{"envelopes", three}});
+  ASSERT_TRUE(too_many.ok());
+  EXPECT_EQ(too_many->status, 413) << too_many->body;
+  EXPECT_EQ(too_many->Json()["field"], "envelopes");
+  auto too_big = admin.Send("POST", "/v1/events", std::string(5000, ' '));
+  ASSERT_TRUE(too_big.ok()) << too_big.status().ToString();
+  EXPECT_EQ(too_big->status, 413) << too_big->body;
+  EXPECT_EQ(too_big->Json()["field"], "body");
+  // The connection was closed after the 413; the client reconnects.
+  EXPECT_EQ(admin.Get("/healthz")->status, 200);
+}
+
+TEST(NodeConfigTest, UnknownConfigKeyFailsByName) {
+  TempDir tmp;
+  std::string config = tmp.path() + "/node.json";
+  std::ofstream(config) << R"({"bodyLimit": 4096})";
+  auto r = udi_test::RunProgram({udi_test::BinDir() + "/ledger-node", "--data",
+                                 tmp.path() + "/data", "--config", config},
+                                30);
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->exit_code, 2);
+  EXPECT_NE(r->stderr_text.find("bodyLimit: unknown key"), std::string::npos) << r->stderr_text;
 }
 
 }  // namespace
