@@ -24,20 +24,22 @@ struct GeneratedLog {
 struct BuildOptions {
   std::string dir;
   std::string origin = "udi-ledger.example/regulator-test";
-  // sync=false is for building benchmark data sets only (the log's own durability is not what
-  // a trace benchmark measures); tests keep the default.
+  // sync=false is for building benchmark data sets only (the log's own
+  // durability is not what a trace benchmark measures); tests keep the default.
   bool sync = true;
-  // true: PrepareEvent (validation + signature check), as a node does. false: validation only,
-  // the generator having just signed the events (benchmarks, to build large sets quickly).
+  // true: PrepareEvent (validation + signature check), as a node does. false:
+  // validation only, the generator having just signed the events (benchmarks,
+  // to build large sets quickly).
   bool verify_signatures = true;
   size_t batch = 1024;
 };
 
-inline ledger::Result<ledger::PreparedEvent> Prepare(const supplychain::GeneratedEvent& e,
-                                                     const ledger::VerifierKey& key,
-                                                     bool verify) {
+inline ledger::Result<ledger::PreparedEvent> Prepare(
+    const supplychain::GeneratedEvent& e, const ledger::VerifierKey& key,
+    bool verify) {
   if (verify) return ledger::PrepareEvent(e.envelope, key);
-  ledger::Result<ledger::epcis::EventFacts> facts = ledger::epcis::ValidateEvent(e.envelope.event);
+  ledger::Result<ledger::epcis::EventFacts> facts =
+      ledger::epcis::ValidateEvent(e.envelope.event);
   if (!facts.ok()) return facts.status();
   ledger::PreparedEvent p;
   p.envelope = e.envelope;
@@ -48,8 +50,8 @@ inline ledger::Result<ledger::PreparedEvent> Prepare(const supplychain::Generate
   return p;
 }
 
-inline ledger::Result<GeneratedLog> BuildGeneratedLog(const supplychain::GeneratorOptions& gen,
-                                                      const BuildOptions& options) {
+inline ledger::Result<GeneratedLog> BuildGeneratedLog(
+    const supplychain::GeneratorOptions& gen, const BuildOptions& options) {
   ledger::LogOptions lo;
   lo.data_dir = options.dir;
   lo.origin = options.origin;
@@ -57,17 +59,22 @@ inline ledger::Result<GeneratedLog> BuildGeneratedLog(const supplychain::Generat
   seed.fill(0x5a);
   lo.key = ledger::SigningKey::FromSeed(options.origin, seed);
   lo.sync = options.sync;
-  ledger::Result<std::unique_ptr<ledger::Log>> log = ledger::Log::Open(std::move(lo));
+  ledger::Result<std::unique_ptr<ledger::Log>> log =
+      ledger::Log::Open(std::move(lo));
   if (!log.ok()) return log.status();
-  ledger::Result<std::vector<supplychain::PartyInfo>> parties = supplychain::MakeParties(gen);
+  ledger::Result<std::vector<supplychain::PartyInfo>> parties =
+      supplychain::MakeParties(gen);
   if (!parties.ok()) return parties.status();
   std::vector<ledger::VerifierKey> keys;
   for (const supplychain::PartyInfo& p : *parties) {
-    ledger::Result<ledger::VerifierKey> key = ledger::VerifierKey::Parse(p.verifier_key);
+    ledger::Result<ledger::VerifierKey> key =
+        ledger::VerifierKey::Parse(p.verifier_key);
     if (!key.ok()) return key.status();
     keys.push_back(*key);
-    ledger::Participant participant{p.gln, p.name, p.role, p.verifier_key, false};
-    ledger::Result<uint64_t> r = (*log)->AppendParticipant(participant, 1'700'000'000'000);
+    ledger::Participant participant{p.gln, p.name, p.role, p.verifier_key,
+                                    false};
+    ledger::Result<uint64_t> r =
+        (*log)->AppendParticipant(participant, 1'700'000'000'000);
     if (!r.ok()) return r.status();
   }
   std::vector<ledger::PreparedEvent> batch;
@@ -78,15 +85,17 @@ inline ledger::Result<GeneratedLog> BuildGeneratedLog(const supplychain::Generat
     if (!outcomes.ok()) return outcomes.status();
     for (const ledger::AppendOutcome& o : *outcomes) {
       if (o.status != ledger::AppendStatus::kAccepted)
-        return ledger::Status::Internal("append " + o.event_id + ": " + o.error);
+        return ledger::Status::Internal("append " + o.event_id + ": " +
+                                        o.error);
     }
     return ledger::Status::OK();
   };
-  ledger::Result<supplychain::GenerationResult> result =
-      supplychain::Generate(gen, [&](const supplychain::GeneratedEvent& e) -> ledger::Status {
+  ledger::Result<supplychain::GenerationResult> result = supplychain::Generate(
+      gen, [&](const supplychain::GeneratedEvent& e) -> ledger::Status {
         ledger::Result<ledger::PreparedEvent> p =
             Prepare(e, keys[e.signer], options.verify_signatures);
-        if (!p.ok()) return p.status().WithPrefix("event " + std::to_string(e.seq));
+        if (!p.ok())
+          return p.status().WithPrefix("event " + std::to_string(e.seq));
         batch.push_back(std::move(p).value());
         return batch.size() >= options.batch ? flush() : ledger::Status::OK();
       });

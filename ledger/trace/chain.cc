@@ -1,0 +1,242 @@
+// BuildChain: the status rules and anomaly checks over a unit's touches (see
+// trace.h).
+#include <algorithm>
+
+#include "ledger/gs1.h"
+#include "ledger/trace/trace_internal.h"
+
+namespace ledger::trace::internal {
+namespace {
+
+bool HeldOrMoving(UnitStatus s) {
+  return s == UnitStatus::kCommissioned || s == UnitStatus::kInTransit ||
+         s == UnitStatus::kInStock;
+}
+
+std::string PlaceId(const nlohmann::json& event, const char* member) {
+  auto it = event.find(member);
+  if (it == event.end() || !it->is_object()) return "";
+  auto id = it->find("id");
+  return id != it->end() && id->is_string() ? id->get<std::string>() : "";
+}
+
+nlohmann::json ListOrEmpty(const nlohmann::json& event, const char* member) {
+  auto it = event.find(member);
+  return it != event.end() && it->is_array() ? *it : nlohmann::json::array();
+}
+
+// The party of `type` in a source/destination list ("source"/"destination"
+// member).
+std::string ListParty(const nlohmann::json& event, const char* list,
+                      const char* member, const char* type) {
+  for (const nlohmann::json& item : ListOrEmpty(event, list)) {
+    if (!item.is_object() || item.value("type", "") != type) continue;
+    auto id = item.find(member);
+    if (id != item.end() && id->is_string())
+      return GlnOf(id->get<std::string>());
+  }
+  return "";
+}
+
+// Receiver of a receiving event: destination possessing party, else owning
+// party, else signer.
+std::string Receiver(const EventRecord& r) {
+  for (const char* type : {"possessing_party", "owning_party"}) {
+    std::string gln =
+        ListParty(r.event, "destinationList", "destination", type);
+    if (!gln.empty()) return gln;
+  }
+  return r.signer_gln;
+}
+
+Hop MakeHop(const Reader& reader, const Touch& t) {
+  const EventRecord& r = *t.record;
+  Hop h;
+  h.event_id = r.event_id;
+  h.origin = reader.origin(r.log);
+  h.index = r.index;
+  h.event_type = epcis::EventTypeName(r.facts.type);
+  h.event_time = r.facts.event_time;
+  h.event_time_ms = r.facts.event_time_ms;
+  h.action = r.facts.action;
+  h.biz_step = r.facts.biz_step;
+  h.disposition = r.facts.disposition;
+  h.biz_location = PlaceId(r.event, "bizLocation");
+  h.read_point = PlaceId(r.event, "readPoint");
+  h.source_list = ListOrEmpty(r.event, "sourceList");
+  h.destination_list = ListOrEmpty(r.event, "destinationList");
+  h.biz_transaction_list = ListOrEmpty(r.event, "bizTransactionList");
+  h.signer = r.signer;
+  h.signed_by = reader.Party(r.signer_gln);
+  h.inferred = t.inferred;
+  h.via = t.via;
+  return h;
+}
+
+std::string Describe(const PartyRef& p) {
+  if (p.gln.empty()) return "an unregistered signer";
+  return p.name.empty() ? p.gln : p.gln + " (" + p.name + ")";
+}
+
+class StateMachine {
+ public:
+  StateMachine(Reader& reader, CustodyChain* chain)
+      : reader_(reader), chain_(chain) {}
+  const std::string& custodian() const { return custodian_; }
+
+  void Recall(const EventRecord& r) {
+    recalled_lot_ = true;
+    chain_->recalls.push_back(r.event_id);
+    if (HeldOrMoving(chain_->status)) chain_->status = UnitStatus::kRecalled;
+  }
+
+  void Apply(const EventRecord& r) {
+    const std::string& step = r.facts.biz_step;
+    const std::string& disp = r.facts.disposition;
+    UnitStatus& s = chain_->status;
+    if (s == UnitStatus::kDecommissioned || s == UnitStatus::kDestroyed) {
+      Flag("event_after_decommissioning", r,
+           std::string(step.empty() ? "an event" : step) +
+               " after the unit was " + UnitStatusName(s));
+    }
+    const std::string location = KeyOf(PlaceId(r.event, "bizLocation"));
+    if (!location.empty()) chain_->location = location;
+    if (step == "commissioning") {
+      Commission(r);
+    } else if (step == "shipping") {
+      Ship(r);
+    } else if (step == "receiving") {
+      Receive(r);
+    } else if (step == "dispensing" || disp == "dispensed") {
+      if (dispensed_) Flag("dispensed_twice", r, "dispensed again");
+      if (recalled_lot_)
+        Flag("recalled_moved", r, "dispensed after a recall of its lot");
+      dispensed_ = true;
+      s = UnitStatus::kDispensed;
+    } else if (step == "destroying" || disp == "destroyed") {
+      s = UnitStatus::kDestroyed;
+    } else if (step == "decommissioning" || disp == "inactive" ||
+               (r.facts.type == epcis::EventType::kObjectEvent &&
+                r.facts.action == "DELETE")) {
+      s = UnitStatus::kDecommissioned;
+    } else if (disp == "expired") {
+      s = UnitStatus::kExpired;
+    } else if (disp == "recalled") {
+      s = UnitStatus::kRecalled;
+    }
+  }
+
+ private:
+  void Flag(const char* kind, const EventRecord& r, std::string detail) {
+    chain_->anomalies.push_back({kind, r.event_id, std::move(detail)});
+  }
+
+  bool ExpiredAt(int64_t ms) const {
+    return expiry_end_ms_ && ms >= *expiry_end_ms_;
+  }
+
+  void Commission(const EventRecord& r) {
+    if (chain_->lot.empty()) chain_->lot = IlmdValue(r.event, "lotNumber");
+    if (chain_->expiry.empty()) {
+      chain_->expiry = IlmdValue(r.event, "itemExpirationDate");
+      expiry_end_ms_ = ExpiryEndMs(chain_->expiry);
+    }
+    chain_->commissioned_by = reader_.Party(r.signer_gln);
+    custodian_ = r.signer_gln;
+    pending_shipment_ = false;
+    chain_->status = UnitStatus::kCommissioned;
+  }
+
+  void Ship(const EventRecord& r) {
+    if (r.signer_gln != custodian_) {
+      Flag("shipped_by_non_custodian", r,
+           "shipped by " + Describe(reader_.Party(r.signer_gln)) +
+               " while the custodian is " +
+               Describe(reader_.Party(custodian_)));
+    }
+    if (recalled_lot_)
+      Flag("recalled_moved", r, "shipped after a recall of its lot");
+    if (ExpiredAt(r.facts.event_time_ms)) {
+      Flag("expired_shipped", r,
+           "shipped at " + r.facts.event_time + " after expiry " +
+               chain_->expiry);
+    }
+    pending_shipment_ = true;
+    if (chain_->status != UnitStatus::kRecalled)
+      chain_->status = UnitStatus::kInTransit;
+  }
+
+  void Receive(const EventRecord& r) {
+    if (!pending_shipment_) {
+      Flag("received_without_shipment", r,
+           "received by " + Describe(reader_.Party(r.signer_gln)) +
+               " with no shipment since its last receipt or commissioning");
+    }
+    pending_shipment_ = false;
+    custodian_ = Receiver(r);
+    if (chain_->status != UnitStatus::kRecalled)
+      chain_->status = UnitStatus::kInStock;
+  }
+
+  Reader& reader_;
+  CustodyChain* chain_;
+  bool pending_shipment_ = false;
+  bool dispensed_ = false;
+  bool recalled_lot_ = false;
+  std::optional<int64_t> expiry_end_ms_;
+  std::string custodian_;  // GLN
+};
+
+// The unit's lot key from its commissioning touch ("" if unknown).
+std::string LotKeyOf(const std::string& key, const std::vector<Touch>& touches,
+                     std::string* gtin) {
+  if (key.rfind("01/", 0) != 0 || key.size() < 17) return "";
+  *gtin = key.substr(3, 14);
+  for (const Touch& t : touches) {
+    if (t.record->superseded || t.record->facts.biz_step != "commissioning")
+      continue;
+    std::string lot = IlmdValue(t.record->event, "lotNumber");
+    if (lot.empty()) return "";
+    gs1::Gs1Key k{gs1::KeyKind::kLgtin, {{"01", *gtin}, {"10", lot}}};
+    return k.ToString();
+  }
+  return "";
+}
+
+}  // namespace
+
+Result<CustodyChain> BuildChain(Reader& reader, const std::string& key) {
+  CustodyChain chain;
+  chain.key = key;
+  chain.coverage = reader.coverage();
+  Result<std::vector<Touch>> touches = CollectTouches(reader, key);
+  if (!touches.ok()) return touches.status();
+  std::string gtin;
+  const std::string lot_key = LotKeyOf(key, *touches, &gtin);
+  std::vector<const EventRecord*> recalls;
+  if (!gtin.empty()) {
+    Result<std::vector<const EventRecord*>> found =
+        RecallEvents(reader, gtin, lot_key);
+    if (!found.ok()) return found.status();
+    recalls = std::move(found).value();
+  }
+  StateMachine state(reader, &chain);
+  size_t next_recall = 0;
+  for (const Touch& t : *touches) {
+    while (next_recall < recalls.size() &&
+           recalls[next_recall]->pos() < t.record->pos()) {
+      state.Recall(*recalls[next_recall++]);
+    }
+    if (t.record->superseded) {
+      chain.superseded.push_back(t.record->event_id);
+      continue;
+    }
+    state.Apply(*t.record);
+    chain.hops.push_back(MakeHop(reader, t));
+  }
+  while (next_recall < recalls.size()) state.Recall(*recalls[next_recall++]);
+  if (!chain.hops.empty()) chain.custodian = reader.Party(state.custodian());
+  return chain;
+}
+
+}  // namespace ledger::trace::internal

@@ -1,0 +1,276 @@
+// Recall: explode a recall spec into affected units and report on them.
+#include <algorithm>
+#include <chrono>
+#include <deque>
+#include <set>
+
+#include "ledger/gs1.h"
+#include "ledger/trace/trace_internal.h"
+
+namespace ledger::trace {
+namespace {
+
+using internal::EventRecord;
+using internal::Reader;
+
+bool IsUnitKey(const std::string& key) { return key.rfind("01/", 0) == 0; }
+
+Result<std::string> NormalizeGtin(const std::string& gtin) {
+  if (gtin.empty() || gtin.size() > 14 ||
+      gtin.find_first_not_of("0123456789") != std::string::npos) {
+    return Status::InvalidArgument("gtin: '" + gtin +
+                                   "' is not a GTIN of 8, 12, 13 or 14 digits");
+  }
+  std::string padded = std::string(14 - gtin.size(), '0') + gtin;
+  Status st = gs1::ValidateAiValue("01", padded);
+  if (!st.ok()) return st.WithPrefix("gtin");
+  return padded;
+}
+
+// Keys of the EPC members of `list` (inputEPCList / outputEPCList) of a
+// TransformationEvent.
+std::vector<std::string> ListKeys(const nlohmann::json& event,
+                                  const char* list) {
+  std::vector<std::string> keys;
+  auto it = event.find(list);
+  if (it == event.end() || !it->is_array()) return keys;
+  for (const nlohmann::json& uri : *it) {
+    if (uri.is_string())
+      keys.push_back(internal::KeyOf(uri.get<std::string>()));
+  }
+  return keys;
+}
+
+// The identifier as the event wrote it for `key` (epcList order matches
+// facts.epcs when the list has no duplicates, which validation guarantees).
+std::string WrittenId(const EventRecord& r, const std::string& key) {
+  auto it = std::find(r.facts.epcs.begin(), r.facts.epcs.end(), key);
+  auto list = r.event.find("epcList");
+  if (it == r.facts.epcs.end() || list == r.event.end() || !list->is_array() ||
+      list->size() != r.facts.epcs.size()) {
+    return key;
+  }
+  const nlohmann::json& uri = (*list)[it - r.facts.epcs.begin()];
+  return uri.is_string() ? uri.get<std::string>() : key;
+}
+
+bool IsAcknowledgement(const Hop& h) {
+  static const std::set<std::string> kSteps = {"holding", "destroying",
+                                               "decommissioning"};
+  static const std::set<std::string> kDispositions = {
+      "recalled", "returned", "destroyed", "non_sellable_other", "inactive"};
+  return kSteps.count(h.biz_step) > 0 || kDispositions.count(h.disposition) > 0;
+}
+
+class Exploder {
+ public:
+  explicit Exploder(Reader& reader) : reader_(reader) {}
+
+  // Units of gtin+lot: commissioning events in the class index, else found by
+  // their ilmd lot.
+  Status AddLot(const std::string& gtin, const std::string& lot,
+                RecallReport* report) {
+    gs1::Gs1Key lgtin{gs1::KeyKind::kLgtin, {{"01", gtin}, {"10", lot}}};
+    Result<std::vector<const EventRecord*>> events =
+        reader_.Events(IndexKind::kEpcClass, lgtin.ToString());
+    if (!events.ok()) return events.status();
+    bool commissioning_found = false;
+    for (const EventRecord* r : *events) {
+      if (r->superseded) continue;
+      if (r->facts.disposition == "recalled") AddRecallEvent(*r, report);
+      if (r->facts.type == epcis::EventType::kTransformationEvent) {
+        for (const std::string& k : ListKeys(r->event, "outputEPCList"))
+          Push(k);
+      }
+      if (r->facts.action == "ADD" && r->facts.biz_step == "commissioning") {
+        commissioning_found = true;
+        PushUnitsOfGtin(*r, gtin);
+      }
+    }
+    if (commissioning_found) return Status::OK();
+    Result<std::vector<const EventRecord*>> by_ilmd =
+        reader_.CommissioningOfLot(lot);
+    if (!by_ilmd.ok()) return by_ilmd.status();
+    for (const EventRecord* r : *by_ilmd) {
+      if (!r->superseded) PushUnitsOfGtin(*r, gtin);
+    }
+    return Status::OK();
+  }
+
+  void Push(const std::string& key) {
+    if (seen_.insert(key).second) queue_.push_back(key);
+  }
+
+  // Follows packing (everything ever packed into an affected container) and
+  // transformations.
+  Status Explode() {
+    while (!queue_.empty()) {
+      std::string key = std::move(queue_.front());
+      queue_.pop_front();
+      if (IsUnitKey(key)) units_.push_back(key);
+      Result<std::vector<const EventRecord*>> events =
+          reader_.Events(IndexKind::kEpc, key);
+      if (!events.ok()) return events.status();
+      for (const EventRecord* r : *events) {
+        if (r->superseded) continue;
+        if (r->facts.type == epcis::EventType::kAggregationEvent &&
+            r->facts.action == "ADD" && r->facts.parent == key) {
+          for (const std::string& child : r->facts.children) Push(child);
+        } else if (r->facts.type == epcis::EventType::kTransformationEvent) {
+          std::vector<std::string> inputs = ListKeys(r->event, "inputEPCList");
+          if (std::find(inputs.begin(), inputs.end(), key) == inputs.end())
+            continue;
+          for (const std::string& k : ListKeys(r->event, "outputEPCList"))
+            Push(k);
+        }
+      }
+    }
+    return Status::OK();
+  }
+
+  const std::vector<std::string>& units() const { return units_; }
+  std::optional<int64_t> earliest_recall_ms() const {
+    return earliest_recall_ms_;
+  }
+
+ private:
+  void AddRecallEvent(const EventRecord& r, RecallReport* report) {
+    std::vector<std::string>& ids = report->recall_events;
+    if (std::find(ids.begin(), ids.end(), r.event_id) != ids.end()) return;
+    ids.push_back(r.event_id);
+    if (!earliest_recall_ms_ || r.facts.event_time_ms < *earliest_recall_ms_) {
+      earliest_recall_ms_ = r.facts.event_time_ms;
+    }
+  }
+
+  void PushUnitsOfGtin(const EventRecord& r, const std::string& gtin) {
+    for (const std::string& key : r.facts.epcs) {
+      if (key.compare(0, 17, "01/" + gtin) == 0) Push(key);
+    }
+  }
+
+  Reader& reader_;
+  std::set<std::string> seen_;
+  std::deque<std::string> queue_;
+  std::vector<std::string> units_;
+  std::optional<int64_t> earliest_recall_ms_;
+};
+
+Result<RecalledUnit> ReportUnit(Reader& reader, const std::string& key,
+                                int64_t issued_ms, std::string* manufacturer) {
+  Result<CustodyChain> chain = internal::BuildChain(reader, key);
+  if (!chain.ok()) return chain.status();
+  RecalledUnit u;
+  u.key = key;
+  u.epc = key;
+  u.status = chain->status;
+  u.custodian = chain->custodian;
+  u.location = chain->location;
+  *manufacturer = chain->commissioned_by.gln;
+  if (!chain->hops.empty()) u.last_event_time = chain->hops.back().event_time;
+  Result<std::vector<const EventRecord*>> events =
+      reader.Events(IndexKind::kEpc, key);
+  if (!events.ok()) return events.status();
+  for (const EventRecord* r : *events) {
+    if (r->facts.biz_step == "commissioning") {
+      u.epc = WrittenId(*r, key);
+      break;
+    }
+  }
+  for (const Hop& h : chain->hops) {
+    if (h.event_time_ms >= issued_ms && IsAcknowledgement(h) &&
+        h.signed_by.gln == u.custodian.gln) {
+      u.acknowledged = true;
+    }
+  }
+  u.in_transit =
+      !chain->hops.empty() && chain->hops.back().biz_step == "shipping";
+  return u;
+}
+
+void Summarize(RecallReport* report,
+               const std::map<std::string, std::string>& makers) {
+  std::map<std::string, bool> consignees;  // gln -> acknowledged
+  for (const RecalledUnit& u : report->units) {
+    report->counts_by_custodian[u.custodian.gln]++;
+    if (u.status == UnitStatus::kDispensed) report->dispensed++;
+    if (u.status == UnitStatus::kInStock ||
+        (u.status == UnitStatus::kRecalled && !u.in_transit)) {
+      report->in_stock++;
+    }
+    if (u.acknowledged) report->units_acknowledged++;
+    if (!u.custodian.gln.empty() && makers.at(u.key) != u.custodian.gln) {
+      consignees[u.custodian.gln] |= u.acknowledged;
+    }
+  }
+  report->consignees = consignees.size();
+  for (const auto& [gln, ack] : consignees)
+    report->consignees_acknowledged += ack ? 1 : 0;
+  if (!report->units.empty()) {
+    report->unit_effectiveness =
+        static_cast<double>(report->units_acknowledged) / report->units.size();
+  }
+  if (report->consignees > 0) {
+    report->consignee_effectiveness =
+        static_cast<double>(report->consignees_acknowledged) /
+        report->consignees;
+  }
+}
+
+}  // namespace
+
+Result<RecallReport> Recall(const std::vector<const Log*>& logs,
+                            const RecallSpec& spec) {
+  if (spec.lots.empty() && spec.ids.empty()) {
+    return Status::InvalidArgument("spec: names no lots and no ids");
+  }
+  RecallReport report;
+  report.spec = spec;
+  Reader reader(logs);
+  report.coverage = reader.coverage();
+  Exploder exploder(reader);
+  if (!spec.lots.empty()) {
+    Result<std::string> gtin = NormalizeGtin(spec.gtin);
+    if (!gtin.ok()) return gtin.status();
+    report.spec.gtin = *gtin;
+    for (size_t i = 0; i < spec.lots.size(); ++i) {
+      Status st = gs1::ValidateAiValue("10", spec.lots[i]);
+      if (!st.ok()) return st.WithPrefix("lots[" + std::to_string(i) + "]");
+      LEDGER_RETURN_IF_ERROR(exploder.AddLot(*gtin, spec.lots[i], &report));
+    }
+  }
+  for (size_t i = 0; i < spec.ids.size(); ++i) {
+    Result<gs1::Gs1Key> key = internal::ParseKeyOrUri(spec.ids[i]);
+    if (!key.ok())
+      return key.status().WithPrefix("ids[" + std::to_string(i) + "]");
+    if (!key->is_instance()) {
+      return Status::InvalidArgument("ids[" + std::to_string(i) + "]: '" +
+                                     spec.ids[i] +
+                                     "' names a class, not an instance");
+    }
+    exploder.Push(key->ToString());
+  }
+  LEDGER_RETURN_IF_ERROR(exploder.Explode());
+  if (spec.issued_ms) {
+    report.issued_ms = *spec.issued_ms;
+  } else {
+    report.issued_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                           std::chrono::system_clock::now().time_since_epoch())
+                           .count();
+    if (exploder.earliest_recall_ms())
+      report.issued_ms = *exploder.earliest_recall_ms();
+  }
+  std::vector<std::string> keys = exploder.units();
+  std::sort(keys.begin(), keys.end());
+  std::map<std::string, std::string> makers;
+  for (const std::string& key : keys) {
+    Result<RecalledUnit> u =
+        ReportUnit(reader, key, report.issued_ms, &makers[key]);
+    if (!u.ok()) return u.status();
+    report.units.push_back(std::move(u).value());
+  }
+  Summarize(&report, makers);
+  return report;
+}
+
+}  // namespace ledger::trace

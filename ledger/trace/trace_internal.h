@@ -1,0 +1,122 @@
+// Internals of ledger/trace: the Reader decodes log entries once per query and
+// answers index lookups across a list of logs in the global event order;
+// Timeline collects the events that touch a unit (directly or through
+// containers); UnitState applies the status rules.
+#ifndef UDI_LEDGER_TRACE_TRACE_INTERNAL_H_
+#define UDI_LEDGER_TRACE_TRACE_INTERNAL_H_
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <tuple>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+#include "ledger/epcis.h"
+#include "ledger/gs1.h"
+#include "ledger/log.h"
+#include "ledger/trace.h"
+
+namespace ledger::trace::internal {
+
+// Position of an event in the global order: (eventTime, log position, index).
+using Pos = std::tuple<int64_t, size_t, uint64_t>;
+inline constexpr Pos kMinPos{INT64_MIN, 0, 0};
+inline constexpr Pos kMaxPos{INT64_MAX, SIZE_MAX, UINT64_MAX};
+
+// One event entry, decoded.
+struct EventRecord {
+  size_t log = 0;
+  uint64_t index = 0;
+  std::string event_id;  // ni:///sha-256;...
+  nlohmann::json event;
+  epcis::EventFacts facts;
+  std::string signer;      // key id
+  std::string signer_gln;  // "" if the signer is not registered in any log
+  bool superseded = false;
+
+  Pos pos() const { return {facts.event_time_ms, log, index}; }
+  bool Names(const std::string& key) const;  // key is in facts.epcs
+};
+
+// Per-query access to the logs. Not thread-safe (one per call).
+class Reader {
+ public:
+  explicit Reader(const std::vector<const Log*>& logs);
+
+  const std::vector<Coverage>& coverage() const { return coverage_; }
+  const std::string& origin(size_t log) const { return coverage_[log].origin; }
+
+  // Events whose index `kind` holds `key`, over all logs, in global order,
+  // deduplicated by event id, error declarations left out; superseded events
+  // are included with superseded = true.
+  Result<std::vector<const EventRecord*>> Events(IndexKind kind,
+                                                 const std::string& key);
+  PartyRef Party(const std::string& gln) const;
+  // Commissioning events (bizStep index) whose ilmd lotNumber is `lot`: for
+  // logs that do not index the ilmd lot under the GTIN+lot class. Reads every
+  // commissioning entry once; only the matching ones are decoded.
+  Result<std::vector<const EventRecord*>> CommissioningOfLot(
+      const std::string& lot);
+
+ private:
+  Result<const EventRecord*> Load(size_t log, uint64_t index);
+  Status MarkSuperseded(EventRecord* record);
+  std::string SignerGln(const std::string& key_id);
+
+  std::vector<const Log*> logs_;
+  std::vector<Coverage> coverage_;
+  std::map<std::pair<size_t, uint64_t>, std::unique_ptr<EventRecord>> records_;
+  std::unordered_map<std::string, const EventRecord*> by_event_id_;
+  std::unordered_map<std::string, std::string> signer_gln_;
+  std::unordered_map<std::string, std::string> party_names_;  // gln -> name
+  std::map<std::pair<char, std::string>, std::vector<const EventRecord*>>
+      scans_;
+};
+
+// An event touching a unit.
+struct Touch {
+  const EventRecord* record = nullptr;
+  bool inferred = false;
+  std::string via;  // container key when inferred
+};
+
+// Every event touching `key`: events naming it, and events naming a container
+// while it was in that container (between the AggregationEvent ADD and DELETE),
+// recursively. Superseded events are returned too (the caller lists them).
+// Sorted by position; one Touch per event (direct wins over inferred).
+Result<std::vector<Touch>> CollectTouches(Reader& reader,
+                                          const std::string& key);
+
+// Recall events (disposition recalled, class-level) naming lot_key or the GTIN
+// alone.
+Result<std::vector<const EventRecord*>> RecallEvents(
+    Reader& reader, const std::string& gtin, const std::string& lot_key);
+
+// The ilmd member `name` (e.g. "lotNumber") under any prefix
+// ("cbvmda:lotNumber") or none.
+std::string IlmdValue(const nlohmann::json& event, std::string_view name);
+// GLN-13 of a party id (PGLN / SGLN EPC URI, Digital Link 417/414, canonical
+// key); "" if none.
+std::string GlnOf(std::string_view id);
+// Parses an EPC URI, Digital Link or canonical key (errors as
+// gs1::ParseIdentifier).
+Result<gs1::Gs1Key> ParseKeyOrUri(std::string_view id);
+// Canonical key of `id`, or the id unchanged when it is not a GS1 identifier.
+std::string KeyOf(std::string_view id);
+// End of the expiry day (YYYY-MM-DD) in ms UTC: eventTime >= this means
+// expired. nullopt if bad.
+std::optional<int64_t> ExpiryEndMs(const std::string& expiry);
+
+nlohmann::json CoverageJsonList(const std::vector<Coverage>& coverage);
+
+// Builds the chain for `key` from its touches (status, custodian, hops,
+// anomalies...).
+Result<CustodyChain> BuildChain(Reader& reader, const std::string& key);
+
+}  // namespace ledger::trace::internal
+
+#endif  // UDI_LEDGER_TRACE_TRACE_INTERNAL_H_
