@@ -176,58 +176,73 @@ Status CheckAiCombination(std::vector<Gs1Element>& elements) {
   return Status::OK();
 }
 
+namespace {
+
+// "0109<GS>" -> "0109<GS>" for error messages: at most 4 characters, GS spelled
+// out.
+std::string ShowAt(std::string_view data, size_t pos) {
+  std::string shown;
+  for (char c : data.substr(pos, 4)) {
+    shown += c == kGroupSeparator ? std::string("<GS>") : std::string(1, c);
+  }
+  return shown;
+}
+
+// Reads the value of `ai` that starts at `value_pos` into `value`. Returns the
+// position after it, and after the FNC1 that ends a variable-length value.
+Result<size_t> ReadValue(std::string_view data, const std::string& ai,
+                         size_t value_pos, std::string* value) {
+  if (const int length = PredefinedElementLength(ai); length > 0) {
+    const size_t n = static_cast<size_t>(length) - ai.size();
+    *value = std::string(data.substr(value_pos, n));
+    const size_t gs = value->find(kGroupSeparator);
+    if (value->size() < n || gs != std::string::npos) {
+      const bool at_gs = gs != std::string::npos;
+      return ErrorAt(value_pos, "AI " + ai + " needs " + std::to_string(n) +
+                                    " characters, only " +
+                                    std::to_string(at_gs ? gs : value->size()) +
+                                    " before the " +
+                                    (at_gs ? "separator" : "end"));
+    }
+    return value_pos + n;
+  }
+  const size_t end =
+      std::min(data.find(kGroupSeparator, value_pos), data.size());
+  *value = std::string(data.substr(value_pos, end - value_pos));
+  const size_t next = end < data.size() ? end + 1 : end;
+  if (next < data.size() && data[next] == kGroupSeparator) {
+    return ErrorAt(next, "two separators in a row (empty element)");
+  }
+  return next;
+}
+
+}  // namespace
+
 Result<std::vector<Gs1Element>> ParseElementString(std::string_view data) {
   std::vector<Gs1Element> elements;
   size_t pos = 0;
   while (pos < data.size()) {
     if (data[pos] == kGroupSeparator) {
-      // Tolerated: FNC1 in first position, after a predefined-length value, or
-      // at the end.
-      const bool after_variable =
-          !elements.empty() && PredefinedElementLength(elements.back().ai) == 0;
-      if (after_variable)
-        return ErrorAt(pos, "two separators in a row (empty element)");
+      // A separator that is not needed: FNC1 in first position, after a
+      // predefined-length value or at the end. (The one after a variable-length
+      // value is consumed by ReadValue.)
       ++pos;
       continue;
     }
     const ledger::gs1::AiInfo* info =
         ledger::gs1::MatchAiPrefix(data.substr(pos));
     if (info == nullptr) {
-      std::string shown;
-      for (char c : data.substr(pos, 4))
-        shown += c == kGroupSeparator ? std::string("<GS>") : std::string(1, c);
-      return ErrorAt(
-          pos, "no GS1 Application Identifier starts with \"" + shown + "\"");
+      return ErrorAt(pos, "no GS1 Application Identifier starts with \"" +
+                              ShowAt(data, pos) + "\"");
     }
     const std::string ai(info->ai);
     const size_t value_pos = pos + ai.size();
     std::string value;
-    if (const int length = PredefinedElementLength(ai); length > 0) {
-      const size_t n = static_cast<size_t>(length) - ai.size();
-      value = std::string(data.substr(value_pos, n));
-      const size_t gs = value.find(kGroupSeparator);
-      if (value.size() < n || gs != std::string::npos) {
-        return ErrorAt(
-            value_pos,
-            "AI " + ai + " needs " + std::to_string(n) + " characters, only " +
-                std::to_string(gs != std::string::npos ? gs : value.size()) +
-                " before the " +
-                (gs != std::string::npos ? "separator" : "end"));
-      }
-      pos = value_pos + n;
-    } else {
-      const size_t end =
-          std::min(data.find(kGroupSeparator, value_pos), data.size());
-      value = std::string(data.substr(value_pos, end - value_pos));
-      // The separator belongs to this element; a second one would be an empty
-      // element.
-      pos = end < data.size() ? end + 1 : end;
-      if (pos < data.size() && data[pos] == kGroupSeparator) {
-        return ErrorAt(pos, "two separators in a row (empty element)");
-      }
-    }
+    Result<size_t> next = ReadValue(data, ai, value_pos, &value);
+    if (!next.ok()) return next.status();
     LEDGER_RETURN_IF_ERROR(CheckValue(ai, value, value_pos));
     elements.push_back({ai, std::move(value)});
+    pos = *next;
   }
   if (elements.empty())
     return Status::InvalidArgument("no GS1 element string data");
