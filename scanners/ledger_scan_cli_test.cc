@@ -2,6 +2,7 @@
 // lines.
 #include <gtest/gtest.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <cstdio>
 #include <cstdlib>
@@ -23,10 +24,13 @@ struct RunResult {
 
 // Runs `ledger-scan <args>` with `input` on stdin.
 RunResult RunLedgerScan(const std::string& args, const std::string& input) {
-  const std::string dir = ::testing::TempDir();
-  const std::string in = dir + "/ledger_scan_in.txt",
-                    out = dir + "/ledger_scan_out.txt",
-                    err = dir + "/ledger_scan_err.txt";
+  // Unique per process and test: ctest runs the test cases of this binary in
+  // parallel.
+  const ::testing::TestInfo* test =
+      ::testing::UnitTest::GetInstance()->current_test_info();
+  const std::string base = ::testing::TempDir() + "/ledger_scan_" +
+                           test->name() + "_" + std::to_string(getpid());
+  const std::string in = base + ".in", out = base + ".out", err = base + ".err";
   std::ofstream(in, std::ios::binary) << input;
   const std::string cmd = std::string(UDI_BIN_DIR) + "/ledger-scan " + args +
                           " < " + in + " > " + out + " 2> " + err;
@@ -38,6 +42,9 @@ RunResult RunLedgerScan(const std::string& args, const std::string& input) {
   std::stringstream e;
   e << std::ifstream(err).rdbuf();
   r.err = e.str();
+  std::remove(in.c_str());
+  std::remove(out.c_str());
+  std::remove(err.c_str());
   return r;
 }
 
