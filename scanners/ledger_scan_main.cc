@@ -16,6 +16,7 @@
 
 #include "scanners/epc_binary.h"
 #include "scanners/scan.h"
+#include "scanners/station/station_cli.h"
 
 namespace {
 
@@ -25,8 +26,8 @@ constexpr std::string_view kUsage =
     "commands:\n"
     "  parse    parse scans read from stdin, one per line, and print one JSON "
     "object per line\n"
-    "  run      run the scanning station (not yet implemented)\n"
-    "  status   show the station's state (not yet implemented)\n"
+    "  run      run the scanning station (scanners/station/README.md)\n"
+    "  status   show the station's spool: queue depth, oldest undelivered scan\n"
     "\n"
     "Run 'ledger-scan <command> --help' for the options of a command.\n";
 
@@ -152,10 +153,8 @@ int main(int argc, char** argv) {
     return 0;
   }
   if (command == "parse") return Parse({args.begin() + 1, args.end()});
-  if (command == "run" || command == "status") {
-    std::cerr << "ledger-scan " << command << ": not yet implemented\n";
-    return 2;
-  }
+  if (command == "run") return station::RunCommand({args.begin() + 1, args.end()});
+  if (command == "status") return station::StatusCommand({args.begin() + 1, args.end()});
   std::cerr << "ledger-scan: unknown command '" << command << "'\n" << kUsage;
   return 2;
 }

@@ -1,0 +1,211 @@
+#include "scanners/station/station.h"
+
+#include <chrono>
+
+#include "ledger/envelope.h"
+#include "ledger/epcis.h"
+#include "scanners/epc_binary.h"
+#include "scanners/scan.h"
+
+namespace station {
+
+namespace {
+
+using json = nlohmann::json;
+using ledger::Result;
+using ledger::Status;
+
+int YearOf(int64_t unix_ms) {
+  return std::stoi(FormatEventTime(unix_ms).substr(0, 4));
+}
+
+std::string_view Trim(std::string_view s) {
+  while (!s.empty() && (s.back() == '\r' || s.back() == '\n' ||
+                        s.back() == ' ' || s.back() == '\t')) {
+    s.remove_suffix(1);
+  }
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t'))
+    s.remove_prefix(1);
+  return s;
+}
+
+}  // namespace
+
+Clock Clock::System() {
+  return Clock{[] {
+                 return std::chrono::duration_cast<std::chrono::milliseconds>(
+                            std::chrono::system_clock::now().time_since_epoch())
+                     .count();
+               },
+               [] {
+                 return std::chrono::duration_cast<std::chrono::milliseconds>(
+                            std::chrono::steady_clock::now().time_since_epoch())
+                     .count();
+               }};
+}
+
+std::string DecodeGsEscapes(std::string_view line) {
+  std::string out;
+  out.reserve(line.size());
+  for (size_t i = 0; i < line.size(); ++i) {
+    if (line.substr(i, 4) == "\\x1d" || line.substr(i, 4) == "\\x1D") {
+      out.push_back('\x1d');
+      i += 3;
+    } else {
+      out.push_back(line[i]);
+    }
+  }
+  return out;
+}
+
+Station::Station(StationConfig config, ledger::SigningKey key, Spool* spool,
+                 Clock clock)
+    : config_(std::move(config)),
+      key_(std::move(key)),
+      spool_(spool),
+      clock_(std::move(clock)) {}
+
+Result<std::unique_ptr<Station>> Station::Create(const StationConfig& config,
+                                                 ledger::SigningKey key,
+                                                 Spool* spool, Clock clock) {
+  // A probe event with every configured member: a bad readPoint, bizLocation or
+  // party fails here, naming the member.
+  Identified probe{false, false,
+                   "https://id.gs1.org/01/09506000134352/21/probe", "", ""};
+  StationConfig object_config = config;
+  if (object_config.biz_step.empty()) object_config.biz_step = "packing";
+  auto checked = ledger::epcis::ValidateEvent(
+      BuildObjectEvent(object_config, probe, clock.unix_ms()));
+  if (!checked.ok())
+    return checked.status().WithPrefix("station config makes invalid events");
+  return std::unique_ptr<Station>(
+      new Station(config, std::move(key), spool, std::move(clock)));
+}
+
+StationCounters Station::counters() const { return {good_, bad_, suppressed_}; }
+
+std::string Station::Bad(const std::string& reason) {
+  ++bad_;
+  return "ERR " + reason;
+}
+
+std::string Station::HandleLine(std::string_view line, std::string_view input) {
+  const std::string data = DecodeGsEscapes(Trim(line));
+  if (data.empty()) return Bad("empty scan");
+  if (config_.mode == StationMode::kPacking && data == config_.close_command) {
+    return CloseParent(data, input);
+  }
+  auto scan = scanners::ParseScan(data, YearOf(clock_.unix_ms()));
+  if (!scan.ok()) return Bad(scan.status().message());
+  auto what = IdentifyBarcode(*scan);
+  if (!what.ok()) return Bad(what.status().message());
+  return HandleIdentified(*what, data, input);
+}
+
+std::optional<std::string> Station::HandleTag(std::string_view epc_hex,
+                                              std::string_view input) {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    const int64_t now = clock_.monotonic_ms();
+    auto [it, inserted] = last_seen_.try_emplace(std::string(epc_hex), now);
+    if (!inserted) {
+      const bool repeat = now - it->second < config_.rfid_repeat_window_ms;
+      it->second = now;
+      if (repeat) {
+        ++suppressed_;
+        return std::nullopt;
+      }
+    }
+    if (last_seen_.size() >
+        100000) {  // bound the filter: forget tags outside the window
+      std::erase_if(last_seen_, [&](const auto& kv) {
+        return now - kv.second >= config_.rfid_repeat_window_ms;
+      });
+    }
+  }
+  auto tag = scanners::DecodeEpcHex(epc_hex);
+  if (!tag.ok())
+    return Bad("EPC " + std::string(epc_hex) + ": " + tag.status().message());
+  return HandleIdentified(IdentifyTag(*tag), epc_hex, input);
+}
+
+std::string Station::HandleIdentified(const Identified& what,
+                                      std::string_view raw,
+                                      std::string_view input) {
+  if (config_.mode == StationMode::kPacking) return HandlePacking(what);
+  return Commit(BuildObjectEvent(config_, what, clock_.unix_ms()), raw, input);
+}
+
+std::string Station::HandlePacking(const Identified& what) {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (!parent_) {
+    if (!what.is_logistic_unit) {
+      return Bad("no open parent: scan the SSCC of the case or pallet first (" +
+                 what.uri + ")");
+    }
+    parent_ = what;
+    children_.clear();
+    ++good_;
+    return "OK OPEN " + what.uri;
+  }
+  if (what.uri == parent_->uri) return Bad(what.uri + " is the open parent");
+  if (!what.is_class) {
+    for (const auto& c : children_) {
+      if (c.uri == what.uri)
+        return Bad(what.uri + " is already packed in " + parent_->uri);
+    }
+  }
+  children_.push_back(what);
+  ++good_;
+  return "OK ADDED " + std::to_string(children_.size());
+}
+
+std::string Station::CloseParent(std::string_view raw, std::string_view input) {
+  Identified parent;
+  std::vector<Identified> children;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (!parent_) return Bad("nothing to close: no open parent");
+    if (children_.empty())
+      return Bad("nothing to close: " + parent_->uri + " has no children");
+    parent = *parent_;
+    children = children_;
+  }
+  std::string answer =
+      Commit(BuildAggregationEvent(config_, parent, children, clock_.unix_ms()),
+             raw, input);
+  if (answer.rfind("OK ", 0) == 0) {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (parent_ && parent_->uri == parent.uri) {
+      parent_.reset();
+      children_.clear();
+    }
+  }
+  return answer;
+}
+
+std::string Station::Commit(const json& event, std::string_view raw,
+                            std::string_view input) {
+  auto facts = ledger::epcis::ValidateEvent(event);
+  if (!facts.ok()) return Bad(facts.status().message());
+  auto canonical = ledger::CanonicalEventBytes(event);
+  if (!canonical.ok()) return Bad(canonical.status().message());
+  auto envelope = ledger::SignEvent(event, key_);
+  if (!envelope.ok()) return Bad(envelope.status().message());
+  const std::string event_id = ledger::EventIdFromCanonical(*canonical);
+  json record = {{"eventId", event_id},
+                 {"receivedAt", FormatEventTime(clock_.unix_ms())},
+                 {"input", std::string(input)},
+                 {"scan", std::string(raw)},
+                 {"envelope", envelope->ToJson()}};
+  // Invalid UTF-8 in the raw scan is replaced, not fatal: the envelope is what
+  // counts.
+  Status st = spool_->Append(
+      record.dump(-1, ' ', false, json::error_handler_t::replace));
+  if (!st.ok()) return Bad("spool: " + st.message());
+  ++good_;
+  if (on_spooled_) on_spooled_();
+  return "OK " + event_id;
+}
+
+}  // namespace station

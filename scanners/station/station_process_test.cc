@@ -1,0 +1,342 @@
+// Process tests: the real `ledger-scan run` binary (and, end to end, the real
+// `ledger-node`), killed with SIGKILL mid-stream. No sleeps: every wait polls a
+// condition with a bound.
+#include <fcntl.h>
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <map>
+#include <nlohmann/json.hpp>
+#include <set>
+
+#include "ledger/keys.h"
+#include "scanners/station/forwarder.h"
+#include "scanners/station/net.h"
+#include "scanners/station/spool.h"
+#include "scanners/station/station_testing.h"
+
+namespace station {
+namespace {
+
+using json = nlohmann::json;
+using testing::TempDir;
+using testing::WaitFor;
+
+const std::string kBin = UDI_BIN_DIR;
+
+// A child process with stdout and stderr in files.
+class Process {
+ public:
+  Process(std::vector<std::string> argv, const std::string& log_prefix)
+      : log_prefix_(log_prefix) {
+    pid_ = ::fork();
+    if (pid_ == 0) {
+      const int out = ::open((log_prefix + ".out").c_str(),
+                             O_WRONLY | O_CREAT | O_APPEND, 0644);
+      const int err = ::open((log_prefix + ".err").c_str(),
+                             O_WRONLY | O_CREAT | O_APPEND, 0644);
+      const int null = ::open("/dev/null", O_RDONLY);
+      ::dup2(null, 0);
+      ::dup2(out, 1);
+      ::dup2(err, 2);
+      std::vector<char*> args;
+      for (auto& a : argv) args.push_back(a.data());
+      args.push_back(nullptr);
+      ::execv(args[0], args.data());
+      ::_exit(127);
+    }
+  }
+  ~Process() { Kill(SIGKILL); }
+  // Sends `sig` and reaps the process. Returns the wait status.
+  int Kill(int sig) {
+    if (pid_ <= 0) return 0;
+    ::kill(pid_, sig);
+    int status = 0;
+    ::waitpid(pid_, &status, 0);
+    pid_ = -1;
+    return status;
+  }
+  bool Exited() {
+    int status = 0;
+    return pid_ > 0 && ::waitpid(pid_, &status, WNOHANG) == pid_ &&
+           (pid_ = -1, true);
+  }
+  std::string Stderr() const { return testing::ReadFile(log_prefix_ + ".err"); }
+
+ private:
+  pid_t pid_ = -1;
+  std::string log_prefix_;
+};
+
+uint16_t FreePort() {
+  uint16_t port = 0;
+  auto fd = ListenTcp("127.0.0.1", 0, &port);
+  EXPECT_TRUE(fd.ok());
+  return port;  // closed on return; the process under test binds it next
+}
+
+// A scanner on the station's TCP port: one line out, one answer back.
+class Scanner {
+ public:
+  bool Connect(uint16_t port) {
+    return WaitFor([&] {
+      auto fd = ConnectTcp("127.0.0.1", port, nullptr, 1000);
+      if (!fd.ok()) return false;
+      fd_ = std::move(*fd);
+      return true;
+    });
+  }
+  void SendOnly(const std::string& line) {
+    EXPECT_TRUE(SendAll(fd_.get(), line + "\n").ok());
+  }
+  // The answer line, or "" when the station went away.
+  std::string Scan(const std::string& line) {
+    if (!SendAll(fd_.get(), line + "\n").ok()) return "";
+    while (buffer_.find('\n') == std::string::npos) {
+      auto bytes = ReceiveSome(fd_.get(), nullptr, 60000);
+      if (!bytes.ok() || bytes->empty()) return "";
+      buffer_ += *bytes;
+    }
+    const size_t nl = buffer_.find('\n');
+    std::string answer = buffer_.substr(0, nl);
+    buffer_.erase(0, nl + 1);
+    return answer;
+  }
+
+ private:
+  Fd fd_;
+  std::string buffer_;
+};
+
+std::string SerialScan(int i) {
+  return "]d20109506000134352"
+         "21SER" +
+         std::to_string(i);
+}
+
+json StationConfigJson(const TempDir& dir, uint16_t node_port,
+                       uint16_t scan_port, const std::string& token) {
+  return {{"node", "http://127.0.0.1:" + std::to_string(node_port)},
+          {"token", token},
+          {"key", dir.Sub("station.key")},
+          {"spool", dir.Sub("spool")},
+          {"bizStep", "receiving"},
+          {"disposition", "in_progress"},
+          {"readPoint", "urn:epc:id:sgln:0614141.00777.0"},
+          {"inputs",
+           json::array({{{"tcp", "127.0.0.1:" + std::to_string(scan_port)}}})},
+          {"retryInitialMs", 20},
+          {"retryMaxMs", 200},
+          {"batchSize", 50}};
+}
+
+std::unique_ptr<Process> StartStation(const TempDir& dir, int generation) {
+  return std::make_unique<Process>(
+      std::vector<std::string>{kBin + "/ledger-scan", "run", "--config",
+                               dir.Sub("station.json")},
+      dir.Sub("station" + std::to_string(generation)));
+}
+
+// The eventIds in the spool file (delivered or not), with how often each
+// occurs.
+std::map<std::string, int> SpooledIds(const std::string& spool_dir) {
+  std::map<std::string, int> out;
+  const std::string data = testing::ReadFile(spool_dir + "/spool.log");
+  auto scan = ScanSpoolBytes(data, 0);
+  EXPECT_TRUE(scan.ok()) << scan.status().ToString();
+  if (scan.ok()) {
+    for (const auto& r : scan->records)
+      ++out[json::parse(r.payload)["eventId"].get<std::string>()];
+  }
+  return out;
+}
+
+json Status(const std::string& spool_dir) {
+  const std::string out = spool_dir + "/../status.json";
+  const std::string cmd =
+      kBin + "/ledger-scan status --spool " + spool_dir + " > " + out;
+  EXPECT_EQ(std::system(cmd.c_str()), 0);
+  return json::parse(testing::ReadFile(out));
+}
+
+// Scans stream over TCP while the station is SIGKILLed and restarted; the node
+// is down the whole time. Every scan answered OK is in the spool exactly once,
+// and `status` counts them.
+TEST(StationProcessTest, SigkillNeverLosesAnAcknowledgedScan) {
+  TempDir dir;
+  auto key = ledger::SigningKey::Generate("station-proc");
+  ASSERT_TRUE(key.ok());
+  ASSERT_TRUE(ledger::WritePrivateKeyFile(dir.Sub("station.key"), *key).ok());
+  const uint16_t port = FreePort();
+  testing::WriteFile(dir.Sub("station.json"),
+                     StationConfigJson(dir, FreePort(), port, "unused").dump());
+  std::set<std::string> acked;
+  int next = 0;
+  for (int generation = 0; generation < 3; ++generation) {
+    SCOPED_TRACE("station generation " + std::to_string(generation));
+    auto station = StartStation(dir, generation);
+    Scanner scanner;
+    ASSERT_TRUE(scanner.Connect(port)) << station->Stderr();
+    for (int i = 0; i < 40; ++i, ++next) {
+      const std::string answer = scanner.Scan(SerialScan(next));
+      ASSERT_EQ(answer.rfind("OK ni:///sha-256;", 0), 0u)
+          << answer << station->Stderr();
+      acked.insert(answer.substr(3));
+    }
+    EXPECT_EQ(
+        scanner.Scan("(01)09506000134352(17)261132(21)X").rfind("ERR AI 17", 0),
+        0u);
+    // One more scan in flight when the station dies: it may or may not be
+    // spooled.
+    scanner.SendOnly(SerialScan(1000 + generation));
+    station->Kill(SIGKILL);
+  }
+  const auto spooled = SpooledIds(dir.Sub("spool"));
+  for (const auto& id : acked) {
+    ASSERT_EQ(spooled.count(id), 1u) << id;
+    EXPECT_EQ(spooled.at(id), 1);
+  }
+  const json status = Status(dir.Sub("spool"));
+  // The acknowledged scans, plus at most the one in flight at each of the 3
+  // kills.
+  EXPECT_GE(status["pending"].get<size_t>(), acked.size());
+  EXPECT_LE(status["pending"].get<size_t>(), acked.size() + 3);
+  EXPECT_EQ(status["delivered"], 0);
+  EXPECT_EQ(status["tornTailBytes"], 0);
+  ASSERT_TRUE(status["oldestPending"].is_object()) << status.dump();
+  EXPECT_EQ(status["oldestPending"]["scan"], SerialScan(0));
+}
+
+// --- end to end with a real ledger-node
+// ---------------------------------------------------
+
+class NodeRunner {
+ public:
+  NodeRunner(const TempDir& dir) : dir_(dir), port_(FreePort()) {}
+  void Start() {
+    process_ = std::make_unique<Process>(
+        std::vector<std::string>{kBin + "/ledger-node", "--data",
+                                 dir_.Sub("node"), "--listen",
+                                 "127.0.0.1:" + std::to_string(port_)},
+        dir_.Sub("node" + std::to_string(starts_++)));
+    NodeClient probe({"127.0.0.1", port_, "", 2000});
+    ASSERT_TRUE(WaitFor([&] {
+      auto r = probe.Get("/healthz");
+      return r.ok() && r->first == 200;
+    })) << process_->Stderr();
+  }
+  void Kill() { process_->Kill(SIGKILL); }
+  uint16_t port() const { return port_; }
+  std::string AdminToken() const {
+    std::string t = testing::ReadFile(dir_.Sub("node/admin.token"));
+    while (!t.empty() && (t.back() == '\n' || t.back() == '\r')) t.pop_back();
+    return t;
+  }
+
+ private:
+  const TempDir& dir_;
+  uint16_t port_;
+  int starts_ = 0;
+  std::unique_ptr<Process> process_;
+};
+
+std::string EncodedId(const std::string& id) {
+  std::string out;
+  for (unsigned char c : id) {
+    if (isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~') {
+      out += static_cast<char>(c);
+    } else {
+      char b[4];
+      std::snprintf(b, sizeof b, "%%%02X", c);
+      out += b;
+    }
+  }
+  return out;
+}
+
+TEST(StationEndToEndTest, NodeAndStationKilledEveryAckedScanLandsInTheLogOnce) {
+  TempDir dir;
+  NodeRunner node(dir);
+  ASSERT_NO_FATAL_FAILURE(node.Start());
+  auto key = ledger::SigningKey::Generate("station-e2e");
+  ASSERT_TRUE(key.ok());
+  ASSERT_TRUE(ledger::WritePrivateKeyFile(dir.Sub("station.key"), *key).ok());
+  NodeClient admin({"127.0.0.1", node.port(), node.AdminToken(), 10000});
+  auto registered = admin.Post("/v1/participants",
+                               json{{"gln", "0614141000005"},
+                                    {"name", key->name()},
+                                    {"role", "manufacturer"},
+                                    {"verifierKey", key->verifier().ToText()}}
+                                   .dump());
+  ASSERT_TRUE(registered.ok()) << registered.status().ToString();
+  ASSERT_EQ(registered->first, 201) << registered->second;
+  auto token = admin.Post(
+      "/v1/tokens",
+      json{{"role", "writer"}, {"participant", key->KeyId()}}.dump());
+  ASSERT_TRUE(token.ok());
+  ASSERT_EQ(token->first, 201) << token->second;
+  const std::string writer = json::parse(token->second)["token"];
+  auto info = admin.Get("/v1/node");
+  ASSERT_TRUE(info.ok());
+  const uint64_t size0 = json::parse(info->second)["size"];
+
+  const uint16_t scan_port = FreePort();
+  testing::WriteFile(
+      dir.Sub("station.json"),
+      StationConfigJson(dir, node.port(), scan_port, writer).dump());
+  std::set<std::string> acked;
+  int next = 0;
+  auto stream = [&](int n, Scanner& scanner) {
+    for (int i = 0; i < n; ++i, ++next) {
+      const std::string answer = scanner.Scan(SerialScan(next));
+      ASSERT_EQ(answer.rfind("OK ni:///sha-256;", 0), 0u) << answer;
+      acked.insert(answer.substr(3));
+    }
+  };
+  int station_kills = 0;
+  {
+    auto station = StartStation(dir, 0);
+    Scanner scanner;
+    ASSERT_TRUE(scanner.Connect(scan_port));
+    ASSERT_NO_FATAL_FAILURE(stream(30, scanner));
+    node.Kill();  // the node dies mid-stream; scanning goes on into the spool
+    ASSERT_NO_FATAL_FAILURE(stream(30, scanner));
+    station->Kill(SIGKILL);
+    ++station_kills;
+  }
+  ASSERT_NO_FATAL_FAILURE(node.Start());
+  {
+    auto station = StartStation(dir, 1);
+    Scanner scanner;
+    ASSERT_TRUE(scanner.Connect(scan_port));
+    ASSERT_NO_FATAL_FAILURE(stream(30, scanner));
+    node.Kill();
+    ASSERT_NO_FATAL_FAILURE(stream(10, scanner));
+    ASSERT_NO_FATAL_FAILURE(node.Start());
+    ASSERT_NO_FATAL_FAILURE(stream(20, scanner));
+    ASSERT_TRUE(WaitFor([&] {
+      return Status(dir.Sub("spool"))["pending"] == 0;
+    })) << Status(dir.Sub("spool")).dump()
+        << station->Stderr();
+    station->Kill(SIGTERM);
+  }
+  NodeClient reader({"127.0.0.1", node.port(), node.AdminToken(), 10000});
+  for (const auto& id : acked) {
+    auto r = reader.Get("/v1/events/" + EncodedId(id));
+    ASSERT_TRUE(r.ok());
+    EXPECT_EQ(r->first, 200) << id << ": " << r->second;
+  }
+  info = reader.Get("/v1/node");
+  ASSERT_TRUE(info.ok());
+  const uint64_t added =
+      json::parse(info->second)["size"].get<uint64_t>() - size0;
+  // Each acknowledged scan once; at most one unacknowledged scan per station
+  // kill (spooled but killed before its answer) on top.
+  EXPECT_GE(added, acked.size());
+  EXPECT_LE(added, acked.size() + station_kills);
+}
+
+}  // namespace
+}  // namespace station
