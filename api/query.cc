@@ -160,7 +160,8 @@ ledger::Result<EventQuery> ParseEventQuery(const Request& request,
     } else if (name == "EQ_disposition") {
       st = ParseList(name, value, ledger::epcis::NormalizeDisposition,
                      &q.disposition);
-    } else if (name == "EQ_eventType") {
+    } else if (name == "EQ_eventType" ||
+               name == "eventType") {  // EPCIS 2.0 name
       st = ParseList(name, value, ParseEventTypeName, &q.event_type);
     } else if (name == "GE_eventTime" || name == "LT_eventTime") {
       auto ms = ledger::epcis::ParseRfc3339Millis(value);

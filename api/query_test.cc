@@ -79,6 +79,7 @@ TEST(QueryTest, BadParametersAreNamed) {
       {"EQ_bizStep=flying", "EQ_bizStep"},
       {"EQ_disposition=melted", "EQ_disposition"},
       {"EQ_eventType=Party", "EQ_eventType"},
+      {"eventType=Party", "eventType"},
       {"GE_eventTime=2026-13-01T00:00:00Z", "GE_eventTime"},
       {"LT_eventTime=2026-01-01", "LT_eventTime"},
       {"GE_eventTime=2026-01-02T00:00:00Z&LT_eventTime=2026-01-01T00:00:00Z",

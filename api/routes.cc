@@ -69,7 +69,7 @@ const std::vector<Route>& Routes() {
        Access::kReader,
        {"MATCH_epc", "MATCH_epcClass", "MATCH_anyEPC", "MATCH_parentID",
         "EQ_bizStep", "EQ_disposition", "EQ_bizLocation", "EQ_readPoint",
-        "EQ_eventType", "GE_eventTime", "LT_eventTime", "orderBy",
+        "EQ_eventType", "eventType", "GE_eventTime", "LT_eventTime", "orderBy",
         "orderDirection", "perPage", "nextPageToken"},
        HandleQueryEvents},
       {"events.get",
