@@ -1,5 +1,6 @@
 // Reader: entry decoding and index lookups across the logs of one query.
 #include <algorithm>
+#include <map>
 
 #include "ledger/trace/trace_internal.h"
 
@@ -10,10 +11,82 @@ constexpr size_t kScanPage = 1024;
 
 }  // namespace
 
-bool EventRecord::Names(const std::string& key) const {
-  return std::find(facts.epcs.begin(), facts.epcs.end(), key) !=
-         facts.epcs.end();
+const std::vector<std::string>& EventRecord::Epcs() const {
+  if (epcs_) return *epcs_;
+  epcs_.emplace();
+  for (const char* member :
+       {"epcList", "childEPCs", "inputEPCList", "outputEPCList"}) {
+    auto list = event.find(member);
+    if (list == event.end() || !list->is_array()) continue;
+    for (const nlohmann::json& uri : *list) {
+      if (uri.is_string()) epcs_->push_back(KeyOf(uri.get<std::string>()));
+    }
+  }
+  return *epcs_;
 }
+
+size_t EventRecord::ChildCount() const {
+  auto list = event.find("childEPCs");
+  return list != event.end() && list->is_array() ? list->size() : 0;
+}
+
+namespace {
+
+std::string StringMember(const nlohmann::json& j, const char* name) {
+  auto it = j.find(name);
+  return it != j.end() && it->is_string() ? it->get<std::string>() : "";
+}
+
+// The facts the queries use, read from an event the log validated when
+// appending it.
+Result<epcis::EventFacts> ReadFacts(const nlohmann::json& event) {
+  static const std::map<std::string, epcis::EventType> kTypes = {
+      {"ObjectEvent", epcis::EventType::kObjectEvent},
+      {"AggregationEvent", epcis::EventType::kAggregationEvent},
+      {"TransactionEvent", epcis::EventType::kTransactionEvent},
+      {"TransformationEvent", epcis::EventType::kTransformationEvent},
+      {"AssociationEvent", epcis::EventType::kAssociationEvent}};
+  epcis::EventFacts f;
+  auto type = kTypes.find(StringMember(event, "type"));
+  if (type == kTypes.end())
+    return Status::Corruption("event.type: not an EPCIS event type");
+  f.type = type->second;
+  f.action = StringMember(event, "action");
+  f.event_time = StringMember(event, "eventTime");
+  Result<int64_t> ms = epcis::ParseRfc3339Millis(f.event_time);
+  if (!ms.ok()) return ms.status().WithPrefix("event.eventTime");
+  f.event_time_ms = *ms;
+  f.epcis_event_id = StringMember(event, "eventID");
+  if (std::string parent = StringMember(event, "parentID"); !parent.empty()) {
+    f.parent = KeyOf(parent);
+  }
+  if (std::string step = StringMember(event, "bizStep"); !step.empty()) {
+    Result<std::string> bare = epcis::NormalizeBizStep(step);
+    f.biz_step = bare.ok() ? *bare : step;
+  }
+  if (std::string disp = StringMember(event, "disposition"); !disp.empty()) {
+    Result<std::string> bare = epcis::NormalizeDisposition(disp);
+    f.disposition = bare.ok() ? *bare : disp;
+  }
+  f.is_error_declaration = event.contains("errorDeclaration");
+  return f;
+}
+
+// The canonical event bytes inside a JCS event entry: members sort as envelope
+// < index < ... and event < signature < signer, so the entry is
+// {"envelope":{"event":<JCS(event)>, "signature":"...",... and the last
+// ',"signature":"' ends the event (no string value can hold an unescaped
+// quote).
+std::optional<std::string_view> CanonicalEventIn(std::string_view entry) {
+  constexpr std::string_view kHead = "{\"envelope\":{\"event\":";
+  constexpr std::string_view kTail = ",\"signature\":\"";
+  if (entry.substr(0, kHead.size()) != kHead) return std::nullopt;
+  const size_t end = entry.rfind(kTail);
+  if (end == std::string_view::npos || end < kHead.size()) return std::nullopt;
+  return entry.substr(kHead.size(), end - kHead.size());
+}
+
+}  // namespace
 
 Reader::Reader(const std::vector<const Log*>& logs) : logs_(logs) {
   for (const Log* log : logs_) {
@@ -54,20 +127,28 @@ Result<const EventRecord*> Reader::Load(size_t log, uint64_t index) {
       !j.contains("envelope")) {
     return Status::Corruption(where + ": indexed entry is not an event entry");
   }
-  Result<Envelope> env = Envelope::FromJson(j["envelope"]);
-  if (!env.ok()) return env.status().WithPrefix(where + ": envelope");
-  Result<epcis::EventFacts> facts = epcis::ValidateEvent(env->event);
-  if (!facts.ok()) return facts.status().WithPrefix(where + ": event");
-  Result<std::string> canonical = CanonicalEventBytes(env->event);
-  if (!canonical.ok()) return canonical.status().WithPrefix(where + ": event");
+  nlohmann::json& envelope = entry->json["envelope"];
+  if (!envelope.is_object() || !envelope.contains("event") ||
+      !envelope["event"].is_object()) {
+    return Status::Corruption(where + ": envelope.event is not an object");
+  }
+  Result<epcis::EventFacts> facts = ReadFacts(envelope["event"]);
+  if (!facts.ok()) return facts.status().WithPrefix(where);
   auto record = std::make_unique<EventRecord>();
+  if (std::optional<std::string_view> canonical =
+          CanonicalEventIn(entry->bytes)) {
+    record->event_id = EventIdFromCanonical(*canonical);
+  } else {
+    Result<std::string> bytes = CanonicalEventBytes(envelope["event"]);
+    if (!bytes.ok()) return bytes.status().WithPrefix(where + ": event");
+    record->event_id = EventIdFromCanonical(*bytes);
+  }
   record->log = log;
   record->index = index;
-  record->event_id = EventIdFromCanonical(*canonical);
-  record->event = std::move(env->event);
+  record->event = std::move(envelope["event"]);
   record->facts = std::move(facts).value();
-  record->signer = env->signer;
-  record->signer_gln = SignerGln(env->signer);
+  record->signer = StringMember(envelope, "signer");
+  record->signer_gln = SignerGln(record->signer);
   it->second = std::move(record);
   EventRecord* r = it->second.get();
   if (!r->facts.is_error_declaration && !r->facts.epcis_event_id.empty()) {

@@ -42,15 +42,16 @@ std::vector<std::string> ListKeys(const nlohmann::json& event,
 }
 
 // The identifier as the event wrote it for `key` (epcList order matches
-// facts.epcs when the list has no duplicates, which validation guarantees).
+// Epcs() when the list has no duplicates, which validation guarantees).
 std::string WrittenId(const EventRecord& r, const std::string& key) {
-  auto it = std::find(r.facts.epcs.begin(), r.facts.epcs.end(), key);
+  const std::vector<std::string>& epcs = r.Epcs();
+  auto it = std::find(epcs.begin(), epcs.end(), key);
   auto list = r.event.find("epcList");
-  if (it == r.facts.epcs.end() || list == r.event.end() || !list->is_array() ||
-      list->size() != r.facts.epcs.size()) {
+  if (it == epcs.end() || list == r.event.end() || !list->is_array() ||
+      static_cast<size_t>(it - epcs.begin()) >= list->size()) {
     return key;
   }
-  const nlohmann::json& uri = (*list)[it - r.facts.epcs.begin()];
+  const nlohmann::json& uri = (*list)[it - epcs.begin()];
   return uri.is_string() ? uri.get<std::string>() : key;
 }
 
@@ -115,7 +116,7 @@ class Exploder {
         if (r->superseded) continue;
         if (r->facts.type == epcis::EventType::kAggregationEvent &&
             r->facts.action == "ADD" && r->facts.parent == key) {
-          for (const std::string& child : r->facts.children) Push(child);
+          for (const std::string& child : r->Epcs()) Push(child);
         } else if (r->facts.type == epcis::EventType::kTransformationEvent) {
           std::vector<std::string> inputs = ListKeys(r->event, "inputEPCList");
           if (std::find(inputs.begin(), inputs.end(), key) == inputs.end())
@@ -144,8 +145,9 @@ class Exploder {
   }
 
   void PushUnitsOfGtin(const EventRecord& r, const std::string& gtin) {
-    for (const std::string& key : r.facts.epcs) {
-      if (key.compare(0, 17, "01/" + gtin) == 0) Push(key);
+    const std::string prefix = "01/" + gtin + "/";
+    for (const std::string& key : r.Epcs()) {
+      if (key.compare(0, prefix.size(), prefix) == 0) Push(key);
     }
   }
 

@@ -39,7 +39,7 @@ Status Collect(Reader& reader, const std::string& key, Pos lo, Pos hi,
     // (EPCIS 2.0 §7.4.3).
     if (depth > 0 && in_window && IsAggregation(*r) && !r->superseded &&
         r->facts.action == "DELETE" && r->facts.parent == key &&
-        r->facts.children.empty()) {
+        r->ChildCount() == 0) {
       out->push_back({r, true, key});
       hi = p;
       continue;

@@ -9,6 +9,7 @@
 #include <map>
 #include <memory>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <tuple>
 #include <unordered_map>
@@ -27,19 +28,36 @@ using Pos = std::tuple<int64_t, size_t, uint64_t>;
 inline constexpr Pos kMinPos{INT64_MIN, 0, 0};
 inline constexpr Pos kMaxPos{INT64_MAX, SIZE_MAX, UINT64_MAX};
 
-// One event entry, decoded.
+// One event entry, decoded. The log validated every event when it was appended,
+// so an entry is not validated again: only the members the queries use are
+// read, and the instance identifiers are parsed on first use (a packing event
+// can name thousands).
 struct EventRecord {
   size_t log = 0;
   uint64_t index = 0;
   std::string event_id;  // ni:///sha-256;...
   nlohmann::json event;
+  // Filled: type, action, event_time(_ms), epcis_event_id, parent (key),
+  // biz_step, disposition (bare names), is_error_declaration.
+  // epcs/children/epc_classes stay empty.
   epcis::EventFacts facts;
   std::string signer;      // key id
   std::string signer_gln;  // "" if the signer is not registered in any log
   bool superseded = false;
 
   Pos pos() const { return {facts.event_time_ms, log, index}; }
-  bool Names(const std::string& key) const;  // key is in facts.epcs
+  // For a record found in the kEpc index of `key`: true unless it names `key`
+  // only as parentID.
+  bool Names(const std::string& key) const { return key != facts.parent; }
+  // Keys of epcList, childEPCs, inputEPCList, outputEPCList, in order (parsed
+  // once).
+  const std::vector<std::string>& Epcs() const;
+  // Number of childEPCs (an AggregationEvent DELETE without children empties
+  // the parent).
+  size_t ChildCount() const;
+
+ private:
+  mutable std::optional<std::vector<std::string>> epcs_;
 };
 
 // Per-query access to the logs. Not thread-safe (one per call).
