@@ -59,7 +59,9 @@ Result<std::pair<int, std::string>> NodeClient::Request(
     http::request<http::string_body> req{
         post ? http::verb::post : http::verb::get, target, 11};
     req.set(http::field::host, m.endpoint.host);
-    req.set(http::field::authorization, "Bearer " + m.endpoint.token);
+    if (!m.endpoint.token.empty()) {
+      req.set(http::field::authorization, "Bearer " + m.endpoint.token);
+    }
     req.set(http::field::user_agent, "ledger-scan");
     if (post) {
       req.set(http::field::content_type, "application/json");
