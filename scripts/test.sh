@@ -2,8 +2,8 @@
 # One command: installs what is missing, builds everything and runs every test (warnings are errors).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+export CCACHE_BASEDIR="$PWD"  # ccache hits across checkouts in other folders
 scripts/install-deps.sh
-rm -f build/CMakeCache.txt.werror-off
 if [ ! -f build/build.ninja ] || ! grep -q 'UDI_WERROR:BOOL=ON' build/CMakeCache.txt 2>/dev/null; then
   cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DUDI_WERROR=ON
 fi
