@@ -575,18 +575,26 @@ namespace {
 TEST(NodeConfigTest, LimitsFromConfigFileAreEnforced) {
   TempDir tmp;
   std::string config = tmp.path() + "/node.json";
-  std::ofstream(config) << R"({"bodyLimitBytes": 4096, "maxEnvelopesPerRequest": 2})";
+  std::ofstream(config)
+      << R"({"bodyLimitBytes": 4096, "maxEnvelopesPerRequest": 2, "maxPendingEvents": 1})";
   auto node = NodeProcess::Start(tmp.path() + "/data", {"--config", config});
   ASSERT_TRUE(node.ok()) << node.status().ToString();
   HttpClient admin("127.0.0.1", (*node)->port());
   admin.SetBearerToken((*node)->AdminToken());
   auto key = *ledger::SigningKey::Generate("acme");
   std::vector<json> three;
-  for (int i = 0; i < 3; ++i) three.push_back(Sign(MakeEvent("l" + std::to_string(i)), key));
+  for (int i = 0; i < 3; ++i)
+    three.push_back(Sign(MakeEvent("l" + std::to_string(i)), key));
   auto too_many = admin.Post("/v1/events", {{"envelopes", three}});
   ASSERT_TRUE(too_many.ok());
   EXPECT_EQ(too_many->status, 413) << too_many->body;
   EXPECT_EQ(too_many->Json()["field"], "envelopes");
+  // Two envelopes exceed the queue of one pending event: 503 with Retry-After.
+  auto overloaded =
+      admin.Post("/v1/events", {{"envelopes", {three[0], three[1]}}});
+  ASSERT_TRUE(overloaded.ok());
+  EXPECT_EQ(overloaded->status, 503) << overloaded->body;
+  EXPECT_EQ(overloaded->Header("retry-after"), "1");
   auto too_big = admin.Send("POST", "/v1/events", std::string(5000, ' '));
   ASSERT_TRUE(too_big.ok()) << too_big.status().ToString();
   EXPECT_EQ(too_big->status, 413) << too_big->body;
@@ -604,7 +612,8 @@ TEST(NodeConfigTest, UnknownConfigKeyFailsByName) {
                                 30);
   ASSERT_TRUE(r.ok());
   EXPECT_EQ(r->exit_code, 2);
-  EXPECT_NE(r->stderr_text.find("bodyLimit: unknown key"), std::string::npos) << r->stderr_text;
+  EXPECT_NE(r->stderr_text.find("bodyLimit: unknown key"), std::string::npos)
+      << r->stderr_text;
 }
 
 }  // namespace
