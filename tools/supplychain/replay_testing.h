@@ -66,10 +66,10 @@ class Replay {
   std::vector<std::string> unit_order;
   std::map<std::string, std::vector<std::string>> lot_units;
   std::vector<AnomalyTruth> anomalies;
-  std::vector<RecallTruth>
-      recalls;  // event_id, signer, lots (EPC class keys), units
-  std::vector<std::string>
-      violations;  // aggregation / commissioning rule breaks
+  // event_id, signer, lots (as EPC class keys), units.
+  std::vector<RecallTruth> recalls;
+  // Aggregation and commissioning rule breaks.
+  std::vector<std::string> violations;
   std::map<std::string, int> biz_steps;
   std::set<std::string> identifier_forms;  // "epc", "dl" per identifier seen
 

@@ -14,10 +14,15 @@ json UnitJson(const UnitTruth& u) {
   for (const EventRef& e : u.events) {
     events.push_back({{"eventId", e.event_id}, {"inferred", e.inferred}});
   }
-  return {{"epc", u.epc},           {"digitalLink", u.digital_link},
-          {"lot", u.lot_key},       {"manufacturer", u.manufacturer},
-          {"status", u.status},     {"custodian", u.custodian},
-          {"location", u.location}, {"inRecall", u.in_recall},
+  return {{"epc", u.epc},
+          {"digitalLink", u.digital_link},
+          {"lot", u.lot_key},
+          {"manufacturer", u.manufacturer},
+          {"status", u.status},
+          {"custodian", u.custodian},
+          {"location", u.location},
+          {"locationEpc", u.location_epc},
+          {"inRecall", u.in_recall},
           {"events", events}};
 }
 

@@ -198,6 +198,7 @@ GroundTruth World::BuildTruth(const std::vector<std::string>& event_ids,
     t.status = StatusName(u.status);
     t.custodian = parties[u.custodian].gln;
     t.location = parties[u.location_party].sites[u.site].key;
+    t.location_epc = parties[u.location_party].sites[u.site].sgln;
     for (uint64_t e :
          i < unit_events.size() ? unit_events[i] : std::vector<uint64_t>{})
       t.events.push_back({event_ids[e >> 1], (e & 1) != 0});

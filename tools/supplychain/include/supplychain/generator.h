@@ -28,15 +28,20 @@ namespace supplychain {
 
 struct GeneratorOptions {
   uint64_t seed = 1;
-  uint64_t units = 1000;  // serialised units to commission (>= 1)
-  int manufacturers = 3;  // >= 1
-  int distributors = 2;   // >= 1
-  int hospitals = 4;      // >= 1 (hospitals and pharmacies: role "dispenser")
-  double anomaly_rate = 0.0;  // probability per injection opportunity, 0..1
-  int recalls = -1;  // recall events; -1 = one per 25 lots, at least one
-  int threads = 1;   // signing threads (>= 1); does not change the output
-  bool record_truth =
-      true;  // false: keep no per-unit truth (for 10M-event runs)
+  // Serialised units to commission (>= 1).
+  uint64_t units = 1000;
+  // Party counts (>= 1 each); hospitals and pharmacies have role "dispenser".
+  int manufacturers = 3;
+  int distributors = 2;
+  int hospitals = 4;
+  // Probability of an anomaly at each injection opportunity, 0..1.
+  double anomaly_rate = 0.0;
+  // Recall events; -1 = one per 25 lots, at least one.
+  int recalls = -1;
+  // Signing threads besides the caller's (>= 1); does not change the output.
+  int threads = 1;
+  // False: keep no per-unit truth (for 10M-event runs); truth has event_count.
+  bool record_truth = true;
 };
 
 // One party of the supply chain, with the key material tests need.
@@ -72,8 +77,9 @@ using EventSink = std::function<ledger::Status(const GeneratedEvent&)>;
 
 struct EventRef {
   std::string event_id;
-  bool inferred =
-      false;  // touches the unit through a container (aggregation inheritance)
+  // True when the event touches the unit through a container (aggregation
+  // inheritance) rather than naming it.
+  bool inferred = false;
 };
 
 struct UnitTruth {
@@ -85,12 +91,13 @@ struct UnitTruth {
   // commissioned | in_transit | in_stock | dispensed | decommissioned |
   // recalled | destroyed | expired (rules in README.md)
   std::string status;
-  std::string
-      custodian;  // GLN of the party that last commissioned or received it
-  std::string
-      location;  // canonical SGLN key of its last known site ("414/<gln>")
-  std::vector<EventRef>
-      events;  // every event touching it, in order (recall events excluded)
+  // GLN of the party that last commissioned or received it.
+  std::string custodian;
+  // Its last known site: canonical SGLN key ("414/<gln>") and SGLN EPC URI.
+  std::string location;
+  std::string location_epc;
+  // Every event touching it, in order (recall events excluded).
+  std::vector<EventRef> events;
   bool in_recall = false;  // its lot is named by a recall event
 };
 
