@@ -185,8 +185,9 @@ int main(int argc, char** argv) {
   if (!st.ok()) return 1;
   station::Station* s = st->get();
   auto listener = station::TcpListener::Start(
-      "127.0.0.1", 0, [s](std::string_view line, std::string_view src) {
-        return s->HandleLine(line, src);
+      "127.0.0.1", 0,
+      [s](const std::vector<std::string>& lines, std::string_view src) {
+        return s->HandleLines(lines, src);
       });
   if (!listener.ok()) return 1;
 

@@ -21,6 +21,13 @@ LineSplitter::LineSplitter(LineHandler handler, std::string source,
       answer_(std::move(answer)) {}
 
 void LineSplitter::Feed(std::string_view bytes) {
+  std::vector<std::string> batch;
+  std::string out;
+  auto flush = [&] {
+    if (batch.empty()) return;
+    for (const auto& a : handler_(batch, source_)) out += a + "\n";
+    batch.clear();
+  };
   for (char c : bytes) {
     if (c != '\n') {
       if (line_.size() < kMaxLineBytes) {
@@ -31,14 +38,17 @@ void LineSplitter::Feed(std::string_view bytes) {
       continue;
     }
     if (overlong_) {
-      answer_("ERR line longer than " + std::to_string(kMaxLineBytes) +
-              " bytes");
+      flush();  // answers stay in line order
+      out +=
+          "ERR line longer than " + std::to_string(kMaxLineBytes) + " bytes\n";
     } else {
-      answer_(handler_(line_, source_));
+      batch.push_back(std::move(line_));
     }
     line_.clear();
     overlong_ = false;
   }
+  flush();
+  if (!out.empty()) answer_(out);
 }
 
 Result<std::unique_ptr<TcpListener>> TcpListener::Start(const std::string& host,
@@ -86,8 +96,7 @@ void TcpListener::Serve(int raw_fd) {
   bool broken = false;
   LineSplitter splitter(handler_, "tcp " + PeerName(fd.get()),
                         [&](const std::string& answer) {
-                          if (!broken)
-                            broken = !SendAll(fd.get(), answer + "\n").ok();
+                          if (!broken) broken = !SendAll(fd.get(), answer).ok();
                         });
   while (!broken) {
     auto bytes = ReceiveSome(fd.get(), &stop_, -1);
@@ -145,12 +154,11 @@ void FdLineReader::Stop() {
 void FdLineReader::Loop() {
   LineSplitter splitter(handler_, source_, [&](const std::string& answer) {
     if (answer_fd_ < 0) {
-      std::cerr << source_ << ": " << answer << "\n";
+      std::cerr << answer;  // a serial scanner does not read answers: log them
       return;
     }
-    const std::string line = answer + "\n";
     [[maybe_unused]] const ssize_t n =
-        ::write(answer_fd_, line.data(), line.size());
+        ::write(answer_fd_, answer.data(), answer.size());
   });
   for (;;) {
     if (WaitFd(fd_.get(), false, &stop_, -1) != WaitResult::kReady) return;

@@ -21,6 +21,7 @@
 #include <string>
 #include <string_view>
 #include <thread>
+#include <vector>
 
 #include "ledger/status.h"
 #include "scanners/station/net.h"
@@ -29,13 +30,16 @@ namespace station {
 
 constexpr size_t kMaxLineBytes = 4096;
 
-// Handles one line, returns the answer (no newline). Must be thread-safe.
-using LineHandler =
-    std::function<std::string(std::string_view line, std::string_view source)>;
+// Handles the complete lines of one read from an input, in order, and returns
+// one answer per line (no newlines). Batching lets the station commit them with
+// one fdatasync. Must be thread-safe.
+using LineHandler = std::function<std::vector<std::string>(
+    const std::vector<std::string>& lines, std::string_view source)>;
 
 // Splits a byte stream into lines and answers each through `answer`.
 class LineSplitter {
  public:
+  // `answer` receives the answers of one Feed, each ending in a newline.
   LineSplitter(LineHandler handler, std::string source,
                std::function<void(const std::string&)> answer);
   // Feeds bytes; calls the handler for every complete line.

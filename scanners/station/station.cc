@@ -90,16 +90,64 @@ std::string Station::Bad(const std::string& reason) {
 }
 
 std::string Station::HandleLine(std::string_view line, std::string_view input) {
+  if (config_.mode == StationMode::kPacking)
+    return HandlePackingLine(line, input);
+  return HandleLines({std::string(line)}, input).front();
+}
+
+std::vector<std::string> Station::HandleLines(
+    const std::vector<std::string>& lines, std::string_view input) {
+  std::vector<std::string> answers;
+  if (config_.mode == StationMode::kPacking) {
+    for (const auto& line : lines)
+      answers.push_back(HandlePackingLine(line, input));
+    return answers;
+  }
+  std::vector<Prepared> prepared;
+  std::vector<std::string> payloads;
+  for (const auto& line : lines) {
+    prepared.push_back(PrepareObjectLine(line, input));
+    if (prepared.back().error.empty())
+      payloads.push_back(std::move(prepared.back().payload));
+  }
+  const Status st =
+      payloads.empty() ? Status::OK() : spool_->AppendBatch(payloads);
+  for (const auto& p : prepared) {
+    if (!p.error.empty()) {
+      answers.push_back(Bad(p.error));
+    } else if (!st.ok()) {
+      answers.push_back(Bad("spool: " + st.message()));
+    } else {
+      ++good_;
+      answers.push_back("OK " + p.event_id);
+    }
+  }
+  if (st.ok() && !payloads.empty() && on_spooled_) on_spooled_();
+  return answers;
+}
+
+Station::Prepared Station::PrepareObjectLine(std::string_view line,
+                                             std::string_view input) {
+  const std::string data = DecodeGsEscapes(Trim(line));
+  if (data.empty()) return {"empty scan", "", ""};
+  auto scan = scanners::ParseScan(data, YearOf(clock_.unix_ms()));
+  if (!scan.ok()) return {scan.status().message(), "", ""};
+  auto what = IdentifyBarcode(*scan);
+  if (!what.ok()) return {what.status().message(), "", ""};
+  return Prepare(BuildObjectEvent(config_, *what, clock_.unix_ms()), data,
+                 input);
+}
+
+std::string Station::HandlePackingLine(std::string_view line,
+                                       std::string_view input) {
   const std::string data = DecodeGsEscapes(Trim(line));
   if (data.empty()) return Bad("empty scan");
-  if (config_.mode == StationMode::kPacking && data == config_.close_command) {
-    return CloseParent(data, input);
-  }
+  if (data == config_.close_command) return CloseParent(data, input);
   auto scan = scanners::ParseScan(data, YearOf(clock_.unix_ms()));
   if (!scan.ok()) return Bad(scan.status().message());
   auto what = IdentifyBarcode(*scan);
   if (!what.ok()) return Bad(what.status().message());
-  return HandleIdentified(*what, data, input);
+  return HandlePacking(*what);
 }
 
 std::optional<std::string> Station::HandleTag(std::string_view epc_hex,
@@ -184,28 +232,36 @@ std::string Station::CloseParent(std::string_view raw, std::string_view input) {
   return answer;
 }
 
-std::string Station::Commit(const json& event, std::string_view raw,
-                            std::string_view input) {
+Station::Prepared Station::Prepare(const json& event, std::string_view raw,
+                                   std::string_view input) {
   auto facts = ledger::epcis::ValidateEvent(event);
-  if (!facts.ok()) return Bad(facts.status().message());
+  if (!facts.ok()) return {facts.status().message(), "", ""};
   auto canonical = ledger::CanonicalEventBytes(event);
-  if (!canonical.ok()) return Bad(canonical.status().message());
+  if (!canonical.ok()) return {canonical.status().message(), "", ""};
   auto envelope = ledger::SignEvent(event, key_);
-  if (!envelope.ok()) return Bad(envelope.status().message());
-  const std::string event_id = ledger::EventIdFromCanonical(*canonical);
-  json record = {{"eventId", event_id},
+  if (!envelope.ok()) return {envelope.status().message(), "", ""};
+  Prepared p;
+  p.event_id = ledger::EventIdFromCanonical(*canonical);
+  json record = {{"eventId", p.event_id},
                  {"receivedAt", FormatEventTime(clock_.unix_ms())},
                  {"input", std::string(input)},
                  {"scan", std::string(raw)},
                  {"envelope", envelope->ToJson()}};
   // Invalid UTF-8 in the raw scan is replaced, not fatal: the envelope is what
   // counts.
-  Status st = spool_->Append(
-      record.dump(-1, ' ', false, json::error_handler_t::replace));
+  p.payload = record.dump(-1, ' ', false, json::error_handler_t::replace);
+  return p;
+}
+
+std::string Station::Commit(const json& event, std::string_view raw,
+                            std::string_view input) {
+  Prepared p = Prepare(event, raw, input);
+  if (!p.error.empty()) return Bad(p.error);
+  Status st = spool_->Append(p.payload);
   if (!st.ok()) return Bad("spool: " + st.message());
   ++good_;
   if (on_spooled_) on_spooled_();
-  return "OK " + event_id;
+  return "OK " + p.event_id;
 }
 
 }  // namespace station

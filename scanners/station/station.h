@@ -69,6 +69,12 @@ class Station {
   // newline.
   std::string HandleLine(std::string_view line, std::string_view input);
 
+  // Several lines from one input, answered in order. In object mode the good
+  // scans among them are spooled with one AppendBatch (one fdatasync) before
+  // any of them is answered OK; packing mode handles them one by one.
+  std::vector<std::string> HandleLines(const std::vector<std::string>& lines,
+                                       std::string_view input);
+
   // One RFID read: a hex EPC from an LLRP report. nullopt when suppressed as a
   // repeat, else the answer as for HandleLine.
   std::optional<std::string> HandleTag(std::string_view epc_hex,
@@ -82,6 +88,16 @@ class Station {
  private:
   Station(StationConfig config, ledger::SigningKey key, Spool* spool,
           Clock clock);
+  // A signed spool record, or the reason the scan is bad.
+  struct Prepared {
+    std::string error;  // non-empty: the scan is bad
+    std::string event_id;
+    std::string payload;
+  };
+  Prepared Prepare(const nlohmann::json& event, std::string_view raw,
+                   std::string_view input);
+  Prepared PrepareObjectLine(std::string_view line, std::string_view input);
+  std::string HandlePackingLine(std::string_view line, std::string_view input);
   std::string HandleIdentified(const Identified& what, std::string_view raw,
                                std::string_view input);
   std::string HandlePacking(const Identified& what);

@@ -89,9 +89,9 @@ struct Running {
 
 int StartInputs(const StationConfig& config, Running* run) {
   Station* station = run->station.get();
-  LineHandler handler = [station](std::string_view line,
+  LineHandler handler = [station](const std::vector<std::string>& lines,
                                   std::string_view source) {
-    return station->HandleLine(line, source);
+    return station->HandleLines(lines, source);
   };
   for (const auto& in : config.inputs) {
     switch (in.kind) {

@@ -95,6 +95,23 @@ TEST(StationTest, BadScansAreAnsweredAtOnceCountedAndNeverSpooled) {
   EXPECT_EQ(f.spool->pending_count(), 0u);
 }
 
+TEST(StationTest, BatchOfLinesIsAnsweredInOrder) {
+  Fixture f;
+  const auto answers = f.station->HandleLines(
+      {"]d2010950600013435221B1", "(01)09506000134353(21)X",
+       "]d2010950600013435221B2"},
+      "t");
+  ASSERT_EQ(answers.size(), 3u);
+  EXPECT_EQ(answers[0].rfind("OK ni:///sha-256;", 0), 0u) << answers[0];
+  EXPECT_EQ(answers[1].rfind("ERR AI 01", 0), 0u) << answers[1];
+  EXPECT_EQ(answers[2].rfind("OK ni:///sha-256;", 0), 0u) << answers[2];
+  EXPECT_NE(answers[0], answers[2]);
+  auto records = f.Records();
+  ASSERT_EQ(records.size(), 2u);
+  EXPECT_EQ("OK " + records[0]["eventId"].get<std::string>(), answers[0]);
+  EXPECT_EQ("OK " + records[1]["eventId"].get<std::string>(), answers[2]);
+}
+
 TEST(StationTest, GsEscapeIsTheGroupSeparator) {
   Fixture f;
   const std::string escaped =
@@ -190,8 +207,9 @@ TEST(StationTest, ConfigThatMakesInvalidEventsFailsAtCreate) {
 TEST(TcpListenerTest, AnswersEveryLine) {
   Fixture f;
   auto listener = TcpListener::Start(
-      "127.0.0.1", 0, [&](std::string_view line, std::string_view source) {
-        return f.station->HandleLine(line, source);
+      "127.0.0.1", 0,
+      [&](const std::vector<std::string>& lines, std::string_view source) {
+        return f.station->HandleLines(lines, source);
       });
   ASSERT_TRUE(listener.ok()) << listener.status().ToString();
   auto fd = ConnectTcp("127.0.0.1", (*listener)->port(), nullptr, 10000);
