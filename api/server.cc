@@ -86,6 +86,28 @@ class Session : public std::enable_shared_from_this<Session> {
     parser_->body_limit(shared_->options.body_limit);
     parser_->header_limit(shared_->options.header_limit);
     stream_.expires_after(shared_->options.read_timeout);
+    // The header first, so that "Expect: 100-continue" clients are told to send
+    // the body.
+    http::async_read_header(
+        stream_, buffer_, *parser_,
+        [self = shared_from_this()](beast::error_code ec, size_t) {
+          self->OnHeader(ec);
+        });
+  }
+
+  void OnHeader(beast::error_code ec) {
+    if (ec) return OnRead(ec);
+    auto expect = parser_->get()[http::field::expect];
+    if (!beast::iequals(expect, "100-continue")) return ReadBody();
+    http::async_write(
+        stream_, continue_,
+        [self = shared_from_this()](beast::error_code ec, size_t) {
+          if (ec) return self->DoClose();
+          self->ReadBody();
+        });
+  }
+
+  void ReadBody() {
     http::async_read(stream_, buffer_, *parser_,
                      [self = shared_from_this()](beast::error_code ec, size_t) {
                        self->OnRead(ec);
@@ -170,6 +192,7 @@ class Session : public std::enable_shared_from_this<Session> {
   Shared* shared_;
   std::optional<http::request_parser<http::string_body>> parser_;
   http::response<http::string_body> res_;
+  http::response<http::empty_body> continue_{http::status::continue_, 11};
   bool keep_alive_ = true;
   bool counted_ = false;
 };

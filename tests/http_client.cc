@@ -86,15 +86,20 @@ ledger::Result<HttpResponse> HttpClient::Send(
       impl_->socket.reset();
       continue;
     }
-    http::response_parser<http::string_body> parser;
-    parser.body_limit(1ull << 30);
-    http::read(*impl_->socket, impl_->buffer, parser, ec);
+    // Interim 1xx responses (e.g. 100 Continue) are skipped; the final one is
+    // returned.
+    std::optional<http::response_parser<http::string_body>> parser;
+    do {
+      parser.emplace();
+      parser->body_limit(1ull << 30);
+      http::read(*impl_->socket, impl_->buffer, *parser, ec);
+    } while (!ec && parser->get().result_int() / 100 == 1);
     if (ec) {
       failure = "read: " + ec.message();
       impl_->socket.reset();
       continue;
     }
-    auto res = parser.release();
+    auto res = parser->release();
     HttpResponse out;
     out.status = static_cast<int>(res.result_int());
     for (const auto& field : res) {

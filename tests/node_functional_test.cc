@@ -245,6 +245,11 @@ TEST_F(NodeTest, AuthenticationAndRoles) {
   EXPECT_EQ(reader.Get("/v1/events")->status, 200);
   EXPECT_EQ(writer_->Post("/v1/participants", json::object())->status, 403);
   EXPECT_EQ(anonymous.Get("/v1/checkpoint")->status, 200);
+  // "Expect: 100-continue" clients get the interim response, then the answer.
+  auto continued = writer_->Send("POST", "/v1/events", envelope.dump(),
+                                 {{"Expect", "100-continue"}});
+  ASSERT_TRUE(continued.ok());
+  EXPECT_EQ(continued->status, 200) << continued->body;
   EXPECT_EQ(anonymous.Get("/v1/nothing")->status, 404);
   EXPECT_EQ(anonymous.Send("DELETE", "/v1/node")->status, 405);
 
