@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 #include <set>
 
+#include "ledger/envelope.h"
 #include "ledger/keys.h"
 #include "scanners/station/forwarder.h"
 #include "scanners/station/net.h"
@@ -336,6 +337,80 @@ TEST(StationEndToEndTest, NodeAndStationKilledEveryAckedScanLandsInTheLogOnce) {
   // kill (spooled but killed before its answer) on top.
   EXPECT_GE(added, acked.size());
   EXPECT_LE(added, acked.size() + station_kills);
+}
+
+// A signer the node does not know is rejected: the queue stops at that record
+// (nothing skipped, nothing lost) and delivers it once the node accepts the
+// key.
+TEST(StationEndToEndTest, RejectedEnvelopeBlocksTheQueueUntilTheNodeAcceptsIt) {
+  TempDir dir;
+  NodeRunner node(dir);
+  ASSERT_NO_FATAL_FAILURE(node.Start());
+  auto key = ledger::SigningKey::Generate("station-late");
+  ASSERT_TRUE(key.ok());
+  auto spool = Spool::Open(dir.Sub("spool"));
+  ASSERT_TRUE(spool.ok());
+  // Two envelopes signed by the not yet registered key, spooled as the station
+  // does.
+  for (const char* serial : {"R1", "R2"}) {
+    json event = {
+        {"type", "ObjectEvent"},
+        {"eventTime", "2026-11-26T10:00:00.000Z"},
+        {"eventTimeZoneOffset", "+00:00"},
+        {"epcList",
+         {std::string("https://id.gs1.org/01/09506000134352/21/") + serial}},
+        {"action", "OBSERVE"},
+        {"bizStep", "receiving"}};
+    auto env = ledger::SignEvent(event, *key);
+    ASSERT_TRUE(env.ok());
+    ASSERT_TRUE(
+        (*spool)
+            ->Append(
+                json{{"eventId", serial}, {"envelope", env->ToJson()}}.dump())
+            .ok());
+  }
+  Forwarder forwarder(spool->get(),
+                      {"127.0.0.1", node.port(), node.AdminToken(), 10000}, 10,
+                      5, 20);
+  forwarder.Start();
+  ASSERT_TRUE(WaitFor([&] { return forwarder.stats().failures >= 2; }));
+  EXPECT_NE(
+      forwarder.stats().last_error.find("rejected the spool record at byte 0"),
+      std::string::npos)
+      << forwarder.stats().last_error;
+  EXPECT_EQ((*spool)->pending_count(), 2u);
+  NodeClient admin({"127.0.0.1", node.port(), node.AdminToken(), 10000});
+  auto registered = admin.Post("/v1/participants",
+                               json{{"gln", "0614141000005"},
+                                    {"name", key->name()},
+                                    {"role", "manufacturer"},
+                                    {"verifierKey", key->verifier().ToText()}}
+                                   .dump());
+  ASSERT_TRUE(registered.ok());
+  ASSERT_EQ(registered->first, 201) << registered->second;
+  ASSERT_TRUE(WaitFor([&] { return (*spool)->pending_count() == 0; }))
+      << forwarder.stats().last_error;
+  EXPECT_EQ(forwarder.stats().delivered, 2u);
+  forwarder.Stop();
+}
+
+TEST(StationProcessTest, RunRejectsABadConfigByName) {
+  TempDir dir;
+  json config = StationConfigJson(dir, 1, 2, "t");
+  config["inputs"] =
+      json::parse(R"([{"tcp": "127.0.0.1:0", "colour": "red"}])");
+  testing::WriteFile(dir.Sub("station.json"), config.dump());
+  const std::string cmd = kBin + "/ledger-scan run --config " +
+                          dir.Sub("station.json") + " 2> " + dir.Sub("err.txt");
+  const int rc = std::system(cmd.c_str());
+  EXPECT_TRUE(WIFEXITED(rc) && WEXITSTATUS(rc) == 2) << rc;
+  EXPECT_NE(
+      testing::ReadFile(dir.Sub("err.txt")).find("inputs[0]: want one of"),
+      std::string::npos)
+      << testing::ReadFile(dir.Sub("err.txt"));
+  const std::string status = kBin + "/ledger-scan status 2> /dev/null";
+  const int src = std::system(status.c_str());
+  EXPECT_TRUE(WIFEXITED(src) && WEXITSTATUS(src) == 2) << src;
 }
 
 }  // namespace

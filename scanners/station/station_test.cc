@@ -1,6 +1,9 @@
 #include "scanners/station/station.h"
 
+#include <fcntl.h>
 #include <gtest/gtest.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
@@ -243,6 +246,41 @@ TEST(TcpListenerTest, AnswersEveryLine) {
   EXPECT_EQ(records[0]["input"].get<std::string>().rfind("tcp 127.0.0.1:", 0),
             0u);
   (*listener)->Stop();
+}
+
+// A serial device is read line by line; a FIFO stands in for /dev/ttyACM0 (it
+// is not a tty, so the raw-mode setup is skipped and the bytes are read as they
+// are).
+TEST(FdLineReaderTest, SerialDeviceLinesAreSpooled) {
+  Fixture f;
+  const std::string fifo = f.dir.Sub("ttyFAKE");
+  ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+  // Open the writing end first in non-blocking mode after the reader has it
+  // open.
+  std::unique_ptr<FdLineReader> reader;
+  std::thread opener([&] {
+    auto r = FdLineReader::OpenSerial(
+        fifo,
+        [&](const std::vector<std::string>& lines, std::string_view source) {
+          return f.station->HandleLines(lines, source);
+        });
+    ASSERT_TRUE(r.ok()) << r.status().ToString();
+    reader = std::move(*r);
+  });
+  const int wfd =
+      ::open(fifo.c_str(), O_WRONLY);  // blocks until the reader opened it
+  opener.join();
+  ASSERT_GE(wfd, 0);
+  const std::string lines =
+      "]d2010950600013435221F1\r\n]d2010950600013435221F2\n";
+  ASSERT_EQ(::write(wfd, lines.data(), lines.size()),
+            static_cast<ssize_t>(lines.size()));
+  ::close(wfd);
+  ASSERT_TRUE(testing::WaitFor([&] { return f.spool->pending_count() == 2; }));
+  auto records = f.Records();
+  EXPECT_EQ(records[0]["input"], "serial " + fifo);
+  EXPECT_EQ(records[1]["scan"], "]d2010950600013435221F2");
+  reader->Stop();
 }
 
 }  // namespace
