@@ -49,7 +49,7 @@ std::string Receiver(const EventRecord& r) {
   return r.signer_gln;
 }
 
-Hop MakeHop(const Reader& reader, const Touch& t) {
+Hop MakeHop(const Reader& reader, const Touch& t, bool with_lists) {
   const EventRecord& r = *t.record;
   Hop h;
   h.event_id = r.event_id;
@@ -63,9 +63,11 @@ Hop MakeHop(const Reader& reader, const Touch& t) {
   h.disposition = r.facts.disposition;
   h.biz_location = PlaceId(r.event, "bizLocation");
   h.read_point = PlaceId(r.event, "readPoint");
-  h.source_list = ListOrEmpty(r.event, "sourceList");
-  h.destination_list = ListOrEmpty(r.event, "destinationList");
-  h.biz_transaction_list = ListOrEmpty(r.event, "bizTransactionList");
+  if (with_lists) {
+    h.source_list = ListOrEmpty(r.event, "sourceList");
+    h.destination_list = ListOrEmpty(r.event, "destinationList");
+    h.biz_transaction_list = ListOrEmpty(r.event, "bizTransactionList");
+  }
   h.signer = r.signer;
   h.signed_by = reader.Party(r.signer_gln);
   h.inferred = t.inferred;
@@ -205,7 +207,8 @@ std::string LotKeyOf(const std::string& key, const std::vector<Touch>& touches,
 
 }  // namespace
 
-Result<CustodyChain> BuildChain(Reader& reader, const std::string& key) {
+Result<CustodyChain> BuildChain(Reader& reader, const std::string& key,
+                                bool with_lists) {
   CustodyChain chain;
   chain.key = key;
   chain.coverage = reader.coverage();
@@ -232,7 +235,7 @@ Result<CustodyChain> BuildChain(Reader& reader, const std::string& key) {
       continue;
     }
     state.Apply(*t.record);
-    chain.hops.push_back(MakeHop(reader, t));
+    chain.hops.push_back(MakeHop(reader, t, with_lists));
   }
   while (next_recall < recalls.size()) state.Recall(*recalls[next_recall++]);
   if (!chain.hops.empty()) chain.custodian = reader.Party(state.custodian());

@@ -160,7 +160,8 @@ class Exploder {
 
 Result<RecalledUnit> ReportUnit(Reader& reader, const std::string& key,
                                 int64_t issued_ms, std::string* manufacturer) {
-  Result<CustodyChain> chain = internal::BuildChain(reader, key);
+  Result<CustodyChain> chain =
+      internal::BuildChain(reader, key, /*with_lists=*/false);
   if (!chain.ok()) return chain.status();
   RecalledUnit u;
   u.key = key;

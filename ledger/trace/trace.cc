@@ -78,7 +78,7 @@ Result<CustodyChain> Trace(const std::vector<const Log*>& logs,
         "' names a class of items, not one instance");
   }
   internal::Reader reader(logs);
-  return internal::BuildChain(reader, key->ToString());
+  return internal::BuildChain(reader, key->ToString(), /*with_lists=*/true);
 }
 
 }  // namespace ledger::trace

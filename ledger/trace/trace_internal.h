@@ -132,8 +132,10 @@ std::optional<int64_t> ExpiryEndMs(const std::string& expiry);
 nlohmann::json CoverageJsonList(const std::vector<Coverage>& coverage);
 
 // Builds the chain for `key` from its touches (status, custodian, hops,
-// anomalies...).
-Result<CustodyChain> BuildChain(Reader& reader, const std::string& key);
+// anomalies...). Without `with_lists` the hops' source/destination/
+// bizTransaction lists stay empty (recall summaries do not need them).
+Result<CustodyChain> BuildChain(Reader& reader, const std::string& key,
+                                bool with_lists);
 
 }  // namespace ledger::trace::internal
 
