@@ -74,7 +74,7 @@ void TcpListener::Stop() {
   stop_.Raise();
   if (acceptor_.joinable()) acceptor_.join();
   std::lock_guard<std::mutex> lock(mu_);
-  for (auto& t : sessions_) t.join();
+  for (auto& session : sessions_) session.thread.join();
   sessions_.clear();
 }
 
@@ -87,7 +87,16 @@ void TcpListener::AcceptLoop() {
       ::close(fd);
       return;
     }
-    sessions_.emplace_back([this, fd] { Serve(fd); });
+    sessions_.remove_if([](Session& session) {
+      if (!session.done) return false;
+      session.thread.join();
+      return true;
+    });
+    Session& session = sessions_.emplace_back();
+    session.thread = std::thread([this, fd, &session] {
+      Serve(fd);
+      session.done = true;
+    });
   }
 }
 

@@ -14,6 +14,7 @@
 #ifndef UDI_SCANNERS_STATION_INPUTS_H_
 #define UDI_SCANNERS_STATION_INPUTS_H_
 
+#include <atomic>
 #include <functional>
 #include <list>
 #include <memory>
@@ -72,8 +73,12 @@ class TcpListener {
   uint16_t port_ = 0;
   StopSignal stop_;
   std::thread acceptor_;
-  std::mutex mu_;  // protects sessions_
-  std::list<std::thread> sessions_;
+  struct Session {
+    std::thread thread;
+    std::atomic<bool> done{false};
+  };
+  std::mutex mu_;                // protects sessions_ and stopped_
+  std::list<Session> sessions_;  // finished ones are joined at the next accept
   bool stopped_ = false;
 };
 

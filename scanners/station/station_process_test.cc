@@ -14,6 +14,7 @@
 #include "ledger/envelope.h"
 #include "ledger/keys.h"
 #include "scanners/station/forwarder.h"
+#include "scanners/station/llrp_reader_simulator.h"
 #include "scanners/station/net.h"
 #include "scanners/station/spool.h"
 #include "scanners/station/station_testing.h"
@@ -388,8 +389,9 @@ TEST(StationEndToEndTest, RejectedEnvelopeBlocksTheQueueUntilTheNodeAcceptsIt) {
                                    .dump());
   ASSERT_TRUE(registered.ok());
   ASSERT_EQ(registered->first, 201) << registered->second;
-  ASSERT_TRUE(WaitFor([&] { return (*spool)->pending_count() == 0; }))
-      << forwarder.stats().last_error;
+  ASSERT_TRUE(WaitFor([&] {
+    return (*spool)->pending_count() == 0 && forwarder.stats().delivered == 2;
+  })) << forwarder.stats().last_error;
   EXPECT_EQ(forwarder.stats().delivered, 2u);
   forwarder.Stop();
 }
@@ -411,6 +413,52 @@ TEST(StationProcessTest, RunRejectsABadConfigByName) {
   const std::string status = kBin + "/ledger-scan status 2> /dev/null";
   const int src = std::system(status.c_str());
   EXPECT_TRUE(WIFEXITED(src) && WEXITSTATUS(src) == 2) << src;
+}
+
+// The daemon with an LLRP input against the reader simulator: ROSpec set-up,
+// tag reports (repeats within rfidRepeatWindowMs reported once), keepalive,
+// reconnect after the reader drops the connection.
+TEST(StationProcessTest, LlrpReaderTagsAreSpooledOnce) {
+  TempDir dir;
+  auto key = ledger::SigningKey::Generate("station-rfid");
+  ASSERT_TRUE(key.ok());
+  ASSERT_TRUE(ledger::WritePrivateKeyFile(dir.Sub("station.key"), *key).ok());
+  auto sim = LlrpReaderSimulator::Start();
+  ASSERT_TRUE(sim.ok());
+  json config = StationConfigJson(dir, FreePort(), FreePort(), "unused");
+  config["inputs"] =
+      json::array({{{"llrp", "127.0.0.1:" + std::to_string((*sim)->port())}}});
+  config["rfidRepeatWindowMs"] = 600000;
+  config["llrpRetryMaxMs"] = 50;
+  testing::WriteFile(dir.Sub("station.json"), config.dump());
+  auto station = StartStation(dir, 0);
+  ASSERT_TRUE((*sim)->Accept().ok()) << station->Stderr();
+  std::vector<uint16_t> received;
+  uint32_t rospec = 0;
+  ledger::Status hs = (*sim)->Handshake(&received, &rospec);
+  ASSERT_TRUE(hs.ok()) << hs.ToString();
+  ASSERT_TRUE((*sim)
+                  ->SendTags({{"3074257BF7194E4000001A85", 1, true},
+                              {"3074257BF7194E4000001A85", 2, true},
+                              {"3074257BF7194E4000001A86", 1, false}})
+                  .ok());
+  ASSERT_TRUE((*sim)->KeepaliveRoundTrip(9).ok());
+  ASSERT_TRUE(WaitFor([&] { return Status(dir.Sub("spool"))["pending"] == 2; }))
+      << station->Stderr();
+  (*sim)->Drop();
+  ASSERT_TRUE((*sim)->Accept().ok());
+  received.clear();
+  hs = (*sim)->Handshake(&received, &rospec);
+  ASSERT_TRUE(hs.ok()) << hs.ToString();
+  ASSERT_TRUE((*sim)
+                  ->SendTags({{"3074257BF7194E4000001A85", 1, true},
+                              {"3074257BF7194E4000001A87", 1, true}})
+                  .ok());
+  ASSERT_TRUE(WaitFor([&] { return Status(dir.Sub("spool"))["pending"] == 3; }))
+      << station->Stderr();
+  const auto ids = SpooledIds(dir.Sub("spool"));
+  EXPECT_EQ(ids.size(), 3u);
+  station->Kill(SIGTERM);
 }
 
 }  // namespace
