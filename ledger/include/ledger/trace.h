@@ -13,7 +13,9 @@
 // Cost: index lookups only (Log::ScanIndex with exact keys, Log::ReadEntry),
 // never a scan of a log, so a trace costs O(events of the unit and of its
 // containers), flat in the log's size. Recall is O(affected units + their
-// events) with every entry decoded once per call.
+// events) with every entry decoded once per call, except that finding a lot's
+// commissioning events reads every commissioning entry while the log does not
+// index the ilmd lot under the GTIN+lot class (see Recall).
 //
 // Status rules (applied in event order to every event touching the unit,
 // directly or through a container it was packed in; ledger/trace/README.md has
