@@ -1,5 +1,9 @@
 #include "scanners/station/llrp_client.h"
 
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
+
 #include <iostream>
 
 namespace station {
@@ -126,6 +130,14 @@ Status LlrpClient::RunConnection() {
   auto fd = ConnectTcp(options_.host, options_.port, &stop_,
                        options_.response_timeout_ms);
   if (!fd.ok()) return fd.status();
+  // A reader that vanishes without closing (power cut, cable) must not leave
+  // the client waiting forever: TCP keepalive probes after 30 s of silence.
+  const int on = 1, idle = 30, interval = 10, probes = 3;
+  ::setsockopt(fd->get(), SOL_SOCKET, SO_KEEPALIVE, &on, sizeof on);
+  ::setsockopt(fd->get(), IPPROTO_TCP, TCP_KEEPIDLE, &idle, sizeof idle);
+  ::setsockopt(fd->get(), IPPROTO_TCP, TCP_KEEPINTVL, &interval,
+               sizeof interval);
+  ::setsockopt(fd->get(), IPPROTO_TCP, TCP_KEEPCNT, &probes, sizeof probes);
   // The reader speaks first: a READER_EVENT_NOTIFICATION with
   // ConnectionAttemptEvent.
   for (;;) {
