@@ -2,7 +2,7 @@
 # Configures and builds udi-ledger into build/ (binaries in build/bin/). Extra args go to cmake --build.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-export CCACHE_BASEDIR="$PWD"  # ccache hits across checkouts in other folders
+export CCACHE_BASEDIR="$PWD" CCACHE_NOHASHDIR=1  # ccache hits across checkouts in other folders
 BUILD_TYPE=${BUILD_TYPE:-RelWithDebInfo}
 extra=()
 [ "${CI:-}" = "true" ] && extra+=(-DUDI_WERROR=ON)
