@@ -9,6 +9,7 @@
 //   50k/s).
 //
 // Usage: bench_log [--entries N] [--append-events N] [--proofs N] [--data DIR]
+// [--block-cache-mb N]
 //   --data DIR keeps the large log in DIR and reuses it on the next run (it is
 //   built once; 10M entries take several minutes). Without it the log goes to a
 //   temp dir that is removed.
@@ -35,6 +36,7 @@ using ledger::logtesting::TestKey;
 
 constexpr char kOrigin[] = "udi-ledger.example/bench";
 constexpr size_t kBatch = 1000;
+size_t g_block_cache_mb = 64;  // --block-cache-mb (LogOptions default: 64)
 
 // Verifications per second on `threads` threads, each verifying for about
 // `seconds`.
@@ -117,6 +119,7 @@ std::unique_ptr<ledger::Log> OpenLog(const std::string& dir,
                                      bool sync = true) {
   ledger::LogOptions o;
   o.sync = sync;
+  o.block_cache_bytes = g_block_cache_mb << 20;
   o.data_dir = dir;
   o.origin = kOrigin;
   o.key = TestKey(kOrigin, 1);
@@ -272,7 +275,7 @@ int main(int argc, char** argv) {
     if (std::string(argv[i]) == "--help") {
       std::printf(
           "Usage: bench_log [--entries N] [--append-events N] [--proofs N] "
-          "[--data DIR]\n");
+          "[--data DIR] [--block-cache-mb N]\n");
       return 0;
     }
   }
@@ -283,6 +286,7 @@ int main(int argc, char** argv) {
       bench::FlagU64(argc, argv, "--append-events", 200000);
   const uint64_t proofs = bench::FlagU64(argc, argv, "--proofs", 200000);
   std::string data = bench::FlagString(argc, argv, "--data", "");
+  g_block_cache_mb = bench::FlagU64(argc, argv, "--block-cache-mb", 64);
   const bool temp = data.empty();
   if (temp) data = ledger::logtesting::MakeTempDir("bench-proofs");
   const ledger::SigningKey acme = TestKey("acme", 2);
