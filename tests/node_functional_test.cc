@@ -16,7 +16,7 @@
 #include "ledger/keys.h"
 #include "ledger/merkle.h"
 #include "ledger/note.h"
-#include "tests/http_client.h"
+#include "node/client/http_client.h"
 #include "tests/node_process.h"
 
 namespace {

@@ -15,7 +15,7 @@
 #include <optional>
 #include <sstream>
 
-#include "tests/http_client.h"
+#include "node/client/http_client.h"
 
 namespace udi_test {
 

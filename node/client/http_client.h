@@ -1,9 +1,9 @@
-// A tiny synchronous HTTP/1.1 client (Boost.Beast) for functional tests and
-// command-line tools. Keeps one keep-alive connection and reconnects when the
+// A tiny synchronous HTTP/1.1 client (Boost.Beast) for ledgerctl, benchmarks,
+// and functional tests. Keeps one keep-alive connection and reconnects when the
 // server closed it. Beast is confined to http_client.cc. Not thread-safe: use
 // one client per thread.
-#ifndef UDI_TESTS_HTTP_CLIENT_H_
-#define UDI_TESTS_HTTP_CLIENT_H_
+#ifndef UDI_NODE_CLIENT_HTTP_CLIENT_H_
+#define UDI_NODE_CLIENT_HTTP_CLIENT_H_
 
 #include <cstdint>
 #include <map>
@@ -62,4 +62,4 @@ class HttpClient {
 
 }  // namespace udi_http
 
-#endif  // UDI_TESTS_HTTP_CLIENT_H_
+#endif  // UDI_NODE_CLIENT_HTTP_CLIENT_H_

@@ -1,4 +1,4 @@
-#include "tests/http_client.h"
+#include "node/client/http_client.h"
 
 #include <sys/socket.h>
 #include <sys/time.h>
