@@ -1,4 +1,5 @@
-// ledgerctl: the udi-ledger command-line tool. Dispatches to one function per sub-command.
+// ledgerctl: the udi-ledger command-line tool. Dispatches to one function per
+// sub-command.
 #include <cstdio>
 #include <cstring>
 #include <string>
@@ -14,17 +15,30 @@ struct Command {
 };
 
 const Command kCommands[] = {
-    {"keygen", ledgerctl::RunKeygen, "create an Ed25519 signing key (C2SP signed-note format)"},
+    {"keygen", ledgerctl::RunKeygen,
+     "create an Ed25519 signing key (C2SP signed-note format)"},
     {"sign", ledgerctl::RunSign, "sign an EPCIS event, printing the envelope"},
-    {"verify", ledgerctl::RunVerify, "verify a node's data directory offline, in full"},
+    {"verify", ledgerctl::RunVerify,
+     "verify a node's data directory offline, in full"},
+    {"submit", ledgerctl::RunSubmit, "submit signed envelopes to a node"},
+    {"query", ledgerctl::RunQuery, "run an EPCIS event query on a node"},
+    {"participant", ledgerctl::RunParticipant,
+     "add, list or revoke participants on a node"},
+    {"token", ledgerctl::RunToken, "create or revoke API tokens on a node"},
+    {"checkpoint", ledgerctl::RunCheckpoint,
+     "print (and verify) a node's signed checkpoint"},
+    {"proof", ledgerctl::RunProof,
+     "fetch and verify inclusion/consistency proofs"},
 };
 
 void PrintUsage(FILE* out) {
   std::fprintf(out,
                "Usage: ledgerctl COMMAND [ARGS...]\n\n"
-               "udi-ledger command-line tool. Run 'ledgerctl COMMAND --help' for a command's "
+               "udi-ledger command-line tool. Run 'ledgerctl COMMAND --help' "
+               "for a command's "
                "options.\n\nCommands:\n");
-  for (const auto& c : kCommands) std::fprintf(out, "  %-10s %s\n", c.name, c.summary);
+  for (const auto& c : kCommands)
+    std::fprintf(out, "  %-12s %s\n", c.name, c.summary);
 }
 
 }  // namespace
