@@ -1,0 +1,300 @@
+// bench_node: end-to-end capture throughput of a real ledger-node over HTTP
+// (issue 3), each figure also given as a ratio to the raw 2-thread libsodium
+// Ed25519 verify rate measured in the same run (the ceiling: verification is
+// what durable, verified ingest spends its CPU on).
+//
+//   (a) batch capture: POST /v1/events with batches of --batch (1000)
+//       envelopes over keep-alive connections from 2 client threads
+//       (goal >= 85% of the ceiling);
+//   (b) --clients (64) concurrent clients, one envelope per request, each
+//       answered once durable (goal >= 50%); p50/p99 request latency.
+//
+// Usage: bench_node [--events N] [--single-events N] [--batch N]
+//                   [--clients N] [--node http://HOST:PORT --token ADMIN]
+//   Without --node it starts build/bin/ledger-node in a temp dir (and stops
+//   it). Envelopes are signed before the clock starts; every one must be
+//   answered "accepted" or the run aborts.
+#include <signal.h>
+#include <sodium.h>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <thread>
+#include <vector>
+
+#include "bench/bench_util.h"
+#include "ledger/envelope.h"
+#include "ledger/jcs.h"
+#include "ledger/keys.h"
+#include "node/client/http_client.h"
+#include "tests/node_process.h"
+
+namespace {
+
+using json = nlohmann::json;
+
+// An ObjectEvent like the ones scanners send; `serial` makes it unique.
+json MakeEvent(uint64_t serial, const char* run) {
+  return {{"type", "ObjectEvent"},
+          {"eventTime", "2026-11-26T10:00:00.000Z"},
+          {"eventTimeZoneOffset", "+00:00"},
+          {"action", "OBSERVE"},
+          {"epcList",
+           {"urn:epc:id:sgtin:0614141.107346." + std::string(run) +
+            std::to_string(serial)}},
+          {"bizStep", "shipping"},
+          {"disposition", "in_transit"},
+          {"readPoint", {{"id", "urn:epc:id:sgln:0614141.07346.1234"}}}};
+}
+
+// The same ceiling as bench_log's Ed25519VerifyRate: raw libsodium
+// verifications per second on `threads` threads for about `seconds`, of a
+// message the size of a canonical event.
+double Ed25519VerifyRate(int threads, double seconds) {
+  const std::string msg = *ledger::CanonicalizeJson(MakeEvent(12345, "c"));
+  unsigned char pk[crypto_sign_PUBLICKEYBYTES], sk[crypto_sign_SECRETKEYBYTES];
+  unsigned char sig[crypto_sign_BYTES];
+  crypto_sign_keypair(pk, sk);
+  crypto_sign_detached(sig, nullptr,
+                       reinterpret_cast<const unsigned char*>(msg.data()),
+                       msg.size(), sk);
+  std::atomic<uint64_t> total{0};
+  std::atomic<bool> bad{false};
+  bench::Stopwatch w;
+  std::vector<std::thread> pool;
+  for (int t = 0; t < threads; ++t) {
+    pool.emplace_back([&] {
+      uint64_t n = 0;
+      while (w.Seconds() < seconds) {
+        for (int i = 0; i < 64; ++i, ++n) {
+          if (crypto_sign_verify_detached(
+                  sig, reinterpret_cast<const unsigned char*>(msg.data()),
+                  msg.size(), pk) != 0) {
+            bad = true;
+          }
+        }
+      }
+      total += n;
+    });
+  }
+  for (auto& t : pool) t.join();
+  if (bad) std::abort();
+  return static_cast<double>(total) / w.Seconds();
+}
+
+[[noreturn]] void Die(const std::string& message) {
+  std::fprintf(stderr, "bench_node: %s\n", message.c_str());
+  std::exit(1);
+}
+
+// `n` envelopes (canonical JSON text), signed on 2 threads.
+std::vector<std::string> SignMany(uint64_t n, const char* run,
+                                  const ledger::SigningKey& key) {
+  std::vector<std::string> out(n);
+  std::vector<std::thread> pool;
+  for (int t = 0; t < 2; ++t) {
+    pool.emplace_back([&, t] {
+      for (uint64_t i = static_cast<uint64_t>(t); i < n; i += 2) {
+        auto env = ledger::SignEvent(MakeEvent(i, run), key);
+        if (!env.ok()) Die(env.status().ToString());
+        out[i] = env->ToJson().dump();
+      }
+    });
+  }
+  for (auto& t : pool) t.join();
+  return out;
+}
+
+// POSTs `body` (retrying 503 "busy" answers) and checks that all `count`
+// results are "accepted".
+void PostEvents(udi_http::HttpClient& client, const std::string& body,
+                size_t count, std::atomic<uint64_t>* retries) {
+  for (;;) {
+    auto r = client.Send("POST", "/v1/events", body);
+    if (!r.ok()) Die(r.status().ToString());
+    if (r->status == 503) {
+      ++*retries;
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+      continue;
+    }
+    if (r->status != 200) {
+      Die("POST /v1/events: HTTP " + std::to_string(r->status) + " " + r->body);
+    }
+    json results = r->Json()["results"];
+    if (results.size() != count) Die("wrong result count: " + r->body);
+    for (const auto& res : results) {
+      if (res.value("status", "") != "accepted")
+        Die("not accepted: " + res.dump());
+    }
+    return;
+  }
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (sodium_init() < 0) Die("sodium_init failed");
+  const uint64_t events = bench::FlagU64(argc, argv, "--events", 50000);
+  const uint64_t single_events =
+      bench::FlagU64(argc, argv, "--single-events", 20000);
+  const uint64_t batch =
+      std::max<uint64_t>(1, bench::FlagU64(argc, argv, "--batch", 1000));
+  const int clients = static_cast<int>(
+      std::max<uint64_t>(1, bench::FlagU64(argc, argv, "--clients", 64)));
+  std::string url = bench::FlagString(argc, argv, "--node", "");
+  std::string admin = bench::FlagString(argc, argv, "--token", "");
+
+  std::unique_ptr<udi_test::TempDir> tmp;
+  std::unique_ptr<udi_test::NodeProcess> node;
+  std::string host = "127.0.0.1";
+  uint16_t port = 0;
+  if (url.empty()) {
+    tmp = std::make_unique<udi_test::TempDir>();
+    auto started = udi_test::NodeProcess::Start(tmp->path() + "/data");
+    if (!started.ok()) Die(started.status().ToString());
+    node = std::move(*started);
+    port = node->port();
+    admin = node->AdminToken();
+  } else {
+    auto colon = url.rfind(':');
+    if (url.rfind("http://", 0) != 0 || colon == std::string::npos) {
+      Die("--node: want http://HOST:PORT");
+    }
+    host = url.substr(7, colon - 7);
+    port = static_cast<uint16_t>(std::stoul(url.substr(colon + 1)));
+    if (admin.empty()) Die("--node needs --token ADMIN");
+  }
+
+  // A participant (fresh name per run) and a writer token bound to it.
+  auto key = ledger::SigningKey::Generate(
+      "bench" + std::to_string(static_cast<unsigned>(randombytes_random())));
+  if (!key.ok()) Die(key.status().ToString());
+  udi_http::HttpClient admin_client(host, port);
+  admin_client.SetBearerToken(admin);
+  auto reg = admin_client.Post("/v1/participants",
+                               {{"gln", "0614141000005"},
+                                {"name", key->name()},
+                                {"role", "manufacturer"},
+                                {"verifierKey", key->verifier().ToText()}});
+  if (!reg.ok() || reg->status / 100 != 2) {
+    Die("register participant: " +
+        (reg.ok() ? reg->body : reg.status().ToString()));
+  }
+  auto tok = admin_client.Post(
+      "/v1/tokens", {{"role", "writer"}, {"participant", key->KeyId()}});
+  if (!tok.ok() || tok->status != 201) Die("create token failed");
+  const std::string writer = tok->Json().value("token", "");
+
+  std::printf("bench_node: %u hardware threads; node %s:%u (%s)\n",
+              std::thread::hardware_concurrency(), host.c_str(), port,
+              node ? "started by the bench" : "given");
+  bench::Stopwatch signing;
+  const auto batch_envs = SignMany(events, "a", *key);
+  const auto single_envs = SignMany(single_events, "b", *key);
+  std::vector<std::string> bodies;
+  std::vector<size_t> counts;
+  for (uint64_t i = 0; i < events; i += batch) {
+    std::string body = "{\"envelopes\":[";
+    uint64_t end = std::min(events, i + batch);
+    for (uint64_t j = i; j < end; ++j) {
+      if (j > i) body += ',';
+      body += batch_envs[j];
+    }
+    body += "]}";
+    bodies.push_back(std::move(body));
+    counts.push_back(end - i);
+  }
+  std::printf("signed %llu + %llu envelopes in %.1f s (not timed below)\n",
+              static_cast<unsigned long long>(events),
+              static_cast<unsigned long long>(single_events),
+              signing.Seconds());
+
+  const double ceiling = Ed25519VerifyRate(2, 2.0);
+  std::printf("%-58s %9.0f /s\n", "Ed25519 verify, 2 threads (ceiling)",
+              ceiling);
+  std::fflush(stdout);
+
+  // (a) batches over 2 keep-alive connections.
+  std::atomic<uint64_t> retries_a{0};
+  {
+    std::atomic<size_t> next{0};
+    bench::Stopwatch w;
+    std::vector<std::thread> pool;
+    for (int t = 0; t < 2; ++t) {
+      pool.emplace_back([&] {
+        udi_http::HttpClient c(host, port);
+        c.SetBearerToken(writer);
+        for (size_t i; (i = next++) < bodies.size();) {
+          PostEvents(c, bodies[i], counts[i], &retries_a);
+        }
+      });
+    }
+    for (auto& t : pool) t.join();
+    const double rate = static_cast<double>(events) / w.Seconds();
+    std::printf("%-58s %9.0f /s %5.1f%% of ceiling (goal 85%%)\n",
+                ("(a) batch capture, " + std::to_string(batch) +
+                 "/request, 2 client threads")
+                    .c_str(),
+                rate, 100 * rate / ceiling);
+    std::printf("    %llu requests answered 503 and were retried\n",
+                static_cast<unsigned long long>(retries_a.load()));
+    std::fflush(stdout);
+  }
+
+  // (b) many clients, one envelope per request.
+  {
+    std::atomic<uint64_t> next{0}, retries{0};
+    std::mutex mu;
+    std::vector<double> latencies;
+    latencies.reserve(single_events);
+    bench::Stopwatch w;
+    std::vector<std::thread> pool;
+    for (int t = 0; t < clients; ++t) {
+      pool.emplace_back([&] {
+        udi_http::HttpClient c(host, port);
+        c.SetBearerToken(writer);
+        std::vector<double> mine;
+        for (uint64_t i; (i = next++) < single_events;) {
+          const std::string body = "{\"envelopes\":[" + single_envs[i] + "]}";
+          auto t0 = std::chrono::steady_clock::now();
+          PostEvents(c, body, 1, &retries);
+          mine.push_back(std::chrono::duration<double, std::milli>(
+                             std::chrono::steady_clock::now() - t0)
+                             .count());
+        }
+        std::lock_guard<std::mutex> lock(mu);
+        latencies.insert(latencies.end(), mine.begin(), mine.end());
+      });
+    }
+    for (auto& t : pool) t.join();
+    const double rate = static_cast<double>(single_events) / w.Seconds();
+    std::sort(latencies.begin(), latencies.end());
+    auto pct = [&](double p) {
+      if (latencies.empty()) return 0.0;
+      size_t i =
+          static_cast<size_t>(p * static_cast<double>(latencies.size() - 1));
+      return latencies[i];
+    };
+    std::printf("%-58s %9.0f /s %5.1f%% of ceiling (goal 50%%)\n",
+                ("(b) " + std::to_string(clients) +
+                 " concurrent clients, 1 envelope/request")
+                    .c_str(),
+                rate, 100 * rate / ceiling);
+    std::printf("    latency p50 %.2f ms, p99 %.2f ms; %llu retried 503s\n",
+                pct(0.50), pct(0.99),
+                static_cast<unsigned long long>(retries.load()));
+  }
+
+  if (node) {
+    auto stopped = node->Stop(SIGTERM);
+    if (!stopped.ok() || stopped->exit_code != 0) {
+      Die("node did not stop cleanly: " +
+          (stopped.ok() ? stopped->stderr_text : stopped.status().ToString()));
+    }
+  }
+  return 0;
+}
