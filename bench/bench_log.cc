@@ -38,40 +38,11 @@ constexpr char kOrigin[] = "udi-ledger.example/bench";
 constexpr size_t kBatch = 1000;
 size_t g_block_cache_mb = 64;  // --block-cache-mb (LogOptions default: 64)
 
-// Verifications per second on `threads` threads, each verifying for about
-// `seconds`.
+// The Ed25519 ceiling over a message the size of a canonical event.
 bench::Rates Ed25519VerifyRate(int threads, double seconds) {
-  const std::string msg =
-      *ledger::CanonicalizeJson(SyntheticEvent(12345, "ceiling"));
-  unsigned char pk[crypto_sign_PUBLICKEYBYTES], sk[crypto_sign_SECRETKEYBYTES];
-  unsigned char sig[crypto_sign_BYTES];
-  crypto_sign_keypair(pk, sk);
-  crypto_sign_detached(sig, nullptr,
-                       reinterpret_cast<const unsigned char*>(msg.data()),
-                       msg.size(), sk);
-  std::atomic<uint64_t> total{0};
-  std::atomic<bool> bad{false};
-  bench::Stopwatch w;
-  std::vector<std::thread> pool;
-  for (int t = 0; t < threads; ++t) {
-    pool.emplace_back([&] {
-      uint64_t n = 0;
-      while (w.Seconds() < seconds) {
-        for (int i = 0; i < 64; ++i, ++n) {
-          if (crypto_sign_verify_detached(
-                  sig, reinterpret_cast<const unsigned char*>(msg.data()),
-                  msg.size(), pk) != 0) {
-            bad = true;
-          }
-        }
-      }
-      total += n;
-    });
-  }
-  for (auto& t : pool) t.join();
-  if (bad) std::abort();
-  return {static_cast<double>(total) / w.Seconds(),
-          static_cast<double>(total) / w.CpuSeconds()};
+  return bench::Ed25519VerifyRate(
+      *ledger::CanonicalizeJson(SyntheticEvent(12345, "ceiling")), threads,
+      seconds);
 }
 
 // A prepared event the way the node makes it. With !verify (only used to fill

@@ -51,39 +51,11 @@ json MakeEvent(uint64_t serial, const char* run) {
           {"readPoint", {{"id", "urn:epc:id:sgln:0614141.07346.1234"}}}};
 }
 
-// The same ceiling as bench_log's Ed25519VerifyRate: raw libsodium
-// verifications per second on `threads` threads for about `seconds`, of a
-// message the size of a canonical event.
+// The Ed25519 ceiling over a message the size of a canonical event.
 double Ed25519VerifyRate(int threads, double seconds) {
-  const std::string msg = *ledger::CanonicalizeJson(MakeEvent(12345, "c"));
-  unsigned char pk[crypto_sign_PUBLICKEYBYTES], sk[crypto_sign_SECRETKEYBYTES];
-  unsigned char sig[crypto_sign_BYTES];
-  crypto_sign_keypair(pk, sk);
-  crypto_sign_detached(sig, nullptr,
-                       reinterpret_cast<const unsigned char*>(msg.data()),
-                       msg.size(), sk);
-  std::atomic<uint64_t> total{0};
-  std::atomic<bool> bad{false};
-  bench::Stopwatch w;
-  std::vector<std::thread> pool;
-  for (int t = 0; t < threads; ++t) {
-    pool.emplace_back([&] {
-      uint64_t n = 0;
-      while (w.Seconds() < seconds) {
-        for (int i = 0; i < 64; ++i, ++n) {
-          if (crypto_sign_verify_detached(
-                  sig, reinterpret_cast<const unsigned char*>(msg.data()),
-                  msg.size(), pk) != 0) {
-            bad = true;
-          }
-        }
-      }
-      total += n;
-    });
-  }
-  for (auto& t : pool) t.join();
-  if (bad) std::abort();
-  return static_cast<double>(total) / w.Seconds();
+  return bench::Ed25519VerifyRate(
+             *ledger::CanonicalizeJson(MakeEvent(12345, "c")), threads, seconds)
+      .wall;
 }
 
 [[noreturn]] void Die(const std::string& message) {
