@@ -27,7 +27,8 @@ constexpr std::string_view kUsage =
     "  parse    parse scans read from stdin, one per line, and print one JSON "
     "object per line\n"
     "  run      run the scanning station (scanners/station/README.md)\n"
-    "  status   show the station's spool: queue depth, oldest undelivered scan\n"
+    "  status   show the station's spool: queue depth, oldest undelivered "
+    "scan\n"
     "\n"
     "Run 'ledger-scan <command> --help' for the options of a command.\n";
 
@@ -153,8 +154,10 @@ int main(int argc, char** argv) {
     return 0;
   }
   if (command == "parse") return Parse({args.begin() + 1, args.end()});
-  if (command == "run") return station::RunCommand({args.begin() + 1, args.end()});
-  if (command == "status") return station::StatusCommand({args.begin() + 1, args.end()});
+  if (command == "run")
+    return station::RunCommand({args.begin() + 1, args.end()});
+  if (command == "status")
+    return station::StatusCommand({args.begin() + 1, args.end()});
   std::cerr << "ledger-scan: unknown command '" << command << "'\n" << kUsage;
   return 2;
 }

@@ -7,7 +7,8 @@
 namespace ledger {
 namespace {
 
-// libsodium must be initialised once before use; sodium_init is idempotent and thread-safe.
+// libsodium must be initialised once before use; sodium_init is idempotent and
+// thread-safe.
 struct SodiumInit {
   SodiumInit() {
     if (sodium_init() < 0) std::abort();
@@ -51,7 +52,8 @@ std::string ToBase64(std::string_view bytes) {
   const int variant = sodium_base64_VARIANT_ORIGINAL;
   std::string out(sodium_base64_ENCODED_LEN(bytes.size(), variant), '\0');
   sodium_bin2base64(out.data(), out.size(),
-                    reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size(), variant);
+                    reinterpret_cast<const unsigned char*>(bytes.data()),
+                    bytes.size(), variant);
   out.resize(out.size() - 1);  // drop the NUL terminator
   return out;
 }
@@ -61,13 +63,15 @@ std::optional<std::string> FromBase64(std::string_view b64) {
   std::string out(b64.size() / 4 * 3, '\0');
   size_t len = 0;
   const char* end = nullptr;
-  if (sodium_base642bin(reinterpret_cast<unsigned char*>(out.data()), out.size(), b64.data(),
-                        b64.size(), nullptr, &len, &end, sodium_base64_VARIANT_ORIGINAL) != 0 ||
+  if (sodium_base642bin(reinterpret_cast<unsigned char*>(out.data()),
+                        out.size(), b64.data(), b64.size(), nullptr, &len, &end,
+                        sodium_base64_VARIANT_ORIGINAL) != 0 ||
       end != b64.data() + b64.size()) {
     return std::nullopt;
   }
   out.resize(len);
-  // Reject non-canonical encodings (non-zero pad bits) so each value has one text form.
+  // Reject non-canonical encodings (non-zero pad bits) so each value has one
+  // text form.
   if (ToBase64(out) != b64) return std::nullopt;
   return out;
 }
@@ -90,7 +94,9 @@ std::optional<Hash> HashFromHex(std::string_view hex) {
 
 Hash Sha256(std::string_view data) {
   Hash h;
-  crypto_hash_sha256(h.data(), reinterpret_cast<const unsigned char*>(data.data()), data.size());
+  crypto_hash_sha256(h.data(),
+                     reinterpret_cast<const unsigned char*>(data.data()),
+                     data.size());
   return h;
 }
 
@@ -98,7 +104,8 @@ Hash Sha256WithPrefix(uint8_t prefix, std::string_view data) {
   crypto_hash_sha256_state st;
   crypto_hash_sha256_init(&st);
   crypto_hash_sha256_update(&st, &prefix, 1);
-  crypto_hash_sha256_update(&st, reinterpret_cast<const unsigned char*>(data.data()), data.size());
+  crypto_hash_sha256_update(
+      &st, reinterpret_cast<const unsigned char*>(data.data()), data.size());
   Hash h;
   crypto_hash_sha256_final(&st, h.data());
   return h;
@@ -115,7 +122,8 @@ Hash Sha256WithPrefix(uint8_t prefix, const Hash& a, const Hash& b) {
 }
 
 void PutBigEndian64(std::string* out, uint64_t v) {
-  for (int shift = 56; shift >= 0; shift -= 8) out->push_back(static_cast<char>(v >> shift));
+  for (int shift = 56; shift >= 0; shift -= 8)
+    out->push_back(static_cast<char>(v >> shift));
 }
 
 uint64_t GetBigEndian64(std::string_view in) {

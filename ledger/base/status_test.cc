@@ -15,7 +15,8 @@ TEST(StatusTest, ResultCarriesValueOrError) {
   auto r = Half(3);
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.status().ToString(), "invalid argument: x: odd");
-  EXPECT_EQ(r.status().WithPrefix("envelope[2]").message(), "envelope[2]: x: odd");
+  EXPECT_EQ(r.status().WithPrefix("envelope[2]").message(),
+            "envelope[2]: x: odd");
 }
 
 }  // namespace

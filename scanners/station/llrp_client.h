@@ -9,7 +9,8 @@
 // same message id. Any failure (refused connection, bad status, malformed
 // message, EOF) closes the connection and reconnects after an exponential
 // backoff (100 ms doubling up to max_backoff_ms, reset once a ROSpec runs).
-// TCP keepalive (30 s idle, 3 probes 10 s apart) detects a reader that vanished.
+// TCP keepalive (30 s idle, 3 probes 10 s apart) detects a reader that
+// vanished.
 //
 // Threads: one internal thread; the callback runs on it. Stop() joins it.
 #ifndef UDI_SCANNERS_STATION_LLRP_CLIENT_H_

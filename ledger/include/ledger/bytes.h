@@ -31,7 +31,8 @@ inline std::string ToHex(const Hash& h) { return ToHex(AsStringView(h)); }
 // Accepts upper or lower case; nullopt on odd length or a non-hex character.
 std::optional<std::string> FromHex(std::string_view hex);
 
-// RFC 4648 standard base64 with padding (the encoding C2SP notes and our JSON use).
+// RFC 4648 standard base64 with padding (the encoding C2SP notes and our JSON
+// use).
 std::string ToBase64(std::string_view bytes);
 inline std::string ToBase64(const Hash& h) { return ToBase64(AsStringView(h)); }
 // Strict: padding required, no whitespace; nullopt on anything else.
@@ -41,7 +42,8 @@ std::optional<Hash> HashFromHex(std::string_view hex);
 
 // SHA-256 (libsodium). Thread-safe.
 Hash Sha256(std::string_view data);
-// SHA-256 of the concatenation of a one-byte prefix and `data`, without copying `data`.
+// SHA-256 of the concatenation of a one-byte prefix and `data`, without copying
+// `data`.
 Hash Sha256WithPrefix(uint8_t prefix, std::string_view data);
 // SHA-256(prefix || a || b), the RFC 6962 interior node shape.
 Hash Sha256WithPrefix(uint8_t prefix, const Hash& a, const Hash& b);

@@ -1,17 +1,20 @@
 // The node's append-only, hash-chained Merkle log on LevelDB.
 //
 // Each entry's bytes are the JCS canonical JSON of
-//   {"index": n, "prevHash": "<hex leaf hash of entry n-1, or 64 zeros>", "receivedAt": "<RFC 3339
-//    UTC, ms>", "type": "event", "envelope": {...}}           (a signed EPCIS event), or
-//   {..., "type": "participant", "participant": {...}}         (a registry change)
-// The Merkle leaf of entry n is SHA-256(0x00 || bytes); spec/log-format.md has the full format
-// and the LevelDB key layout.
+//   {"index": n, "prevHash": "<hex leaf hash of entry n-1, or 64 zeros>",
+//   "receivedAt": "<RFC 3339
+//    UTC, ms>", "type": "event", "envelope": {...}}           (a signed EPCIS
+//    event), or
+//   {..., "type": "participant", "participant": {...}}         (a registry
+//   change)
+// The Merkle leaf of entry n is SHA-256(0x00 || bytes); spec/log-format.md has
+// the full format and the LevelDB key layout.
 //
-// Threads: one writer at a time (Append* are serialised internally); every const method may be
-// called concurrently with the writer and sees a consistent committed state.
-// Durability: when Append* returns OK, everything it changed (entries, tree nodes, indexes, the
-// new signed checkpoint) MUST be on disk in one synced LevelDB WriteBatch; a crash leaves all of
-// a batch or none of it.
+// Threads: one writer at a time (Append* are serialised internally); every
+// const method may be called concurrently with the writer and sees a consistent
+// committed state. Durability: when Append* returns OK, everything it changed
+// (entries, tree nodes, indexes, the new signed checkpoint) MUST be on disk in
+// one synced LevelDB WriteBatch; a crash leaves all of a batch or none of it.
 #ifndef UDI_LEDGER_LOG_H_
 #define UDI_LEDGER_LOG_H_
 
@@ -34,141 +37,167 @@ namespace ledger {
 
 // A registered participant: a party allowed to sign events into this log.
 struct Participant {
-  std::string gln;           // GLN-13 of the party
+  std::string gln;  // GLN-13 of the party
   std::string name;
-  std::string role;          // manufacturer | repackager | distributor | dispenser | regulator | ...
+  std::string role;  // manufacturer | repackager | distributor | dispenser |
+                     // regulator | ...
   std::string verifier_key;  // C2SP verifier key text
   bool revoked = false;
 
-  std::string KeyId() const;  // "<name>+<hash>" of verifier_key ("" if it does not parse)
+  std::string KeyId()
+      const;  // "<name>+<hash>" of verifier_key ("" if it does not parse)
   nlohmann::json ToJson() const;
   static Result<Participant> FromJson(const nlohmann::json& j);
 };
 
-// An envelope whose event validated and whose signature verified: made by PrepareEvent on any
-// thread, so that the expensive checks run in parallel before the single writer appends.
+// An envelope whose event validated and whose signature verified: made by
+// PrepareEvent on any thread, so that the expensive checks run in parallel
+// before the single writer appends.
 struct PreparedEvent {
   Envelope envelope;
   std::string canonical_event;  // JCS(envelope.event)
   std::string event_id;         // ni:///sha-256;<hex>
   epcis::EventFacts facts;
-  // Verifier key text the signature was checked with. AppendEvents rejects the event unless it
-  // equals the registered key of envelope.signer (a 4-byte key hash alone can collide).
+  // Verifier key text the signature was checked with. AppendEvents rejects the
+  // event unless it equals the registered key of envelope.signer (a 4-byte key
+  // hash alone can collide).
   std::string verified_with;
   // The entry's leaf hash up to (not including) the index: SHA-256 state after
-  // 0x00 || {"envelope":{...},"index":  (bytes that depend on the envelope only), so this part of
-  // hashing runs in parallel here and the single writer hashes only the short tail (index,
-  // prevHash, receivedAt). Set by PrepareEvent / PrecomputeLeafPrefix; empty = the writer hashes
-  // the whole entry. Opaque bytes. Whoever changes envelope or canonical_event afterwards MUST
-  // clear it (or call PrecomputeLeafPrefix again): the writer trusts it.
+  // 0x00 || {"envelope":{...},"index":  (bytes that depend on the envelope
+  // only), so this part of hashing runs in parallel here and the single writer
+  // hashes only the short tail (index, prevHash, receivedAt). Set by
+  // PrepareEvent / PrecomputeLeafPrefix; empty = the writer hashes the whole
+  // entry. Opaque bytes. Whoever changes envelope or canonical_event afterwards
+  // MUST clear it (or call PrecomputeLeafPrefix again): the writer trusts it.
   std::string leaf_prefix_state;
 };
 
-// Validates the event (epcis::ValidateEvent), checks the signature against `signer` and computes
-// the canonical bytes and event id. Errors name the field ("event.epcList[2]: ...",
-// "signature: does not verify for signer ...").
-Result<PreparedEvent> PrepareEvent(Envelope envelope, const VerifierKey& signer);
-// Fills event->leaf_prefix_state from envelope and canonical_event (PrepareEvent calls it; for
-// callers that build a PreparedEvent themselves, e.g. benchmarks).
+// Validates the event (epcis::ValidateEvent), checks the signature against
+// `signer` and computes the canonical bytes and event id. Errors name the field
+// ("event.epcList[2]: ...", "signature: does not verify for signer ...").
+Result<PreparedEvent> PrepareEvent(Envelope envelope,
+                                   const VerifierKey& signer);
+// Fills event->leaf_prefix_state from envelope and canonical_event
+// (PrepareEvent calls it; for callers that build a PreparedEvent themselves,
+// e.g. benchmarks).
 void PrecomputeLeafPrefix(PreparedEvent* event);
 
 enum class AppendStatus { kAccepted, kDuplicate, kRejected };
 
 struct AppendOutcome {
   AppendStatus status = AppendStatus::kRejected;
-  uint64_t index = 0;      // the new index (accepted) or the existing one (duplicate)
+  uint64_t index =
+      0;  // the new index (accepted) or the existing one (duplicate)
   std::string event_id;
-  std::string error;       // why it was rejected
+  std::string error;  // why it was rejected
 };
 
 // One stored entry, decoded.
 struct LogEntry {
   uint64_t index = 0;
-  std::string bytes;   // the exact leaf data
-  nlohmann::json json; // the parsed bytes
+  std::string bytes;    // the exact leaf data
+  nlohmann::json json;  // the parsed bytes
 };
 
-// Secondary indexes kept for every event entry. Keys are canonical GS1 key strings (see gs1.h)
-// or verbatim URIs / names.
+// Secondary indexes kept for every event entry. Keys are canonical GS1 key
+// strings (see gs1.h) or verbatim URIs / names.
 enum class IndexKind : char {
-  kEventId = 'e',        // ni:///sha-256;... → index (unique)
-  kEpcisEventId = 'i',   // the event's own eventID member
-  kEpc = 'p',            // instance identifiers (epcList, childEPCs, input/output EPCs, parentID)
-  kEpcClass = 'c',       // class identifiers from quantity lists (GTIN+lot, GTIN)
-  kParent = 'a',         // parentID
-  kChild = 'h',          // childEPCs
+  kEventId = 'e',       // ni:///sha-256;... → index (unique)
+  kEpcisEventId = 'i',  // the event's own eventID member
+  kEpc = 'p',  // instance identifiers (epcList, childEPCs, input/output EPCs,
+               // parentID)
+  kEpcClass = 'c',  // class identifiers from quantity lists (GTIN+lot, GTIN)
+  kParent = 'a',    // parentID
+  kChild = 'h',     // childEPCs
   kBizLocation = 'l',
   kReadPoint = 'r',
-  kSigner = 's',         // envelope signer key id
+  kSigner = 's',  // envelope signer key id
   kBizStep = 'b',
   kDisposition = 'd',
-  kCorrection = 'x',     // eventID an errorDeclaration corrects → index of the declaration
+  kCorrection =
+      'x',  // eventID an errorDeclaration corrects → index of the declaration
 };
 
 struct LogOptions {
-  std::string data_dir;            // LevelDB directory; created if missing
-  std::string origin;              // checkpoint origin line, e.g. "udi-ledger.example/acme"
-  SigningKey key;                  // signs checkpoints; key name is usually the origin
-  bool sync = true;                // MUST stay true outside benchmarks of the storage itself
+  std::string data_dir;  // LevelDB directory; created if missing
+  std::string origin;  // checkpoint origin line, e.g. "udi-ledger.example/acme"
+  SigningKey key;      // signs checkpoints; key name is usually the origin
+  bool sync = true;  // MUST stay true outside benchmarks of the storage itself
   size_t block_cache_bytes = 64 << 20;
 };
 
 class Log {
  public:
-  // Opens or creates the log. FailedPrecondition("data dir ... is in use by another process")
-  // when another process (or another Log in this process) holds it; Corruption when the stored
-  // format version is unknown or the stored checkpoint does not match the stored tree;
-  // FailedPrecondition when the dir was created with another origin or checkpoint key.
-  // On first open it writes the format version, origin, verifier key and a signed checkpoint
-  // for size 0.
+  // Opens or creates the log. FailedPrecondition("data dir ... is in use by
+  // another process") when another process (or another Log in this process)
+  // holds it; Corruption when the stored format version is unknown or the
+  // stored checkpoint does not match the stored tree; FailedPrecondition when
+  // the dir was created with another origin or checkpoint key. On first open it
+  // writes the format version, origin, verifier key and a signed checkpoint for
+  // size 0.
   static Result<std::unique_ptr<Log>> Open(LogOptions options);
   virtual ~Log() = default;
 
-  // Appends events in order as one durable batch. Per event: kDuplicate (with the existing index)
-  // if its event id is already logged or earlier in the same batch; kRejected if its signer is
-  // not a registered, unrevoked participant; otherwise kAccepted. A non-OK Status means nothing
-  // of the batch was written.
-  virtual Result<std::vector<AppendOutcome>> AppendEvents(std::vector<PreparedEvent> events,
-                                                          int64_t received_at_ms) = 0;
-  // Appends a registry change (register, revoke, rotate = register the new key + revoke the old).
-  // Returns the new entry's index. InvalidArgument for a malformed participant; AlreadyExists
-  // when registering a key id that is registered; FailedPrecondition when re-registering a
-  // revoked key. A revocation must repeat gln, name and role unchanged.
-  virtual Result<uint64_t> AppendParticipant(const Participant& p, int64_t received_at_ms) = 0;
+  // Appends events in order as one durable batch. Per event: kDuplicate (with
+  // the existing index) if its event id is already logged or earlier in the
+  // same batch; kRejected if its signer is not a registered, unrevoked
+  // participant; otherwise kAccepted. A non-OK Status means nothing of the
+  // batch was written.
+  virtual Result<std::vector<AppendOutcome>> AppendEvents(
+      std::vector<PreparedEvent> events, int64_t received_at_ms) = 0;
+  // Appends a registry change (register, revoke, rotate = register the new key
+  // + revoke the old). Returns the new entry's index. InvalidArgument for a
+  // malformed participant; AlreadyExists when registering a key id that is
+  // registered; FailedPrecondition when re-registering a revoked key. A
+  // revocation must repeat gln, name and role unchanged.
+  virtual Result<uint64_t> AppendParticipant(const Participant& p,
+                                             int64_t received_at_ms) = 0;
 
   // Registry as of the latest entry. Lookup by signer key id.
-  virtual std::optional<Participant> LookupSigner(std::string_view key_id) const = 0;
+  virtual std::optional<Participant> LookupSigner(
+      std::string_view key_id) const = 0;
   virtual std::vector<Participant> Participants() const = 0;
 
   virtual uint64_t Size() const = 0;
   virtual Checkpoint LatestCheckpoint() const = 0;
-  virtual std::string SignedCheckpoint() const = 0;  // the latest checkpoint as a signed note
+  virtual std::string SignedCheckpoint()
+      const = 0;  // the latest checkpoint as a signed note
   virtual const VerifierKey& verifier() const = 0;
 
-  // NotFound when index >= Size(). Ranges beyond Size() for RootAt/proofs are InvalidArgument.
+  // NotFound when index >= Size(). Ranges beyond Size() for RootAt/proofs are
+  // InvalidArgument.
   virtual Result<LogEntry> ReadEntry(uint64_t index) const = 0;
   // Up to `count` entries from `start` (fewer at the end of the log).
-  virtual Result<std::vector<LogEntry>> ReadEntries(uint64_t start, uint64_t count) const = 0;
+  virtual Result<std::vector<LogEntry>> ReadEntries(uint64_t start,
+                                                    uint64_t count) const = 0;
   virtual Result<Hash> RootAt(uint64_t size) const = 0;
-  virtual Result<std::vector<Hash>> InclusionProof(uint64_t index, uint64_t size) const = 0;
-  virtual Result<std::vector<Hash>> ConsistencyProof(uint64_t old_size,
-                                                     uint64_t new_size) const = 0;
+  virtual Result<std::vector<Hash>> InclusionProof(uint64_t index,
+                                                   uint64_t size) const = 0;
+  virtual Result<std::vector<Hash>> ConsistencyProof(
+      uint64_t old_size, uint64_t new_size) const = 0;
 
-  virtual std::optional<uint64_t> FindEvent(std::string_view event_id) const = 0;
-  // Log indexes of entries with `key` in index `kind`, ascending, >= start_index, at most limit.
-  virtual Result<std::vector<uint64_t>> ScanIndex(IndexKind kind, std::string_view key,
-                                                  uint64_t start_index, size_t limit) const = 0;
-  // Log indexes of events with from_ms <= eventTime < to_ms, ordered by (eventTime, index),
-  // starting after the (time, index) position `after` when given; at most limit.
+  virtual std::optional<uint64_t> FindEvent(
+      std::string_view event_id) const = 0;
+  // Log indexes of entries with `key` in index `kind`, ascending, >=
+  // start_index, at most limit.
+  virtual Result<std::vector<uint64_t>> ScanIndex(IndexKind kind,
+                                                  std::string_view key,
+                                                  uint64_t start_index,
+                                                  size_t limit) const = 0;
+  // Log indexes of events with from_ms <= eventTime < to_ms, ordered by
+  // (eventTime, index), starting after the (time, index) position `after` when
+  // given; at most limit.
   virtual Result<std::vector<uint64_t>> ScanEventTime(
-      int64_t from_ms, int64_t to_ms, std::optional<std::pair<int64_t, uint64_t>> after,
+      int64_t from_ms, int64_t to_ms,
+      std::optional<std::pair<int64_t, uint64_t>> after,
       size_t limit) const = 0;
 };
 
-// Offline full verification of a data directory (used by `ledgerctl verify`): recomputes every
-// leaf, the hash chain, every stored tree node and the root, every envelope signature against the
-// registry as of that entry, and every index entry, and checks the latest signed checkpoint
-// against the node's verifier key stored in the data dir. Returns the first problem precisely
+// Offline full verification of a data directory (used by `ledgerctl verify`):
+// recomputes every leaf, the hash chain, every stored tree node and the root,
+// every envelope signature against the registry as of that entry, and every
+// index entry, and checks the latest signed checkpoint against the node's
+// verifier key stored in the data dir. Returns the first problem precisely
 // (Corruption("entry 1042: prev hash mismatch (got ..., want ...)")).
 struct VerifyReport {
   uint64_t size = 0;
@@ -177,8 +206,9 @@ struct VerifyReport {
   Hash root{};
 };
 Result<VerifyReport> VerifyDataDir(const std::string& data_dir);
-// Same, and additionally requires the data dir's stored verifier key to be `expected_verifier`
-// (a verifier key obtained out of band), so a rewritten log with a new key is caught.
+// Same, and additionally requires the data dir's stored verifier key to be
+// `expected_verifier` (a verifier key obtained out of band), so a rewritten log
+// with a new key is caught.
 Result<VerifyReport> VerifyDataDir(const std::string& data_dir,
                                    const VerifierKey& expected_verifier);
 
