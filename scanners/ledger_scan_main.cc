@@ -71,21 +71,6 @@ int CurrentYearUtc() {
   return tm.tm_year + 1900;
 }
 
-// Replaces the four characters \x1d (either case) with the GS byte.
-std::string DecodeGsEscapes(std::string_view line) {
-  std::string out;
-  out.reserve(line.size());
-  for (size_t i = 0; i < line.size(); ++i) {
-    if (line.substr(i, 4) == "\\x1d" || line.substr(i, 4) == "\\x1D") {
-      out.push_back('\x1d');
-      i += 3;
-    } else {
-      out.push_back(line[i]);
-    }
-  }
-  return out;
-}
-
 std::string_view TrimSpace(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t'))
     s.remove_prefix(1);
@@ -125,8 +110,8 @@ int Parse(const std::vector<std::string_view>& args) {
       std::cout << scanners::EpcToJson(scanners::DecodeEpcHex(TrimSpace(line)))
                 << '\n';
     } else {
-      std::cout << scanners::ScanToJson(
-                       scanners::ParseScan(DecodeGsEscapes(line), year))
+      std::cout << scanners::ScanToJson(scanners::ParseScan(
+                       scanners::DecodeGsEscapes(line), year))
                 << '\n';
     }
     std::cout.flush();  // a station pipes scans in one at a time and waits for

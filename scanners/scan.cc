@@ -250,4 +250,18 @@ std::string EpcToJson(const Result<EpcTag>& tag) {
   return Dump(j);
 }
 
+std::string DecodeGsEscapes(std::string_view line) {
+  std::string out;
+  out.reserve(line.size());
+  for (size_t i = 0; i < line.size(); ++i) {
+    if (line.substr(i, 4) == "\\x1d" || line.substr(i, 4) == "\\x1D") {
+      out.push_back('\x1d');
+      i += 3;
+    } else {
+      out.push_back(line[i]);
+    }
+  }
+  return out;
+}
+
 }  // namespace scanners

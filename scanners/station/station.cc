@@ -44,20 +44,6 @@ Clock Clock::System() {
                }};
 }
 
-std::string DecodeGsEscapes(std::string_view line) {
-  std::string out;
-  out.reserve(line.size());
-  for (size_t i = 0; i < line.size(); ++i) {
-    if (line.substr(i, 4) == "\\x1d" || line.substr(i, 4) == "\\x1D") {
-      out.push_back('\x1d');
-      i += 3;
-    } else {
-      out.push_back(line[i]);
-    }
-  }
-  return out;
-}
-
 Station::Station(StationConfig config, ledger::SigningKey key, Spool* spool,
                  Clock clock)
     : config_(std::move(config)),
@@ -128,7 +114,7 @@ std::vector<std::string> Station::HandleLines(
 
 Station::Prepared Station::PrepareObjectLine(std::string_view line,
                                              std::string_view input) {
-  const std::string data = DecodeGsEscapes(Trim(line));
+  const std::string data = scanners::DecodeGsEscapes(Trim(line));
   if (data.empty()) return {"empty scan", "", ""};
   auto scan = scanners::ParseScan(data, YearOf(clock_.unix_ms()));
   if (!scan.ok()) return {scan.status().message(), "", ""};
@@ -140,7 +126,7 @@ Station::Prepared Station::PrepareObjectLine(std::string_view line,
 
 std::string Station::HandlePackingLine(std::string_view line,
                                        std::string_view input) {
-  const std::string data = DecodeGsEscapes(Trim(line));
+  const std::string data = scanners::DecodeGsEscapes(Trim(line));
   if (data.empty()) return Bad("empty scan");
   if (data == config_.close_command) return CloseParent(data, input);
   auto scan = scanners::ParseScan(data, YearOf(clock_.unix_ms()));

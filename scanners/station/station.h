@@ -121,9 +121,6 @@ class Station {
       last_seen_;  // EPC hex -> monotonic ms
 };
 
-// "\x1d" (either case) written out as four characters -> the GS byte.
-std::string DecodeGsEscapes(std::string_view line);
-
 }  // namespace station
 
 #endif  // UDI_SCANNERS_STATION_STATION_H_

@@ -52,6 +52,10 @@ struct Scan {
   HibcData hibc;  // when scheme == kHibc
 };
 
+// Replaces "\x1d" written out as four characters (either case) with the GS
+// byte, so scans can be typed or stored as text.
+std::string DecodeGsEscapes(std::string_view line);
+
 // Recognises and parses one scan. `today_year` anchors the GS1 two-digit-year
 // window (§7.12).
 ledger::Result<Scan> ParseScan(std::string_view data, int today_year);
