@@ -28,6 +28,21 @@ Service::Service(ServiceOptions options, ledger::Log* log, TokenStore* tokens,
       committer_(committer),
       metrics_(metrics) {}
 
+std::vector<std::shared_ptr<const ledger::Log>> Service::HeldLogs() const {
+  if (log_source_) return log_source_();
+  // Non-owning: the own log outlives the Service.
+  return {std::shared_ptr<const ledger::Log>(
+      std::shared_ptr<const ledger::Log>(), log_)};
+}
+
+std::shared_ptr<const ledger::Log> Service::FindLog(
+    std::string_view origin) const {
+  for (auto& l : HeldLogs()) {
+    if (l->origin() == origin) return l;
+  }
+  return nullptr;
+}
+
 namespace {
 
 Response Unauthorized(std::string_view message) {

@@ -101,6 +101,16 @@ class LogImpl : public Log {
   const VerifierKey& verifier() const override {
     return options_.key.verifier();
   }
+  // TODO(core): implement (interfaces added for federation and audit).
+  Result<uint64_t> AppendQuery(const nlohmann::json&, int64_t) override {
+    return Status::Internal("AppendQuery: not implemented yet");
+  }
+  Status ImportEntries(const std::vector<std::string>&,
+                       std::string_view) override {
+    return Status::Internal("ImportEntries: not implemented yet");
+  }
+  bool is_replica() const override { return false; }
+  const std::string& origin() const override { return options_.origin; }
 
   Result<LogEntry> ReadEntry(uint64_t index) const override;
   Result<std::vector<LogEntry>> ReadEntries(uint64_t start,

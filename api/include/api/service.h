@@ -11,6 +11,7 @@
 #include <atomic>
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -67,6 +68,16 @@ class Service {
 
   const ServiceOptions& options() const { return options_; }
   ledger::Log& log() { return *log_; }
+  // Every log this node holds: its own first, then the verified replicas of
+  // other origins. The federation layer installs a source with SetLogSource
+  // (before serving); without one, only the own log. Thread-safe; the shared
+  // pointers keep a replica readable even if it is dropped meanwhile.
+  using LogSource =
+      std::function<std::vector<std::shared_ptr<const ledger::Log>>()>;
+  void SetLogSource(LogSource source) { log_source_ = std::move(source); }
+  std::vector<std::shared_ptr<const ledger::Log>> HeldLogs() const;
+  // The held log whose origin is `origin`, or nullptr.
+  std::shared_ptr<const ledger::Log> FindLog(std::string_view origin) const;
   TokenStore& tokens() { return *tokens_; }
   Committer& committer() { return *committer_; }
   Metrics& metrics() { return *metrics_; }
@@ -84,6 +95,7 @@ class Service {
   Committer* const committer_;
   Metrics* const metrics_;
   std::atomic<bool> shutting_down_{false};
+  LogSource log_source_;
 
   mutable std::mutex jobs_mu_;  // guards jobs_ and job_order_
   std::map<std::string, CaptureJob> jobs_;

@@ -43,7 +43,11 @@ struct EventFacts {
       epcs;  // instance keys: epcList, childEPCs, inputEPCList,
              // outputEPCList (deduplicated, in order of appearance)
   std::vector<std::string>
-      epc_classes;     // class keys from every quantity list (GTIN+lot, GTIN)
+      epc_classes;  // class keys from every quantity list (GTIN+lot, GTIN)
+  // Class keys "01/<gtin14>/10/<lot>" implied by ilmd (ADD events only):
+  // ilmd.lotNumber (CBV cbvmda:lotNumber, JSON-LD key "cbvmda:lotNumber" or
+  // "lotNumber") combined with the GTIN of each SGTIN in epcList, deduplicated.
+  std::vector<std::string> ilmd_lots;
   std::string parent;  // parentID key, if any
   std::vector<std::string>
       children;             // childEPCs keys (aggregation/association)

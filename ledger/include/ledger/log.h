@@ -116,12 +116,21 @@ enum class IndexKind : char {
   kDisposition = 'd',
   kCorrection =
       'x',  // eventID an errorDeclaration corrects → index of the declaration
+  kIlmdLot = 'm',  // class keys (GTIN+lot, "01/<gtin14>/10/<lot>") named by a
+                   // commissioning event's ilmd (lotNumber with the GTIN of
+                   // its EPCs), so recalls of a lot find serialised units
 };
 
 struct LogOptions {
   std::string data_dir;  // LevelDB directory; created if missing
   std::string origin;  // checkpoint origin line, e.g. "udi-ledger.example/acme"
   SigningKey key;      // signs checkpoints; key name is usually the origin
+  // Replica mode (federation): when set, the log belongs to another node whose
+  // checkpoint key is `replica_verifier`; `key` is ignored, AppendEvents /
+  // AppendParticipant / AppendQuery answer FailedPrecondition, and entries
+  // arrive only through ImportEntries. SignedCheckpoint() is then the origin's
+  // latest verified checkpoint note.
+  std::optional<VerifierKey> replica_verifier;
   bool sync = true;  // MUST stay true outside benchmarks of the storage itself
   size_t block_cache_bytes = 64 << 20;
 };
@@ -152,6 +161,36 @@ class Log {
   // revocation must repeat gln, name and role unchanged.
   virtual Result<uint64_t> AppendParticipant(const Participant& p,
                                              int64_t received_at_ms) = 0;
+  // Appends an audit record of a regulator/auditor query (issue 6: "every
+  // regulator query is itself recorded in the log"): entry type "query" with
+  // member "query" = `record`, a JSON object such as {"caller": "<token
+  // name>", "participant": "<key id or empty>", "role": "regulator",
+  // "method": "GET", "target": "/v1/trace/...", "at": "<RFC 3339>"}.
+  // InvalidArgument unless `record` is an object. Returns the new index.
+  virtual Result<uint64_t> AppendQuery(const nlohmann::json& record,
+                                       int64_t received_at_ms) = 0;
+
+  // Federation and recovery: appends entries written by this log's origin,
+  // given as their exact bytes, for indexes Size() .. Size()+n-1, together
+  // with the origin's signed checkpoint `signed_checkpoint` (C2SP signed note;
+  // extra signature lines such as cosignatures are allowed and ignored) for
+  // size Size()+n. Before anything is stored it checks: each entry is the JCS
+  // form of a valid entry with the right index and prevHash; the registry
+  // rules and every event signature as of that entry (as VerifyDataDir does);
+  // the checkpoint verifies under the log's checkpoint verifier key (own key,
+  // or replica_verifier), names this origin, and its root equals the Merkle
+  // root of the log extended by the entries (which also proves consistency
+  // with every earlier stored checkpoint). All or nothing, one synced batch;
+  // indexes are built exactly as for appended entries. Errors name the entry
+  // index and reason ("entry 17: prevHash mismatch", "checkpoint: root does
+  // not match entries 0..41"). n may be 0 (a newer checkpoint for the same
+  // size is then only checked for equality of root).
+  virtual Status ImportEntries(const std::vector<std::string>& entry_bytes,
+                               std::string_view signed_checkpoint) = 0;
+  // True when this log is a replica (opened with replica_verifier).
+  virtual bool is_replica() const = 0;
+  // The checkpoint origin line of this log.
+  virtual const std::string& origin() const = 0;
 
   // Registry as of the latest entry. Lookup by signer key id.
   virtual std::optional<Participant> LookupSigner(
@@ -160,8 +199,9 @@ class Log {
 
   virtual uint64_t Size() const = 0;
   virtual Checkpoint LatestCheckpoint() const = 0;
-  virtual std::string SignedCheckpoint()
-      const = 0;  // the latest checkpoint as a signed note
+  // The latest checkpoint as a signed note, verbatim (own log: signed by the
+  // node; replica: as received from the origin, verified).
+  virtual std::string SignedCheckpoint() const = 0;
   virtual const VerifierKey& verifier() const = 0;
 
   // NotFound when index >= Size(). Ranges beyond Size() for RootAt/proofs are
