@@ -4,8 +4,9 @@
 
 namespace api {
 
-const std::vector<Route>& Routes() {
-  static const std::vector<Route> kRoutes = {
+namespace {
+std::vector<Route> CoreRoutes() {
+  return {
       {"healthz", "GET", "/healthz", Access::kPublic, {}, HandleHealth},
       {"metrics", "GET", "/metrics", Access::kPublic, {}, HandleMetrics},
       {"node", "GET", "/v1/node", Access::kPublic, {}, HandleNodeInfo},
@@ -104,6 +105,17 @@ const std::vector<Route>& Routes() {
        {},
        HandleDeleteToken},
   };
+}
+}  // namespace
+
+const std::vector<Route>& Routes() {
+  static const std::vector<Route> kRoutes = [] {
+    std::vector<Route> all = CoreRoutes();
+    for (auto group : {FederationRoutes, RegulatorRoutes, OperationsRoutes}) {
+      for (Route& r : group()) all.push_back(std::move(r));
+    }
+    return all;
+  }();
   return kRoutes;
 }
 

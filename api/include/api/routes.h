@@ -49,6 +49,12 @@ struct Route {
 };
 
 const std::vector<Route>& Routes();
+// Route groups, one per area, each defined beside its handlers; Routes() is
+// the core routes followed by these, in this order.
+std::vector<Route>
+FederationRoutes();                    // api/routes_federation.cc (/v1/logs...)
+std::vector<Route> RegulatorRoutes();  // api/routes_regulator.cc (trace...)
+std::vector<Route> OperationsRoutes();  // api/routes_operations.cc (console...)
 
 struct RouteMatch {
   const Route* route = nullptr;  // null: 404, or 405 if methods is non-empty
