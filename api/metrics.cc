@@ -69,9 +69,25 @@ void Metrics::CountRequest(std::string_view route, int status) {
   ++requests_[{std::string(route), status}];
 }
 
-std::string Metrics::Render(uint64_t log_size) const {
+void Metrics::AddRenderer(Renderer renderer) {
   std::lock_guard<std::mutex> lock(mu_);
+  renderers_.push_back(std::move(renderer));
+}
+
+std::string Metrics::Render(uint64_t log_size) const {
   std::string out;
+  std::vector<Renderer> renderers;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    RenderOwn(log_size, &out);
+    renderers = renderers_;
+  }
+  for (const auto& render : renderers) render(&out);
+  return out;
+}
+
+void Metrics::RenderOwn(uint64_t log_size, std::string* out_ptr) const {
+  std::string& out = *out_ptr;
   out +=
       "# HELP udi_events_total Submitted events by result and rejection "
       "reason.\n";
@@ -97,7 +113,6 @@ std::string Metrics::Render(uint64_t log_size) const {
            "\",status=\"" + std::to_string(key.second) + "\"} " +
            std::to_string(n) + "\n";
   }
-  return out;
 }
 
 std::string ReasonLabel(std::string_view error) {

@@ -5,6 +5,7 @@
 #define UDI_API_METRICS_H_
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <mutex>
 #include <string>
@@ -37,14 +38,22 @@ class Metrics {
   // One committed AppendEvents batch: its size and how long the commit took.
   void ObserveBatch(size_t events, double seconds);
   void CountRequest(std::string_view route, int status);
+  // Adds a source of further series (other layers, e.g. replication): Render
+  // calls it, without holding this object's mutex, and appends what it writes
+  // (complete "# HELP/# TYPE" blocks). Must be thread-safe; add before serving.
+  using Renderer = std::function<void(std::string* out)>;
+  void AddRenderer(Renderer renderer);
   std::string Render(uint64_t log_size) const;
 
  private:
+  void RenderOwn(uint64_t log_size, std::string* out) const;  // mu_ held
+
   mutable std::mutex mu_;  // guards everything below
   std::map<std::pair<std::string, std::string>, uint64_t> events_;
   std::map<std::pair<std::string, int>, uint64_t> requests_;
   Histogram batch_sizes_;
   Histogram commit_seconds_;
+  std::vector<Renderer> renderers_;  // guarded by mu_ (copied out to render)
 };
 
 // The label of a rejection reason: the leading member name of an error message
