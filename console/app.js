@@ -7,10 +7,11 @@ import {showTrace} from './trace.js';
 import {showRecall} from './recall.js';
 import {showFederation} from './federation.js';
 
-const root = document.getElementById('view');
+const root = document.getElementById('view');  // holds the current page's container
 const nav = document.getElementById('nav');
 const nodeLabel = document.getElementById('node-label');
 let parties = null;  // participant registry, loaded once per sign-in
+let generation = 0;  // bumped per navigation; a slower earlier page must not claim to be ready
 
 async function loadParties() {
   if (parties) return parties;
@@ -19,7 +20,7 @@ async function loadParties() {
   return parties;
 }
 
-function showSignIn(message) {
+function showSignIn(view, message) {
   nav.hidden = true;
   const input = h('input', {type: 'password', id: 'token', name: 'token', autocomplete: 'off',
                             placeholder: 'udi_…', required: true, size: 70});
@@ -38,8 +39,7 @@ function showSignIn(message) {
       replace(status, notice('error', 'Sign-in failed', why));
       return;
     }
-    location.hash = '#/search';
-    route();
+    if (location.hash === '#/search') route(); else location.hash = '#/search';
   }},
     h('h2', {}, 'Sign in'),
     h('p', {}, 'Paste the regulator bearer token issued by this node\'s administrator ',
@@ -47,7 +47,7 @@ function showSignIn(message) {
       '. It stays in this browser tab only (session storage) and is sent with every request.'),
     h('label', {for: 'token'}, 'Token'), input,
     h('button', {type: 'submit'}, 'Sign in'), status);
-  replace(root, form);
+  replace(view, form);
   input.focus();
 }
 
@@ -69,10 +69,10 @@ function searchForm(initial = '') {
   }}, input, h('button', {type: 'submit'}, 'Trace'), hint);
 }
 
-function showSearch() {
+function showSearch(view) {
   const recallInput = h('input', {type: 'text', id: 'recall-input', size: 70,
                                   placeholder: 'Recall id (the recall event id ni:///sha-256;…)'});
-  replace(root,
+  replace(view,
     h('section', {class: 'card'}, h('h2', {}, 'Find a unit'), searchForm(),
       h('p', {class: 'muted'}, 'Accepted: a raw scan (GS1 element string, e.g. ',
         h('code', {}, '(01)…(21)…'), ' or with FNC1/GS separators), an EPC URI (',
@@ -84,7 +84,7 @@ function showSearch() {
         const id = recallInput.value.trim();
         if (id) location.hash = `#/recall/${encodeURIComponent(id)}`;
       }}, recallInput, h('button', {type: 'submit'}, 'Open'))));
-  document.getElementById('search').focus();
+  view.querySelector('#search').focus();
 }
 
 async function showNodeLabel() {
@@ -102,43 +102,50 @@ function markNav(name) {
   }
 }
 
+// Draws the page for location.hash into a fresh container, then marks the
+// body ready (data-ready = the hash) unless another navigation came after.
 async function route() {
+  const gen = ++generation;
   const hash = location.hash || '#/search';
-  if (!session.signedIn()) {
-    showSignIn('');
-    return;
-  }
+  const view = h('div', {class: 'page'});
+  replace(root, view);
+  document.body.dataset.ready = '';
+  await draw(view, hash);
+  if (gen === generation) document.body.dataset.ready = hash;  // tests wait for this
+}
+
+async function draw(view, hash) {
+  if (!session.signedIn()) return showSignIn(view, '');
   nav.hidden = false;
   showNodeLabel();
   let p;
   try {
     p = await loadParties();
   } catch (e) {
-    if (!session.signedIn()) return showSignIn('The node no longer accepts this token; sign in again.');
+    if (!session.signedIn()) return showSignIn(view, 'The node no longer accepts this token; sign in again.');
     p = new Parties([]);
-    root.prepend(notice('error', 'No participant names', describe(e, 'The participant registry')));
+    view.prepend(notice('error', 'No participant names', describe(e, 'The participant registry')));
   }
   const [, page, ...rest] = hash.split('/');
   const arg = decodeURIComponent(rest.join('/'));
   markNav(page);
   if (page === 'trace' && arg) {
-    replace(root, h('section', {class: 'card compact'}, searchForm(arg)), h('div', {id: 'result'}));
-    await showTrace(document.getElementById('result'), arg, p);
+    const result = h('div', {id: 'result'});
+    replace(view, h('section', {class: 'card compact'}, searchForm(arg)), result);
+    await showTrace(result, arg, p);
   } else if (page === 'recall' && arg) {
-    await showRecall(root, arg, p);
+    await showRecall(view, arg, p);
   } else if (page === 'federation') {
-    await showFederation(root);
+    await showFederation(view);
   } else {
-    showSearch();
+    showSearch(view);
   }
-  document.body.dataset.ready = hash;  // tests wait for this
 }
 
 document.getElementById('signout').addEventListener('click', () => {
   session.signOut();
   parties = null;
-  location.hash = '#/search';
-  showSignIn('');
+  if (location.hash === '#/search') route(); else location.hash = '#/search';
 });
-window.addEventListener('hashchange', () => { document.body.dataset.ready = ''; route(); });
+window.addEventListener('hashchange', route);
 route();

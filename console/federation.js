@@ -22,7 +22,27 @@ function lagLabel(lag) {
   return parts.join(', ') || (seconds === undefined ? JSON.stringify(lag) : String(seconds));
 }
 
+// A C2SP signed note: the checkpoint body (origin, size, root hash) and the
+// key names of its signature lines ("— <name> <base64>"). The origin's own
+// signature is one of them; every other is a cosignature (a witness).
+export function parseSignedNote(note) {
+  if (typeof note !== 'string') return null;
+  const split = note.indexOf('\n\n');
+  if (split < 0) return null;
+  const body = note.slice(0, split).split('\n');
+  const signers = note.slice(split + 2).split('\n')
+      .map((line) => /^\u2014 (\S+) /.exec(line)).filter((m) => m).map((m) => m[1]);
+  return {origin: body[0], size: /^\d+$/.test(body[1] || '') ? Number(body[1]) : undefined,
+          root: body[2], signers};
+}
+
 function cosignatureList(log) {
+  const note = parseSignedNote(first(log, ['checkpoint', 'verifiedCheckpoint']));
+  if (note) {
+    const cosigners = note.signers.filter((n) => n !== note.origin);
+    if (cosigners.length === 0) return 'none';
+    return h('ul', {class: 'plain cosigners'}, cosigners.map((n) => h('li', {}, n)));
+  }
   let cosigs = first(log, ['cosignatures', 'cosigners', 'witnesses']);
   if (cosigs === undefined && log.checkpoint && typeof log.checkpoint === 'object') {
     cosigs = first(log.checkpoint, ['cosignatures', 'cosigners', 'witnesses']);
@@ -41,10 +61,7 @@ function cosignatureList(log) {
 function checkpointSize(log) {
   const cp = first(log, ['verifiedCheckpoint', 'checkpoint']);
   if (cp && typeof cp === 'object') return first(cp, ['size', 'treeSize']);
-  if (typeof cp === 'string') {
-    const lines = cp.split('\n');
-    if (lines.length > 1 && /^\d+$/.test(lines[1])) return Number(lines[1]);
-  }
+  if (typeof cp === 'string') return parseSignedNote(cp)?.size;
   return first(log, ['verifiedSize', 'checkpointSize']);
 }
 
@@ -71,15 +88,19 @@ function logsTable(logs, ownName) {
     })));
 }
 
+// An alarm of GET /v1/alarms: {origin, reason, conflicting (checkpoint
+// note), evidence, source ("gossip" or the peer), detectedAt}.
 function alarmItem(alarm) {
   const origin = first(alarm, ['origin', 'log']);
-  const kind = first(alarm, ['kind', 'type', 'reason']);
-  const when = first(alarm, ['time', 'raisedAt', 'createdAt', 'detectedAt']);
-  const detail = first(alarm, ['detail', 'message', 'description']);
+  const reason = first(alarm, ['reason', 'kind', 'detail', 'message']);
+  const when = first(alarm, ['detectedAt', 'time', 'raisedAt']);
+  const source = first(alarm, ['source']);
   return h('li', {class: 'alarm'},
-    h('strong', {}, `${kind || 'alarm'}${origin ? ` on ${origin}` : ''}`),
-    when !== undefined ? ` — ${when}` : '', detail ? h('div', {}, detail) : null,
-    h('details', {}, h('summary', {}, 'evidence'), h('pre', {}, JSON.stringify(alarm, null, 2))));
+    h('strong', {}, `Split view${origin ? ` of ${origin}` : ''}`),
+    when !== undefined ? ` — detected ${when}` : '', source ? ` (from ${source})` : '',
+    reason ? h('div', {class: 'alarm-reason'}, reason) : null,
+    alarm.conflicting ? h('details', {}, h('summary', {}, 'conflicting checkpoint'), h('pre', {}, alarm.conflicting)) : null,
+    h('details', {}, h('summary', {}, 'evidence'), h('pre', {}, JSON.stringify(alarm.evidence ?? alarm, null, 2))));
 }
 
 async function nodeCard(box) {
@@ -119,9 +140,11 @@ async function alarmsCard(box) {
                           : h('p', {class: 'ok', id: 'no-alarms'}, 'No alarms: every checkpoint seen is consistent.'));
     box.classList.toggle('card-alert', alarms.length > 0);
   } catch (e) {
+    // A node without a witness answers its own 404 ("this node runs no witness").
+    const absent = e.missing || e.status === 404;
     replace(box, h('h3', {}, 'Alarms'),
-            notice(e.missing ? 'missing' : 'error',
-                   e.missing ? 'Alarms are not available on this node' : 'Could not read the alarms',
+            notice(absent ? 'missing' : 'error',
+                   absent ? 'Alarms are not available on this node' : 'Could not read the alarms',
                    describe(e, 'The alarm list')));
   }
 }
