@@ -9,6 +9,7 @@
 #include <unordered_map>
 
 #include "ledger/jcs.h"
+#include "ledger/log/log_backup.h"
 #include "ledger/log/log_db.h"
 #include "ledger/log/log_entry.h"
 #include "ledger/log/log_keys.h"
@@ -110,6 +111,9 @@ class LogImpl : public Log {
     return Status::Internal("ImportEntries: not implemented yet");
   }
   bool is_replica() const override { return false; }
+  Status ExportSnapshot(const SnapshotSink& sink) const override {
+    return logbackup::ExportDb(*db_, sink);
+  }
   const std::string& origin() const override { return options_.origin; }
 
   Result<LogEntry> ReadEntry(uint64_t index) const override;

@@ -19,6 +19,7 @@
 #define UDI_LEDGER_LOG_H_
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -189,6 +190,18 @@ class Log {
                                std::string_view signed_checkpoint) = 0;
   // True when this log is a replica (opened with replica_verifier).
   virtual bool is_replica() const = 0;
+
+  // Backup (issue 7; ledger/backup.h): calls `sink` with every stored LevelDB
+  // key and value of one snapshot taken now (whole committed batches only, so
+  // the stored checkpoint matches the entries), in bytewise key order, while
+  // appends go on. Returns the first non-OK status of `sink`, or the read
+  // error. Any thread.
+  using SnapshotSink =
+      std::function<Status(std::string_view key, std::string_view value)>;
+  virtual Status ExportSnapshot(const SnapshotSink& sink) const {
+    (void)sink;
+    return Status::FailedPrecondition("this log cannot export a snapshot");
+  }
   // The checkpoint origin line of this log.
   virtual const std::string& origin() const = 0;
 

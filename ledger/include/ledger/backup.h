@@ -1,0 +1,82 @@
+// Backups of a log data dir (issue 7; file format in spec/backup-format.md).
+//
+// A backup is every LevelDB key and value of one consistent snapshot of the
+// data dir (whole committed batches only, so it matches the signed checkpoint
+// stored in it), as a zstd-compressed stream of records with a trailer that
+// repeats the checkpoint and carries the record count and a SHA-256 of the
+// whole uncompressed stream. Restoring rebuilds the LevelDB, then verifies the
+// result in full (VerifyDataDir) before declaring it usable.
+//
+// node.key, admin.token and tokens.json are NOT in a backup: the node key is a
+// secret that operators keep once, apart (see deploy/README.md).
+//
+// Threads: the functions are independent; WriteBackup may run while the log is
+// being appended to.
+#ifndef UDI_LEDGER_BACKUP_H_
+#define UDI_LEDGER_BACKUP_H_
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "ledger/log.h"
+#include "ledger/status.h"
+
+namespace ledger {
+
+// What a backup (or a data dir) holds: the values of its m: keys.
+struct BackupInfo {
+  std::string log_format;         // m:version ("1", ...)
+  std::string origin;             // m:origin
+  std::string verifier_key;       // m:verifier
+  uint64_t size = 0;              // m:size
+  std::string signed_checkpoint;  // m:checkpoint (C2SP signed note)
+  uint64_t records = 0;           // key/value records in the backup
+  std::string created_at;         // RFC 3339 (backups only)
+};
+
+// Receives the compressed bytes of a backup as they are produced; a non-OK
+// status stops the backup and is returned.
+using BackupOutput = std::function<Status(std::string_view bytes)>;
+
+// Backs up a live log from one LevelDB snapshot taken now (Log::ExportSnapshot)
+// while appends go on. FailedPrecondition when the log cannot export.
+Result<BackupInfo> WriteBackup(const Log& log, const BackupOutput& out);
+
+// Backs up a stopped data dir. FailedPrecondition ("... is in use") while a
+// node holds it; NotFound when there is no log in `data_dir`.
+Result<BackupInfo> WriteBackupOfDataDir(const std::string& data_dir,
+                                        const BackupOutput& out);
+
+// Checks a backup file completely (zstd frame checksum, record order, count,
+// SHA-256, trailer against the m: records) without writing anything.
+// Corruption naming the byte offset (in the uncompressed stream) and reason,
+// e.g. "backup /x.udibak: truncated at offset 1048576 (no trailer)".
+Result<BackupInfo> ReadBackupInfo(const std::string& backup_path);
+
+// The file an unfinished restore leaves in the data dir; a node MUST refuse to
+// start on a dir that has it.
+inline constexpr std::string_view kRestoreMarker = "RESTORE-INCOMPLETE";
+
+// Rebuilds `data_dir` from the backup at `backup_path`. `data_dir` must not
+// exist or be empty (FailedPrecondition naming it otherwise). Writes the
+// restore marker first, imports every record (Corruption as ReadBackupInfo on
+// a damaged file, after which the marker stays), runs VerifyDataDir (with
+// `expected_verifier` when given) and checks that the verified size and
+// checkpoint are the backup's; only then removes the marker.
+Result<BackupInfo> RestoreBackup(
+    const std::string& backup_path, const std::string& data_dir,
+    const std::optional<VerifierKey>& expected_verifier = std::nullopt);
+
+// The m: keys of a stopped data dir (records = 0). NotFound when there is no
+// log; FailedPrecondition while a node holds it.
+Result<BackupInfo> ReadDataDirInfo(const std::string& data_dir);
+
+// The log format version this build writes (m:version), e.g. "1".
+std::string CurrentLogFormat();
+
+}  // namespace ledger
+
+#endif  // UDI_LEDGER_BACKUP_H_
