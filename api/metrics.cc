@@ -113,6 +113,7 @@ void Metrics::RenderOwn(uint64_t log_size, std::string* out_ptr) const {
            "\",status=\"" + std::to_string(key.second) + "\"} " +
            std::to_string(n) + "\n";
   }
+  RenderOps(out_ptr);
 }
 
 std::string ReasonLabel(std::string_view error) {

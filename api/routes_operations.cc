@@ -1,9 +1,32 @@
 // Routes for backup, console and other operations routes (issue 7).
 #include "api/handlers_internal.h"
+#include "api/handlers_operations.h"
 #include "api/routes.h"
 
 namespace api {
 
-std::vector<Route> OperationsRoutes() { return {}; }
+std::vector<Route> OperationsRoutes() {
+  return {
+      // Operations (deploy/README.md): online backup, runtime log level.
+      {"admin.backup",
+       "GET",
+       "/v1/admin/backup",
+       Access::kAdmin,
+       {},
+       HandleBackup},
+      {"admin.loglevel.get",
+       "GET",
+       "/v1/admin/log-level",
+       Access::kAdmin,
+       {},
+       HandleGetLogLevel},
+      {"admin.loglevel.set",
+       "POST",
+       "/v1/admin/log-level",
+       Access::kAdmin,
+       {},
+       HandleSetLogLevel},
+  };
+}
 
 }  // namespace api

@@ -4,6 +4,8 @@
 
 #include <set>
 
+#include "api/access_log.h"
+#include "api/logging.h"
 #include "ledger/bytes.h"
 #include "ledger/jcs.h"
 
@@ -90,9 +92,16 @@ void Service::Handle(Request request, Reply reply) {
   RouteMatch m = MatchRoute(request.method, request.path);
   std::string route_id = m.route ? std::string(m.route->id) : "unmatched";
   auto replied = std::make_shared<std::atomic<bool>>(false);
-  Reply once = [this, route_id, replied, reply = std::move(reply)](Response r) {
+  // Request id (issue 7): the caller's X-Request-Id when well-formed, else a
+  // new one; echoed in the response and in the access log line.
+  std::string request_id = request.Header("x-request-id");
+  if (!IsValidRequestId(request_id)) request_id = NewRequestId();
+  Reply once = [this, route_id, replied, reply = std::move(reply),
+                access = AccessLogStart(request, request_id)](Response r) {
     if (replied->exchange(true)) return;
     metrics_->CountRequest(route_id, r.status);
+    r.headers.emplace_back("X-Request-Id", access.request_id);
+    access.Finish(route_id, r.status, metrics_);
     reply(std::move(r));
   };
   if (!m.route) {

@@ -45,8 +45,25 @@ class Metrics {
   void AddRenderer(Renderer renderer);
   std::string Render(uint64_t log_size) const;
 
+  // Operations series (issue 7; metrics_ops.cc).
+  // How long one answered HTTP request took (udi_http_request_seconds).
+  void ObserveRequest(double seconds);
+  // Gauges by label, for any module, e.g.
+  //   SetGauge("udi_replication_lag_entries", "Entries a replica is behind.",
+  //            {{"peer", "acme.example/log"}}, 12);
+  // Open alarms go to "udi_alarms" with a "kind" label; it is always rendered
+  // (a label-less 0 until some alarm is set). `name` MUST match
+  // [a-zA-Z_:][a-zA-Z0-9_:]* and label names [a-zA-Z_][a-zA-Z0-9_]*; other
+  // names are ignored. The first help text given for a name is kept.
+  using Labels = std::vector<std::pair<std::string, std::string>>;
+  void SetGauge(std::string_view name, std::string_view help,
+                const Labels& labels, double value);
+  // Drops one series (e.g. a peer that left the federation).
+  void RemoveGauge(std::string_view name, const Labels& labels);
+
  private:
   void RenderOwn(uint64_t log_size, std::string* out) const;  // mu_ held
+  void RenderOps(std::string* out) const;                       // mu_ held
 
   mutable std::mutex mu_;  // guards everything below
   std::map<std::pair<std::string, std::string>, uint64_t> events_;
@@ -54,6 +71,13 @@ class Metrics {
   Histogram batch_sizes_;
   Histogram commit_seconds_;
   std::vector<Renderer> renderers_;  // guarded by mu_ (copied out to render)
+  Histogram request_seconds_{{0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05,
+                              0.1, 0.25, 0.5, 1, 2.5, 5, 10}};
+  struct GaugeFamily {
+    std::string help;
+    std::map<Labels, double> series;
+  };
+  std::map<std::string, GaugeFamily> gauges_;
 };
 
 // The label of a rejection reason: the leading member name of an error message
