@@ -23,6 +23,10 @@ int RunToken(const Args& args);        // client_commands.cc
 int RunCheckpoint(const Args& args);   // client_commands.cc
 int RunProof(const Args& args);        // proof_commands.cc
 
+// Operations (issue 7).
+int RunBackup(const Args& args);   // backup.cc
+int RunRestore(const Args& args);  // backup.cc
+
 }  // namespace ledgerctl
 
 #endif  // UDI_NODE_LEDGERCTL_COMMANDS_H_

@@ -29,6 +29,10 @@ const Command kCommands[] = {
      "print (and verify) a node's signed checkpoint"},
     {"proof", ledgerctl::RunProof,
      "fetch and verify inclusion/consistency proofs"},
+    {"backup", ledgerctl::RunBackup,
+     "write a consistent, compressed backup of a node's log"},
+    {"restore", ledgerctl::RunRestore,
+     "rebuild a data directory from a backup and verify it"},
 };
 
 void PrintUsage(FILE* out) {
