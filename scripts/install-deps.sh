@@ -9,6 +9,7 @@ PACKAGES=(
   libleveldb-dev libsnappy-dev libsodium-dev nlohmann-json3-dev libzstd-dev zstd libgtest-dev
   clang libclang-rt-14-dev
   python3 curl procps
+  dpkg-dev file systemd  # the package test (tests/ops): dpkg-shlibdeps, systemd-analyze verify
 )
 
 missing=()
