@@ -151,8 +151,12 @@ UDI_HANDLER(HandleCapture) {
     envelopes.push_back(std::move(*envelope));
     positions.push_back(i);
   }
-  std::string id = service.NewCaptureJob(behaviour);
-  Response accepted = JsonResponse(202, service.FindCaptureJob(id)->ToJson());
+  // The job is on disk before the client learns its id (it survives a
+  // restart).
+  auto job = service.NewCaptureJob(behaviour);
+  if (!job.ok()) return reply(StatusResponse(job.status()));
+  const std::string id = job->id;
+  Response accepted = JsonResponse(202, job->ToJson());
   accepted.headers.emplace_back("Location", "/capture/" + id);
   bool rollback = behaviour == "rollback";
   if (envelopes.empty()) {

@@ -46,6 +46,9 @@ class QueryRun {
       : log_(log), q_(q), budget_(budget) {}
 
   ledger::Status Run() {
+    auto range = RecordTimeRange(log_, q_);  // GE_/LT_recordTime
+    if (!range.ok()) return range.status();
+    range_ = *range;
     auto driving = ChooseDrivingIndex(q_);
     if (q_.order == QueryOrder::kRecordTime && !q_.descending) {
       return driving ? StreamIndex(*driving) : StreamSequential();
@@ -70,7 +73,7 @@ class QueryRun {
     if (loaded) {
       QueryPosition pos{loaded->second.event_time_ms, index};
       last_ = pos;
-      if (IsAfterToken(q_, pos) && MatchesQuery(q_, loaded->second)) {
+      if (Wanted(pos, *loaded)) {
         hits_.push_back({pos, std::move(loaded->first)});
         if (hits_.size() >= q_.per_page) {
           next_ = pos;
@@ -87,9 +90,21 @@ class QueryRun {
     return true;
   }
 
+  // Not already paged past, inside the record-time range, and matching.
+  bool Wanted(const QueryPosition& pos,
+              const std::pair<ledger::LogEntry, ledger::epcis::EventFacts>& e) {
+    if (pos.index < range_.first || pos.index >= range_.second) return false;
+    if (q_.ge_record_time_ms || q_.lt_record_time_ms) {
+      auto ms = EntryRecordTime(e.first);
+      if (!ms.ok() || !MatchesRecordTime(q_, *ms)) return false;
+    }
+    return IsAfterToken(q_, pos) && MatchesQuery(q_, e.second);
+  }
+
   ledger::Status StreamSequential() {
-    uint64_t size = log_.Size();
-    for (uint64_t i = q_.after ? q_.after->index + 1 : 0; i < size; ++i) {
+    uint64_t size = std::min(log_.Size(), range_.second);
+    uint64_t from = q_.after ? q_.after->index + 1 : 0;
+    for (uint64_t i = std::max(from, range_.first); i < size; ++i) {
       if (!Offer(i)) break;
     }
     return ledger::Status::OK();
@@ -97,8 +112,8 @@ class QueryRun {
 
   ledger::Status StreamBackwards() {
     uint64_t size = log_.Size();
-    uint64_t i = q_.after ? q_.after->index : size;
-    while (i-- > 0) {
+    uint64_t i = std::min(q_.after ? q_.after->index : size, range_.second);
+    while (i-- > range_.first) {
       if (!Offer(i)) break;
     }
     return ledger::Status::OK();
@@ -106,7 +121,7 @@ class QueryRun {
 
   // Merges the ascending index scans of every key of the driving index.
   ledger::Status StreamIndex(const DrivingIndex& d) {
-    uint64_t start = q_.after ? q_.after->index + 1 : 0;
+    uint64_t start = std::max(q_.after ? q_.after->index + 1 : 0, range_.first);
     for (;;) {
       std::set<uint64_t> merged;
       uint64_t bound = UINT64_MAX;
@@ -117,10 +132,11 @@ class QueryRun {
         if (got->size() == kScanChunk) bound = std::min(bound, got->back());
       }
       for (uint64_t i : merged) {
-        if (i > bound) break;
+        if (i > bound || i >= range_.second) break;
         if (!Offer(i)) return ledger::Status::OK();
       }
-      if (bound == UINT64_MAX) return ledger::Status::OK();
+      if (bound == UINT64_MAX || bound >= range_.second)
+        return ledger::Status::OK();
       start = bound + 1;
     }
   }
@@ -181,7 +197,7 @@ class QueryRun {
       auto loaded = LoadEvent(log_, i);
       if (!loaded) continue;
       QueryPosition pos{loaded->second.event_time_ms, i};
-      if (IsAfterToken(q_, pos) && MatchesQuery(q_, loaded->second)) {
+      if (Wanted(pos, *loaded)) {
         all.push_back({pos, std::move(loaded->first)});
       }
     }
@@ -216,6 +232,7 @@ class QueryRun {
   std::vector<Hit> hits_;
   std::optional<QueryPosition> last_;
   std::optional<QueryPosition> next_;
+  std::pair<uint64_t, uint64_t> range_{0, UINT64_MAX};  // record-time indexes
 };
 
 // The event as stored, with the log's extension members.

@@ -167,6 +167,11 @@ ledger::Result<EventQuery> ParseEventQuery(const Request& request,
       auto ms = ledger::epcis::ParseRfc3339Millis(value);
       if (!ms.ok()) return ms.status().WithPrefix(name);
       (name == "GE_eventTime" ? q.ge_event_time_ms : q.lt_event_time_ms) = *ms;
+    } else if (name == "GE_recordTime" || name == "LT_recordTime") {
+      auto ms = ledger::epcis::ParseRfc3339Millis(value);
+      if (!ms.ok()) return ms.status().WithPrefix(name);
+      (name == "GE_recordTime" ? q.ge_record_time_ms : q.lt_record_time_ms) =
+          *ms;
     } else if (name == "orderBy") {
       if (value == "eventTime") {
         q.order = QueryOrder::kEventTime;
@@ -198,6 +203,11 @@ ledger::Result<EventQuery> ParseEventQuery(const Request& request,
       *q.ge_event_time_ms >= *q.lt_event_time_ms) {
     return Status::InvalidArgument(
         "LT_eventTime: must be later than GE_eventTime");
+  }
+  if (q.ge_record_time_ms && q.lt_record_time_ms &&
+      *q.ge_record_time_ms >= *q.lt_record_time_ms) {
+    return Status::InvalidArgument(
+        "LT_recordTime: must be later than GE_recordTime");
   }
   if (token) {
     auto p = DecodePageToken(q, *token);
@@ -232,6 +242,67 @@ bool MatchesQuery(const EventQuery& q, const ledger::epcis::EventFacts& f) {
   if (q.lt_event_time_ms && f.event_time_ms >= *q.lt_event_time_ms)
     return false;
   return true;
+}
+
+bool MatchesRecordTime(const EventQuery& q, int64_t record_time_ms) {
+  if (q.ge_record_time_ms && record_time_ms < *q.ge_record_time_ms)
+    return false;
+  if (q.lt_record_time_ms && record_time_ms >= *q.lt_record_time_ms)
+    return false;
+  return true;
+}
+
+ledger::Result<int64_t> EntryRecordTime(const ledger::LogEntry& entry) {
+  const auto& j = entry.json;
+  const std::string where = "entry " + std::to_string(entry.index);
+  if (!j.is_object() || !j.contains("receivedAt") ||
+      !j["receivedAt"].is_string()) {
+    return Status::InvalidArgument(where + ": receivedAt: missing");
+  }
+  auto ms =
+      ledger::epcis::ParseRfc3339Millis(j["receivedAt"].get<std::string>());
+  if (!ms.ok()) return ms.status().WithPrefix(where + ": receivedAt");
+  return *ms;
+}
+
+namespace {
+
+// The first index in [lo, hi) whose receivedAt is >= t (hi when none), assuming
+// receivedAt does not decrease along the log.
+ledger::Result<uint64_t> FirstReceivedAtOrAfter(const ledger::Log& log,
+                                                uint64_t lo, uint64_t hi,
+                                                int64_t t) {
+  while (lo < hi) {
+    uint64_t mid = lo + (hi - lo) / 2;
+    auto entry = log.ReadEntry(mid);
+    if (!entry.ok()) return entry.status();
+    auto ms = EntryRecordTime(*entry);
+    if (!ms.ok()) return ms.status();
+    if (*ms < t) {
+      lo = mid + 1;
+    } else {
+      hi = mid;
+    }
+  }
+  return lo;
+}
+
+}  // namespace
+
+ledger::Result<std::pair<uint64_t, uint64_t>> RecordTimeRange(
+    const ledger::Log& log, const EventQuery& q) {
+  uint64_t first = 0, last = log.Size();
+  if (q.ge_record_time_ms) {
+    auto lo = FirstReceivedAtOrAfter(log, first, last, *q.ge_record_time_ms);
+    if (!lo.ok()) return lo.status();
+    first = *lo;
+  }
+  if (q.lt_record_time_ms) {
+    auto hi = FirstReceivedAtOrAfter(log, first, last, *q.lt_record_time_ms);
+    if (!hi.ok()) return hi.status();
+    last = *hi;
+  }
+  return std::make_pair(first, last);
 }
 
 bool IsAfterToken(const EventQuery& q, const QueryPosition& p) {

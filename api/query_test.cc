@@ -1,6 +1,11 @@
 #include "api/query.h"
 
 #include <gtest/gtest.h>
+#include <stdlib.h>
+
+#include <filesystem>
+
+#include "ledger/envelope.h"
 
 namespace api {
 namespace {
@@ -84,6 +89,10 @@ TEST(QueryTest, BadParametersAreNamed) {
       {"LT_eventTime=2026-01-01", "LT_eventTime"},
       {"GE_eventTime=2026-01-02T00:00:00Z&LT_eventTime=2026-01-01T00:00:00Z",
        "LT_eventTime"},
+      {"GE_recordTime=yesterday", "GE_recordTime"},
+      {"LT_recordTime=2026-01-01T25:00:00Z", "LT_recordTime"},
+      {"GE_recordTime=2026-01-02T00:00:00Z&LT_recordTime=2026-01-01T00:00:00Z",
+       "LT_recordTime"},
       {"orderBy=size", "orderBy"},
       {"orderDirection=asc", "orderDirection"},
       {"nextPageToken=abc", "nextPageToken"},
@@ -160,6 +169,82 @@ TEST(QueryTest, MatchesFacts) {
   EXPECT_FALSE(MatchesQuery(q, f));
   q.lt_event_time_ms = 1001;
   EXPECT_TRUE(MatchesQuery(q, f));
+}
+
+// A real log whose entries were received at chosen times: entry i (i >= 1) at
+// kT0 + 1000 * ((i + 1) / 2), so equal times repeat in pairs.
+class RecordTimeTest : public ::testing::Test {
+ protected:
+  static constexpr int64_t kT0 = 1798000000000;  // 2026-12-23T...Z
+  void SetUp() override {
+    char tmpl[] = "/tmp/udi-query-XXXXXX";
+    dir_ = mkdtemp(tmpl);
+    ledger::LogOptions o;
+    o.data_dir = dir_;
+    o.origin = "query-test";
+    o.key = *ledger::SigningKey::Generate("query-test");
+    auto log = ledger::Log::Open(std::move(o));
+    ASSERT_TRUE(log.ok()) << log.status().ToString();
+    log_ = std::move(*log);
+    auto acme = *ledger::SigningKey::Generate("acme");
+    ledger::Participant p{"0614141000005", "acme", "manufacturer",
+                          acme.verifier().ToText(), false};
+    ASSERT_TRUE(log_->AppendParticipant(p, kT0).ok());  // entry 0
+    for (int i = 1; i <= 9; ++i) {
+      nlohmann::json event = {
+          {"type", "ObjectEvent"},
+          {"eventTime", "2026-11-26T10:00:00.000Z"},
+          {"eventTimeZoneOffset", "+00:00"},
+          {"action", "OBSERVE"},
+          {"epcList",
+           {"urn:epc:id:sgtin:0614141.107346." + std::to_string(i)}}};
+      auto env = ledger::SignEvent(event, acme);
+      ASSERT_TRUE(env.ok());
+      auto prepared = ledger::PrepareEvent(*env, acme.verifier());
+      ASSERT_TRUE(prepared.ok()) << prepared.status().ToString();
+      std::vector<ledger::PreparedEvent> batch;
+      batch.push_back(std::move(*prepared));
+      ASSERT_TRUE(
+          log_->AppendEvents(std::move(batch), kT0 + 1000 * ((i + 1) / 2))
+              .ok());
+    }
+  }
+  void TearDown() override {
+    log_.reset();
+    std::filesystem::remove_all(dir_);
+  }
+  std::string dir_;
+  std::unique_ptr<ledger::Log> log_;
+};
+
+TEST_F(RecordTimeTest, RangeIsFoundByBinarySearch) {
+  struct Case {
+    std::optional<int64_t> ge, lt;
+    uint64_t first, last;
+  };
+  const Case cases[] = {
+      {std::nullopt, std::nullopt, 0, 10}, {kT0, std::nullopt, 0, 10},
+      {kT0 + 1, std::nullopt, 1, 10},      {kT0 + 2000, std::nullopt, 3, 10},
+      {std::nullopt, kT0 + 2000, 0, 3},    {kT0 + 1000, kT0 + 3000, 1, 5},
+      {kT0 + 5000, std::nullopt, 9, 10},   {kT0 + 5001, std::nullopt, 10, 10},
+      {std::nullopt, kT0, 0, 0},
+  };
+  for (const auto& c : cases) {
+    SCOPED_TRACE(std::to_string(c.ge.value_or(-1) - kT0) + " " +
+                 std::to_string(c.lt.value_or(-1) - kT0));
+    EventQuery q;
+    q.ge_record_time_ms = c.ge;
+    q.lt_record_time_ms = c.lt;
+    auto range = RecordTimeRange(*log_, q);
+    ASSERT_TRUE(range.ok()) << range.status().ToString();
+    EXPECT_EQ(range->first, c.first);
+    EXPECT_EQ(range->second, c.last);
+    for (uint64_t i = 0; i < log_->Size(); ++i) {
+      auto ms = EntryRecordTime(*log_->ReadEntry(i));
+      ASSERT_TRUE(ms.ok());
+      EXPECT_EQ(MatchesRecordTime(q, *ms), i >= c.first && i < c.last) << i;
+    }
+  }
 }
 
 }  // namespace

@@ -2,6 +2,7 @@
 
 #include <sodium.h>
 
+#include <cstdio>
 #include <set>
 
 #include "api/access_log.h"
@@ -11,24 +12,15 @@
 
 namespace api {
 
-nlohmann::json CaptureJob::ToJson() const {
-  nlohmann::json j = {{"captureID", id},
-                      {"createdAt", created_at},
-                      {"running", running},
-                      {"success", success},
-                      {"captureErrorBehaviour", error_behaviour},
-                      {"errors", errors}};
-  if (!finished_at.empty()) j["finishedAt"] = finished_at;
-  return j;
-}
-
 Service::Service(ServiceOptions options, ledger::Log* log, TokenStore* tokens,
                  Committer* committer, Metrics* metrics)
     : options_(std::move(options)),
       log_(log),
       tokens_(tokens),
       committer_(committer),
-      metrics_(metrics) {}
+      metrics_(metrics),
+      capture_jobs_(
+          std::make_unique<CaptureJobStore>(options_.max_capture_jobs)) {}
 
 std::vector<std::shared_ptr<const ledger::Log>> Service::HeldLogs() const {
   if (log_source_) return log_source_();
@@ -147,42 +139,28 @@ void Service::Handle(Request request, Reply reply) {
   }
 }
 
-std::string Service::NewCaptureJob(std::string error_behaviour) {
-  std::string raw(12, '\0');
-  randombytes_buf(raw.data(), raw.size());  // unguessable job ids
-  CaptureJob job;
-  job.id = ledger::ToHex(raw);
-  std::lock_guard<std::mutex> lock(jobs_mu_);
-  job.created_at = FormatRfc3339Millis(NowMillis());
-  job.error_behaviour = std::move(error_behaviour);
-  jobs_[job.id] = job;
-  job_order_.push_back(job.id);
-  while (job_order_.size() > options_.max_capture_jobs) {
-    auto it = jobs_.find(job_order_.front());
-    if (it != jobs_.end() && it->second.running)
-      break;  // never drop a running job
-    if (it != jobs_.end()) jobs_.erase(it);
-    job_order_.pop_front();
-  }
-  return job.id;
+ledger::Status Service::OpenCaptureJobs(const std::string& path) {
+  auto store = CaptureJobStore::Open(path, options_.max_capture_jobs);
+  if (!store.ok()) return store.status();
+  capture_jobs_ = std::move(*store);
+  return ledger::Status::OK();
+}
+
+ledger::Result<CaptureJob> Service::NewCaptureJob(std::string error_behaviour) {
+  return capture_jobs_->Create(std::move(error_behaviour));
 }
 
 void Service::FinishCaptureJob(const std::string& id, bool success,
                                nlohmann::json errors) {
-  std::lock_guard<std::mutex> lock(jobs_mu_);
-  auto it = jobs_.find(id);
-  if (it == jobs_.end()) return;
-  it->second.running = false;
-  it->second.success = success;
-  it->second.errors = std::move(errors);
-  it->second.finished_at = FormatRfc3339Millis(NowMillis());
+  ledger::Status st = capture_jobs_->Finish(id, success, std::move(errors));
+  if (!st.ok()) {
+    std::fprintf(stderr, "ledger-node: capture job %s: %s\n", id.c_str(),
+                 st.message().c_str());
+  }
 }
 
 std::optional<CaptureJob> Service::FindCaptureJob(const std::string& id) const {
-  std::lock_guard<std::mutex> lock(jobs_mu_);
-  auto it = jobs_.find(id);
-  if (it == jobs_.end()) return std::nullopt;
-  return it->second;
+  return capture_jobs_->Find(id);
 }
 
 }  // namespace api

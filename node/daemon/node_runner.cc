@@ -77,6 +77,9 @@ int RunNode(const NodeConfig& c) {
   api::Committer committer(log->get(), &metrics, c.committer);
   api::Service service(c.service, log->get(), tokens->get(), &committer,
                        &metrics);
+  ledger::Status jobs =
+      service.OpenCaptureJobs(c.data_dir + "/capture-jobs.jsonl");
+  if (!jobs.ok()) return Fail(jobs.message());
   api::Server server(c.server, &service);
   ledger::Status listening = server.Listen();
   if (!listening.ok()) return Fail(listening.message());

@@ -13,6 +13,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "api/http.h"
@@ -37,6 +38,8 @@ struct EventQuery {
   std::vector<std::string> biz_step, disposition, biz_location, read_point,
       event_type;
   std::optional<int64_t> ge_event_time_ms, lt_event_time_ms;
+  // GE_recordTime / LT_recordTime: the entry's receivedAt.
+  std::optional<int64_t> ge_record_time_ms, lt_record_time_ms;
   QueryOrder order = QueryOrder::kRecordTime;
   bool descending = false;
   size_t per_page = 100;
@@ -58,6 +61,23 @@ ledger::Result<std::string> IdentifierKey(std::string_view value);
 // True iff the event with these facts satisfies every condition of `q` (paging
 // aside).
 bool MatchesQuery(const EventQuery& q, const ledger::epcis::EventFacts& facts);
+
+// True iff an entry received at `record_time_ms` (its receivedAt) satisfies
+// GE_recordTime / LT_recordTime.
+bool MatchesRecordTime(const EventQuery& q, int64_t record_time_ms);
+
+// The entry's receivedAt in ms. InvalidArgument naming the entry when absent or
+// malformed.
+ledger::Result<int64_t> EntryRecordTime(const ledger::LogEntry& entry);
+
+// The half-open range [first, second) of log indexes whose receivedAt may
+// satisfy GE_recordTime / LT_recordTime, found by binary search over entries
+// with Log::ReadEntry (O(log n) reads). The whole log when neither is given.
+// Exact when receivedAt never decreases along the log; callers still check
+// each entry with MatchesRecordTime, so a clock that stepped back can hide
+// entries from a record-time query but never adds wrong ones.
+ledger::Result<std::pair<uint64_t, uint64_t>> RecordTimeRange(
+    const ledger::Log& log, const EventQuery& q);
 
 // True iff position `p` comes strictly after `q.after` in the order of `q` (or
 // there is no after).

@@ -19,6 +19,7 @@
 #include <optional>
 #include <string>
 
+#include "api/capture_jobs.h"
 #include "api/committer.h"
 #include "api/http.h"
 #include "api/metrics.h"
@@ -39,18 +40,6 @@ struct ServiceOptions {
       100000;  // index entries a query may examine before answering
   size_t max_capture_jobs =
       10000;  // finished capture jobs remembered (oldest dropped)
-};
-
-// One EPCIS capture job (GET /capture/{id}).
-struct CaptureJob {
-  std::string id;
-  std::string created_at;
-  std::string finished_at;
-  bool running = true;
-  bool success = false;
-  std::string error_behaviour = "rollback";  // "rollback" | "proceed"
-  nlohmann::json errors = nlohmann::json::array();
-  nlohmann::json ToJson() const;
 };
 
 class Service {
@@ -82,8 +71,11 @@ class Service {
   Committer& committer() { return *committer_; }
   Metrics& metrics() { return *metrics_; }
 
-  // Capture jobs (thread-safe).
-  std::string NewCaptureJob(std::string error_behaviour);
+  // Capture jobs (thread-safe). In memory until OpenCaptureJobs persists them
+  // (call it before serving; see capture_jobs.h). NewCaptureJob returns the
+  // job once it is durable; IOError when it cannot be stored.
+  ledger::Status OpenCaptureJobs(const std::string& path);
+  ledger::Result<CaptureJob> NewCaptureJob(std::string error_behaviour);
   void FinishCaptureJob(const std::string& id, bool success,
                         nlohmann::json errors);
   std::optional<CaptureJob> FindCaptureJob(const std::string& id) const;
@@ -97,9 +89,7 @@ class Service {
   std::atomic<bool> shutting_down_{false};
   LogSource log_source_;
 
-  mutable std::mutex jobs_mu_;  // guards jobs_ and job_order_
-  std::map<std::string, CaptureJob> jobs_;
-  std::deque<std::string> job_order_;
+  std::unique_ptr<CaptureJobStore> capture_jobs_;
 };
 
 }  // namespace api
