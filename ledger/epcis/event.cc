@@ -11,6 +11,7 @@
 #include "ledger/epcis.h"
 #include "ledger/epcis/epcis_internal.h"
 #include "ledger/epcis/event_checker.h"
+#include "ledger/gs1.h"
 
 namespace ledger::epcis {
 namespace internal {
@@ -112,6 +113,7 @@ Result<EventFacts> EventChecker::Run() {
   LEDGER_RETURN_IF_ERROR(CheckWhat());
   LEDGER_RETURN_IF_ERROR(CheckWhyAndWhere());
   LEDGER_RETURN_IF_ERROR(CheckIlmd());
+  CollectIlmdLots();
   return std::move(facts_);
 }
 
@@ -360,6 +362,41 @@ Status EventChecker::CheckIlmd() const {
     return Fail("ilmd", "must be an object, not " + JsonTypeName(*ilmd));
   }
   return CheckExtensionMembers("ilmd", *ilmd, {});
+}
+
+// The member names under which EPCIS 2.0 JSON(-LD) carries the CBV master data
+// attribute lotNumber: the compact form with the "cbvmda" prefix of the EPCIS
+// 2.0 context, and its expansion (cbvmda = "urn:epcglobal:cbv:mda:", the CBV
+// namespace EPCIS 1.x XML uses as xmlns:cbvmda).
+constexpr std::array<std::string_view, 2> kLotNumberNames = {
+    "cbvmda:lotNumber", "urn:epcglobal:cbv:mda:lotNumber"};
+
+// ilmd describes the objects the event creates: epcList of an ObjectEvent
+// (ADD, checked by CheckIlmd) or outputEPCList of a TransformationEvent. Each
+// SGTIN among them with the lot gives the class key "01/<gtin14>/10/<lot>". A
+// lotNumber that is not a string or not a valid AI (10) value is not indexed
+// (the event stays valid: ilmd members are not validated further).
+void EventChecker::CollectIlmdLots() {
+  const json* ilmd = Member("ilmd");
+  if (ilmd == nullptr || !ilmd->is_object()) return;
+  const json* list =
+      Member(facts_.type == EventType::kTransformationEvent ? "outputEPCList"
+                                                            : "epcList");
+  if (list == nullptr || !list->is_array()) return;
+  UniqueList lots(&facts_.ilmd_lots);
+  for (std::string_view name : kLotNumberNames) {
+    auto lot = ilmd->find(name);
+    if (lot == ilmd->end() || !lot->is_string()) continue;
+    const std::string& value = lot->get_ref<const std::string&>();
+    if (!gs1::ValidateAiValue("10", value).ok()) continue;
+    for (const json& epc : *list) {
+      if (!epc.is_string()) continue;
+      auto key = gs1::ParseIdentifier(epc.get_ref<const std::string&>());
+      if (!key.ok() || key->kind != gs1::KeyKind::kSgtin) continue;
+      gs1::Gs1Key lgtin{gs1::KeyKind::kLgtin, {key->parts[0], {"10", value}}};
+      lots.Add(lgtin.ToString());
+    }
+  }
 }
 
 }  // namespace internal

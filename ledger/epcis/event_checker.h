@@ -63,6 +63,7 @@ class EventChecker {
   Status CheckTransactionWhat();
   Status CheckTransformationWhat();
   Status CheckIlmd() const;
+  void CollectIlmdLots();  // facts_.ilmd_lots
 
   // --- field helpers (event_fields.cc) ---
   Status CheckString(std::string_view rel, const nlohmann::json& v) const;

@@ -28,6 +28,7 @@ json FactsToJson(const EventFacts& f) {
               {"epcis_event_id", f.epcis_event_id},
               {"epcs", f.epcs},
               {"epc_classes", f.epc_classes},
+              {"ilmd_lots", f.ilmd_lots},
               {"parent", f.parent},
               {"children", f.children},
               {"biz_step", f.biz_step},

@@ -44,9 +44,13 @@ struct EventFacts {
              // outputEPCList (deduplicated, in order of appearance)
   std::vector<std::string>
       epc_classes;  // class keys from every quantity list (GTIN+lot, GTIN)
-  // Class keys "01/<gtin14>/10/<lot>" implied by ilmd (ADD events only):
-  // ilmd.lotNumber (CBV cbvmda:lotNumber, JSON-LD key "cbvmda:lotNumber" or
-  // "lotNumber") combined with the GTIN of each SGTIN in epcList, deduplicated.
+  // Class keys "01/<gtin14>/10/<lot>" implied by ilmd (ObjectEvent ADD, or a
+  // TransformationEvent's outputs): the CBV lotNumber attribute (JSON-LD key
+  // "cbvmda:lotNumber" as in the EPCIS 2.0 examples, or its expanded IRI
+  // "urn:epcglobal:cbv:mda:lotNumber"; a bare "lotNumber" is not a valid ilmd
+  // member) combined with the GTIN of each SGTIN (EPC URI or Digital Link) in
+  // epcList / outputEPCList, deduplicated. A lot that is not a valid AI (10)
+  // value is not indexed.
   std::vector<std::string> ilmd_lots;
   std::string parent;  // parentID key, if any
   std::vector<std::string>
