@@ -10,6 +10,7 @@
 
 #include "ledger/jcs.h"
 #include "ledger/log/log_backup.h"
+#include "ledger/log/log_check.h"
 #include "ledger/log/log_db.h"
 #include "ledger/log/log_entry.h"
 #include "ledger/log/log_keys.h"
@@ -81,7 +82,11 @@ Hash HashFromBytes(std::string_view s) {
 class LogImpl : public Log {
  public:
   LogImpl(LogOptions options, std::unique_ptr<Db> db)
-      : options_(std::move(options)), db_(std::move(db)) {}
+      : options_(std::move(options)),
+        db_(std::move(db)),
+        replica_(options_.replica_verifier.has_value()),
+        verifier_(replica_ ? *options_.replica_verifier
+                           : options_.key.verifier()) {}
   ~LogImpl() override { state_.reset(); }
 
   Status Init();
@@ -99,18 +104,12 @@ class LogImpl : public Log {
   std::string SignedCheckpoint() const override {
     return State()->signed_checkpoint;
   }
-  const VerifierKey& verifier() const override {
-    return options_.key.verifier();
-  }
-  // TODO(core): implement (interfaces added for federation and audit).
-  Result<uint64_t> AppendQuery(const nlohmann::json&, int64_t) override {
-    return Status::Internal("AppendQuery: not implemented yet");
-  }
-  Status ImportEntries(const std::vector<std::string>&,
-                       std::string_view) override {
-    return Status::Internal("ImportEntries: not implemented yet");
-  }
-  bool is_replica() const override { return false; }
+  const VerifierKey& verifier() const override { return verifier_; }
+  Result<uint64_t> AppendQuery(const nlohmann::json& record,
+                               int64_t received_at_ms) override;
+  Status ImportEntries(const std::vector<std::string>& entry_bytes,
+                       std::string_view signed_checkpoint) override;
+  bool is_replica() const override { return replica_; }
   Status ExportSnapshot(const SnapshotSink& sink) const override {
     return logbackup::ExportDb(*db_, sink);
   }
@@ -145,9 +144,22 @@ class LogImpl : public Log {
   Pending StartBatch() const { return Pending{range_, last_leaf_, {}, {}}; }
   void AddEntry(Pending* p, const std::string& bytes);
   void AddEntry(Pending* p, const std::string& bytes, const Hash& leaf);
-  // Adds size and checkpoint, writes the batch durably, then publishes the new
-  // state.
+  // Adds the index keys of an event entry at `index`.
+  static void AddEventKeys(Pending* p, const std::string& event_id,
+                           const epcis::EventFacts& facts,
+                           std::string_view signer, uint64_t index);
+  // Adds size and a checkpoint signed by the node, writes the batch durably,
+  // then publishes the new state.
   Status Commit(Pending* p, std::string_view what);
+  // Same with a given checkpoint and its note (ImportEntries).
+  Status CommitWithNote(Pending* p, Checkpoint cp, std::string note,
+                        std::string_view what);
+  Status CheckWritable(std::string_view what) const;
+  // The checked checkpoint of an import of `n` entries ending in `p`.
+  Result<Checkpoint> CheckImportCheckpoint(const Pending& p, size_t n,
+                                           std::string_view note) const;
+  Status CheckMode(const std::optional<std::string>& replica,
+                   const std::string& verifier) const;
   Status InitializeEmpty();
   Status LoadRegistry();
   Status LoadUpperNodes(uint64_t size);
@@ -162,6 +174,8 @@ class LogImpl : public Log {
 
   const LogOptions options_;
   const std::unique_ptr<Db> db_;
+  const bool replica_;
+  const VerifierKey verifier_;  // checkpoint key: own, or replica_verifier
   UpperNodeCache upper_;
 
   std::mutex
@@ -181,9 +195,12 @@ Status LogImpl::InitializeEmpty() {
   b.Put(std::string(logkeys::kVersionKey),
         std::string(logkeys::kFormatVersion));
   b.Put(std::string(logkeys::kOriginKey), options_.origin);
-  b.Put(std::string(logkeys::kVerifierKey), options_.key.verifier().ToText());
+  b.Put(std::string(logkeys::kVerifierKey), verifier_.ToText());
   b.Put(std::string(logkeys::kSizeKey), logkeys::Be64(0));
-  b.Put(std::string(logkeys::kCheckpointKey), SignCheckpoint(cp, options_.key));
+  // A replica has no note of its origin until its first import.
+  b.Put(std::string(logkeys::kCheckpointKey),
+        replica_ ? std::string() : SignCheckpoint(cp, options_.key));
+  if (replica_) b.Put(std::string(logkeys::kReplicaKey), "1");
   leveldb::WriteOptions w;
   w.sync = true;
   return logdb::FromLevelDb(db_->db->Write(w, &b),
@@ -202,10 +219,8 @@ Status LogImpl::Init() {
                                 ": m:version missing in a non-empty db");
     }
     LEDGER_RETURN_IF_ERROR(InitializeEmpty());
-  } else if (**version != logkeys::kFormatVersion) {
-    return Status::Corruption(
-        "data dir " + db_->dir + ": unknown format version '" + **version +
-        "' (this build reads " + std::string(logkeys::kFormatVersion) + ")");
+  } else {
+    LEDGER_RETURN_IF_ERROR(logkeys::CheckFormatVersion(db_->dir, **version));
   }
   auto origin = db_->Get(logkeys::kOriginKey);
   auto verifier = db_->Get(logkeys::kVerifierKey);
@@ -223,11 +238,9 @@ Status LogImpl::Init() {
                                       " holds the log of origin '" + **origin +
                                       "', not '" + options_.origin + "'");
   }
-  if (**verifier != options_.key.verifier().ToText()) {
-    return Status::FailedPrecondition(
-        "data dir " + db_->dir + " was created with checkpoint key " +
-        **verifier + ", not " + options_.key.verifier().ToText());
-  }
+  auto replica = db_->Get(logkeys::kReplicaKey);
+  if (!replica.ok()) return replica.status();
+  LEDGER_RETURN_IF_ERROR(CheckMode(*replica, **verifier));
   if ((*size_v)->size() != 8) return Status::Corruption("m:size: not 8 bytes");
   const uint64_t size = GetBigEndian64(**size_v);
   logdb::NodeReader reader(db_.get(), nullptr);
@@ -235,7 +248,10 @@ Status LogImpl::Init() {
   if (!range.ok())
     return range.status().WithPrefix("rebuilding the tree of size " +
                                      std::to_string(size));
-  auto cp = OpenCheckpoint(**note, options_.key.verifier());
+  Result<Checkpoint> cp = replica_ && size == 0 && (*note)->empty()
+                              ? Result<Checkpoint>(Checkpoint{
+                                    options_.origin, 0, range->Root(), {}})
+                              : OpenCheckpoint(**note, verifier_);
   if (!cp.ok()) return cp.status().WithPrefix("m:checkpoint");
   if (cp->size != size || cp->root != range->Root() ||
       cp->origin != options_.origin) {
@@ -260,6 +276,28 @@ Status LogImpl::Init() {
   LEDGER_RETURN_IF_ERROR(LoadRegistry());
   LEDGER_RETURN_IF_ERROR(LoadUpperNodes(size));
   Publish(size, std::move(cp).value(), std::move(note)->value());
+  return Status::OK();
+}
+
+Status LogImpl::CheckMode(const std::optional<std::string>& replica,
+                          const std::string& verifier) const {
+  const std::string& dir = db_->dir;
+  if (replica.has_value() && !replica_) {
+    return Status::FailedPrecondition(
+        "data dir " + dir + " is a replica of origin '" + options_.origin +
+        "' (checkpoint key " + verifier +
+        "): open it with replica_verifier, not as the node's own log");
+  }
+  if (!replica.has_value() && replica_) {
+    return Status::FailedPrecondition(
+        "data dir " + dir + " holds a node's own log (checkpoint key " +
+        verifier + "), not a replica");
+  }
+  if (verifier != verifier_.ToText()) {
+    return Status::FailedPrecondition("data dir " + dir +
+                                      " was created with checkpoint key " +
+                                      verifier + ", not " + verifier_.ToText());
+  }
   return Status::OK();
 }
 
@@ -337,6 +375,11 @@ void LogImpl::AddEntry(Pending* p, const std::string& bytes, const Hash& leaf) {
 Status LogImpl::Commit(Pending* p, std::string_view what) {
   Checkpoint cp{options_.origin, p->range.size(), p->range.Root(), {}};
   std::string note = SignCheckpoint(cp, options_.key);
+  return CommitWithNote(p, std::move(cp), std::move(note), what);
+}
+
+Status LogImpl::CommitWithNote(Pending* p, Checkpoint cp, std::string note,
+                               std::string_view what) {
   p->batch.Put(std::string(logkeys::kSizeKey), logkeys::Be64(p->range.size()));
   p->batch.Put(std::string(logkeys::kCheckpointKey), note);
   leveldb::WriteOptions w;
@@ -350,8 +393,25 @@ Status LogImpl::Commit(Pending* p, std::string_view what) {
   return Status::OK();
 }
 
+void LogImpl::AddEventKeys(Pending* p, const std::string& event_id,
+                           const epcis::EventFacts& facts,
+                           std::string_view signer, uint64_t index) {
+  p->batch.Put(logkeys::EventIdKey(event_id), logkeys::Be64(index));
+  for (const auto& key : logentry::EventIndexKeys(facts, signer, index)) {
+    p->batch.Put(key, "");
+  }
+}
+
+Status LogImpl::CheckWritable(std::string_view what) const {
+  if (!replica_) return Status::OK();
+  return Status::FailedPrecondition(
+      std::string(what) + ": the log of '" + options_.origin +
+      "' is a replica; entries arrive only through ImportEntries");
+}
+
 Result<std::vector<AppendOutcome>> LogImpl::AppendEvents(
     std::vector<PreparedEvent> events, int64_t received_at_ms) {
+  LEDGER_RETURN_IF_ERROR(CheckWritable("AppendEvents"));
   std::lock_guard lock(write_mu_);
   Pending p = StartBatch();
   const std::string received_at = logentry::FormatReceivedAt(received_at_ms);
@@ -400,11 +460,7 @@ Result<std::vector<AppendOutcome>> LogImpl::AppendEvents(
     } else {
       AddEntry(&p, bytes);
     }
-    p.batch.Put(logkeys::EventIdKey(ev.event_id), logkeys::Be64(index));
-    for (const auto& key :
-         logentry::EventIndexKeys(ev.facts, ev.envelope.signer, index)) {
-      p.batch.Put(key, "");
-    }
+    AddEventKeys(&p, ev.event_id, ev.facts, ev.envelope.signer, index);
     in_batch.emplace(ev.event_id, index);
     o.status = AppendStatus::kAccepted;
     o.index = index;
@@ -418,6 +474,7 @@ Result<std::vector<AppendOutcome>> LogImpl::AppendEvents(
 
 Result<uint64_t> LogImpl::AppendParticipant(const Participant& participant,
                                             int64_t received_at_ms) {
+  LEDGER_RETURN_IF_ERROR(CheckWritable("AppendParticipant"));
   std::lock_guard lock(write_mu_);
   LEDGER_RETURN_IF_ERROR(logentry::CheckRegistryChange(registry_, participant));
   Pending p = StartBatch();
@@ -434,6 +491,104 @@ Result<uint64_t> LogImpl::AppendParticipant(const Participant& participant,
   LEDGER_RETURN_IF_ERROR(Commit(&p, "appending participant " + key_id));
   registry_[key_id] = participant;
   return index;
+}
+
+Result<uint64_t> LogImpl::AppendQuery(const nlohmann::json& record,
+                                      int64_t received_at_ms) {
+  LEDGER_RETURN_IF_ERROR(CheckWritable("AppendQuery"));
+  std::lock_guard lock(write_mu_);
+  Pending p = StartBatch();
+  const uint64_t index = p.range.size();
+  auto bytes = logentry::QueryEntryBytes(
+      index, p.last_leaf, logentry::FormatReceivedAt(received_at_ms), record);
+  if (!bytes.ok()) return bytes.status();
+  // The verifier's own check, so that nothing is logged that it would refuse
+  // (e.g. an integer beyond 2^53 that does not survive JCS).
+  auto checked = logcheck::CheckEntry(index, p.last_leaf, *bytes, &registry_);
+  if (!checked.ok()) {
+    return Status::InvalidArgument("query: " + checked.status().message());
+  }
+  AddEntry(&p, *bytes, checked->leaf);
+  LEDGER_RETURN_IF_ERROR(Commit(&p, "appending a query record"));
+  return index;
+}
+
+Status LogImpl::ImportEntries(const std::vector<std::string>& entry_bytes,
+                              std::string_view signed_checkpoint) {
+  std::lock_guard lock(write_mu_);
+  Pending p = StartBatch();
+  logentry::Registry registry = registry_;  // as of each entry
+  std::unordered_map<std::string, uint64_t> in_batch;
+  for (const std::string& bytes : entry_bytes) {
+    const uint64_t index = p.range.size();
+    const std::string at = "entry " + std::to_string(index);
+    auto e = logcheck::CheckEntry(index, p.last_leaf, bytes, &registry);
+    if (!e.ok()) return Status::InvalidArgument(e.status().message());
+    if (e->type == logcheck::EntryType::kEvent) {
+      std::optional<uint64_t> earlier;
+      if (auto it = in_batch.find(e->event_id); it != in_batch.end()) {
+        earlier = it->second;
+      } else {
+        auto existing = db_->Get(logkeys::EventIdKey(e->event_id));
+        if (!existing.ok()) return existing.status();
+        if (existing->has_value()) earlier = GetBigEndian64(**existing);
+      }
+      if (earlier) {
+        return Status::InvalidArgument(at + ": event " + e->event_id +
+                                       " is already logged at entry " +
+                                       std::to_string(*earlier));
+      }
+      AddEventKeys(&p, e->event_id, e->facts, e->signer, index);
+      in_batch.emplace(e->event_id, index);
+    } else if (e->type == logcheck::EntryType::kParticipant) {
+      auto value = logentry::ParticipantBytes(*e->participant);
+      if (!value.ok()) return value.status().WithPrefix(at);
+      p.batch.Put(logkeys::RegistryKey(e->participant->KeyId()), *value);
+    }
+    AddEntry(&p, bytes, e->leaf);
+  }
+  auto cp = CheckImportCheckpoint(p, entry_bytes.size(), signed_checkpoint);
+  if (!cp.ok()) return cp.status();
+  LEDGER_RETURN_IF_ERROR(CommitWithNote(
+      &p, std::move(cp).value(), std::string(signed_checkpoint),
+      "importing " + std::to_string(entry_bytes.size()) + " entries"));
+  registry_ = std::move(registry);
+  return Status::OK();
+}
+
+Result<Checkpoint> LogImpl::CheckImportCheckpoint(const Pending& p, size_t n,
+                                                  std::string_view note) const {
+  auto parsed = SignedNote::Parse(note);
+  if (!parsed.ok()) {
+    return Status::InvalidArgument("checkpoint: " + parsed.status().message());
+  }
+  if (parsed->ToString() != note) {
+    return Status::InvalidArgument("checkpoint: not in canonical note form");
+  }
+  // Only the signature of the log's checkpoint key counts; other lines
+  // (witness cosignatures, other keys) are ignored.
+  auto cp = OpenCheckpoint(note, verifier_);
+  if (!cp.ok()) return Status::InvalidArgument(cp.status().message());
+  if (cp->origin != options_.origin) {
+    return Status::InvalidArgument("checkpoint: origin '" + cp->origin +
+                                   "' is not this log's origin '" +
+                                   options_.origin + "'");
+  }
+  const uint64_t size = p.range.size();
+  if (cp->size != size) {
+    return Status::InvalidArgument(
+        "checkpoint: size " + std::to_string(cp->size) +
+        " does not match the log extended by the entries (" +
+        std::to_string(size - n) + " + " + std::to_string(n) + " = " +
+        std::to_string(size) + ")");
+  }
+  if (cp->root != p.range.Root()) {
+    return Status::InvalidArgument(
+        "checkpoint: root does not match entries 0.." +
+        (size == 0 ? std::string("(none)") : std::to_string(size - 1)) +
+        " (got " + ToHex(cp->root) + ", want " + ToHex(p.range.Root()) + ")");
+  }
+  return cp;
 }
 
 std::optional<Participant> LogImpl::LookupSigner(

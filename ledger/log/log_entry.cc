@@ -150,6 +150,25 @@ Result<std::string> ParticipantEntryBytes(uint64_t index, const Hash& prev_leaf,
   return CanonicalizeJson(entry);
 }
 
+Result<std::string> QueryEntryBytes(uint64_t index, const Hash& prev_leaf,
+                                    std::string_view received_at,
+                                    const nlohmann::json& record) {
+  if (!record.is_object()) {
+    return Status::InvalidArgument("query: must be a JSON object, not " +
+                                   std::string(record.type_name()));
+  }
+  nlohmann::json entry = {
+      {"index", index},
+      {"prevHash", index == 0 ? ZeroHashHex() : ToHex(prev_leaf)},
+      {"query", record},
+      {"receivedAt", std::string(received_at)},
+      {"type", std::string(kTypeQuery)},
+  };
+  auto bytes = CanonicalizeJson(entry);
+  if (!bytes.ok()) return bytes.status().WithPrefix("query");
+  return bytes;
+}
+
 std::vector<std::string> EventIndexKeys(const epcis::EventFacts& facts,
                                         std::string_view signer,
                                         uint64_t index) {
@@ -177,6 +196,7 @@ std::vector<std::string> EventIndexKeys(const epcis::EventFacts& facts,
   add(IndexKind::kDisposition, facts.disposition);
   if (facts.is_error_declaration)
     add(IndexKind::kCorrection, facts.epcis_event_id);
+  for (const auto& c : facts.ilmd_lots) add(IndexKind::kIlmdLot, c);
   keys.push_back(logkeys::TimeKey(facts.event_time_ms, index));
   return keys;
 }

@@ -18,6 +18,7 @@ namespace ledger::logentry {
 
 inline constexpr std::string_view kTypeEvent = "event";
 inline constexpr std::string_view kTypeParticipant = "participant";
+inline constexpr std::string_view kTypeQuery = "query";
 
 // "2026-11-26T10:44:14.123Z". Requires a time within years 0000..9999.
 std::string FormatReceivedAt(int64_t ms);
@@ -49,6 +50,12 @@ std::optional<Hash> LeafHashFromPrefixState(std::string_view state,
 Result<std::string> ParticipantEntryBytes(uint64_t index, const Hash& prev_leaf,
                                           std::string_view received_at,
                                           const Participant& p);
+// JCS bytes of {"index": i, "prevHash": hex, "query": record, "receivedAt":
+// t, "type": "query"}. InvalidArgument unless `record` is an object that JCS
+// can serialise.
+Result<std::string> QueryEntryBytes(uint64_t index, const Hash& prev_leaf,
+                                    std::string_view received_at,
+                                    const nlohmann::json& record);
 // JCS(p.ToJson()): the value of the participant's R key.
 Result<std::string> ParticipantBytes(const Participant& p);
 

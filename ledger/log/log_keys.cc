@@ -10,6 +10,30 @@ std::string Be64(uint64_t v) {
   return out;
 }
 
+Status CheckFormatVersion(std::string_view dir, std::string_view version) {
+  if (version == kFormatVersion) return Status::OK();
+  const std::string d(dir);
+  const std::string v(version);
+  if (version == kPreviousFormatVersion) {
+    return Status::FailedPrecondition(
+        "data dir " + d + " has log format version " + v +
+        "; this build reads version " + std::string(kFormatVersion) +
+        ": back the dir up, then upgrade it with `ledgerctl migrate --data " +
+        d + "`");
+  }
+  const bool numeric = !v.empty() && v.size() < 10 &&
+                       v.find_first_not_of("0123456789") == std::string::npos;
+  if (numeric && std::stoul(v) > std::stoul(std::string(kFormatVersion))) {
+    return Status::FailedPrecondition(
+        "data dir " + d + " has log format version " + v +
+        ", newer than the version " + std::string(kFormatVersion) +
+        " this build reads: use a newer udi-ledger");
+  }
+  return Status::Corruption("data dir " + d + ": unknown format version '" + v +
+                            "' (this build reads " +
+                            std::string(kFormatVersion) + ")");
+}
+
 std::string EntryKey(uint64_t index) { return kEntryPrefix + Be64(index); }
 
 std::string NodeKey(int level, uint64_t index) {

@@ -1,7 +1,7 @@
 // The LevelDB key layout of the log (spec/log-format.md, "Key layout"). Pure
 // functions.
 //
-//   m:version            → "1"                      format version
+//   m:version            → "2"                      format version
 //   (kFormatVersion) m:origin             → checkpoint origin line m:verifier
 //   → C2SP verifier key text of the node's checkpoint key m:size → be64(number
 //   of entries) m:checkpoint         → signed checkpoint note for m:size E
@@ -23,13 +23,18 @@
 
 namespace ledger::logkeys {
 
-inline constexpr std::string_view kFormatVersion = "1";
+inline constexpr std::string_view kFormatVersion = "2";
+// The previous format, which MigrateDataDir upgrades (spec/log-format.md §7).
+inline constexpr std::string_view kPreviousFormatVersion = "1";
 
 inline constexpr std::string_view kVersionKey = "m:version";
 inline constexpr std::string_view kOriginKey = "m:origin";
 inline constexpr std::string_view kVerifierKey = "m:verifier";
 inline constexpr std::string_view kSizeKey = "m:size";
 inline constexpr std::string_view kCheckpointKey = "m:checkpoint";
+// Present (value "1") only in a replica's data dir: m:verifier is then the
+// origin's checkpoint key and m:checkpoint the origin's note.
+inline constexpr std::string_view kReplicaKey = "m:replica";
 
 inline constexpr char kEntryPrefix = 'E';
 inline constexpr char kNodePrefix = 'N';
@@ -38,6 +43,11 @@ inline constexpr char kIndexPrefix = 'X';
 inline constexpr char kTimePrefix = 'T';
 inline constexpr char kRegistryPrefix = 'R';
 inline constexpr char kMetaPrefix = 'm';
+
+// OK when `version` (the m:version value of data dir `dir`) is the version
+// this build reads. FailedPrecondition naming the migration for the previous
+// version and for a newer one; Corruption for anything else.
+Status CheckFormatVersion(std::string_view dir, std::string_view version);
 
 std::string EntryKey(uint64_t index);
 std::string NodeKey(int level, uint64_t index);

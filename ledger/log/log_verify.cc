@@ -21,6 +21,7 @@
 
 #include "ledger/jcs.h"
 #include "ledger/log.h"
+#include "ledger/log/log_check.h"
 #include "ledger/log/log_db.h"
 #include "ledger/log/log_entry.h"
 #include "ledger/log/log_keys.h"
@@ -32,15 +33,6 @@ using logdb::Db;
 
 std::string Entry(uint64_t i) { return "entry " + std::to_string(i); }
 
-Result<std::string> ParseRfc3339Utc(std::string_view text) {
-  auto ms = epcis::ParseRfc3339Millis(text);
-  if (!ms.ok() || logentry::FormatReceivedAt(*ms) != text) {
-    return Status::Corruption("receivedAt '" + std::string(text) +
-                              "' is not RFC 3339 UTC with milliseconds");
-  }
-  return std::string(text);
-}
-
 class DirVerifier {
  public:
   DirVerifier(const Db* db, const VerifierKey* expected)
@@ -51,10 +43,7 @@ class DirVerifier {
   Status CheckMeta();
   Status CheckEntries();
   Status CheckEntry(uint64_t i, const std::string& bytes);
-  Status CheckEventEntry(uint64_t i, const nlohmann::json& j);
-  Status CheckParticipantEntry(uint64_t i, const nlohmann::json& j);
-  Status CheckMembers(uint64_t i, const nlohmann::json& j,
-                      std::string_view payload);
+  Status CheckEventKeys(uint64_t i, const logcheck::CheckedEntry& e);
   Status CheckUpperNodes();
   Status CheckKeyCounts();
   Status FindUnexpectedKey(char family);
@@ -71,6 +60,7 @@ class DirVerifier {
   const Db* db_;
   const VerifierKey* expected_;
   std::optional<VerifierKey> verifier_;
+  bool replica_ = false;  // m:replica present
   std::string origin_;
   uint64_t size_ = 0;
   Checkpoint checkpoint_;
@@ -108,9 +98,13 @@ Status DirVerifier::CheckMeta() {
       return Status::Corruption(std::string(key) + ": missing");
     meta[key] = **v;
   }
-  if (meta[logkeys::kVersionKey] != logkeys::kFormatVersion) {
-    return Status::Corruption("m:version: unknown format version '" +
-                              meta[logkeys::kVersionKey] + "'");
+  LEDGER_RETURN_IF_ERROR(
+      logkeys::CheckFormatVersion(db_->dir, meta[logkeys::kVersionKey]));
+  auto replica = Get(logkeys::kReplicaKey);
+  if (!replica.ok()) return replica.status();
+  replica_ = replica->has_value();
+  if (replica_ && **replica != "1") {
+    return Status::Corruption("m:replica: value '" + **replica + "', want '1'");
   }
   auto key = VerifierKey::Parse(meta[logkeys::kVerifierKey]);
   if (!key.ok()) return key.status().WithPrefix("m:verifier");
@@ -128,17 +122,22 @@ Status DirVerifier::CheckMeta() {
     return Status::Corruption("m:size: not 8 bytes");
   size_ = GetBigEndian64(meta[logkeys::kSizeKey]);
   const std::string& note_text = meta[logkeys::kCheckpointKey];
+  if (replica_ && size_ == 0 && note_text.empty()) {
+    // A replica that has imported nothing yet holds no origin note.
+    checkpoint_ = Checkpoint{origin_, 0, merkle::EmptyRoot(), {}};
+    return Status::OK();
+  }
   auto note = SignedNote::Parse(note_text);
   if (!note.ok()) return note.status().WithPrefix("m:checkpoint");
-  if (note->ToString() != note_text || note->signatures.size() != 1) {
-    return Status::Corruption(
-        "m:checkpoint: not exactly one signature in canonical note form");
+  if (note->ToString() != note_text) {
+    return Status::Corruption("m:checkpoint: not in canonical note form");
   }
+  // Other signature lines (cosignatures) are allowed and ignored.
   LEDGER_RETURN_IF_ERROR(
       VerifyNote(*note, *verifier_).WithPrefix("m:checkpoint"));
   auto cp = Checkpoint::Parse(note->text);
   if (!cp.ok()) return cp.status().WithPrefix("m:checkpoint");
-  if (cp->ToText() != note->text || !cp->extensions.empty()) {
+  if (cp->ToText() != note->text) {
     return Status::Corruption(
         "m:checkpoint: text is not a canonical checkpoint");
   }
@@ -173,35 +172,12 @@ Status DirVerifier::CheckEntries() {
 }
 
 Status DirVerifier::CheckEntry(uint64_t i, const std::string& bytes) {
-  auto j = ParseJsonStrict(bytes);
-  if (!j.ok()) return j.status().WithPrefix(Entry(i) + ": not JSON");
-  auto canonical = CanonicalizeJson(*j);
-  if (!canonical.ok() || *canonical != bytes) {
-    return Status::Corruption(Entry(i) + ": not in JCS canonical form");
+  auto e = logcheck::CheckEntry(i, prev_leaf_, bytes, &registry_);
+  if (!e.ok()) return e.status();
+  if (e->type == logcheck::EntryType::kEvent) {
+    LEDGER_RETURN_IF_ERROR(CheckEventKeys(i, *e));
   }
-  if (!j->is_object() || !j->contains("type") || !(*j)["type"].is_string()) {
-    return Status::Corruption(Entry(i) + ": type: missing or not a string");
-  }
-  const std::string type = (*j)["type"];
-  const bool is_event = type == logentry::kTypeEvent;
-  if (!is_event && type != logentry::kTypeParticipant) {
-    return Status::Corruption(Entry(i) + ": type: unknown '" + type + "'");
-  }
-  LEDGER_RETURN_IF_ERROR(
-      CheckMembers(i, *j, is_event ? "envelope" : "participant"));
-  const std::string want_prev =
-      i == 0 ? logentry::ZeroHashHex() : ToHex(prev_leaf_);
-  const std::string got_prev = (*j)["prevHash"];
-  if (got_prev != want_prev) {
-    return Status::Corruption(Entry(i) + ": prev hash mismatch (got " +
-                              got_prev + ", want " + want_prev + ")");
-  }
-  auto received = ParseRfc3339Utc((*j)["receivedAt"].get<std::string>());
-  if (!received.ok()) return received.status().WithPrefix(Entry(i));
-  LEDGER_RETURN_IF_ERROR(is_event ? CheckEventEntry(i, *j)
-                                  : CheckParticipantEntry(i, *j));
-
-  const Hash leaf = merkle::LeafHash(bytes);
+  const Hash& leaf = e->leaf;
   auto stored = logdb::NodeReader(db_, nullptr).PerfectNode(0, i);
   if (!stored.ok()) return stored.status().WithPrefix(Entry(i));
   if (*stored != leaf) {
@@ -215,65 +191,23 @@ Status DirVerifier::CheckEntry(uint64_t i, const std::string& bytes) {
   return Status::OK();
 }
 
-Status DirVerifier::CheckMembers(uint64_t i, const nlohmann::json& j,
-                                 std::string_view payload) {
-  if (j.size() != 5)
-    return Status::Corruption(Entry(i) + ": has " + std::to_string(j.size()) +
-                              " members, want 5");
-  for (std::string_view m :
-       {std::string_view("index"), std::string_view("prevHash"),
-        std::string_view("receivedAt"), payload}) {
-    if (!j.contains(m))
-      return Status::Corruption(Entry(i) + ": " + std::string(m) + ": missing");
-  }
-  const auto& index = j["index"];
-  if (!index.is_number_unsigned() || index.get<uint64_t>() != i) {
-    return Status::Corruption(Entry(i) + ": index: " + index.dump() +
-                              " != " + std::to_string(i));
-  }
-  if (!j["prevHash"].is_string() || !j["receivedAt"].is_string()) {
-    return Status::Corruption(Entry(i) +
-                              ": prevHash and receivedAt must be strings");
-  }
-  return Status::OK();
-}
-
-Status DirVerifier::CheckEventEntry(uint64_t i, const nlohmann::json& j) {
-  auto env = Envelope::FromJson(j["envelope"]);
-  if (!env.ok())
-    return Status::Corruption(Entry(i) + ": envelope." +
-                              env.status().message());
-  Status signer = logentry::CheckSigner(registry_, env->signer);
-  if (!signer.ok())
-    return Status::Corruption(Entry(i) + ": " + signer.message());
-  auto key = VerifierKey::Parse(registry_.at(env->signer).verifier_key);
-  if (!key.ok()) return key.status().WithPrefix(Entry(i) + ": registered key");
-  auto canonical = CanonicalEventBytes(env->event);
-  if (!canonical.ok())
-    return canonical.status().WithPrefix(Entry(i) + ": event");
-  Status sig = VerifyEnvelopeCanonical(*env, *canonical, *key);
-  if (!sig.ok()) return Status::Corruption(Entry(i) + ": " + sig.message());
-  auto facts = epcis::ValidateEvent(env->event);
-  if (!facts.ok()) {
-    return Status::Corruption(Entry(i) +
-                              ": event: " + facts.status().message());
-  }
-  const std::string event_id = EventIdFromCanonical(*canonical);
-  auto id = Get(logkeys::EventIdKey(event_id));
+// The event's I key and every X/T key it implies.
+Status DirVerifier::CheckEventKeys(uint64_t i,
+                                   const logcheck::CheckedEntry& e) {
+  auto id = Get(logkeys::EventIdKey(e.event_id));
   if (!id.ok()) return id.status();
   if (!id->has_value()) {
-    return Status::Corruption(Entry(i) + ": event id key " + event_id +
+    return Status::Corruption(Entry(i) + ": event id key " + e.event_id +
                               " missing");
   }
   if (**id != logkeys::Be64(i)) {
     const std::string at =
         (*id)->size() == 8 ? std::to_string(GetBigEndian64(**id)) : "?";
-    return Status::Corruption(Entry(i) + ": event id key " + event_id +
+    return Status::Corruption(Entry(i) + ": event id key " + e.event_id +
                               " points to entry " + at +
                               " (a duplicate event, or a corrupted key)");
   }
-  for (const std::string& k :
-       logentry::EventIndexKeys(*facts, env->signer, i)) {
+  for (const std::string& k : logentry::EventIndexKeys(e.facts, e.signer, i)) {
     auto v = Get(k);
     if (!v.ok()) return v.status();
     if (!v->has_value()) {
@@ -288,17 +222,6 @@ Status DirVerifier::CheckEventEntry(uint64_t i, const nlohmann::json& j) {
     ++index_keys_;
   }
   ++events_;
-  return Status::OK();
-}
-
-Status DirVerifier::CheckParticipantEntry(uint64_t i, const nlohmann::json& j) {
-  auto p = Participant::FromJson(j["participant"]);
-  if (!p.ok())
-    return Status::Corruption(Entry(i) + ": " + p.status().message());
-  Status change = logentry::CheckRegistryChange(registry_, *p);
-  if (!change.ok())
-    return Status::Corruption(Entry(i) + ": " + change.message());
-  registry_[p->KeyId()] = *p;
   return Status::OK();
 }
 
@@ -351,7 +274,7 @@ Status DirVerifier::CheckKeyCounts() {
                                    {logkeys::kNodePrefix, want_nodes},
                                    {logkeys::kEventIdPrefix, events_},
                                    {logkeys::kRegistryPrefix, registry_.size()},
-                                   {logkeys::kMetaPrefix, 5}};
+                                   {logkeys::kMetaPrefix, replica_ ? 6u : 5u}};
   std::map<char, uint64_t> got;
   uint64_t index_keys = 0;
   auto it = NewIterator();
@@ -448,7 +371,7 @@ Status DirVerifier::FindUnexpectedKey(char family) {
       bool known = false;
       for (std::string_view k :
            {logkeys::kVersionKey, logkeys::kOriginKey, logkeys::kVerifierKey,
-            logkeys::kSizeKey, logkeys::kCheckpointKey}) {
+            logkeys::kSizeKey, logkeys::kCheckpointKey, logkeys::kReplicaKey}) {
         known = known || key == k;
       }
       if (!known) return Status::Corruption(what + ": unexpected metadata key");

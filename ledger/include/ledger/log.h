@@ -246,6 +246,22 @@ class Log {
       size_t limit) const = 0;
 };
 
+// Upgrades the log data dir `dir` of a stopped node in place from format
+// version 1 to the current version 2 (spec/log-format.md §7): adds the keys of
+// the index kinds version 2 introduced (kIlmdLot) for every stored event, then
+// sets m:version. Entries, tree and checkpoint are not touched. The new keys
+// and m:version go into one synced WriteBatch, so a crash leaves either a
+// version-1 dir or a complete version-2 dir; only when the new keys exceed 64
+// MiB are they written first in synced batches and m:version last, in which
+// case a crash can leave a version-1 dir holding some of the new keys, which
+// running MigrateDataDir again completes (version-1 builds ignore them, but
+// their verifier reports them as unexpected). OK with nothing done when the
+// dir is already version 2; FailedPrecondition for a newer version or when the
+// dir is in use; Corruption when an entry cannot be read. Back the dir up
+// first (ledgerctl migrate does). Not thread-safe with a Log on the same dir
+// (the LevelDB lock refuses that).
+Status MigrateDataDir(const std::string& dir);
+
 // Offline full verification of a data directory (used by `ledgerctl verify`):
 // recomputes every leaf, the hash chain, every stored tree node and the root,
 // every envelope signature against the registry as of that entry, and every
