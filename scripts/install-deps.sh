@@ -9,6 +9,7 @@ PACKAGES=(
   libleveldb-dev libsnappy-dev libsodium-dev nlohmann-json3-dev libzstd-dev zstd libgtest-dev
   clang libclang-rt-14-dev
   python3 curl procps
+  chromium fonts-dejavu-core  # the regulator console's end-to-end tests (tests/console)
   dpkg-dev file systemd  # the package test (tests/ops): dpkg-shlibdeps, systemd-analyze verify
 )
 
@@ -16,14 +17,31 @@ missing=()
 for p in "${PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
-[ ${#missing[@]} -eq 0 ] && exit 0
+# Node.js and npm drive Chromium in tests/console; a Node.js that is already there (e.g. one that
+# bundles npm) is kept.
+command -v node >/dev/null || missing+=(nodejs)
+command -v npm >/dev/null || missing+=(npm)
 
-echo "install-deps: installing ${missing[*]}" >&2
-SUDO=""
-if [ "$(id -u)" -ne 0 ]; then
-  command -v sudo >/dev/null || { echo "install-deps: need root or sudo to install: ${missing[*]}" >&2; exit 1; }
-  SUDO="sudo"
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "install-deps: installing ${missing[*]}" >&2
+  SUDO=""
+  if [ "$(id -u)" -ne 0 ]; then
+    command -v sudo >/dev/null || { echo "install-deps: need root or sudo to install: ${missing[*]}" >&2; exit 1; }
+    SUDO="sudo"
+  fi
+  export DEBIAN_FRONTEND=noninteractive
+  $SUDO apt-get update -qq
+  $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
-export DEBIAN_FRONTEND=noninteractive
-$SUDO apt-get update -qq
-$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
+
+# The console tests' npm packages, exactly as pinned in package-lock.json; again only when the lock
+# file changed since the last install. Without them only the console tests fail (ctest -L console).
+console_tests="$(cd "$(dirname "$0")/.." && pwd)/tests/console"
+stamp="$console_tests/node_modules/.udi-installed-package-lock.json"
+if [ -f "$console_tests/package-lock.json" ] && ! cmp -s "$console_tests/package-lock.json" "$stamp"; then
+  if (cd "$console_tests" && npm ci --no-audit --no-fund --loglevel=error); then
+    cp "$console_tests/package-lock.json" "$stamp"
+  else
+    echo "install-deps: npm ci in tests/console failed; the console tests will fail" >&2
+  fi
+fi
