@@ -9,8 +9,8 @@ PACKAGES=(
   libleveldb-dev libsnappy-dev libsodium-dev nlohmann-json3-dev libzstd-dev zstd libgtest-dev
   clang libclang-rt-14-dev
   python3 curl procps
-  chromium fonts-dejavu-core  # the regulator console's end-to-end tests (tests/console)
   dpkg-dev file systemd  # the package test (tests/ops): dpkg-shlibdeps, systemd-analyze verify
+  chromium fonts-dejavu-core  # the regulator console's end-to-end tests (tests/console)
 )
 
 missing=()
