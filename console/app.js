@@ -65,13 +65,16 @@ function searchForm(initial = '') {
     const q = input.value.replace(/^\s+|\s+$/g, '');
     if (!q) return;
     const kind = identifierKind(q);
-    location.hash = (kind === 'event id' ? '#/recall/' : '#/trace/') + encodeURIComponent(q);
+    // An event id or a lot (a class, not one unit) opens the recall report.
+    const recall = kind === 'event id' || kind === 'EPC class URI' ||
+                   kind === 'GS1 Digital Link of a lot';
+    location.hash = (recall ? '#/recall/' : '#/trace/') + encodeURIComponent(q);
   }}, input, h('button', {type: 'submit'}, 'Trace'), hint);
 }
 
 function showSearch(view) {
   const recallInput = h('input', {type: 'text', id: 'recall-input', size: 70,
-                                  placeholder: 'Recall id (the recall event id ni:///sha-256;…)'});
+                                  placeholder: 'Recall event id (ni:///sha-256;…) or a lot (urn:epc:class:lgtin:…, …/01/<gtin>/10/<lot>)'});
   replace(view,
     h('section', {class: 'card'}, h('h2', {}, 'Find a unit'), searchForm(),
       h('p', {class: 'muted'}, 'Accepted: a raw scan (GS1 element string, e.g. ',

@@ -95,7 +95,9 @@ export function identifierKind(text) {
   const s = text.trim();
   if (/^urn:epc:id:/i.test(s)) return 'EPC URI';
   if (/^urn:epc:class:/i.test(s)) return 'EPC class URI';
-  if (/^https?:\/\//i.test(s)) return 'GS1 Digital Link';
+  if (/^https?:\/\//i.test(s)) {
+    return /\/10\/[^/]+\/?(\?.*)?$/.test(s) && !/\/21\//.test(s) ? 'GS1 Digital Link of a lot' : 'GS1 Digital Link';
+  }
   if (/^ni:\/\/\//.test(s)) return 'event id';
   if (s) return 'raw scan';
   return '';

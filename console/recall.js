@@ -52,7 +52,28 @@ function unitRows(units, from, to, parties) {
     h('td', {}, custodian(u.custodian)),
     h('td', {}, u.location ? parties.label(u.location) : '—'),
     h('td', {}, timeLabel(u.lastEventTime)),
-    h('td', {}, u.acknowledged ? '✔ yes' : 'no')));
+    h('td', {}, u.acknowledged ? `✔ ${u.acknowledgedAt ? timeLabel(u.acknowledgedAt) : 'yes'}` : 'no')));
+}
+
+// acknowledgement.timeline: cumulative per UTC day from the day of issue.
+function ackTimeline(timeline) {
+  if (!Array.isArray(timeline) || timeline.length === 0) return null;
+  const LAST = 14;
+  const rows = (from) => timeline.slice(from).map((d) => h('tr', {},
+      h('td', {}, d.date), h('td', {class: 'num'}, d.units ?? '—'),
+      h('td', {}, progress(d.unitShare, `units acknowledged by ${d.date}`)),
+      h('td', {class: 'num'}, d.consignees ?? '—'),
+      h('td', {}, progress(d.consigneeShare, `consignees acknowledged by ${d.date}`))));
+  const start = Math.max(0, timeline.length - LAST);
+  const body = h('tbody', {}, rows(start));
+  const more = start > 0
+    ? h('button', {type: 'button', class: 'link', onclick: () => { replace(body, rows(0)); more.remove(); }},
+        `Show all ${timeline.length} days`)
+    : null;
+  return [h('h4', {}, 'Over time (cumulative, per UTC day)'),
+          h('table', {class: 'data', id: 'ack-timeline'},
+            h('thead', {}, h('tr', {}, ['Day', 'Units', 'Unit share', 'Consignees', 'Consignee share']
+                .map((c) => h('th', {}, c)))), body), more];
 }
 
 function unitTable(report, parties) {
@@ -126,7 +147,8 @@ export async function showRecall(root, id, parties) {
         progress(ack.unitShare, 'units acknowledged')),
       h('div', {class: 'ack-row'}, h('span', {class: 'ack-label'},
           `Consignees: ${ack.consigneesAcknowledged ?? 0} of ${ack.consignees ?? 0}`),
-        progress(ack.consigneeShare, 'consignees acknowledged'))),
+        progress(ack.consigneeShare, 'consignees acknowledged')),
+      ackTimeline(ack.timeline)),
     h('section', {class: 'card'}, h('h3', {}, 'Units per custodian'), custodianTable(report, parties)),
     h('section', {class: 'card'}, h('h3', {}, `Affected units (${units.length})`), unitTable(report, parties)));
 }

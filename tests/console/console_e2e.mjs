@@ -225,7 +225,7 @@ if (selected('recall')) {
     }
     const shownUnits = Math.min(100, recall.units.length);
     assert.equal(await page.locator('#recall-units tbody tr').count(), shownUnits);
-    const bars = page.locator('#acknowledgement [role=progressbar]');
+    const bars = page.locator('#acknowledgement .ack-row [role=progressbar]');
     assert.equal(await bars.count(), 2);
     assert.equal(Number(await bars.first().getAttribute('aria-valuenow')),
                  Math.round(want.body.acknowledgement.unitShare * 1000) / 10);
