@@ -77,7 +77,7 @@ function logsTable(logs, ownName) {
           ? 'own log' : 'replica';
       const state = first(log, ['state', 'status', 'error', 'lastError']);
       const alarmed = first(log, ['alarm', 'alarmed', 'frozen', 'halted']);
-      return h('tr', {class: alarmed ? 'row-alarm' : ''},
+      return h('tr', {class: alarmed ? 'row-alarm' : '', dataset: {origin}},
         h('td', {}, h('code', {}, origin)), h('td', {}, heldAs),
         h('td', {class: 'num'}, first(log, ['size', 'treeSize']) ?? '—'),
         h('td', {class: 'num'}, checkpointSize(log) ?? '—'),
@@ -139,6 +139,7 @@ async function alarmsCard(box) {
             alarms.length ? h('ul', {class: 'alarms'}, alarms.map(alarmItem))
                           : h('p', {class: 'ok', id: 'no-alarms'}, 'No alarms: every checkpoint seen is consistent.'));
     box.classList.toggle('card-alert', alarms.length > 0);
+    return alarms.map((a) => first(a, ['origin', 'log'])).filter((o) => o);
   } catch (e) {
     // A node without a witness answers its own 404 ("this node runs no witness").
     const absent = e.missing || e.status === 404;
@@ -155,5 +156,11 @@ export async function showFederation(root) {
   const alarms = h('section', {class: 'card', id: 'alarms'}, h('h3', {}, 'Alarms'), h('p', {class: 'muted'}, 'Loading …'));
   replace(root, h('h2', {}, 'Federation'), node, logs, alarms);
   const ownName = await nodeCard(node);
-  await Promise.all([logsCard(logs, ownName), alarmsCard(alarms)]);
+  const [, alarmed] = await Promise.all([logsCard(logs, ownName), alarmsCard(alarms)]);
+  // A log with an alarm: its row turns red and says so.
+  for (const row of logs.querySelectorAll('#logs tbody tr')) {
+    if (!(alarmed || []).includes(row.dataset.origin) || row.classList.contains('row-alarm')) continue;
+    row.classList.add('row-alarm');
+    row.lastElementChild.prepend(h('span', {class: 'badge status-recalled'}, 'split view'));
+  }
 }

@@ -4,7 +4,7 @@
 //   UDI_BIN_DIR=build/bin UDI_ARTEFACTS=build/test-artefacts/console \
 //     node tests/console/console_e2e.mjs <case>...
 //
-// Cases: signin, trace, recall, federation, bundle, missing. Each starts its
+// Cases: signin, trace, recall, federation, bundle, missing, split_view. Each starts its
 // own node and browser; screenshots go to $UDI_ARTEFACTS/<case>-<step>.png.
 // Chromium: $UDI_CHROMIUM or /usr/bin/chromium (Debian's package).
 import {test, before, after} from 'node:test';
@@ -14,7 +14,7 @@ import {join} from 'node:path';
 import {chromium} from 'playwright-core';
 import {startFilledNode} from './fixture.mjs';
 
-const CASES = ['signin', 'trace', 'recall', 'federation', 'bundle', 'missing'];
+const CASES = ['signin', 'trace', 'recall', 'federation', 'bundle', 'missing', 'split_view'];
 const wanted = process.argv.slice(2);
 for (const c of wanted) {
   if (!CASES.includes(c)) throw new Error(`case '${c}': unknown (known: ${CASES.join(', ')})`);
@@ -335,6 +335,50 @@ if (selected('missing')) {
     await page.getByText('Alarms are not available on this node').waitFor();
     await page.locator('#node').getByText(node.origin).first().waitFor();  // the rest still works
     await shot('2-federation');
+    assert.deepEqual(errors, []);
+    await context.close();
+  });
+}
+
+if (selected('split_view')) {
+  test('split_view: replicas with cosignatures and a split-view alarm as GET /v1/logs and /v1/alarms describe them', async () => {
+    const {page, context, errors, shot} = await openPage('split_view');
+    // A signed note (C2SP): body, blank line, one line per signature "— <key name> <base64>".
+    const note = (origin, size, signers) => `${origin}\n${size}\nq83v8C2kT0ZW4+yQ0uzSsUe3XqAvKU4JjSTGjBNJ8Qo=\n\n` +
+        signers.map((n) => `\u2014 ${n} AAAAAQ${'A'.repeat(80)}\n`).join('');
+    const logs = {logs: [
+      {origin: node.origin, verifierKey: 'k', size: 361, checkpoint: note(node.origin, 361, [node.origin]), lag: 0, own: true},
+      {origin: 'distributor.example/log', verifierKey: 'k', size: 120,
+       checkpoint: note('distributor.example/log', 118, ['distributor.example/log', 'hospital.example/witness', 'regulator.example/witness']),
+       lag: 2, own: false},
+    ]};
+    const alarms = {alarms: [{origin: 'distributor.example/log', reason: 'same size 118, different root hash',
+      conflicting: note('distributor.example/log', 118, ['distributor.example/log']),
+      evidence: {held: 'held checkpoint'}, source: 'gossip', detectedAt: '2026-11-26T10:00:00Z'}]};
+    await page.route('**/v1/logs', (r) => r.fulfill({status: 200, contentType: 'application/json', body: JSON.stringify(logs)}));
+    await page.route('**/v1/alarms', (r) => r.fulfill({status: 200, contentType: 'application/json', body: JSON.stringify(alarms)}));
+    await signIn(page, node.regulatorToken);
+    await page.goto(`${node.url}/console#/federation`);
+    await settled(page, '#/federation');
+    const rows = page.locator('#logs tbody tr');
+    assert.equal(await rows.count(), 2);
+    assert.match(await rows.nth(0).textContent(), /own log/);
+    assert.match(await rows.nth(0).locator('td').nth(5).textContent(), /^none$/);
+    const replica = rows.nth(1);
+    assert.match(await replica.textContent(), /replica/);
+    assert.deepEqual(await replica.locator('td.num').allTextContents(), ['120', '118']);
+    assert.equal(await replica.locator('td').nth(4).textContent(), '2');
+    assert.match(await replica.getAttribute('class'), /row-alarm/, 'the log with an alarm is marked');
+    assert.match(await replica.locator('td').last().textContent(), /split view/);
+    assert.doesNotMatch(await rows.nth(0).getAttribute('class'), /row-alarm/);
+    assert.deepEqual(await replica.locator('ul.cosigners li').allTextContents(),
+                     ['hospital.example/witness', 'regulator.example/witness']);
+    const alarm = page.locator('#alarms li.alarm');
+    assert.equal(await alarm.count(), 1);
+    assert.match(await alarm.textContent(), /Split view of distributor\.example\/log/);
+    assert.match(await alarm.textContent(), /same size 118, different root hash/);
+    assert.match(await page.locator('#alarms').getAttribute('class'), /card-alert/);
+    await shot('1-view');
     assert.deepEqual(errors, []);
     await context.close();
   });
