@@ -88,13 +88,32 @@ std::optional<std::string_view> CanonicalEventIn(std::string_view entry) {
 
 }  // namespace
 
-Reader::Reader(const std::vector<const Log*>& logs) : logs_(logs) {
-  for (const Log* log : logs_) {
-    Checkpoint cp = log->LatestCheckpoint();
-    coverage_.push_back({cp.origin, cp.size});
+std::vector<std::unique_ptr<Source>> SourcesOf(
+    const std::vector<const Log*>& logs) {
+  std::vector<std::unique_ptr<Source>> out;
+  for (const Log* log : logs) out.push_back(std::make_unique<LogSource>(log));
+  return out;
+}
+
+std::vector<const Source*> Pointers(
+    const std::vector<std::unique_ptr<Source>>& sources) {
+  std::vector<const Source*> out;
+  for (const auto& s : sources) out.push_back(s.get());
+  return out;
+}
+
+Reader::Reader(const std::vector<const Source*>& logs) : logs_(logs) {
+  for (const Source* log : logs_) {
+    coverage_.push_back({log->origin(), log->size()});
     for (const Participant& p : log->Participants())
       party_names_.emplace(p.gln, p.name);
   }
+}
+
+std::vector<std::pair<size_t, uint64_t>> Reader::EntriesRead() const {
+  std::vector<std::pair<size_t, uint64_t>> out;
+  for (const auto& [at, record] : records_) out.push_back(at);
+  return out;
 }
 
 PartyRef Reader::Party(const std::string& gln) const {
@@ -106,7 +125,7 @@ std::string Reader::SignerGln(const std::string& key_id) {
   auto it = signer_gln_.find(key_id);
   if (it != signer_gln_.end()) return it->second;
   std::string gln;
-  for (const Log* log : logs_) {
+  for (const Source* log : logs_) {
     if (std::optional<Participant> p = log->LookupSigner(key_id)) {
       gln = p->gln;
       break;

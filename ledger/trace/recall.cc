@@ -1,6 +1,7 @@
 // Recall: explode a recall spec into affected units and report on them.
 #include <algorithm>
 #include <chrono>
+#include <cstdio>
 #include <deque>
 #include <set>
 
@@ -87,6 +88,17 @@ class Exploder {
         commissioning_found = true;
         PushUnitsOfGtin(*r, gtin);
       }
+    }
+    if (commissioning_found) return Status::OK();
+    // The log's ilmd lot index (IndexKind::kIlmdLot): commissioning events
+    // whose ilmd lotNumber names this lot, without reading the others.
+    Result<std::vector<const EventRecord*>> indexed =
+        reader_.Events(IndexKind::kIlmdLot, lgtin.ToString());
+    if (!indexed.ok()) return indexed.status();
+    for (const EventRecord* r : *indexed) {
+      if (r->superseded || r->facts.biz_step != "commissioning") continue;
+      commissioning_found = true;
+      PushUnitsOfGtin(*r, gtin);
     }
     if (commissioning_found) return Status::OK();
     Result<std::vector<const EventRecord*>> by_ilmd =
@@ -180,10 +192,14 @@ Result<RecalledUnit> ReportUnit(Reader& reader, const std::string& key,
       break;
     }
   }
+  u.manufacturer = chain->commissioned_by.gln;
+  if (!chain->hops.empty()) u.last_event_id = chain->hops.back().event_id;
   for (const Hop& h : chain->hops) {
     if (h.event_time_ms >= issued_ms && IsAcknowledgement(h) &&
         h.signed_by.gln == u.custodian.gln) {
       u.acknowledged = true;
+      u.acknowledged_ms = h.event_time_ms;
+      break;
     }
   }
   u.in_transit =
@@ -191,9 +207,51 @@ Result<RecalledUnit> ReportUnit(Reader& reader, const std::string& key,
   return u;
 }
 
+constexpr int64_t kMsPerDay = 86'400'000;
+
+int64_t DayOf(int64_t ms) {
+  return ms >= 0 ? ms / kMsPerDay : -((-ms + kMsPerDay - 1) / kMsPerDay);
+}
+
+double Share(uint64_t part, uint64_t whole) {
+  return whole == 0 ? 0 : static_cast<double>(part) / whole;
+}
+
+// Cumulative acknowledgements per UTC day, from the day of issue.
+void Timeline(RecallReport* report,
+              const std::map<std::string, int64_t>& consignee_ack_ms) {
+  std::map<int64_t, std::pair<uint64_t, uint64_t>> per_day;  // units, parties
+  int64_t last = DayOf(report->issued_ms);
+  for (const RecalledUnit& u : report->units) {
+    if (!u.acknowledged) continue;
+    per_day[DayOf(u.acknowledged_ms)].first++;
+    last = std::max(last, DayOf(u.acknowledged_ms));
+  }
+  for (const auto& [gln, ms] : consignee_ack_ms) per_day[DayOf(ms)].second++;
+  uint64_t units = 0, consignees = 0;
+  for (const auto& [day, n] : per_day) {
+    if (day < DayOf(report->issued_ms)) {  // acknowledged before issue
+      units += n.first;
+      consignees += n.second;
+    }
+  }
+  for (int64_t day = DayOf(report->issued_ms); day <= last; ++day) {
+    auto it = per_day.find(day);
+    if (it != per_day.end()) {
+      units += it->second.first;
+      consignees += it->second.second;
+    }
+    report->acknowledgement_timeline.push_back(
+        {internal::DateOfDay(day), units, consignees,
+         Share(units, report->units.size()),
+         Share(consignees, report->consignees)});
+  }
+}
+
 void Summarize(RecallReport* report,
                const std::map<std::string, std::string>& makers) {
-  std::map<std::string, bool> consignees;  // gln -> acknowledged
+  std::map<std::string, bool> consignees;           // gln -> acknowledged
+  std::map<std::string, int64_t> consignee_ack_ms;  // gln -> first ack
   for (const RecalledUnit& u : report->units) {
     report->counts_by_custodian[u.custodian.gln]++;
     if (u.status == UnitStatus::kDispensed) report->dispensed++;
@@ -204,20 +262,21 @@ void Summarize(RecallReport* report,
     if (u.acknowledged) report->units_acknowledged++;
     if (!u.custodian.gln.empty() && makers.at(u.key) != u.custodian.gln) {
       consignees[u.custodian.gln] |= u.acknowledged;
+      if (u.acknowledged) {
+        auto [it, inserted] =
+            consignee_ack_ms.emplace(u.custodian.gln, u.acknowledged_ms);
+        if (!inserted) it->second = std::min(it->second, u.acknowledged_ms);
+      }
     }
   }
   report->consignees = consignees.size();
   for (const auto& [gln, ack] : consignees)
     report->consignees_acknowledged += ack ? 1 : 0;
-  if (!report->units.empty()) {
-    report->unit_effectiveness =
-        static_cast<double>(report->units_acknowledged) / report->units.size();
-  }
-  if (report->consignees > 0) {
-    report->consignee_effectiveness =
-        static_cast<double>(report->consignees_acknowledged) /
-        report->consignees;
-  }
+  report->unit_effectiveness =
+      Share(report->units_acknowledged, report->units.size());
+  report->consignee_effectiveness =
+      Share(report->consignees_acknowledged, report->consignees);
+  Timeline(report, consignee_ack_ms);
 }
 
 }  // namespace
@@ -229,7 +288,9 @@ Result<RecallReport> Recall(const std::vector<const Log*>& logs,
   }
   RecallReport report;
   report.spec = spec;
-  Reader reader(logs);
+  std::vector<std::unique_ptr<internal::Source>> sources =
+      internal::SourcesOf(logs);
+  Reader reader(internal::Pointers(sources));
   report.coverage = reader.coverage();
   Exploder exploder(reader);
   if (!spec.lots.empty()) {

@@ -1,4 +1,6 @@
 // JSON and CSV forms of the recall report and the verification answer.
+#include <cstdio>
+
 #include "ledger/trace/trace_internal.h"
 
 namespace ledger::trace {
@@ -22,6 +24,22 @@ std::string CsvField(const std::string& s) {
   return out + "\"";
 }
 
+// RFC 3339 UTC with milliseconds of the acknowledgement, "" if none.
+std::string AckTime(const RecalledUnit& u) {
+  if (!u.acknowledged) return "";
+  const int64_t ms = u.acknowledged_ms;
+  const int64_t day =
+      ms >= 0 ? ms / 86'400'000 : (ms - 86'399'999) / 86'400'000;
+  const int64_t rest = ms - day * 86'400'000;
+  std::string date = internal::DateOfDay(day);
+  char buf[32];
+  std::snprintf(
+      buf, sizeof(buf), "T%02d:%02d:%02d.%03dZ",
+      static_cast<int>(rest / 3'600'000), static_cast<int>(rest / 60'000 % 60),
+      static_cast<int>(rest / 1000 % 60), static_cast<int>(rest % 1000));
+  return date + buf;
+}
+
 }  // namespace
 
 json RecallReport::ToJson() const {
@@ -36,7 +54,18 @@ json RecallReport::ToJson() const {
                          {"location", OrNull(u.location)},
                          {"lastEventTime", OrNull(u.last_event_time)},
                          {"inTransit", u.in_transit},
-                         {"acknowledged", u.acknowledged}});
+                         {"acknowledged", u.acknowledged},
+                         {"acknowledgedAt", OrNull(AckTime(u))},
+                         {"lastEventId", OrNull(u.last_event_id)},
+                         {"manufacturer", OrNull(u.manufacturer)}});
+  }
+  json timeline = json::array();
+  for (const AcknowledgementDay& d : acknowledgement_timeline) {
+    timeline.push_back({{"date", d.date},
+                        {"units", d.units},
+                        {"unitShare", d.unit_share},
+                        {"consignees", d.consignees},
+                        {"consigneeShare", d.consignee_share}});
   }
   json counts = json::object();
   for (const auto& [gln, n] : counts_by_custodian)
@@ -56,14 +85,15 @@ json RecallReport::ToJson() const {
             {"unitShare", unit_effectiveness},
             {"consignees", consignees},
             {"consigneesAcknowledged", consignees_acknowledged},
-            {"consigneeShare", consignee_effectiveness}}},
+            {"consigneeShare", consignee_effectiveness},
+            {"timeline", std::move(timeline)}}},
           {"coverage", internal::CoverageJsonList(coverage)}};
 }
 
 std::string RecallReport::ToCsv() const {
   std::string out =
       "key,epc,status,custodianGln,custodianName,location,lastEventTime,"
-      "acknowledged\r\n";
+      "acknowledged,acknowledgedAt\r\n";
   for (const RecalledUnit& u : units) {
     for (const std::string& field :
          {u.key, u.epc, std::string(UnitStatusName(u.status)), u.custodian.gln,
@@ -71,7 +101,8 @@ std::string RecallReport::ToCsv() const {
       out += CsvField(field);
       out += ',';
     }
-    out += u.acknowledged ? "true\r\n" : "false\r\n";
+    out += u.acknowledged ? "true," : "false,";
+    out += AckTime(u) + "\r\n";
   }
   return out;
 }

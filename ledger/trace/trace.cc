@@ -68,17 +68,46 @@ json CustodyChain::ToJson() const {
           {"coverage", internal::CoverageJsonList(coverage)}};
 }
 
-Result<CustodyChain> Trace(const std::vector<const Log*>& logs,
-                           std::string_view id) {
-  Result<gs1::Gs1Key> key = internal::ParseKeyOrUri(id);
+namespace internal {
+Result<CustodyChain> TraceWith(Reader& reader, std::string_view id) {
+  Result<gs1::Gs1Key> key = ParseKeyOrUri(id);
   if (!key.ok()) return key.status().WithPrefix("id");
   if (!key->is_instance()) {
     return Status::InvalidArgument(
         "id: '" + std::string(id) +
         "' names a class of items, not one instance");
   }
-  internal::Reader reader(logs);
-  return internal::BuildChain(reader, key->ToString(), /*with_lists=*/true);
+  return BuildChain(reader, key->ToString(), /*with_lists=*/true);
+}
+}  // namespace internal
+
+Result<CustodyChain> TraceAtSizes(const std::vector<const Log*>& logs,
+                                  const std::vector<uint64_t>& sizes,
+                                  std::string_view id) {
+  if (sizes.size() != logs.size()) {
+    return Status::InvalidArgument("sizes: " + std::to_string(sizes.size()) +
+                                   " sizes for " + std::to_string(logs.size()) +
+                                   " logs");
+  }
+  std::vector<std::unique_ptr<internal::Source>> sources;
+  for (size_t i = 0; i < logs.size(); ++i) {
+    if (sizes[i] > logs[i]->LatestCheckpoint().size) {
+      return Status::InvalidArgument(
+          "sizes[" + std::to_string(i) + "]: " + std::to_string(sizes[i]) +
+          " is beyond the checkpoint of " + logs[i]->origin());
+    }
+    sources.push_back(std::make_unique<internal::LogSource>(logs[i], sizes[i]));
+  }
+  internal::Reader reader(internal::Pointers(sources));
+  return internal::TraceWith(reader, id);
+}
+
+Result<CustodyChain> Trace(const std::vector<const Log*>& logs,
+                           std::string_view id) {
+  std::vector<std::unique_ptr<internal::Source>> sources =
+      internal::SourcesOf(logs);
+  internal::Reader reader(internal::Pointers(sources));
+  return internal::TraceWith(reader, id);
 }
 
 }  // namespace ledger::trace

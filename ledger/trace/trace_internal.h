@@ -28,6 +28,63 @@ using Pos = std::tuple<int64_t, size_t, uint64_t>;
 inline constexpr Pos kMinPos{INT64_MIN, 0, 0};
 inline constexpr Pos kMaxPos{INT64_MAX, SIZE_MAX, UINT64_MAX};
 
+// What the queries read of a log: a real Log (LogSource) or the entries of an
+// evidence bundle (evidence.cc). Implementations answer as Log does for the
+// methods of the same name.
+class Source {
+ public:
+  virtual ~Source() = default;
+  virtual std::string origin() const = 0;
+  // The tree size the query covers (entries at or beyond it are ignored).
+  virtual uint64_t size() const = 0;
+  virtual std::vector<Participant> Participants() const = 0;
+  virtual std::optional<Participant> LookupSigner(
+      std::string_view key_id) const = 0;
+  virtual Result<LogEntry> ReadEntry(uint64_t index) const = 0;
+  virtual Result<std::vector<uint64_t>> ScanIndex(IndexKind kind,
+                                                  std::string_view key,
+                                                  uint64_t start_index,
+                                                  size_t limit) const = 0;
+};
+
+// A Log read at its latest checkpoint, or at `size` when given (<= the
+// checkpoint's size).
+class LogSource : public Source {
+ public:
+  explicit LogSource(const Log* log, std::optional<uint64_t> size = {})
+      : log_(log),
+        origin_(log->LatestCheckpoint().origin),
+        size_(size ? *size : log->LatestCheckpoint().size) {}
+  std::string origin() const override { return origin_; }
+  uint64_t size() const override { return size_; }
+  std::vector<Participant> Participants() const override {
+    return log_->Participants();
+  }
+  std::optional<Participant> LookupSigner(
+      std::string_view key_id) const override {
+    return log_->LookupSigner(key_id);
+  }
+  Result<LogEntry> ReadEntry(uint64_t index) const override {
+    return log_->ReadEntry(index);
+  }
+  Result<std::vector<uint64_t>> ScanIndex(IndexKind kind, std::string_view key,
+                                          uint64_t start_index,
+                                          size_t limit) const override {
+    return log_->ScanIndex(kind, key, start_index, limit);
+  }
+
+ private:
+  const Log* log_;
+  std::string origin_;
+  uint64_t size_;
+};
+
+// Sources for a list of logs at their latest checkpoints (owning).
+std::vector<std::unique_ptr<Source>> SourcesOf(
+    const std::vector<const Log*>& logs);
+std::vector<const Source*> Pointers(
+    const std::vector<std::unique_ptr<Source>>& sources);
+
 // One event entry, decoded. The log validated every event when it was appended,
 // so an entry is not validated again: only the members the queries use are
 // read, and the instance identifiers are parsed on first use (a packing event
@@ -63,7 +120,7 @@ struct EventRecord {
 // Per-query access to the logs. Not thread-safe (one per call).
 class Reader {
  public:
-  explicit Reader(const std::vector<const Log*>& logs);
+  explicit Reader(const std::vector<const Source*>& logs);
 
   const std::vector<Coverage>& coverage() const { return coverage_; }
   const std::string& origin(size_t log) const { return coverage_[log].origin; }
@@ -79,13 +136,15 @@ class Reader {
   // commissioning entry once; only the matching ones are decoded.
   Result<std::vector<const EventRecord*>> CommissioningOfLot(
       const std::string& lot);
+  // Every (log position, index) decoded so far, for evidence bundles.
+  std::vector<std::pair<size_t, uint64_t>> EntriesRead() const;
 
  private:
   Result<const EventRecord*> Load(size_t log, uint64_t index);
   Status MarkSuperseded(EventRecord* record);
   std::string SignerGln(const std::string& key_id);
 
-  std::vector<const Log*> logs_;
+  std::vector<const Source*> logs_;
   std::vector<Coverage> coverage_;
   std::map<std::pair<size_t, uint64_t>, std::unique_ptr<EventRecord>> records_;
   std::unordered_map<std::string, const EventRecord*> by_event_id_;
@@ -129,6 +188,9 @@ std::string KeyOf(std::string_view id);
 // expired. nullopt if bad.
 std::optional<int64_t> ExpiryEndMs(const std::string& expiry);
 
+// YYYY-MM-DD of a day number since 1970-01-01 (UTC).
+std::string DateOfDay(int64_t days);
+
 nlohmann::json CoverageJsonList(const std::vector<Coverage>& coverage);
 
 // Builds the chain for `key` from its touches (status, custodian, hops,
@@ -136,6 +198,9 @@ nlohmann::json CoverageJsonList(const std::vector<Coverage>& coverage);
 // bizTransaction lists stay empty (recall summaries do not need them).
 Result<CustodyChain> BuildChain(Reader& reader, const std::string& key,
                                 bool with_lists);
+
+// Trace over `reader`: `id` parsed as Trace does (InvalidArgument "id: ...").
+Result<CustodyChain> TraceWith(Reader& reader, std::string_view id);
 
 }  // namespace ledger::trace::internal
 

@@ -447,14 +447,20 @@ TEST_F(TraceTest, RecallExplodesLotsContainersAndTransformations) {
   const std::string csv = report->ToCsv();
   EXPECT_EQ(csv.substr(0, csv.find("\r\n")),
             "key,epc,status,custodianGln,custodianName,location,lastEventTime,"
-            "acknowledged");
+            "acknowledged,acknowledgedAt");
   EXPECT_NE(
-      csv.find(
-          "01/80614141123458/21/L1," + Sgtin("L1") +
-          ",recalled,4012345000009,"
-          "distributor,414/4012345000009,2026-03-01T00:09:00.000Z,true\r\n"),
+      csv.find("01/80614141123458/21/L1," + Sgtin("L1") +
+               ",recalled,4012345000009,"
+               "distributor,414/4012345000009,2026-03-01T00:09:00.000Z,true,"
+               "2026-03-01T00:09:00.000Z\r\n"),
       std::string::npos)
       << csv;
+  // Acknowledged on the recall's day: one timeline entry, everything done.
+  ASSERT_EQ(report->acknowledgement_timeline.size(), 1u);
+  EXPECT_EQ(report->acknowledgement_timeline[0].date, "2026-03-01");
+  EXPECT_EQ(report->acknowledgement_timeline[0].units, 1u);
+  EXPECT_EQ(report->acknowledgement_timeline[0].consignees, 1u);
+  EXPECT_DOUBLE_EQ(report->acknowledgement_timeline[0].consignee_share, 1.0);
 
   RecallSpec bad;
   bad.gtin = "80614141123457";

@@ -1,5 +1,7 @@
 // Small helpers shared by the trace queries: identifiers, ilmd members, dates,
 // status names.
+#include <cstdio>
+
 #include "ledger/gs1.h"
 #include "ledger/trace/trace_internal.h"
 
@@ -66,6 +68,24 @@ Result<gs1::Gs1Key> ParseKeyOrUri(std::string_view id) {
   }
   // A canonical key is the Digital Link path without host.
   return gs1::ParseIdentifier("https://id.gs1.org/" + std::string(id));
+}
+
+std::string DateOfDay(int64_t days) {
+  // H. Hinnant's civil_from_days (proleptic Gregorian).
+  days += 719468;
+  const int64_t era = (days >= 0 ? days : days - 146096) / 146097;
+  const int64_t doe = days - era * 146097;
+  const int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+  const int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+  const int64_t mp = (5 * doy + 2) / 153;
+  const int64_t d = doy - (153 * mp + 2) / 5 + 1;
+  const int64_t m = mp < 10 ? mp + 3 : mp - 9;
+  const int64_t y = yoe + era * 400 + (m <= 2 ? 1 : 0);
+  char buf[64];
+  std::snprintf(buf, sizeof(buf), "%04lld-%02lld-%02lld",
+                static_cast<long long>(y), static_cast<long long>(m),
+                static_cast<long long>(d));
+  return buf;
 }
 
 std::optional<int64_t> ExpiryEndMs(const std::string& expiry) {

@@ -4,6 +4,7 @@
 #define UDI_TESTS_REGULATOR_GENERATED_LOG_H_
 
 #include <array>
+#include <functional>
 #include <memory>
 #include <string>
 #include <utility>
@@ -32,7 +33,23 @@ struct BuildOptions {
   // to build large sets quickly).
   bool verify_signatures = true;
   size_t batch = 1024;
+  // Called with every generated event before it is appended (benchmarks sample
+  // units and lots here instead of generating twice).
+  std::function<void(const supplychain::GeneratedEvent&)> observe;
 };
+
+// The options BuildGeneratedLog opens its log with (same origin and key), so a
+// log built earlier can be reopened.
+inline ledger::LogOptions GeneratedLogOptions(const BuildOptions& options) {
+  ledger::LogOptions lo;
+  lo.data_dir = options.dir;
+  lo.origin = options.origin;
+  std::array<uint8_t, 32> seed{};
+  seed.fill(0x5a);
+  lo.key = ledger::SigningKey::FromSeed(options.origin, seed);
+  lo.sync = options.sync;
+  return lo;
+}
 
 inline ledger::Result<ledger::PreparedEvent> Prepare(
     const supplychain::GeneratedEvent& e, const ledger::VerifierKey& key,
@@ -52,15 +69,8 @@ inline ledger::Result<ledger::PreparedEvent> Prepare(
 
 inline ledger::Result<GeneratedLog> BuildGeneratedLog(
     const supplychain::GeneratorOptions& gen, const BuildOptions& options) {
-  ledger::LogOptions lo;
-  lo.data_dir = options.dir;
-  lo.origin = options.origin;
-  std::array<uint8_t, 32> seed{};
-  seed.fill(0x5a);
-  lo.key = ledger::SigningKey::FromSeed(options.origin, seed);
-  lo.sync = options.sync;
   ledger::Result<std::unique_ptr<ledger::Log>> log =
-      ledger::Log::Open(std::move(lo));
+      ledger::Log::Open(GeneratedLogOptions(options));
   if (!log.ok()) return log.status();
   ledger::Result<std::vector<supplychain::PartyInfo>> parties =
       supplychain::MakeParties(gen);
@@ -92,6 +102,7 @@ inline ledger::Result<GeneratedLog> BuildGeneratedLog(
   };
   ledger::Result<supplychain::GenerationResult> result = supplychain::Generate(
       gen, [&](const supplychain::GeneratedEvent& e) -> ledger::Status {
+        if (options.observe) options.observe(e);
         ledger::Result<ledger::PreparedEvent> p =
             Prepare(e, keys[e.signer], options.verify_signatures);
         if (!p.ok())

@@ -31,6 +31,7 @@ class RegulatorTest : public ::testing::Test {
     gen.units = 3000;
     gen.anomaly_rate = 0.1;
     gen.recalls = 3;
+    gen.recall_ack_rate = 0.6;
     gen.threads = 2;
     regulator_testing::BuildOptions build;
     build.dir = *dir_ + "/log";
@@ -168,6 +169,74 @@ TEST_F(RegulatorTest, RecallSetIsTheUnionOfRecalls) {
     if (u.in_recall) in_recall.insert(u.key);
   }
   EXPECT_EQ(all, in_recall);
+}
+
+// Acknowledgement effectiveness over time against the generator's record of
+// who quarantined, destroyed or decommissioned which recalled unit when.
+TEST_F(RegulatorTest, RecallAcknowledgementMatchesTruth) {
+  std::map<std::string, const supplychain::UnitTruth*> units;
+  for (const auto& u : Truth().units) units[u.key] = &u;
+  size_t acknowledged_somewhere = 0;
+  for (const supplychain::RecallTruth& r : Truth().recalls) {
+    SCOPED_TRACE(r.event_id);
+    ledger::trace::RecallSpec spec;
+    spec.gtin = r.gtin;
+    for (const std::string& lot : r.lots) spec.lots.push_back(LotNumber(lot));
+    auto report = ledger::trace::Recall(Logs(), spec);
+    ASSERT_TRUE(report.ok()) << report.status().ToString();
+    // Expected: a unit is acknowledged by its (final) custodian's first
+    // acknowledging event; a consignee from its first acknowledged unit.
+    std::map<std::string, int64_t> unit_ack;
+    for (const auto& a : r.acknowledgements) {
+      if (a.party != units.at(a.unit)->custodian) continue;
+      auto [it, fresh] = unit_ack.emplace(a.unit, a.time_ms);
+      if (!fresh) it->second = std::min(it->second, a.time_ms);
+    }
+    std::map<std::string, int64_t> consignee_ack;
+    std::set<std::string> consignees;
+    for (const std::string& key : r.units) {
+      const supplychain::UnitTruth& u = *units.at(key);
+      if (u.custodian == u.manufacturer) continue;
+      consignees.insert(u.custodian);
+      if (!unit_ack.count(key)) continue;
+      auto [it, fresh] = consignee_ack.emplace(u.custodian, unit_ack[key]);
+      if (!fresh) it->second = std::min(it->second, unit_ack[key]);
+    }
+    for (const auto& u : report->units) {
+      SCOPED_TRACE(u.key);
+      EXPECT_EQ(u.acknowledged, unit_ack.count(u.key) > 0);
+      if (u.acknowledged) EXPECT_EQ(u.acknowledged_ms, unit_ack[u.key]);
+    }
+    acknowledged_somewhere += unit_ack.size();
+    EXPECT_EQ(report->units_acknowledged, unit_ack.size());
+    EXPECT_EQ(report->consignees, consignees.size());
+    EXPECT_EQ(report->consignees_acknowledged, consignee_ack.size());
+    EXPECT_DOUBLE_EQ(report->unit_effectiveness,
+                     r.units.empty() ? 0.0
+                                     : static_cast<double>(unit_ack.size()) /
+                                           r.units.size());
+    // The timeline: cumulative per UTC day from the day of issue.
+    constexpr int64_t kDay = 86'400'000;
+    const int64_t first = report->issued_ms / kDay;
+    int64_t last = first;
+    for (const auto& [key, ms] : unit_ack) last = std::max(last, ms / kDay);
+    ASSERT_EQ(report->acknowledgement_timeline.size(),
+              static_cast<size_t>(last - first + 1));
+    for (int64_t day = first; day <= last; ++day) {
+      uint64_t want_units = 0, want_consignees = 0;
+      for (const auto& [key, ms] : unit_ack) want_units += ms / kDay <= day;
+      for (const auto& [gln, ms] : consignee_ack)
+        want_consignees += ms / kDay <= day;
+      const auto& got = report->acknowledgement_timeline[day - first];
+      SCOPED_TRACE(got.date);
+      EXPECT_EQ(got.units, want_units);
+      EXPECT_EQ(got.consignees, want_consignees);
+    }
+    EXPECT_EQ(report->ToJson()["acknowledgement"]["timeline"].size(),
+              report->acknowledgement_timeline.size());
+  }
+  EXPECT_GT(acknowledged_somewhere, 0u)
+      << "the data set has no acknowledgement";
 }
 
 TEST_F(RegulatorTest, VerifyUnitAgreesWithTruth) {

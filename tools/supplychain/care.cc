@@ -1,5 +1,7 @@
 // Point-of-care and regulatory handlers: dispensing, decommissioning,
 // destruction, expiry checks, and recalls.
+#include <map>
+
 #include "tools/supplychain/identifiers.h"
 #include "tools/supplychain/simulation.h"
 
@@ -149,8 +151,57 @@ void Simulation::IssueRecall(const Task& task) {
   EventCtx ctx = Begin(t, recall.signer, 0);
   Emit(RecallEvent(ctx.time_ms, world_.parties[recall.signer], notice), ctx);
   recall.seq = ctx.seq;
-  for (uint32_t lot : recall.lots) world_.ApplyRecall(lot);
+  const uint32_t index = static_cast<uint32_t>(world_.recalls.size());
+  for (uint32_t lot : recall.lots) {
+    world_.lots[lot].recall = index;
+    world_.ApplyRecall(lot);
+  }
+  if (options_.recall_ack_rate > 0)
+    PlanAcknowledgements(recall, index, ctx.time_ms);
   world_.recalls.push_back(std::move(recall));
+}
+
+void Simulation::PlanAcknowledgements(const Recall& recall,
+                                      uint32_t recall_index, int64_t time_ms) {
+  std::map<std::pair<uint32_t, uint16_t>, std::vector<uint32_t>> held;
+  for (uint32_t lot : recall.lots) {
+    for (uint32_t unit : world_.lots[lot].units) {
+      const Unit& u = world_.units[unit];
+      if (u.status != UnitStatus::kRecalled || u.shipment_pending ||
+          u.custodian == kNone || u.location_party != u.custodian)
+        continue;
+      held[{u.custodian, u.site}].push_back(unit);
+    }
+  }
+  for (auto& [where, units] : held) {
+    if (!rng_.Chance(options_.recall_ack_rate)) continue;
+    Task task;
+    task.kind = TaskKind::kAcknowledgeRecall;
+    task.time_ms = time_ms + rng_.Range(1 * kMsPerHour, 14 * kMsPerDay);
+    task.to = where.first;
+    task.to_site = where.second;
+    task.number = recall_index;
+    task.items = std::move(units);
+    Schedule(std::move(task));
+  }
+}
+
+void Simulation::AcknowledgeRecall(const Task& task) {
+  std::vector<uint32_t> units;
+  for (uint32_t unit : task.items) {
+    const Unit& u = world_.units[unit];
+    if (u.status == UnitStatus::kRecalled && !u.shipment_pending &&
+        u.custodian == task.to && u.site == task.to_site)
+      units.push_back(unit);
+  }
+  if (units.empty()) return;
+  int64_t t = task.time_ms;
+  EventCtx ctx = Begin(t, task.to, task.to_site);
+  Emit(StatusEvent(ctx.time_ms, world_.parties[task.to], task.to_site,
+                   "OBSERVE", "holding", "recalled", UnitIds(units)),
+       ctx);
+  for (uint32_t unit : units)
+    world_.ApplyToUnit(unit, Step::kQuarantine, ctx, false);
 }
 
 }  // namespace supplychain

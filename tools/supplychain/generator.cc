@@ -32,6 +32,10 @@ ledger::Status CheckOptions(const GeneratorOptions& o) {
     return ledger::Status::InvalidArgument(
         "recalls: must be -1 (automatic) or 0..1000");
   }
+  if (!(o.recall_ack_rate >= 0 && o.recall_ack_rate <= 1)) {
+    return ledger::Status::InvalidArgument(
+        "recall_ack_rate: must be between 0 and 1");
+  }
   if (o.threads < 1 || o.threads > 256) {
     return ledger::Status::InvalidArgument("threads: must be 1..256");
   }

@@ -28,6 +28,7 @@ Simulation::Simulation(const GeneratorOptions& options, World& world,
   start_ms_ = DaysFromCivil(2026, 1, 5) * kMsPerDay;
   horizon_ms_ = start_ms_ + kHorizonDays * kMsPerDay;
   clock_ms_ = start_ms_;
+  world_.record_acknowledgements = options.recall_ack_rate > 0;
 }
 
 void Simulation::Schedule(Task task) {
@@ -78,8 +79,11 @@ void Simulation::Plan() {
     const Product& product = world_.products[lot.product];
     const uint64_t cases = std::max<uint64_t>(
         1, (target / 2 + rng_.Below(target + 1)) / product.case_size);
-    const uint64_t size =
+    uint64_t size =
         std::min<uint64_t>(cases * product.case_size, options_.units - planned);
+    if (options_.big_lot_units > 0 && world_.lots.empty()) {
+      size = std::min<uint64_t>(options_.big_lot_units, options_.units);
+    }
     lot.site = static_cast<uint16_t>(
         rng_.Below(world_.parties[product.manufacturer].sites.size()));
     planned += size;
@@ -152,6 +156,9 @@ void Simulation::Run() {
         break;
       case TaskKind::kRecall:
         IssueRecall(task);
+        break;
+      case TaskKind::kAcknowledgeRecall:
+        AcknowledgeRecall(task);
         break;
     }
   }

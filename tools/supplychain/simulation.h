@@ -33,6 +33,7 @@ enum class TaskKind : uint8_t {
   kDecommission,
   kDestroy,
   kRecall,
+  kAcknowledgeRecall,  // a holder quarantines the recalled units it holds
 };
 
 struct Task {
@@ -100,6 +101,11 @@ class Simulation {
   void Dispense(const Task& task, bool force);
   void EndOfLife(const Task& task, bool destroy);
   void IssueRecall(const Task& task);
+  // Schedules, per (holder, site) of the recall's units, an acknowledgement
+  // with probability options.recall_ack_rate.
+  void PlanAcknowledgements(const Recall& recall, uint32_t recall_index,
+                            int64_t time_ms);
+  void AcknowledgeRecall(const Task& task);
 
   struct Later {
     bool operator()(const Task& a, const Task& b) const {

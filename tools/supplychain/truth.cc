@@ -58,6 +58,16 @@ void GroundTruth::WriteJson(std::ostream& out) const {
     json j = {{"eventId", r.event_id},   {"signer", r.signer},
               {"gtin", r.gtin},          {"lots", r.lots},
               {"class", r.recall_class}, {"units", r.units}};
+    if (!r.acknowledgements.empty()) {
+      json acks = json::array();
+      for (const AcknowledgementTruth& a : r.acknowledgements) {
+        acks.push_back({{"unit", a.unit},
+                        {"party", a.party},
+                        {"eventId", a.event_id},
+                        {"timeMs", a.time_ms}});
+      }
+      j["acknowledgements"] = std::move(acks);
+    }
     out << (i ? ",\n" : "\n") << j.dump();
     for (const std::string& u : r.units) recall_set.push_back(u);
   }

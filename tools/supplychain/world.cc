@@ -95,6 +95,13 @@ void World::ApplyToUnit(uint32_t unit, Step step, const EventCtx& ctx,
       u.status == UnitStatus::kDestroyed) {
     Record(AnomalyKind::kEventAfterDecommissioning, unit, ctx.seq);
   }
+  if (record_truth_ && record_acknowledgements && lot.recalled &&
+      ctx.signer == u.custodian &&
+      (step == Step::kQuarantine || step == Step::kDestroy ||
+       step == Step::kDecommission)) {
+    acknowledgements.push_back(
+        {lot.recall, unit, ctx.signer, ctx.seq, ctx.time_ms});
+  }
   switch (step) {
     case Step::kCommission:
       u.status = UnitStatus::kCommissioned;
@@ -105,6 +112,7 @@ void World::ApplyToUnit(uint32_t unit, Step step, const EventCtx& ctx,
       break;
     case Step::kPack:
     case Step::kUnpack:
+    case Step::kQuarantine:
       break;
     case Step::kShip:
       if (ctx.signer != u.custodian)
@@ -232,6 +240,10 @@ GroundTruth World::BuildTruth(const std::vector<std::string>& event_ids,
       for (uint32_t unit : lots[lot].units) t.units.push_back(unit_key(unit));
     }
     truth.recalls.push_back(std::move(t));
+  }
+  for (const Acknowledgement& a : acknowledgements) {
+    truth.recalls[a.recall].acknowledgements.push_back(
+        {unit_key(a.unit), parties[a.party].gln, event_ids[a.seq], a.time_ms});
   }
   return truth;
 }

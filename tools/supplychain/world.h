@@ -70,6 +70,7 @@ enum class Step : uint8_t {
   kDecommission,
   kDestroy,
   kExpire,
+  kQuarantine,  // holding / recalled: acknowledges a recall, changes nothing
 };
 
 enum class AnomalyKind : uint8_t {
@@ -105,6 +106,7 @@ struct Lot {
   int64_t produce_at_ms = 0;
   bool produced = false;
   bool recalled = false;
+  uint32_t recall = kNone;  // index into World::recalls once recalled
   std::vector<uint32_t> units;
 };
 
@@ -126,6 +128,14 @@ struct Container {
   std::string sscc;
   uint32_t parent = kNone;         // pallet a case is on
   std::vector<uint32_t> children;  // units of a case, cases of a pallet
+};
+
+struct Acknowledgement {
+  uint32_t recall;
+  uint32_t unit;
+  uint32_t party;
+  uint64_t seq;
+  int64_t time_ms;
 };
 
 struct Anomaly {
@@ -161,6 +171,10 @@ class World {
   std::vector<Unit> units;
   std::vector<Container> containers;
   std::vector<Anomaly> anomalies;
+  // Recorded only with record_truth and options.recall_ack_rate > 0 (so the
+  // truth of earlier options stays byte-identical).
+  std::vector<Acknowledgement> acknowledgements;
+  bool record_acknowledgements = false;
   std::vector<Recall> recalls;
   // Per unit, when recording truth: the events touching it, as seq << 1 |
   // inferred.

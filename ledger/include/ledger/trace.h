@@ -162,6 +162,14 @@ struct CustodyChain {
 Result<CustodyChain> Trace(const std::vector<const Log*>& logs,
                            std::string_view id);
 
+// As Trace, with logs[i] read at tree size sizes[i] (at most its latest
+// checkpoint's size; e.g. the size of a signed checkpoint fetched first, so
+// that proofs can be given against it). InvalidArgument("sizes: ...") when the
+// lists differ in length or a size exceeds the checkpoint's.
+Result<CustodyChain> TraceAtSizes(const std::vector<const Log*>& logs,
+                                  const std::vector<uint64_t>& sizes,
+                                  std::string_view id);
+
 // A recall to explode: a GTIN with lots, and/or explicit identifiers (SGTINs,
 // SSCCs of cases or pallets — their contents ever packed into them are
 // affected).
@@ -177,6 +185,17 @@ struct RecallSpec {
   std::optional<int64_t> issued_ms;
 };
 
+// The recall an event declares (tools/supplychain/README.md, "The recall
+// event"): an ObjectEvent with disposition recalled whose quantityList names
+// LGTINs (EPC class URIs, Digital Links) of one GTIN and/or whose epcList
+// names instances. With `require_notice`, the extension member "udi:recall"
+// must be an object with "class" I, II or III and a non-empty "reason", and
+// its "gtin"/"lots", when given, must agree with the quantityList.
+// issued_ms = the event's eventTime. InvalidArgument naming the member
+// ("event.quantityList[1].epcClass: ...") otherwise.
+Result<RecallSpec> RecallSpecFromEvent(const nlohmann::json& event,
+                                       bool require_notice);
+
 struct RecalledUnit {
   std::string key;  // canonical key
   std::string epc;  // the identifier as the commissioning event wrote it (EPC
@@ -191,6 +210,18 @@ struct RecalledUnit {
   // recalled/returned/destroyed/ non_sellable_other/inactive (quarantine,
   // return, destruction).
   bool acknowledged = false;
+  int64_t acknowledged_ms = 0;  // eventTime of the first acknowledging event
+  std::string last_event_id;    // event id of its last hop ("" if none)
+  std::string manufacturer;     // GLN of the signer of its commissioning
+};
+
+// Acknowledgement progress at the end of one UTC day (cumulative).
+struct AcknowledgementDay {
+  std::string date;  // YYYY-MM-DD (UTC)
+  uint64_t units = 0;
+  uint64_t consignees = 0;
+  double unit_share = 0;
+  double consignee_share = 0;
 };
 
 struct RecallReport {
@@ -212,12 +243,17 @@ struct RecallReport {
   uint64_t consignees_acknowledged = 0;
   double unit_effectiveness = 0;
   double consignee_effectiveness = 0;
+  // One entry per UTC day from the day of issue to the day of the last
+  // acknowledgement (just the day of issue when there is none). A consignee
+  // counts from the first acknowledgement of any of its units.
+  std::vector<AcknowledgementDay> acknowledgement_timeline;
   std::vector<Coverage> coverage;
 
   nlohmann::json ToJson() const;
-  // Header
-  // "key,epc,status,custodianGln,custodianName,location,lastEventTime,acknowledged",
-  // then one line per unit, RFC 4180 quoting where needed, "\r\n" line ends.
+  // Header "key,epc,status,custodianGln,custodianName,location,lastEventTime,
+  // acknowledged,acknowledgedAt" (one line), then one line per unit, RFC 4180
+  // quoting where needed, "\r\n" line ends; acknowledgedAt is RFC 3339 UTC or
+  // empty.
   std::string ToCsv() const;
 };
 

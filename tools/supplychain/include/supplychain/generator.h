@@ -42,6 +42,15 @@ struct GeneratorOptions {
   int threads = 1;
   // False: keep no per-unit truth (for 10M-event runs); truth has event_count.
   bool record_truth = true;
+  // > 0: the first lot planned has exactly this many units (capped at `units`),
+  // e.g. a 100k-unit lot for recall benchmarks. 0 keeps the usual lot sizes
+  // (and the same output as before this option existed).
+  uint64_t big_lot_units = 0;
+  // Probability that a holder of recalled units acknowledges a recall with a
+  // quarantine event (ObjectEvent OBSERVE, bizStep holding, disposition
+  // recalled, on the units of the recall it holds), 1 hour to 14 days after
+  // it. 0 = no acknowledgements (and the same output as before this option).
+  double recall_ack_rate = 0.0;
 };
 
 // One party of the supply chain, with the key material tests need.
@@ -118,6 +127,16 @@ struct AnomalyTruth {
   std::string event_id;  // the offending event
 };
 
+// A holder acknowledging a recall for one unit: the unit's holder signed, after
+// the recall, a quarantine (holding / recalled), destruction or
+// decommissioning event naming it while it held it.
+struct AcknowledgementTruth {
+  std::string unit;      // unit key
+  std::string party;     // GLN of the signer (the unit's custodian then)
+  std::string event_id;  // the acknowledging event
+  int64_t time_ms = 0;   // its eventTime
+};
+
 struct RecallTruth {
   std::string event_id;
   std::string signer;  // GLN of the manufacturer or the regulator
@@ -125,6 +144,9 @@ struct RecallTruth {
   std::vector<std::string> lots;
   std::string recall_class;        // "I" | "II" | "III"
   std::vector<std::string> units;  // unit keys of the named lots
+  // Every acknowledgement of this recall, in event order (a unit may have
+  // several, e.g. quarantined and later destroyed).
+  std::vector<AcknowledgementTruth> acknowledgements;
 };
 
 struct GroundTruth {
