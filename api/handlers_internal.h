@@ -32,6 +32,9 @@ UDI_HANDLER(HandleRevokeParticipant);
 UDI_HANDLER(HandleRotateParticipant);
 UDI_HANDLER(HandleSubmitEvents);
 UDI_HANDLER(HandleQueryEvents);
+// HandleQueryEvents, recorded in the log when the caller is a regulator
+// (handlers_regulator.cc).
+UDI_HANDLER(HandleQueryEventsAudited);
 UDI_HANDLER(HandleGetEvent);
 UDI_HANDLER(HandleCapture);
 UDI_HANDLER(HandleCaptureJob);

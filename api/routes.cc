@@ -73,7 +73,7 @@ std::vector<Route> CoreRoutes() {
         "EQ_eventType", "eventType", "GE_eventTime", "LT_eventTime",
         "GE_recordTime", "LT_recordTime", "orderBy", "orderDirection",
         "perPage", "nextPageToken"},
-       HandleQueryEvents},
+       HandleQueryEventsAudited},
       {"events.get",
        "GET",
        "/v1/events/{eventId}",
@@ -130,6 +130,10 @@ const char* AccessName(Access access) {
       return "writer";
     case Access::kAdmin:
       return "admin";
+    case Access::kRegulator:
+      return "regulator";
+    case Access::kIssuer:
+      return "issuer";
   }
   return "?";
 }
@@ -143,6 +147,11 @@ bool Allows(Access access, Role role) {
       return role == Role::kWriter || role == Role::kAdmin;
     case Access::kAdmin:
       return role == Role::kAdmin;
+    case Access::kRegulator:
+      return role == Role::kRegulator || role == Role::kAdmin;
+    case Access::kIssuer:
+      return role == Role::kWriter || role == Role::kRegulator ||
+             role == Role::kAdmin;
   }
   return false;
 }

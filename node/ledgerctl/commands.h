@@ -22,6 +22,8 @@ int RunParticipant(const Args& args);  // client_commands.cc
 int RunToken(const Args& args);        // client_commands.cc
 int RunCheckpoint(const Args& args);   // client_commands.cc
 int RunProof(const Args& args);        // proof_commands.cc
+int RunBundle(const Args& args);       // bundle.cc
+int RunVerifyBundle(const Args& args);  // bundle.cc (offline)
 
 // Operations (issue 7).
 int RunBackup(const Args& args);   // backup.cc

@@ -29,6 +29,10 @@ const Command kCommands[] = {
      "print (and verify) a node's signed checkpoint"},
     {"proof", ledgerctl::RunProof,
      "fetch and verify inclusion/consistency proofs"},
+    {"bundle", ledgerctl::RunBundle,
+     "fetch the evidence bundle of a unit's trace from a node"},
+    {"verify-bundle", ledgerctl::RunVerifyBundle,
+     "check an evidence bundle offline"},
     {"backup", ledgerctl::RunBackup,
      "write a consistent, compressed backup of a node's log"},
     {"restore", ledgerctl::RunRestore,
@@ -42,7 +46,7 @@ void PrintUsage(FILE* out) {
                "for a command's "
                "options.\n\nCommands:\n");
   for (const auto& c : kCommands)
-    std::fprintf(out, "  %-12s %s\n", c.name, c.summary);
+    std::fprintf(out, "  %-14s %s\n", c.name, c.summary);
 }
 
 }  // namespace

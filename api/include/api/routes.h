@@ -19,9 +19,11 @@ namespace api {
 class Service;
 
 // Who may call a route. kReader: any token; kWriter: writer or admin tokens;
-// kAdmin: admin only.
-enum class Access { kPublic, kReader, kWriter, kAdmin };
-const char* AccessName(Access access);  // "public", "reader", "writer", "admin"
+// kAdmin: admin only; kRegulator: regulator or admin tokens; kIssuer: writer,
+// regulator or admin tokens (e.g. POST /v1/recalls).
+enum class Access { kPublic, kReader, kWriter, kAdmin, kRegulator, kIssuer };
+// "public", "reader", "writer", "admin", "regulator", "issuer"
+const char* AccessName(Access access);
 bool Allows(Access access, Role role);
 
 // The caller as authenticated by the bearer token (absent for public routes
