@@ -42,6 +42,17 @@ UDI_HANDLER(HandleListTokens);
 UDI_HANDLER(HandleCreateToken);
 UDI_HANDLER(HandleDeleteToken);
 
+// The transparency-log views over any held log (the node's own or a replica):
+// the bodies of GET /v1/checkpoint, /v1/log/entries, /v1/proof/inclusion and
+// /v1/proof/consistency, shared with their /v1/logs/{origin}/... twins.
+void ServeCheckpoint(const ledger::Log& log, Reply reply);
+void ServeLogEntries(const Service& service, const ledger::Log& log,
+                     const Request& request, Reply reply);
+void ServeInclusionProof(const ledger::Log& log, const Request& request,
+                         Reply reply);
+void ServeConsistencyProof(const ledger::Log& log, const Request& request,
+                           Reply reply);
+
 // A required unsigned decimal query parameter; InvalidArgument naming it.
 ledger::Result<uint64_t> RequiredUint(const Request& request,
                                       std::string_view name);

@@ -75,22 +75,20 @@ UDI_HANDLER(HandleNodeInfo) {
                            {"version", service.options().version}}));
 }
 
-UDI_HANDLER(HandleCheckpoint) {
-  (void)caller;
-  (void)request;
+void ServeCheckpoint(const ledger::Log& log, Reply reply) {
   Response r;
   r.content_type = "text/plain; charset=utf-8";
-  r.body = service.log().SignedCheckpoint();
+  r.body = log.SignedCheckpoint();
   reply(std::move(r));
 }
 
-UDI_HANDLER(HandleLogEntries) {
-  (void)caller;
+void ServeLogEntries(const Service& service, const ledger::Log& log,
+                     const Request& request, Reply reply) {
   auto start = RequiredUint(request, "start");
   if (!start.ok()) return reply(StatusResponse(start.status(), "start"));
   auto count = RequiredUint(request, "count");
   if (!count.ok()) return reply(StatusResponse(count.status(), "count"));
-  uint64_t size = service.log().Size();
+  uint64_t size = log.Size();
   if (*start > size) {
     return reply(ErrorResponse(
         400, "start: beyond the log size " + std::to_string(size), "start"));
@@ -99,7 +97,7 @@ UDI_HANDLER(HandleLogEntries) {
   n = std::min<uint64_t>(n, size - *start);
   nlohmann::json entries = nlohmann::json::array();
   if (n > 0) {
-    auto read = service.log().ReadEntries(*start, n);
+    auto read = log.ReadEntries(*start, n);
     if (!read.ok()) return reply(StatusResponse(read.status()));
     for (const auto& e : *read) {
       entries.push_back(
@@ -109,32 +107,32 @@ UDI_HANDLER(HandleLogEntries) {
   reply(JsonResponse(200, {{"entries", std::move(entries)}}));
 }
 
-UDI_HANDLER(HandleInclusionProof) {
-  (void)caller;
+void ServeInclusionProof(const ledger::Log& log, const Request& request,
+                         Reply reply) {
   auto index = RequiredUint(request, "index");
   if (!index.ok()) return reply(StatusResponse(index.status(), "index"));
   auto size = RequiredUint(request, "size");
   if (!size.ok()) return reply(StatusResponse(size.status(), "size"));
-  uint64_t log_size = service.log().Size();
+  uint64_t log_size = log.Size();
   if (*size > log_size) {
     return reply(ErrorResponse(
         400, "size: beyond the log size " + std::to_string(log_size), "size"));
   }
   if (*index >= *size)
     return reply(ErrorResponse(400, "index: must be less than size", "index"));
-  auto proof = service.log().InclusionProof(*index, *size);
+  auto proof = log.InclusionProof(*index, *size);
   if (!proof.ok())
     return reply(StatusResponse(proof.status(), FieldOf(proof.status())));
   reply(JsonResponse(200, {{"hashes", HashList(*proof)}}));
 }
 
-UDI_HANDLER(HandleConsistencyProof) {
-  (void)caller;
+void ServeConsistencyProof(const ledger::Log& log, const Request& request,
+                           Reply reply) {
   auto from = RequiredUint(request, "from");
   if (!from.ok()) return reply(StatusResponse(from.status(), "from"));
   auto to = RequiredUint(request, "to");
   if (!to.ok()) return reply(StatusResponse(to.status(), "to"));
-  uint64_t log_size = service.log().Size();
+  uint64_t log_size = log.Size();
   if (*to > log_size) {
     return reply(ErrorResponse(
         400, "to: beyond the log size " + std::to_string(log_size), "to"));
@@ -143,10 +141,31 @@ UDI_HANDLER(HandleConsistencyProof) {
     return reply(
         ErrorResponse(400, "from: must satisfy 0 < from <= to", "from"));
   }
-  auto proof = service.log().ConsistencyProof(*from, *to);
+  auto proof = log.ConsistencyProof(*from, *to);
   if (!proof.ok())
     return reply(StatusResponse(proof.status(), FieldOf(proof.status())));
   reply(JsonResponse(200, {{"hashes", HashList(*proof)}}));
+}
+
+UDI_HANDLER(HandleCheckpoint) {
+  (void)caller;
+  (void)request;
+  ServeCheckpoint(service.log(), std::move(reply));
+}
+
+UDI_HANDLER(HandleLogEntries) {
+  (void)caller;
+  ServeLogEntries(service, service.log(), request, std::move(reply));
+}
+
+UDI_HANDLER(HandleInclusionProof) {
+  (void)caller;
+  ServeInclusionProof(service.log(), request, std::move(reply));
+}
+
+UDI_HANDLER(HandleConsistencyProof) {
+  (void)caller;
+  ServeConsistencyProof(service.log(), request, std::move(reply));
 }
 
 }  // namespace api

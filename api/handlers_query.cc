@@ -236,12 +236,14 @@ class QueryRun {
 };
 
 // The event as stored, with the log's extension members.
-nlohmann::json EventForQuery(const ledger::LogEntry& e) {
+nlohmann::json EventForQuery(const ledger::LogEntry& e,
+                             const std::string& origin) {
   const auto& envelope = e.json["envelope"];
   nlohmann::json event = envelope["event"];
   auto canonical = ledger::CanonicalEventBytes(event);
   if (canonical.ok())
     event["udi:eventId"] = ledger::EventIdFromCanonical(*canonical);
+  event["udi:origin"] = origin;
   event["udi:index"] = e.index;
   event["udi:recordTime"] = e.json.value("receivedAt", "");
   event["udi:signature"] = {{"signer", envelope["signer"]},
@@ -259,23 +261,89 @@ std::string NextLink(const Request& request, const std::string& token) {
          "nextPageToken=" + PercentEncode(token) + ">; rel=\"next\"";
 }
 
+// Page tokens across held logs: "<hex of origin>~<token of that log's run>".
+// A token without '~' continues in the node's own log (the first held log).
+constexpr char kOriginSeparator = '~';
+
+struct LogCursor {
+  size_t log = 0;           // index into HeldLogs()
+  std::string inner_token;  // "" = from the start of that log
+};
+
+ledger::Result<LogCursor> DecodeCursor(
+    const std::vector<std::shared_ptr<const ledger::Log>>& logs,
+    const std::string& token) {
+  LogCursor cursor;
+  size_t sep = token.find(kOriginSeparator);
+  if (sep == std::string::npos) {
+    cursor.inner_token = token;
+    return cursor;
+  }
+  auto origin = ledger::FromHex(token.substr(0, sep));
+  if (!origin) {
+    return ledger::Status::InvalidArgument(
+        "nextPageToken: malformed origin part");
+  }
+  for (size_t i = 0; i < logs.size(); ++i) {
+    if (logs[i]->origin() == *origin) {
+      cursor.log = i;
+      cursor.inner_token = token.substr(sep + 1);
+      return cursor;
+    }
+  }
+  return ledger::Status::InvalidArgument("nextPageToken: origin \"" + *origin +
+                                         "\" is not held here");
+}
+
+// `request` with nextPageToken replaced by `token` (removed when empty).
+Request WithPageToken(const Request& request, const std::string& token) {
+  Request out = request;
+  std::erase_if(out.query,
+                [](const auto& kv) { return kv.first == "nextPageToken"; });
+  if (!token.empty()) out.query.emplace_back("nextPageToken", token);
+  return out;
+}
+
+Response QueryError(const ledger::Status& st) {
+  const std::string& msg = st.message();
+  return ErrorResponse(400, msg, msg.substr(0, msg.find(':')));
+}
+
 }  // namespace
 
 UDI_HANDLER(HandleQueryEvents) {
   (void)caller;
   const auto& opts = service.options();
-  auto q = ParseEventQuery(request, opts.default_page_size, opts.max_page_size);
-  if (!q.ok()) {
-    const std::string& msg = q.status().message();
-    return reply(ErrorResponse(400, msg, msg.substr(0, msg.find(':'))));
+  // Logs are answered one after the other (own first, then replicas by
+  // origin), each in the requested order; a page may span several logs.
+  auto logs = service.HeldLogs();
+  LogCursor cursor;
+  if (auto token = request.Query("nextPageToken")) {
+    auto decoded = DecodeCursor(logs, *token);
+    if (!decoded.ok()) return reply(QueryError(decoded.status()));
+    cursor = std::move(*decoded);
   }
-  QueryRun run(service.log(), *q, opts.max_query_scan);
-  ledger::Status st = run.Run();
-  if (!st.ok())
-    return reply(
-        StatusResponse(st, st.message().substr(0, st.message().find(':'))));
+  auto q = ParseEventQuery(WithPageToken(request, cursor.inner_token),
+                           opts.default_page_size, opts.max_page_size);
+  if (!q.ok()) return reply(QueryError(q.status()));
+  const size_t per_page = q->per_page;
   nlohmann::json events = nlohmann::json::array();
-  for (const auto& hit : run.hits()) events.push_back(EventForQuery(hit.entry));
+  std::optional<std::string> next_token;
+  for (size_t i = cursor.log; i < logs.size() && !next_token; ++i) {
+    if (i != cursor.log) q->after.reset();
+    q->per_page = per_page - events.size();
+    QueryRun run(*logs[i], *q, opts.max_query_scan);
+    ledger::Status st = run.Run();
+    if (!st.ok())
+      return reply(
+          StatusResponse(st, st.message().substr(0, st.message().find(':'))));
+    for (const auto& hit : run.hits())
+      events.push_back(EventForQuery(hit.entry, logs[i]->origin()));
+    if (run.next()) {
+      next_token = ledger::ToHex(logs[i]->origin()) + kOriginSeparator +
+                   EncodePageToken(*q, *run.next());
+    }
+  }
   nlohmann::json doc = {
       {"@context",
        nlohmann::json::array({kEpcisContext, {{"udi", kUdiNamespace}}})},
@@ -287,11 +355,10 @@ UDI_HANDLER(HandleQueryEvents) {
          {{"queryName", "SimpleEventQuery"},
           {"resultsBody", {{"eventList", std::move(events)}}}}}}}};
   Response r;
-  if (run.next()) {
-    std::string token = EncodePageToken(*q, *run.next());
-    doc["udi:nextPageToken"] = token;
+  if (next_token) {
+    doc["udi:nextPageToken"] = *next_token;
     r = JsonResponse(200, doc);
-    r.headers.emplace_back("Link", NextLink(request, token));
+    r.headers.emplace_back("Link", NextLink(request, *next_token));
   } else {
     r = JsonResponse(200, doc);
   }
@@ -302,11 +369,20 @@ UDI_HANDLER(HandleQueryEvents) {
 UDI_HANDLER(HandleGetEvent) {
   (void)caller;
   const std::string& event_id = request.path_params.at("eventId");
-  auto& log = service.log();
-  auto index = log.FindEvent(event_id);
+  // The first held log (own first) that has the event.
+  std::shared_ptr<const ledger::Log> found;
+  std::optional<uint64_t> index;
+  for (auto& held : service.HeldLogs()) {
+    index = held->FindEvent(event_id);
+    if (index) {
+      found = std::move(held);
+      break;
+    }
+  }
   if (!index)
     return reply(
         ErrorResponse(404, "eventId: no event " + event_id, "eventId"));
+  const ledger::Log& log = *found;
   auto entry = log.ReadEntry(*index);
   if (!entry.ok()) return reply(StatusResponse(entry.status()));
   std::string note = log.SignedCheckpoint();
@@ -321,6 +397,7 @@ UDI_HANDLER(HandleGetEvent) {
   reply(JsonResponse(
       200,
       {{"envelope", entry->json["envelope"]},
+       {"origin", log.origin()},
        {"index", *index},
        {"eventId", event_id},
        {"leaf", ledger::ToBase64(entry->bytes)},

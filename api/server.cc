@@ -15,6 +15,8 @@
 #include <thread>
 #include <vector>
 
+#include "api/content_encoding.h"
+
 namespace api {
 
 namespace beast = boost::beast;
@@ -151,15 +153,18 @@ class Session : public std::enable_shared_from_this<Session> {
           version);
     ++shared_->in_flight;
     counted_ = true;
+    bool zstd = AcceptsZstd(request.Header("accept-encoding"));
     // The service may answer on another thread: hop back onto this connection's
     // strand.
-    shared_->service->Handle(std::move(request), [self = shared_from_this(),
-                                                  version](Response response) {
-      net::post(self->stream_.get_executor(),
-                [self, version, response = std::move(response)]() mutable {
-                  self->Send(std::move(response), version);
-                });
-    });
+    shared_->service->Handle(
+        std::move(request),
+        [self = shared_from_this(), version, zstd](Response response) {
+          if (zstd) EncodeZstd(&response);
+          net::post(self->stream_.get_executor(),
+                    [self, version, response = std::move(response)]() mutable {
+                      self->Send(std::move(response), version);
+                    });
+        });
   }
 
   void Send(Response response, unsigned version) {

@@ -2,6 +2,7 @@
 
 #include <sys/socket.h>
 #include <sys/time.h>
+#include <zstd.h>
 
 #include <algorithm>
 #include <boost/asio/connect.hpp>
@@ -23,17 +24,25 @@ struct HttpClient::Impl {
   net::io_context ioc;
   std::optional<tcp::socket> socket;
   beast::flat_buffer buffer;
+  std::chrono::milliseconds timeout{60000};
 
   beast::error_code Connect() {
     beast::error_code ec;
     socket.emplace(ioc);
-    tcp::endpoint endpoint(net::ip::make_address(host, ec), port);
-    if (ec) return ec;
-    socket->connect(endpoint, ec);
+    auto address = net::ip::make_address(host, ec);
+    if (ec) {  // a host name: resolve it
+      tcp::resolver resolver(ioc);
+      auto results = resolver.resolve(host, std::to_string(port), ec);
+      if (ec) return ec;
+      net::connect(*socket, results, ec);
+    } else {
+      socket->connect(tcp::endpoint(address, port), ec);
+    }
     if (ec) return ec;
     // Bounded waits: a response that never comes fails the request instead of
-    // hanging the test.
-    timeval tv{60, 0};
+    // hanging the caller.
+    timeval tv{static_cast<time_t>(timeout.count() / 1000),
+               static_cast<suseconds_t>((timeout.count() % 1000) * 1000)};
     ::setsockopt(socket->native_handle(), SOL_SOCKET, SO_RCVTIMEO, &tv,
                  sizeof tv);
     ::setsockopt(socket->native_handle(), SOL_SOCKET, SO_SNDTIMEO, &tv,
@@ -47,6 +56,43 @@ HttpClient::HttpClient(std::string host, uint16_t port)
     : impl_(std::make_unique<Impl>()) {
   impl_->host = std::move(host);
   impl_->port = port;
+}
+
+void HttpClient::SetTimeout(std::chrono::milliseconds timeout) {
+  impl_->timeout = timeout;
+}
+
+ledger::Result<std::string> ZstdDecompress(std::string_view in,
+                                           size_t max_bytes) {
+  std::unique_ptr<ZSTD_DCtx, size_t (*)(ZSTD_DCtx*)> ctx(ZSTD_createDCtx(),
+                                                         ZSTD_freeDCtx);
+  if (!ctx) return ledger::Status::Internal("zstd: out of memory");
+  std::string out;
+  ZSTD_inBuffer input{in.data(), in.size(), 0};
+  std::string chunk(ZSTD_DStreamOutSize(), '\0');
+  size_t last = 0;
+  while (input.pos < input.size) {
+    ZSTD_outBuffer output{chunk.data(), chunk.size(), 0};
+    last = ZSTD_decompressStream(ctx.get(), &output, &input);
+    if (ZSTD_isError(last)) {
+      return ledger::Status::InvalidArgument(
+          "body: zstd: " + std::string(ZSTD_getErrorName(last)) +
+          " at input byte " + std::to_string(input.pos));
+    }
+    out.append(chunk.data(), output.pos);
+    if (out.size() > max_bytes) {
+      return ledger::Status::InvalidArgument(
+          "body: zstd: decodes to more than " + std::to_string(max_bytes) +
+          " bytes");
+    }
+    if (output.pos == 0 && last != 0 && input.pos == input.size) break;
+  }
+  if (last != 0) {
+    return ledger::Status::InvalidArgument("body: zstd: truncated frame (" +
+                                           std::to_string(in.size()) +
+                                           " bytes)");
+  }
+  return out;
 }
 
 HttpClient::~HttpClient() {
@@ -65,6 +111,7 @@ ledger::Result<HttpResponse> HttpClient::Send(
   req.set(http::field::host, impl_->host + ":" + std::to_string(impl_->port));
   req.set(http::field::user_agent, "udi-http-client");
   if (!token_.empty()) req.set(http::field::authorization, "Bearer " + token_);
+  if (accept_zstd_) req.set(http::field::accept_encoding, "zstd");
   if (!body.empty()) req.set(http::field::content_type, "application/json");
   for (const auto& [name, value] : headers) req.set(name, value);
   req.body() = body;
@@ -109,6 +156,15 @@ ledger::Result<HttpResponse> HttpClient::Send(
     }
     out.body = std::move(res.body());
     if (!res.keep_alive()) impl_->socket.reset();
+    if (beast::iequals(out.Header("content-encoding"), "zstd")) {
+      auto decoded = ZstdDecompress(out.body);
+      if (!decoded.ok()) {
+        return decoded.status().WithPrefix(impl_->host + ":" +
+                                           std::to_string(impl_->port) + ": " +
+                                           method + " " + target);
+      }
+      out.body = std::move(*decoded);
+    }
     return out;
   }
   return ledger::Status::IOError(impl_->host + ":" +

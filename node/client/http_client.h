@@ -5,11 +5,13 @@
 #ifndef UDI_NODE_CLIENT_HTTP_CLIENT_H_
 #define UDI_NODE_CLIENT_HTTP_CLIENT_H_
 
+#include <chrono>
 #include <cstdint>
 #include <map>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -19,8 +21,10 @@ namespace udi_http {
 
 struct HttpResponse {
   int status = 0;
-  std::map<std::string, std::string> headers;  // names lower-cased
-  std::string body;
+  // Names lower-cased. "content-encoding" stays as received ("zstd") although
+  // the body below is already decoded.
+  std::map<std::string, std::string> headers;
+  std::string body;  // decoded (Content-Encoding: zstd is undone)
 
   // The body parsed as JSON (a discarded value when it is not JSON).
   nlohmann::json Json() const {
@@ -39,6 +43,11 @@ class HttpClient {
 
   // Sends "Authorization: Bearer <token>" with every request ("" for none).
   void SetBearerToken(std::string token) { token_ = std::move(token); }
+  // Sends "Accept-Encoding: zstd" with every request. Responses with
+  // Content-Encoding: zstd are decoded whether or not this is set.
+  void SetAcceptZstd(bool on) { accept_zstd_ = on; }
+  // Socket send/receive timeout for each later connection (default 60 s).
+  void SetTimeout(std::chrono::milliseconds timeout);
 
   // IOError naming the host and what failed when no response arrives (after one
   // reconnect).
@@ -58,7 +67,13 @@ class HttpClient {
   struct Impl;
   std::unique_ptr<Impl> impl_;
   std::string token_;
+  bool accept_zstd_ = false;
 };
+
+// Decodes one or more zstd frames. InvalidArgument when `in` is not valid zstd
+// or decodes to more than `max_bytes`.
+ledger::Result<std::string> ZstdDecompress(std::string_view in,
+                                           size_t max_bytes = size_t{1} << 30);
 
 }  // namespace udi_http
 

@@ -45,8 +45,7 @@ struct Hooks {
   // After each successful ImportEntries for `origin` (also when only a newer
   // checkpoint for the same size was accepted): the signed checkpoint note now
   // stored for it (what the witness cosigns).
-  std::function<void(const std::string& origin,
-                     const std::string& signed_note)>
+  std::function<void(const std::string& origin, const std::string& signed_note)>
       on_verified;
   // True when `origin` must not be replicated any more (split-view evidence).
   // Asked before every fetch and import of that origin; a halted origin is
@@ -69,11 +68,11 @@ struct ReplicationOptions {
   // origin → verifier key text, pinned by configuration (wins over anything
   // learned).
   std::map<std::string, std::string> pinned_origins;
-  size_t batch_size = 1000;  // entries per GET .../entries
+  size_t batch_size = 1000;                      // entries per GET .../entries
   std::chrono::milliseconds poll_interval{200};  // between rounds when idle
   std::chrono::milliseconds min_backoff{100};
   std::chrono::milliseconds max_backoff{10000};
-  std::chrono::seconds request_timeout{30};
+  std::chrono::milliseconds request_timeout{10000};
 };
 
 // The replication view of one held log, for GET /v1/logs.

@@ -65,6 +65,16 @@ class Service {
       std::function<std::vector<std::shared_ptr<const ledger::Log>>()>;
   void SetLogSource(LogSource source) { log_source_ = std::move(source); }
   std::vector<std::shared_ptr<const ledger::Log>> HeldLogs() const;
+  // The largest verified checkpoint size of `origin` seen from peers (0 when
+  // none); GET /v1/logs reports each log's lag against it. Installed by the
+  // federation layer before serving; thread-safe.
+  using SeenSizeSource = std::function<uint64_t(const std::string& origin)>;
+  void SetSeenSizeSource(SeenSizeSource source) {
+    seen_size_source_ = std::move(source);
+  }
+  uint64_t SeenSize(const std::string& origin) const {
+    return seen_size_source_ ? seen_size_source_(origin) : 0;
+  }
   // The held log whose origin is `origin`, or nullptr.
   std::shared_ptr<const ledger::Log> FindLog(std::string_view origin) const;
   TokenStore& tokens() { return *tokens_; }
@@ -88,6 +98,7 @@ class Service {
   Metrics* const metrics_;
   std::atomic<bool> shutting_down_{false};
   LogSource log_source_;
+  SeenSizeSource seen_size_source_;
 
   std::unique_ptr<CaptureJobStore> capture_jobs_;
 };
