@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "api/logging.h"
 #include "ledger/keys.h"
 
 namespace node {
@@ -14,38 +15,52 @@ namespace node {
 using ledger::Status;
 
 const char* UsageText() {
-  return "Usage: ledger-node [--data DIR] [--listen HOST:PORT] [--name NAME] "
-         "[--key FILE]\n"
-         "                   [--config FILE]\n\n"
-         "Runs a udi-ledger node: an HTTP API over a verifiable, append-only "
-         "log of signed\n"
-         "EPCIS 2.0 events.\n\n"
-         "  --data DIR          data directory (default ./data); holds the "
-         "log, node.key,\n"
-         "                      admin.token and tokens.json\n"
-         "  --listen HOST:PORT  address to serve on (default 127.0.0.1:7800; "
-         "port 0 = any)\n"
-         "  --name NAME         node name: checkpoint origin and key name "
-         "(default\n"
-         "                      udi-ledger-node)\n"
-         "  --key FILE          checkpoint signing key (default DATA/node.key; "
-         "created on\n"
-         "                      first start, mode 0600)\n"
-         "  --config FILE       JSON settings; keys: threads, verifyThreads, "
-         "bodyLimitBytes,\n"
-         "                      headerLimitBytes, readTimeoutSeconds, "
-         "writeTimeoutSeconds,\n"
-         "                      maxConnections, drainTimeoutSeconds, "
-         "maxEnvelopesPerRequest,\n"
-         "                      maxPageSize, defaultPageSize, maxLogEntries, "
-         "maxQueryScan,\n"
-         "                      maxCaptureJobs, maxPendingEvents, "
-         "maxBatchEvents,\n"
-         "                      blockCacheBytes\n"
-         "  --help              this text\n\n"
-         "First start creates the node key and an admin bearer token in "
-         "DATA/admin.token.\n"
-         "SIGTERM/SIGINT: stop accepting, finish admitted batches, exit 0.\n";
+  // Raw string: the text is kept in the man-page layout (NAME, SYNOPSIS, ...)
+  // that deploy/man/ledger-node.1 repeats.
+  return R"(Usage: ledger-node [OPTIONS]
+
+Runs a udi-ledger node: an HTTP API over a verifiable, append-only Merkle log
+of signed EPCIS 2.0 events (GS1), replicated and witnessed by peer nodes.
+
+Options (each also settable in the --config file; a flag wins over the file):
+  --data DIR           data directory (default ./data; config "dataDir"):
+                       the LevelDB log, node.key, admin.token, tokens.json
+  --listen HOST:PORT   address to serve on (default 127.0.0.1:7800; port 0 =
+                       any free port; config "listen")
+  --name NAME          node name: checkpoint origin and key name (default
+                       udi-ledger-node; config "name")
+  --key FILE           checkpoint signing key (default DATA/node.key; created
+                       on first start, mode 0600; config "keyFile")
+  --log-level LEVEL    debug | info | warn | error (default info; config
+                       "logLevel"; change at run time with POST
+                       /v1/admin/log-level)
+  --config FILE        JSON settings file; every key is listed, with its
+                       default, by --print-config and documented in
+                       node/daemon/README.md; unknown keys are rejected
+  --print-config       print the effective configuration as JSON and exit
+  --peer URL           pull and verify every log the peer at http://HOST:PORT
+                       holds (repeatable; config "peers")
+  --peer-token-file FILE
+                       bearer token (issued by that peer) for the preceding
+                       --peer or --recover-from
+  --recover-from URL   rebuild this node's own log from that peer's replica
+                       before serving (needs the node key)
+  --help               this text
+
+Logs: one JSON object per line on stderr (time, level, msg, and for each HTTP
+request requestId, method, path, route, status, latencyMs); the request id is
+also returned as X-Request-Id. One plain start line goes to stdout:
+  ledger-node: name=NAME listen=HOST:PORT verifier=KEY size=N data=DIR
+
+Files: first start creates DATA/node.key and an admin bearer token in
+DATA/admin.token (both mode 0600). A data dir holding RESTORE-INCOMPLETE (an
+unfinished "ledgerctl restore") or a log format other than this build's is
+refused with a message saying what to do.
+
+Signals: SIGTERM/SIGINT stop accepting, finish every admitted batch, exit 0.
+Exit status: 0 after a clean stop or --help/--print-config, 1 when the node
+cannot start, 2 on a usage error.
+)";
 }
 
 Status ParseListen(const std::string& value, std::string* host,
@@ -84,6 +99,43 @@ std::function<void(uint64_t)> SetSeconds(std::chrono::seconds* field) {
 
 }  // namespace
 
+// The string settings (issue 7). Returns true when `key` is one of them, with
+// the outcome in *st; a flag given on the command line wins over the file.
+static bool ApplyStringKey(const std::string& key, const nlohmann::json& value,
+                           NodeConfig* c, Status* st) {
+  static const std::map<std::string, std::string> kFlagOf = {
+      {"dataDir", "--data"},
+      {"listen", "--listen"},
+      {"name", "--name"},
+      {"keyFile", "--key"},
+      {"logLevel", "--log-level"}};
+  auto it = kFlagOf.find(key);
+  if (it == kFlagOf.end()) return false;
+  *st = Status::OK();
+  if (!value.is_string() || value.get<std::string>().empty()) {
+    *st = Status::InvalidArgument(key + ": want a non-empty string");
+    return true;
+  }
+  if (c->flags_given.count(it->second)) return true;
+  std::string v = value.get<std::string>();
+  if (key == "dataDir") c->data_dir = v;
+  if (key == "name") c->name = v;
+  if (key == "keyFile") c->key_file = v;
+  if (key == "logLevel") {
+    if (!api::ParseLogLevel(v)) {
+      *st = Status::InvalidArgument(
+          "logLevel: want debug, info, warn or error, got \"" + v + "\"");
+    }
+    c->log_level = v;
+  }
+  if (key == "listen") {
+    *st = ParseListen(v, &c->server.host, &c->server.port);
+    if (!st->ok())
+      *st = Status::InvalidArgument("listen" + st->message().substr(8));
+  }
+  return true;
+}
+
 Status ApplyConfigJson(const std::string& text, NodeConfig* c) {
   nlohmann::json j = nlohmann::json::parse(text, nullptr, false);
   if (j.is_discarded() || !j.is_object())
@@ -114,7 +166,12 @@ Status ApplyConfigJson(const std::string& text, NodeConfig* c) {
       {"maxBatchEvents", {Set(&c->committer.max_batch_events), 1, 10000000}},
       {"blockCacheBytes", {Set(&c->block_cache_bytes), 0, 1ull << 40}},
   };
+  Status st;
   for (const auto& [key, value] : j.items()) {
+    if (ApplyStringKey(key, value, c, &st)) {
+      LEDGER_RETURN_IF_ERROR(st);
+      continue;
+    }
     auto it = settings.find(key);
     if (it == settings.end())
       return Status::InvalidArgument(key + ": unknown key");
@@ -154,8 +211,12 @@ ledger::Result<NodeConfig> ParseCommandLine(
       c.help = true;
       continue;
     }
+    if (flag == "--print-config") {
+      c.print_config = true;
+      continue;
+    }
     static const char* kValued[] = {"--data", "--listen", "--name", "--key",
-                                    "--config"};
+                                    "--config", "--log-level"};
     bool known = false;
     for (const char* k : kValued) known |= (flag == k);
     if (!known)
@@ -166,6 +227,8 @@ ledger::Result<NodeConfig> ParseCommandLine(
       value = args[++i];
     }
     if (value.empty()) return Status::InvalidArgument(flag + ": empty value");
+    c.flags_given.insert(flag);
+    if (flag == "--log-level") c.log_level = value;
     if (flag == "--data") c.data_dir = value;
     if (flag == "--listen") listen = value;
     if (flag == "--name") c.name = value;
@@ -174,13 +237,7 @@ ledger::Result<NodeConfig> ParseCommandLine(
   }
   if (!listen.empty())
     LEDGER_RETURN_IF_ERROR(ParseListen(listen, &c.server.host, &c.server.port));
-  if (!ledger::IsValidKeyName(c.name)) {
-    return Status::InvalidArgument(
-        "--name: \"" + c.name +
-        "\" is not a valid key name (non-empty, no spaces, no '+')");
-  }
-  if (c.key_file.empty()) c.key_file = c.data_dir + "/node.key";
-  c.service.name = c.name;
+  // The file first, so that the (string) settings given as flags win.
   if (!c.config_file.empty()) {
     std::ifstream in(c.config_file);
     if (!in)
@@ -190,6 +247,19 @@ ledger::Result<NodeConfig> ParseCommandLine(
     LEDGER_RETURN_IF_ERROR(
         ApplyConfigJson(ss.str(), &c).WithPrefix("--config " + c.config_file));
   }
+  if (!ledger::IsValidKeyName(c.name)) {
+    return Status::InvalidArgument(
+        "--name: \"" + c.name +
+        "\" is not a valid key name (non-empty, no spaces, no '+')");
+  }
+  if (!api::ParseLogLevel(c.log_level)) {
+    return Status::InvalidArgument(
+        "--log-level: want debug, info, warn or "
+        "error, got \"" +
+        c.log_level + "\"");
+  }
+  if (c.key_file.empty()) c.key_file = c.data_dir + "/node.key";
+  c.service.name = c.name;
   return c;
 }
 

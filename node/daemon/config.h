@@ -9,6 +9,8 @@
 #ifndef UDI_NODE_DAEMON_CONFIG_H_
 #define UDI_NODE_DAEMON_CONFIG_H_
 
+#include <nlohmann/json.hpp>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -29,6 +31,11 @@ struct NodeConfig {
   api::ServerOptions server;
   api::ServiceOptions service;
   api::CommitterOptions committer;
+  // Operations (issue 7): log threshold (--log-level, config "logLevel"),
+  // --print-config, and which flags were given (they win over the file).
+  std::string log_level = "info";
+  bool print_config = false;
+  std::set<std::string> flags_given;
 };
 
 // Parses the arguments after the program name. InvalidArgument naming the flag
@@ -46,6 +53,11 @@ ledger::Status ParseListen(const std::string& value, std::string* host,
 
 // The --help text.
 const char* UsageText();
+
+// The effective configuration as a config file (every key of ApplyConfigJson,
+// plus dataDir, listen, name, keyFile, logLevel); peer tokens are replaced by
+// "<redacted>". For --print-config. (config_print.cc)
+nlohmann::ordered_json ConfigToJson(const NodeConfig& config);
 
 }  // namespace node
 

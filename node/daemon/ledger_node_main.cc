@@ -18,5 +18,9 @@ int main(int argc, char** argv) {
     std::fputs(node::UsageText(), stdout);
     return 0;
   }
+  if (config->print_config) {
+    std::printf("%s\n", node::ConfigToJson(*config).dump(2).c_str());
+    return 0;
+  }
   return node::RunNode(*config);
 }

@@ -7,6 +7,7 @@
 #include <filesystem>
 
 #include "api/committer.h"
+#include "api/logging.h"
 #include "api/metrics.h"
 #include "api/server.h"
 #include "api/service.h"
@@ -46,7 +47,7 @@ ledger::Result<bool> EnsureAdminToken(const std::string& path,
 
 namespace {
 int Fail(const std::string& message) {
-  std::fprintf(stderr, "ledger-node: %s\n", message.c_str());
+  api::LogLine(api::LogLevel::kError, "cannot start", {{"error", message}});
   return 1;
 }
 }  // namespace
@@ -57,6 +58,11 @@ int RunNode(const NodeConfig& c) {
   std::filesystem::create_directories(c.data_dir, ec);
   if (ec) return Fail("--data " + c.data_dir + ": " + ec.message());
   ::chmod(c.data_dir.c_str(), 0700);
+  api::SetLogLevel(
+      api::ParseLogLevel(c.log_level).value_or(api::LogLevel::kInfo));
+  // Restore marker and log format (issue 7; data_dir_check.cc).
+  ledger::Status usable = CheckDataDirUsable(c.data_dir);
+  if (!usable.ok()) return Fail(usable.message());
 
   auto key = LoadOrCreateNodeKey(c.key_file, c.name);
   if (!key.ok()) return Fail(key.status().message());
@@ -91,6 +97,11 @@ int RunNode(const NodeConfig& c) {
       static_cast<unsigned long long>((*log)->Size()), c.data_dir.c_str(),
       *admin ? " (new admin token in admin.token)" : "");
   std::fflush(stdout);
+  api::LogLine(api::LogLevel::kInfo, "serving",
+               {{"name", c.name},
+                {"listen", c.server.host + ":" + std::to_string(server.port())},
+                {"size", (*log)->Size()},
+                {"data", c.data_dir}});
   server.Run([&committer] { committer.Stop(); });
   committer.Stop();
   std::printf("ledger-node: stopped; log size %llu\n",

@@ -23,6 +23,13 @@ ledger::Result<ledger::SigningKey> LoadOrCreateNodeKey(const std::string& path,
 ledger::Result<bool> EnsureAdminToken(const std::string& path,
                                       api::TokenStore* tokens);
 
+// Refuses a data dir a node must not start on (data_dir_check.cc):
+// FailedPrecondition when it holds the marker of an unfinished restore
+// (ledger::kRestoreMarker) or a log in a format other than this build's (a
+// newer one: upgrade ledger-node; an older one: back up, then ledgerctl
+// migrate). OK for a dir without a log (a new node).
+ledger::Status CheckDataDirUsable(const std::string& data_dir);
+
 // Runs the node until SIGTERM/SIGINT; returns the process exit code (0 after a
 // clean stop, 1 when it cannot start). Prints one line when serving and errors
 // to stderr.
