@@ -28,6 +28,7 @@ int RunVerifyBundle(const Args& args);  // bundle.cc (offline)
 // Operations (issue 7).
 int RunBackup(const Args& args);   // backup.cc
 int RunRestore(const Args& args);  // backup.cc
+int RunMigrate(const Args& args);  // migrate.cc
 
 }  // namespace ledgerctl
 

@@ -37,6 +37,8 @@ const Command kCommands[] = {
      "write a consistent, compressed backup of a node's log"},
     {"restore", ledgerctl::RunRestore,
      "rebuild a data directory from a backup and verify it"},
+    {"migrate", ledgerctl::RunMigrate,
+     "upgrade a stopped node's data directory to this build's format"},
 };
 
 void PrintUsage(FILE* out) {
