@@ -74,7 +74,7 @@ class ImportTest : public ::testing::Test {
     LogOptions o;
     o.data_dir = dir;
     o.origin = origin;
-    o.key = TestKey("replica-node", 9);  // ignored in replica mode
+    // o.key stays empty: a replica holds no key of its origin.
     o.replica_verifier = source_key_.verifier();
     return o;
   }

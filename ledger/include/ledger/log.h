@@ -6,7 +6,8 @@
 //    UTC, ms>", "type": "event", "envelope": {...}}           (a signed EPCIS
 //    event), or
 //   {..., "type": "participant", "participant": {...}}         (a registry
-//   change)
+//   change), or
+//   {..., "type": "query", "query": {...}}     (an audit record, AppendQuery)
 // The Merkle leaf of entry n is SHA-256(0x00 || bytes); spec/log-format.md has
 // the full format and the LevelDB key layout.
 //
