@@ -12,6 +12,7 @@
 #include "ledger/note.h"
 #include "node/ledgerctl/client_common.h"
 #include "node/ledgerctl/commands.h"
+#include "node/ledgerctl/cosignature_check.h"
 
 namespace ledgerctl {
 namespace {
@@ -405,7 +406,19 @@ const std::string kCheckpointUsage =
         "With --verifier-key (the\nnode's verifier key text, or a file "
         "holding it) the signature is checked too.\n"
         "\nOptions:\n"
-        "  --verifier-key KEY  check the note's signature with KEY\n") +
+        "  --verifier-key KEY  check the note's signature with KEY\n"
+        "  --origin ORIGIN     the checkpoint of held log ORIGIN instead "
+        "(GET\n"
+        "                      /v1/logs/{ORIGIN}/checkpoint, with the "
+        "cosignatures\n"
+        "                      the node collected)\n"
+        "  --witness-keys F    witness cosigner keys (C2SP tlog-cosignature, "
+        "one per\n"
+        "                      line; GET /v1/witness of each node gives its "
+        "key)\n"
+        "  --min-cosignatures K  fail unless K of those witnesses cosigned "
+        "(default 1\n"
+        "                      with --witness-keys)\n") +
     kConnOptions +
     "\nExit status: 0 ok (and verified), 1 bad signature or server/network "
     "error, 2 usage.\n";
@@ -429,7 +442,10 @@ ledger::Result<ledger::VerifierKey> LoadVerifierKey(const std::string& arg) {
 int RunCheckpoint(const Args& args) {
   const char* cmd = "checkpoint";
   auto parsed =
-      ParseClientArgs(args, {"--node", "--token", "--verifier-key"}, {});
+      ParseClientArgs(args,
+                      {"--node", "--token", "--verifier-key", "--origin",
+                       "--witness-keys", "--min-cosignatures"},
+                      {});
   if (!parsed.ok())
     return Usage(cmd, parsed.status().message(), kCheckpointUsage);
   if (parsed->help) return std::fputs(kCheckpointUsage.c_str(), stdout), 0;
@@ -445,7 +461,30 @@ int RunCheckpoint(const Args& args) {
     if (!k.ok()) return Usage(cmd, k.status().message(), kCheckpointUsage);
     key = *k;
   }
-  auto r = (*client)->Get("/v1/checkpoint");
+  std::vector<ledger::CosignerKey> witnesses;
+  uint64_t min_cosignatures = 0;
+  if (parsed->Has("--witness-keys")) {
+    auto keys = LoadCosignerKeys(parsed->Option("--witness-keys"));
+    if (!keys.ok())
+      return Usage(cmd, keys.status().message(), kCheckpointUsage);
+    witnesses = *keys;
+    min_cosignatures = 1;
+  }
+  if (parsed->Has("--min-cosignatures")) {
+    const std::string v = parsed->Option("--min-cosignatures");
+    if (witnesses.empty() || v.empty() ||
+        v.find_first_not_of("0123456789") != std::string::npos ||
+        v.size() > 6) {
+      return Usage(cmd, "--min-cosignatures: want a count, with --witness-keys",
+                   kCheckpointUsage);
+    }
+    min_cosignatures = std::stoull(v);
+  }
+  auto r = (*client)->Get(parsed->Has("--origin")
+                              ? "/v1/logs/" +
+                                    PercentEncode(parsed->Option("--origin")) +
+                                    "/checkpoint"
+                              : std::string("/v1/checkpoint"));
   if (!r.ok()) return Fail(cmd, r.status().message());
   if (r->status != 200) return Fail(cmd, ServerError(*r));
   std::fputs(r->body.c_str(), stdout);
@@ -459,6 +498,14 @@ int RunCheckpoint(const Args& args) {
     std::fprintf(stderr, "ledgerctl checkpoint: verified: %s size %llu\n",
                  key->KeyId().c_str(),
                  static_cast<unsigned long long>(cp->size));
+  }
+  if (!witnesses.empty()) {
+    std::string summary;
+    ledger::Status quorum =
+        CheckCosignatureQuorum(r->body, witnesses, min_cosignatures, &summary);
+    if (!quorum.ok())
+      return Fail(cmd, "cosignature quorum NOT met: " + quorum.message());
+    std::fprintf(stderr, "ledgerctl checkpoint: %s\n", summary.c_str());
   }
   return 0;
 }

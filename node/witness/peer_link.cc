@@ -33,7 +33,7 @@ ledger::Result<std::unique_ptr<PeerLink>> PeerLink::Create(
   }
   auto http =
       std::make_unique<udi_http::HttpClient>(host, static_cast<uint16_t>(port));
-  (void)timeout;  // bounded once the client has SetTimeout
+  http->SetTimeout(timeout);
   http->SetBearerToken(peer.token);
   return std::unique_ptr<PeerLink>(new PeerLink(peer, std::move(http)));
 }
