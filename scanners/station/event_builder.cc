@@ -1,5 +1,6 @@
 #include "scanners/station/event_builder.h"
 
+#include <cctype>
 #include <ctime>
 #include <map>
 
@@ -40,13 +41,50 @@ void AddWhyWhere(const StationConfig& c, json* e) {
   }
 }
 
+std::string HibcPathSegment(std::string_view value) {
+  static const char kHex[] = "0123456789ABCDEF";
+  std::string out;
+  for (unsigned char c : value) {
+    // RFC 3986 unreserved characters stay; HIBC's space $ / + % are escaped.
+    if (std::isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~') {
+      out.push_back(static_cast<char>(c));
+    } else {
+      out += {'%', kHex[c >> 4], kHex[c & 15]};
+    }
+  }
+  return out;
+}
+
+Result<Identified> IdentifyHibc(const scanners::HibcData& h) {
+  if (!h.has_primary) {
+    return Status::InvalidArgument(
+        "HIBC: a secondary-only symbol names no product (scan the primary or "
+        "the concatenated symbol)");
+  }
+  // The HIBC UDI-DI: labeler code + product number + unit of measure.
+  std::string product = h.lic + h.pcn;
+  if (h.unit_of_measure) product += std::to_string(*h.unit_of_measure);
+  Identified out;
+  out.is_hibc = true;
+  out.lot = h.lot;
+  out.expiry = h.expiry.value_or("");
+  const std::string base = std::string(kHibcUriBase) + "/";
+  if (!h.serial.empty()) {
+    out.uri = base + "obj/" + HibcPathSegment(product) + "/" +
+              HibcPathSegment(h.serial);
+  } else {
+    out.is_class = true;
+    out.uri = base + "class/" + HibcPathSegment(product);
+    if (!h.lot.empty()) out.uri += "/" + HibcPathSegment(h.lot);
+  }
+  return out;
+}
+
 }  // namespace
 
 Result<Identified> IdentifyBarcode(const scanners::Scan& scan) {
-  if (scan.scheme == scanners::ScanScheme::kHibc) {
-    return Status::InvalidArgument(
-        "HIBC: no GS1 key, and EPCIS events need a GS1 identifier");
-  }
+  if (scan.scheme == scanners::ScanScheme::kHibc)
+    return IdentifyHibc(scan.hibc);
   const scanners::Gs1Scan& g = scan.gs1;
   if (g.digital_link.empty()) {
     return Status::InvalidArgument(

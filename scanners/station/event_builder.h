@@ -1,6 +1,6 @@
 // From a parsed scan or RFID read to an EPCIS 2.0 event (JSON, unsigned).
 //
-// Identification (barcodes, GS1 only: HIBC carries no GS1 key and is refused):
+// Identification (barcodes):
 //   AI 01 + AI 21      -> an instance: epcList
 //   "https://id.gs1.org/01/<gtin>/21/<serial>" AI 01 + AI 10      -> a class:
 //   quantityList {"epcClass": ".../01/<gtin>/10/<lot>",
@@ -8,6 +8,14 @@
 //   AI 01 alone        -> a class: quantityList {"epcClass": ".../01/<gtin>",
 //   "quantity": 1} AI 00              -> an instance ".../00/<sscc>" AI 8003
 //   (with a serial part) / AI 8004 -> an instance (GRAI / GIAI)
+// HIBC (no GS1 key) is named in the CBV 2.0 HTTP URL form for non-GS1
+// identifiers (CBV 8.3: "https://<domain>/obj/..." for instances,
+// ".../class/..." for classes) under kHibcUriBase, with the HIBC UDI-DI
+// P = labeler code + product number + unit of measure digit:
+//   serial present     -> instance ".../hibc/obj/<P>/<serial>"
+//   lot, no serial     -> class    ".../hibc/class/<P>/<lot>"
+//   neither            -> class    ".../hibc/class/<P>"
+// (segments percent-encoded; a secondary-only symbol names no product).
 // RFID tags are instances named by their EPC pure-identity URI
 // ("urn:epc:id:sgtin:0614141.812345.6789").
 //
@@ -27,13 +35,17 @@
 
 namespace station {
 
+// The namespace of HIBC identifiers (scanners/README.md, "HIBC scans").
+inline constexpr char kHibcUriBase[] = "https://udi-ledger.org/hibc";
+
 struct Identified {
   bool is_class = false;  // quantityList / childQuantityList rather than
                           // epcList / childEPCs
   bool is_logistic_unit = false;  // an SSCC: can be a packing parent
   std::string uri;                // EPC URI or GS1 Digital Link
   std::string lot;                // AI 10, for the ilmd of commissioning events
-  std::string expiry;  // "YYYY-MM-DD", for the ilmd of commissioning events
+  std::string expiry;    // "YYYY-MM-DD", for the ilmd of commissioning events
+  bool is_hibc = false;  // named by a non-GS1 (HIBC) URI
 };
 
 // InvalidArgument naming why the scan names no object ("HIBC: ...").

@@ -123,5 +123,61 @@ TEST(EventBuilderTest, EventTimeFormat) {
   EXPECT_EQ(FormatEventTime(951782400007), "2000-02-29T00:00:00.007Z");
 }
 
+TEST(EventBuilderTest, HibcScansAreNamedByNonGs1Uris) {
+  struct Case {
+    std::string scan, uri;
+    bool is_class;
+    std::string lot, expiry;
+  };
+  const Case cases[] = {
+      {"+A123BJC5D6E71G", "https://udi-ledger.org/hibc/class/A123BJC5D6E71",
+       true, "", ""},
+      {"+A123BJC5D6E71/$$3261231LOT123H",
+       "https://udi-ledger.org/hibc/class/A123BJC5D6E71/LOT123", true, "LOT123",
+       "2026-12-31"},
+      {"+A123BJC5D6E71/$$+0227SER/",
+       "https://udi-ledger.org/hibc/obj/A123BJC5D6E71/SER", false, "",
+       "2027-02-28"},
+      {"+A99912345/$$52001510X3/16D20111212/S77DE1G45-",
+       "https://udi-ledger.org/hibc/obj/A99912345/77DE1G45", false, "10X3",
+       "2020-01-15"},
+  };
+  for (const auto& c : cases) {
+    SCOPED_TRACE(c.scan);
+    auto scan = scanners::ParseScan(c.scan, 2026);
+    ASSERT_TRUE(scan.ok()) << scan.status().ToString();
+    auto what = IdentifyBarcode(*scan);
+    ASSERT_TRUE(what.ok()) << what.status().ToString();
+    EXPECT_EQ(what->uri, c.uri);
+    EXPECT_EQ(what->is_class, c.is_class);
+    EXPECT_TRUE(what->is_hibc);
+    EXPECT_FALSE(what->is_logistic_unit);
+    EXPECT_EQ(what->lot, c.lot);
+    EXPECT_EQ(what->expiry, c.expiry);
+    const json event = BuildObjectEvent(BaseConfig(), *what, 1795687200123);
+    if (c.is_class) {
+      EXPECT_EQ(event["quantityList"][0]["epcClass"], c.uri);
+    } else {
+      EXPECT_EQ(event["epcList"][0], c.uri);
+    }
+  }
+  // Characters outside RFC 3986's unreserved set are percent-encoded.
+  scanners::Scan scan;
+  scan.scheme = scanners::ScanScheme::kHibc;
+  scan.hibc.has_primary = true;
+  scan.hibc.lic = "A123";
+  scan.hibc.pcn = "X";
+  scan.hibc.serial = "S/1 +$%";
+  EXPECT_EQ(IdentifyBarcode(scan)->uri,
+            "https://udi-ledger.org/hibc/obj/A123X/S%2F1%20%2B%24%25");
+  // A secondary-only symbol names no product.
+  auto secondary = scanners::ParseScan("+$$3261231LOT123GI", 2026);
+  ASSERT_TRUE(secondary.ok());
+  auto none = IdentifyBarcode(*secondary);
+  ASSERT_FALSE(none.ok());
+  EXPECT_EQ(none.status().message().rfind("HIBC: a secondary-only symbol", 0),
+            0u);
+}
+
 }  // namespace
 }  // namespace station

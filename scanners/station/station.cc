@@ -6,6 +6,7 @@
 #include "ledger/epcis.h"
 #include "scanners/epc_binary.h"
 #include "scanners/scan.h"
+#include "scanners/station/packing_session.h"
 
 namespace station {
 
@@ -64,8 +65,24 @@ Result<std::unique_ptr<Station>> Station::Create(const StationConfig& config,
       BuildObjectEvent(object_config, probe, clock.unix_ms()));
   if (!checked.ok())
     return checked.status().WithPrefix("station config makes invalid events");
-  return std::unique_ptr<Station>(
+  std::unique_ptr<Station> station(
       new Station(config, std::move(key), spool, std::move(clock)));
+  if (config.mode == StationMode::kPacking) {
+    auto session = LoadPackingSession(spool->dir());
+    if (!session.ok()) return session.status();
+    if (*session) {
+      station->parent_ = (*session)->parent;
+      station->children_ = std::move((*session)->children);
+      station->close_time_ms_ = (*session)->close_time_ms;
+    }
+  }
+  return station;
+}
+
+Status Station::SaveSession() {
+  std::optional<PackingSession> session;
+  if (parent_) session = PackingSession{*parent_, children_, close_time_ms_};
+  return SavePackingSession(spool_->dir(), session);
 }
 
 StationCounters Station::counters() const { return {good_, bad_, suppressed_}; }
@@ -120,8 +137,14 @@ Station::Prepared Station::PrepareObjectLine(std::string_view line,
   if (!scan.ok()) return {scan.status().message(), "", ""};
   auto what = IdentifyBarcode(*scan);
   if (!what.ok()) return {what.status().message(), "", ""};
-  return Prepare(BuildObjectEvent(config_, *what, clock_.unix_ms()), data,
-                 input);
+  Prepared p =
+      Prepare(BuildObjectEvent(config_, *what, clock_.unix_ms()), data, input);
+  if (!p.error.empty() && what->is_hibc) {
+    // The event validator decides whether non-GS1 identifiers are accepted.
+    p.error = "HIBC " + data + ": cannot be recorded as " + what->uri + ": " +
+              p.error;
+  }
+  return p;
 }
 
 std::string Station::HandlePackingLine(std::string_view line,
@@ -171,6 +194,15 @@ std::string Station::HandleIdentified(const Identified& what,
 }
 
 std::string Station::HandlePacking(const Identified& what) {
+  if (what.is_hibc) {
+    // A child the validator refuses would make the close fail: refuse it now.
+    auto probe = ledger::epcis::ValidateEvent(
+        BuildObjectEvent(config_, what, clock_.unix_ms()));
+    if (!probe.ok()) {
+      return Bad("HIBC child cannot be recorded as " + what.uri + ": " +
+                 probe.status().message());
+    }
+  }
   std::lock_guard<std::mutex> lock(mu_);
   if (!parent_) {
     if (!what.is_logistic_unit) {
@@ -179,6 +211,11 @@ std::string Station::HandlePacking(const Identified& what) {
     }
     parent_ = what;
     children_.clear();
+    close_time_ms_.reset();
+    if (Status st = SaveSession(); !st.ok()) {
+      parent_.reset();
+      return Bad("packing session: " + st.message());
+    }
     ++good_;
     return "OK OPEN " + what.uri;
   }
@@ -190,6 +227,13 @@ std::string Station::HandlePacking(const Identified& what) {
     }
   }
   children_.push_back(what);
+  const auto close_time = close_time_ms_;
+  close_time_ms_.reset();  // a new child makes a new aggregation
+  if (Status st = SaveSession(); !st.ok()) {
+    children_.pop_back();
+    close_time_ms_ = close_time;
+    return Bad("packing session: " + st.message());
+  }
   ++good_;
   return "OK ADDED " + std::to_string(children_.size());
 }
@@ -197,6 +241,7 @@ std::string Station::HandlePacking(const Identified& what) {
 std::string Station::CloseParent(std::string_view raw, std::string_view input) {
   Identified parent;
   std::vector<Identified> children;
+  int64_t event_time = 0;
   {
     std::lock_guard<std::mutex> lock(mu_);
     if (!parent_) return Bad("nothing to close: no open parent");
@@ -204,15 +249,30 @@ std::string Station::CloseParent(std::string_view raw, std::string_view input) {
       return Bad("nothing to close: " + parent_->uri + " has no children");
     parent = *parent_;
     children = children_;
+    // The event time is saved before the event is spooled: a close repeated
+    // after a crash rebuilds the same event (same eventId, stored once).
+    if (!close_time_ms_) {
+      close_time_ms_ = clock_.unix_ms();
+      if (Status st = SaveSession(); !st.ok()) {
+        close_time_ms_.reset();
+        return Bad("packing session: " + st.message());
+      }
+    }
+    event_time = *close_time_ms_;
   }
-  std::string answer =
-      Commit(BuildAggregationEvent(config_, parent, children, clock_.unix_ms()),
-             raw, input);
+  std::string answer = Commit(
+      BuildAggregationEvent(config_, parent, children, event_time), raw, input);
   if (answer.rfind("OK ", 0) == 0) {
     std::lock_guard<std::mutex> lock(mu_);
     if (parent_ && parent_->uri == parent.uri) {
       parent_.reset();
       children_.clear();
+      close_time_ms_.reset();
+      // The event is spooled; should this fail, the saved session only makes
+      // a repeated close answer with the same eventId.
+      if (Status st = SaveSession(); !st.ok()) {
+        return answer + " (packing session: " + st.message() + ")";
+      }
     }
   }
   return answer;

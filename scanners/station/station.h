@@ -9,8 +9,10 @@
 // Packing mode: a logistic unit (SSCC) opens a parent ("OK OPEN <parent uri>"),
 // each further scan adds a child ("OK ADDED <n children>"), and the close
 // command (config.close_command, default "CLOSE") spools one AggregationEvent
-// ("OK <eventId>"). The open parent lives in memory only: after a crash the
-// operator scans the case again.
+// ("OK <eventId>"). The open session (parent and children) is saved in the
+// spool directory before each answer (packing_session.h), so after a crash or
+// SIGKILL the restarted station continues it and the close still makes one
+// AggregationEvent with every child.
 //
 // RFID: a tag's EPC seen again within rfid_repeat_window_ms of its last report
 // is not reported again.
@@ -58,7 +60,8 @@ class Station {
  public:
   // Checks that the configured locations and parties make a valid event (so a
   // typo in readPoint fails at start, not at the first scan). `spool` is not
-  // owned and must outlive the Station.
+  // owned and must outlive the Station. In packing mode, resumes the session
+  // saved in spool->dir() (Corruption naming the file when it is damaged).
   static ledger::Result<std::unique_ptr<Station>> Create(
       const StationConfig& config, ledger::SigningKey key, Spool* spool,
       Clock clock = Clock::System());
@@ -106,6 +109,9 @@ class Station {
   std::string Commit(const nlohmann::json& event, std::string_view raw,
                      std::string_view input);
   std::string Bad(const std::string& reason);
+  // Saves parent_/children_/close_time_ms_ (mu_ held). IOError naming the
+  // file.
+  ledger::Status SaveSession();
 
   const StationConfig config_;
   const ledger::SigningKey key_;
@@ -114,9 +120,10 @@ class Station {
   std::function<void()> on_spooled_;
   std::atomic<uint64_t> good_{0}, bad_{0}, suppressed_{0};
 
-  std::mutex mu_;  // protects parent_, children_, last_seen_
+  std::mutex mu_;  // protects parent_, children_, close_time_ms_, last_seen_
   std::optional<Identified> parent_;
   std::vector<Identified> children_;
+  std::optional<int64_t> close_time_ms_;  // eventTime of a close in progress
   std::unordered_map<std::string, int64_t>
       last_seen_;  // EPC hex -> monotonic ms
 };

@@ -7,6 +7,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <filesystem>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <set>
@@ -209,6 +210,69 @@ TEST(StationProcessTest, SigkillNeverLosesAnAcknowledgedScan) {
   EXPECT_EQ(status["tornTailBytes"], 0);
   ASSERT_TRUE(status["oldestPending"].is_object()) << status.dump();
   EXPECT_EQ(status["oldestPending"]["scan"], SerialScan(0));
+}
+
+// A packing session (parent SSCC + children) survives SIGKILL of the station:
+// the restarted station continues it, and the close spools one
+// AggregationEvent with every child.
+TEST(StationProcessTest, PackingSessionSurvivesSigkill) {
+  TempDir dir;
+  auto key = ledger::SigningKey::Generate("station-pack");
+  ASSERT_TRUE(key.ok());
+  ASSERT_TRUE(ledger::WritePrivateKeyFile(dir.Sub("station.key"), *key).ok());
+  const uint16_t port = FreePort();
+  json config = StationConfigJson(dir, FreePort(), port, "unused");
+  config["mode"] = "packing";
+  config["bizStep"] = "packing";
+  testing::WriteFile(dir.Sub("station.json"), config.dump());
+  const std::string parent = "]C100106141412345678908";
+  std::vector<std::string> answers;
+  int child = 0;
+  for (int generation = 0; generation < 3; ++generation) {
+    SCOPED_TRACE("station generation " + std::to_string(generation));
+    auto station = StartStation(dir, generation);
+    Scanner scanner;
+    ASSERT_TRUE(scanner.Connect(port)) << station->Stderr();
+    if (generation == 0) {
+      ASSERT_EQ(scanner.Scan(parent),
+                "OK OPEN https://id.gs1.org/00/106141412345678908")
+          << station->Stderr();
+    } else {
+      // Still packed from before the kill.
+      EXPECT_EQ(scanner.Scan(SerialScan(0)).rfind("ERR ", 0), 0u);
+    }
+    if (generation < 2) {
+      for (int i = 0; i < 3; ++i, ++child) {
+        ASSERT_EQ(scanner.Scan(SerialScan(child)),
+                  "OK ADDED " + std::to_string(child + 1))
+            << station->Stderr();
+      }
+      station->Kill(SIGKILL);
+      continue;
+    }
+    const std::string closed = scanner.Scan("CLOSE");
+    ASSERT_EQ(closed.rfind("OK ni:///sha-256;", 0), 0u)
+        << closed << station->Stderr();
+    EXPECT_EQ(scanner.Scan("CLOSE"), "ERR nothing to close: no open parent");
+    station->Kill(SIGKILL);
+  }
+  const auto spooled = SpooledIds(dir.Sub("spool"));
+  ASSERT_EQ(spooled.size(), 1u);
+  const std::string data = testing::ReadFile(dir.Sub("spool") + "/spool.log");
+  auto records = ScanSpoolBytes(data, 0);
+  ASSERT_TRUE(records.ok());
+  const json event =
+      json::parse(records->records.at(0).payload)["envelope"]["event"];
+  EXPECT_EQ(event["type"], "AggregationEvent");
+  EXPECT_EQ(event["parentID"], "https://id.gs1.org/00/106141412345678908");
+  ASSERT_EQ(event["childEPCs"].size(), 6u) << event.dump();
+  for (int i = 0; i < 6; ++i) {
+    EXPECT_EQ(
+        event["childEPCs"][i],
+        "https://id.gs1.org/01/09506000134352/21/SER" + std::to_string(i));
+  }
+  // The session file is gone: a new station starts with no open parent.
+  EXPECT_FALSE(std::filesystem::exists(dir.Sub("spool") + "/packing.json"));
 }
 
 // --- end to end with a real ledger-node

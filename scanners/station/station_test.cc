@@ -10,6 +10,7 @@
 #include <sstream>
 
 #include "ledger/envelope.h"
+#include "ledger/epcis.h"
 #include "scanners/station/inputs.h"
 #include "scanners/station/station_testing.h"
 
@@ -85,7 +86,7 @@ TEST(StationTest, BadScansAreAnsweredAtOnceCountedAndNeverSpooled) {
   Fixture f;
   const std::vector<std::pair<std::string, std::string>> cases = {
       {"(01)09506000134352(17)261132(21)X", "ERR AI 17: day 32"},
-      {"+A123BJC5D6E71G", "ERR HIBC: no GS1 key"},
+      {"+$$3261231LOT123GI", "ERR HIBC: a secondary-only symbol"},
       {"", "ERR empty scan"},
       {"hello", "ERR "},
   };
@@ -96,6 +97,33 @@ TEST(StationTest, BadScansAreAnsweredAtOnceCountedAndNeverSpooled) {
   }
   EXPECT_EQ(f.station->counters().bad, cases.size());
   EXPECT_EQ(f.spool->pending_count(), 0u);
+}
+
+// An HIBC scan becomes an ObjectEvent naming the item by its non-GS1 URI
+// when the ledger's EPCIS validator accepts such identifiers (CBV 2.0 8.3);
+// until it does, the operator is told why at once and nothing is spooled.
+TEST(StationTest, HibcScanIsRecordedOrRefusedWithTheValidatorsReason) {
+  Fixture f;
+  const std::string line = "+A123BJC5D6E71/$$+0227SER/";
+  auto what = IdentifyBarcode(*scanners::ParseScan(line, 2026));
+  ASSERT_TRUE(what.ok());
+  const auto valid = ledger::epcis::ValidateEvent(
+      BuildObjectEvent(TestConfig(), *what, f.wall_ms.load()));
+  const std::string answer = f.station->HandleLine(line, "t");
+  if (valid.ok()) {
+    ASSERT_EQ(answer.rfind("OK ni:///sha-256;", 0), 0u) << answer;
+    auto records = f.Records();
+    ASSERT_EQ(records.size(), 1u);
+    EXPECT_EQ(records[0]["envelope"]["event"]["epcList"][0],
+              "https://udi-ledger.org/hibc/obj/A123BJC5D6E71/SER");
+  } else {
+    EXPECT_EQ(answer,
+              "ERR HIBC " + line +
+                  ": cannot be recorded as "
+                  "https://udi-ledger.org/hibc/obj/A123BJC5D6E71/SER: " +
+                  valid.status().message());
+    EXPECT_EQ(f.spool->pending_count(), 0u);
+  }
 }
 
 TEST(StationTest, BatchOfLinesIsAnsweredInOrder) {
