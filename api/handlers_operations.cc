@@ -65,8 +65,8 @@ UDI_HANDLER(HandleSetLogLevel) {
   SetLogLevel(*level);
   // Logged at warn so that the change is visible at every level.
   LogLine(LogLevel::kWarn, "log level changed",
-          {{"level", LogLevelName(*level)},
-           {"previous", LogLevelName(previous)},
+          {{"to", LogLevelName(*level)},
+           {"from", LogLevelName(previous)},
            {"tokenId", caller.token.id}});
   reply(JsonResponse(200, {{"level", LogLevelName(*level)},
                            {"previous", LogLevelName(previous)}}));

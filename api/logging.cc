@@ -64,7 +64,10 @@ void LogLine(LogLevel level, std::string_view msg,
   line["level"] = LogLevelName(level);
   line["msg"] = std::string(msg);
   if (fields.is_object()) {
-    for (const auto& [key, value] : fields.items()) line[key] = value;
+    for (const auto& [key, value] : fields.items()) {
+      // time, level and msg are the line's own; a field cannot replace them.
+      if (key != "time" && key != "level" && key != "msg") line[key] = value;
+    }
   }
   // Invalid UTF-8 in a field (e.g. a malformed path) is replaced, not thrown.
   std::string text =

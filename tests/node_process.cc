@@ -126,17 +126,19 @@ ledger::Result<ProcessResult> RunProgram(const std::vector<std::string>& argv,
 }
 
 ledger::Result<std::unique_ptr<NodeProcess>> NodeProcess::Start(
-    const std::string& data_dir, const std::vector<std::string>& extra_args) {
+    const std::string& data_dir, const std::vector<std::string>& extra_args,
+    const std::string& program) {
   std::unique_ptr<NodeProcess> node(new NodeProcess());
   node->data_dir_ = data_dir;
   node->stderr_path_ = data_dir + ".stderr";
-  std::vector<std::string> argv = {BinDir() + "/ledger-node",
-                                   "--data",
-                                   data_dir,
-                                   "--listen",
-                                   "127.0.0.1:0",
-                                   "--name",
-                                   "test-node"};
+  std::vector<std::string> argv = {
+      program.empty() ? BinDir() + "/ledger-node" : program,
+      "--data",
+      data_dir,
+      "--listen",
+      "127.0.0.1:0",
+      "--name",
+      "test-node"};
   argv.insert(argv.end(), extra_args.begin(), extra_args.end());
   int pipe_fds[2];
   if (::pipe2(pipe_fds, O_CLOEXEC) != 0) return ledger::Status::IOError("pipe");

@@ -30,10 +30,12 @@ class NodeProcess {
  public:
   // Starts build/bin/ledger-node on 127.0.0.1 with a free port in `data_dir`,
   // plus `extra_args`. Returns once /healthz answers 200; IOError with the
-  // node's stderr when it does not start.
+  // node's stderr when it does not start. `program`: another ledger-node
+  // binary (e.g. one extracted from the package) instead of build/bin's.
   static ledger::Result<std::unique_ptr<NodeProcess>> Start(
       const std::string& data_dir,
-      const std::vector<std::string>& extra_args = {});
+      const std::vector<std::string>& extra_args = {},
+      const std::string& program = "");
   ~NodeProcess();  // SIGKILLs the node if it still runs
 
   uint16_t port() const { return port_; }

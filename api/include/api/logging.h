@@ -36,7 +36,8 @@ void SetLogLevel(LogLevel level);
 bool LogEnabled(LogLevel level);
 
 // Writes one line when `level` is enabled. `fields` must be a JSON object (or
-// null); its members follow time, level and msg.
+// null); its members follow time, level and msg (members named time, level or
+// msg are dropped).
 void LogLine(LogLevel level, std::string_view msg,
              const nlohmann::ordered_json& fields = nullptr);
 
