@@ -11,7 +11,10 @@
 #include <boost/asio/strand.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <chrono>
+#include <condition_variable>
 #include <cstdio>
+#include <mutex>
 #include <thread>
 #include <vector>
 
@@ -31,8 +34,25 @@ struct Shared {
   ServerOptions options;
   Service* service;
   std::atomic<size_t> connections{0};
-  std::atomic<size_t> in_flight{
-      0};  // requests handed to the service, not yet fully written
+
+  // Requests handed to the service whose responses are not yet fully written.
+  void BeginRequest() {
+    std::lock_guard<std::mutex> lock(mu);
+    ++in_flight;
+  }
+  void EndRequest() {
+    std::lock_guard<std::mutex> lock(mu);
+    if (--in_flight == 0) idle.notify_all();
+  }
+  // Waits until no request is in flight or `deadline` passes.
+  void WaitIdle(std::chrono::steady_clock::time_point deadline) {
+    std::unique_lock<std::mutex> lock(mu);
+    idle.wait_until(lock, deadline, [this] { return in_flight == 0; });
+  }
+
+  std::mutex mu;                 // guards in_flight
+  std::condition_variable idle;  // notified when in_flight drops to 0
+  size_t in_flight = 0;
 };
 
 Request ToRequest(const http::request<http::string_body>& msg,
@@ -69,7 +89,10 @@ class Session : public std::enable_shared_from_this<Session> {
       : stream_(std::move(socket)), shared_(shared) {
     ++shared_->connections;
   }
-  ~Session() { --shared_->connections; }
+  ~Session() {
+    if (counted_) shared_->EndRequest();  // its answer will never be written
+    --shared_->connections;
+  }
 
   void Start(bool reject) {
     net::dispatch(stream_.get_executor(), [self = shared_from_this(), reject] {
@@ -151,7 +174,7 @@ class Session : public std::enable_shared_from_this<Session> {
       return Send(
           StatusResponse(st, st.message().substr(0, st.message().find(':'))),
           version);
-    ++shared_->in_flight;
+    shared_->BeginRequest();
     counted_ = true;
     bool zstd = AcceptsZstd(request.Header("accept-encoding"));
     // The service may answer on another thread: hop back onto this connection's
@@ -180,7 +203,7 @@ class Session : public std::enable_shared_from_this<Session> {
 
   void OnWrite(beast::error_code ec, bool keep) {
     if (counted_) {
-      --shared_->in_flight;
+      shared_->EndRequest();
       counted_ = false;
     }
     if (ec || !keep) return DoClose();
@@ -239,12 +262,8 @@ struct Server::Impl {
     shared.service->BeginShutdown();
     drainer = std::thread([this] {
       if (drain) drain();
-      auto deadline =
-          std::chrono::steady_clock::now() + shared.options.drain_timeout;
-      while (shared.in_flight.load() > 0 &&
-             std::chrono::steady_clock::now() < deadline) {
-        std::this_thread::sleep_for(std::chrono::milliseconds(5));
-      }
+      shared.WaitIdle(std::chrono::steady_clock::now() +
+                      shared.options.drain_timeout);
       ioc.stop();
     });
   }
