@@ -228,7 +228,9 @@ TEST_F(RegulatorHttpTest, TraceErrorsAndRoles) {
     SCOPED_TRACE(c.target);
     auto r = Get(c.client, c.target);
     EXPECT_EQ(r.status, c.status) << r.body;
-    if (!c.field.empty()) EXPECT_EQ(r.Json().value("field", ""), c.field);
+    if (!c.field.empty()) {
+      EXPECT_EQ(r.Json().value("field", ""), c.field);
+    }
   }
   // A unit no log knows is not an error.
   auto unknown = Get(

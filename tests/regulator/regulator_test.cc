@@ -205,7 +205,9 @@ TEST_F(RegulatorTest, RecallAcknowledgementMatchesTruth) {
     for (const auto& u : report->units) {
       SCOPED_TRACE(u.key);
       EXPECT_EQ(u.acknowledged, unit_ack.count(u.key) > 0);
-      if (u.acknowledged) EXPECT_EQ(u.acknowledged_ms, unit_ack[u.key]);
+      if (u.acknowledged) {
+        EXPECT_EQ(u.acknowledged_ms, unit_ack[u.key]);
+      }
     }
     acknowledged_somewhere += unit_ack.size();
     EXPECT_EQ(report->units_acknowledged, unit_ack.size());
