@@ -52,7 +52,35 @@ Result<std::string> EventChecker::IdentifierKey(std::string_view rel,
   LEDGER_RETURN_IF_ERROR(CheckString(rel, v));
   const std::string& s = v.get_ref<const std::string&>();
   Result<gs1::Gs1Key> key = gs1::ParseIdentifier(s);
-  if (!key.ok()) return Fail(rel, key.status().message());
+  if (!key.ok()) {
+    // HIBC-labelled products have no GS1 key. Following CBV 2.0 section 8.3
+    // (non-GS1 identifiers as HTTP URIs under a domain of the issuer) they are
+    // named https://udi-ledger.org/hibc/obj/<LIC+PCN+UoM>/<serial> (instance)
+    // or .../hibc/class/<LIC+PCN+UoM>[/<lot>] (class); see scanners/README.md.
+    // Such URIs are indexed verbatim. Every other identifier must be an EPC URI
+    // or a GS1 Digital Link URI.
+    constexpr std::string_view kHibcObj = "https://udi-ledger.org/hibc/obj/";
+    constexpr std::string_view kHibcClass =
+        "https://udi-ledger.org/hibc/class/";
+    const std::string_view want =
+        role == IdRole::kInstance ? kHibcObj : kHibcClass;
+    const std::string_view other =
+        role == IdRole::kInstance ? kHibcClass : kHibcObj;
+    if (s.starts_with(want) && s.size() > want.size()) {
+      LEDGER_RETURN_IF_ERROR(CheckUri(rel, v));
+      return s;
+    }
+    if (s.starts_with(want) || s.starts_with(other)) {
+      return Fail(rel, Quote(s) + (role == IdRole::kInstance
+                                       ? " is not a HIBC instance URI (want " +
+                                             std::string(kHibcObj) +
+                                             "<LIC+PCN+UoM>/<serial>)"
+                                       : " is not a HIBC class URI (want " +
+                                             std::string(kHibcClass) +
+                                             "<LIC+PCN+UoM>[/<lot>])"));
+    }
+    return Fail(rel, key.status().message());
+  }
   if (role == IdRole::kInstance && IsClassKind(key->kind)) {
     return Fail(rel,
                 Quote(s) +

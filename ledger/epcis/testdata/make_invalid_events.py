@@ -240,6 +240,18 @@ cases = [
          {"epcList": ["urn:epc:id:sgtin:0614141.812345.6789", "urn:epc:id:sgtin:0614141.812345.6790",
                       "urn:epc:id:sgtin:0614141.812345.6791", "urn:example:thing"]},
          "epcList[3]: not an EPC URI or GS1 Digital Link URI"),
+    case("epcList HIBC class URI as an instance", OBJ,
+         {"epcList": ["https://udi-ledger.org/hibc/class/A123BJC5D6E71/LOT123"]},
+         "epcList[0]: 'https://udi-ledger.org/hibc/class/A123BJC5D6E71/LOT123' is not a HIBC instance URI "
+         "(want https://udi-ledger.org/hibc/obj/<LIC+PCN+UoM>/<serial>)"),
+    case("epcList HIBC prefix without an item", OBJ,
+         {"epcList": ["https://udi-ledger.org/hibc/obj/"]},
+         "epcList[0]: 'https://udi-ledger.org/hibc/obj/' is not a HIBC instance URI "
+         "(want https://udi-ledger.org/hibc/obj/<LIC+PCN+UoM>/<serial>)"),
+    case("epcClass HIBC instance URI as a class", OBJ,
+         {"quantityList": [{"epcClass": "https://udi-ledger.org/hibc/obj/A123BJC5D6E71/SER", "quantity": 1}]},
+         "quantityList[0].epcClass: 'https://udi-ledger.org/hibc/obj/A123BJC5D6E71/SER' is not a HIBC class URI "
+         "(want https://udi-ledger.org/hibc/class/<LIC+PCN+UoM>[/<lot>])"),
     case("epcList malformed SGTIN", OBJ, {"epcList": ["urn:epc:id:sgtin:0614141.812345"]},
          "epcList[0]: sgtin: expected CompanyPrefix.IndicatorItemRef.Serial"),
     case("epcClass is not a GS1 identifier", OBJ,
