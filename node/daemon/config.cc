@@ -97,6 +97,69 @@ std::function<void(uint64_t)> SetSeconds(std::chrono::seconds* field) {
   return [field](uint64_t v) { *field = std::chrono::seconds(v); };
 }
 
+ledger::Result<std::string> ReadTokenFile(const std::string& what,
+                                          const std::string& path) {
+  std::ifstream in(path);
+  if (!in) return Status::InvalidArgument(what + ": cannot read " + path);
+  std::string token;
+  std::getline(in, token);
+  while (!token.empty() && (token.back() == '\r' || token.back() == ' '))
+    token.pop_back();
+  if (token.empty())
+    return Status::InvalidArgument(what + ": " + path + " is empty");
+  return token;
+}
+
+Status ApplyPeers(const nlohmann::json& value,
+                  std::vector<replication::PeerConfig>* peers) {
+  if (!value.is_array()) return Status::InvalidArgument("peers: want an array");
+  for (size_t i = 0; i < value.size(); ++i) {
+    std::string at = "peers[" + std::to_string(i) + "]";
+    const auto& p = value[i];
+    if (!p.is_object()) return Status::InvalidArgument(at + ": want an object");
+    replication::PeerConfig peer;
+    for (const auto& [k, v] : p.items()) {
+      if (!v.is_string() || v.get<std::string>().empty())
+        return Status::InvalidArgument(at + "." + k +
+                                       ": want a non-empty string");
+      std::string text = v.get<std::string>();
+      if (k == "url") {
+        peer.url = text;
+      } else if (k == "token") {
+        peer.token = text;
+      } else if (k == "tokenFile") {
+        auto token = ReadTokenFile(at + ".tokenFile", text);
+        if (!token.ok()) return token.status();
+        peer.token = *token;
+      } else if (k == "verifierKey") {
+        auto key = ledger::VerifierKey::Parse(text);
+        if (!key.ok()) return key.status().WithPrefix(at + ".verifierKey");
+        peer.verifier_key = text;
+      } else {
+        return Status::InvalidArgument(at + "." + k + ": unknown key");
+      }
+    }
+    if (peer.url.empty()) return Status::InvalidArgument(at + ".url: required");
+    peers->push_back(std::move(peer));
+  }
+  return Status::OK();
+}
+
+Status ApplyOrigins(const nlohmann::json& value,
+                    std::map<std::string, std::string>* origins) {
+  if (!value.is_object())
+    return Status::InvalidArgument("origins: want an object");
+  for (const auto& [origin, key] : value.items()) {
+    std::string at = "origins[\"" + origin + "\"]";
+    if (!key.is_string())
+      return Status::InvalidArgument(at + ": want a verifier key string");
+    auto parsed = ledger::VerifierKey::Parse(key.get<std::string>());
+    if (!parsed.ok()) return parsed.status().WithPrefix(at);
+    (*origins)[origin] = key.get<std::string>();
+  }
+  return Status::OK();
+}
+
 }  // namespace
 
 // The string settings (issue 7). Returns true when `key` is one of them, with
@@ -165,11 +228,20 @@ Status ApplyConfigJson(const std::string& text, NodeConfig* c) {
        {Set(&c->committer.max_pending_events), 1, 100000000}},
       {"maxBatchEvents", {Set(&c->committer.max_batch_events), 1, 10000000}},
       {"blockCacheBytes", {Set(&c->block_cache_bytes), 0, 1ull << 40}},
+      {"peerTimeoutMillis", {Set(&c->peer_timeout_ms), 10, 3600000}},
   };
   Status st;
   for (const auto& [key, value] : j.items()) {
     if (ApplyStringKey(key, value, c, &st)) {
       LEDGER_RETURN_IF_ERROR(st);
+      continue;
+    }
+    if (key == "peers") {
+      LEDGER_RETURN_IF_ERROR(ApplyPeers(value, &c->peers));
+      continue;
+    }
+    if (key == "origins") {
+      LEDGER_RETURN_IF_ERROR(ApplyOrigins(value, &c->origins));
       continue;
     }
     auto it = settings.find(key);
@@ -198,6 +270,10 @@ ledger::Result<NodeConfig> ParseCommandLine(
   c.server.host = "127.0.0.1";
   c.server.port = 7800;
   std::string listen;
+  // The --peer or --recover-from a following --peer-token-file belongs to
+  // (peers are reserved so the pointer stays valid).
+  replication::PeerConfig* last_peer = nullptr;
+  c.peers.reserve(args.size());
   for (size_t i = 0; i < args.size(); ++i) {
     std::string flag = args[i], value;
     bool has_value = false;
@@ -215,8 +291,10 @@ ledger::Result<NodeConfig> ParseCommandLine(
       c.print_config = true;
       continue;
     }
-    static const char* kValued[] = {"--data", "--listen", "--name", "--key",
-                                    "--config", "--log-level"};
+    static const char* kValued[] = {
+        "--data",         "--listen",          "--name",
+        "--key",          "--config",          "--peer",
+        "--recover-from", "--peer-token-file", "--log-level"};
     bool known = false;
     for (const char* k : kValued) known |= (flag == k);
     if (!known)
@@ -234,6 +312,23 @@ ledger::Result<NodeConfig> ParseCommandLine(
     if (flag == "--name") c.name = value;
     if (flag == "--key") c.key_file = value;
     if (flag == "--config") c.config_file = value;
+    if (flag == "--peer") {
+      c.peers.push_back({value, "", ""});
+      last_peer = &c.peers.back();
+    }
+    if (flag == "--recover-from") {
+      c.recover_from = replication::PeerConfig{value, "", ""};
+      last_peer = &*c.recover_from;
+    }
+    if (flag == "--peer-token-file") {
+      if (!last_peer) {
+        return Status::InvalidArgument(
+            "--peer-token-file: must follow a --peer or --recover-from");
+      }
+      auto token = ReadTokenFile("--peer-token-file", value);
+      if (!token.ok()) return token.status();
+      last_peer->token = *token;
+    }
   }
   if (!listen.empty())
     LEDGER_RETURN_IF_ERROR(ParseListen(listen, &c.server.host, &c.server.port));

@@ -1,7 +1,8 @@
 // ledger-node's command line and configuration file.
 //
 //   ledger-node [--data DIR] [--listen HOST:PORT] [--name NAME] [--key FILE]
-//   [--config FILE]
+//   [--config FILE] [--peer URL [--peer-token-file FILE]]...
+//   [--recover-from URL [--peer-token-file FILE]]
 //
 // Everything not on the command line comes from the JSON config file; unknown
 // keys are rejected by name so that a typo never silently falls back to a
@@ -9,7 +10,9 @@
 #ifndef UDI_NODE_DAEMON_CONFIG_H_
 #define UDI_NODE_DAEMON_CONFIG_H_
 
+#include <map>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
@@ -18,6 +21,7 @@
 #include "api/server.h"
 #include "api/service.h"
 #include "ledger/status.h"
+#include "node/replication/replication.h"
 
 namespace node {
 
@@ -31,6 +35,13 @@ struct NodeConfig {
   api::ServerOptions server;
   api::ServiceOptions service;
   api::CommitterOptions committer;
+  // Federation (node/replication/README.md): peers to pull from (--peer,
+  // config "peers"), pinned origin keys (config "origins": origin → C2SP
+  // verifier key) and the peer to rebuild the own log from (--recover-from).
+  std::vector<replication::PeerConfig> peers;
+  std::map<std::string, std::string> origins;
+  std::optional<replication::PeerConfig> recover_from;
+  uint64_t peer_timeout_ms = 10000;  // config "peerTimeoutMillis"
   // Operations (issue 7): log threshold (--log-level, config "logLevel"),
   // --print-config, and which flags were given (they win over the file).
   std::string log_level = "info";

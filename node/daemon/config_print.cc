@@ -30,6 +30,19 @@ nlohmann::ordered_json ConfigToJson(const NodeConfig& c) {
   j["maxPendingEvents"] = c.committer.max_pending_events;
   j["maxBatchEvents"] = c.committer.max_batch_events;
   j["blockCacheBytes"] = c.block_cache_bytes;
+  nlohmann::ordered_json peers = nlohmann::ordered_json::array();
+  for (const auto& p : c.peers) {
+    nlohmann::ordered_json peer;
+    peer["url"] = p.url;
+    if (!p.token.empty()) peer["token"] = "<redacted>";
+    if (!p.verifier_key.empty()) peer["verifierKey"] = p.verifier_key;
+    peers.push_back(std::move(peer));
+  }
+  j["peers"] = std::move(peers);
+  nlohmann::ordered_json origins = nlohmann::ordered_json::object();
+  for (const auto& [origin, key] : c.origins) origins[origin] = key;
+  j["origins"] = std::move(origins);
+  j["peerTimeoutMillis"] = c.peer_timeout_ms;
   return j;
 }
 

@@ -5,6 +5,7 @@
 
 #include <cstdio>
 #include <filesystem>
+#include <functional>
 
 #include "api/committer.h"
 #include "api/logging.h"
@@ -12,6 +13,9 @@
 #include "api/server.h"
 #include "api/service.h"
 #include "ledger/log.h"
+#include "node/replication/recovery.h"
+#include "node/replication/replication.h"
+#include "node/witness/witness.h"
 
 namespace node {
 
@@ -64,6 +68,10 @@ int RunNode(const NodeConfig& c) {
   ledger::Status usable = CheckDataDirUsable(c.data_dir);
   if (!usable.ok()) return Fail(usable.message());
 
+  if (c.recover_from && !std::filesystem::exists(c.key_file, ec)) {
+    return Fail("--recover-from: needs the node's existing key " + c.key_file +
+                " (a new key would start a new log)");
+  }
   auto key = LoadOrCreateNodeKey(c.key_file, c.name);
   if (!key.ok()) return Fail(key.status().message());
   ledger::LogOptions log_options;
@@ -73,6 +81,42 @@ int RunNode(const NodeConfig& c) {
   log_options.block_cache_bytes = c.block_cache_bytes;
   auto log = ledger::Log::Open(std::move(log_options));
   if (!log.ok()) return Fail("cannot open the log: " + log.status().message());
+  if (c.recover_from) {
+    uint64_t recovered = 0;
+    ledger::Status st = replication::RecoverOwnLog(
+        *c.recover_from, log->get(),
+        std::chrono::milliseconds(c.peer_timeout_ms), 1000, &recovered);
+    if (!st.ok()) return Fail(st.message());
+    std::fprintf(stderr, "ledger-node: recovered %llu entries of %s from %s\n",
+                 static_cast<unsigned long long>(recovered), c.name.c_str(),
+                 c.recover_from->url.c_str());
+  }
+  // Federation: replicas of other origins, pulled from the peers. The witness
+  // layer installs its callbacks in `hooks`.
+  replication::ReplicationOptions replication_options;
+  replication_options.data_dir = c.data_dir;
+  replication_options.own_origin = c.name;
+  replication_options.peers = c.peers;
+  replication_options.pinned_origins = c.origins;
+  replication_options.request_timeout =
+      std::chrono::milliseconds(c.peer_timeout_ms);
+  // The witness cosigns verified peer checkpoints and checks gossip for split
+  // views (node/witness/README.md); it finds logs through the service below.
+  std::function<std::shared_ptr<const ledger::Log>(const std::string&)>
+      find_log;
+  witness::WitnessOptions witness_options;
+  witness_options.data_dir = c.data_dir;
+  witness_options.own_origin = c.name;
+  witness_options.peers = c.peers;
+  witness_options.find_log = [&find_log](const std::string& origin) {
+    return find_log ? find_log(origin) : nullptr;
+  };
+  auto witness = witness::NodeWitness::Open(std::move(witness_options));
+  if (!witness.ok()) return Fail(witness.status().message());
+  replication::Hooks hooks = (*witness)->Hooks();
+  auto replicator =
+      replication::Replicator::Open(replication_options, std::move(hooks));
+  if (!replicator.ok()) return Fail(replicator.status().message());
 
   auto tokens = api::TokenStore::Open(c.data_dir + "/tokens.json");
   if (!tokens.ok()) return Fail(tokens.status().message());
@@ -86,6 +130,24 @@ int RunNode(const NodeConfig& c) {
   ledger::Status jobs =
       service.OpenCaptureJobs(c.data_dir + "/capture-jobs.jsonl");
   if (!jobs.ok()) return Fail(jobs.message());
+  std::shared_ptr<const ledger::Log> own_log(
+      std::shared_ptr<const ledger::Log>(), log->get());  // non-owning
+  service.SetLogSource([own_log, r = replicator->get()] {
+    std::vector<std::shared_ptr<const ledger::Log>> logs = {own_log};
+    for (auto& replica : r->Replicas()) logs.push_back(std::move(replica));
+    return logs;
+  });
+  service.SetSeenSizeSource([r = replicator->get()](const std::string& o) {
+    return r->LargestSeenSize(o);
+  });
+  metrics.AddRenderer(
+      [r = replicator->get()](std::string* out) { r->RenderMetrics(out); });
+  find_log = [&service](const std::string& origin) {
+    return service.FindLog(origin);
+  };
+  api::InstallWitness(service, witness->get());
+  metrics.AddRenderer(
+      [w = witness->get()](std::string* out) { w->RenderMetrics(out); });
   api::Server server(c.server, &service);
   ledger::Status listening = server.Listen();
   if (!listening.ok()) return Fail(listening.message());
@@ -102,7 +164,16 @@ int RunNode(const NodeConfig& c) {
                 {"listen", c.server.host + ":" + std::to_string(server.port())},
                 {"size", (*log)->Size()},
                 {"data", c.data_dir}});
-  server.Run([&committer] { committer.Stop(); });
+  (*replicator)->Start();
+  (*witness)->Start();
+  server.Run([&committer, r = replicator->get(), w = witness->get()] {
+    r->Stop();
+    w->Stop();
+    committer.Stop();
+  });
+  (*replicator)->Stop();
+  (*witness)->Stop();
+  api::InstallWitness(service, nullptr);
   committer.Stop();
   std::printf("ledger-node: stopped; log size %llu\n",
               static_cast<unsigned long long>((*log)->Size()));
