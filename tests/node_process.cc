@@ -82,7 +82,7 @@ pid_t Spawn(const std::vector<std::string>& argv, int stdout_fd,
   std::vector<char*> args;
   for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
   args.push_back(nullptr);
-  ::execv(args[0], args.data());
+  ::execvp(args[0], args.data());  // PATH lookup for names without a slash
   std::fprintf(stderr, "exec %s: %s\n", args[0], std::strerror(errno));
   ::_exit(127);
 }

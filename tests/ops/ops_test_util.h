@@ -58,10 +58,20 @@ inline size_t SubmitEvents(udi_http::HttpClient& client,
   for (size_t i = 0; i < n; ++i)
     envelopes.push_back(Sign(MakeEvent(prefix + std::to_string(i)), key));
   auto r = client.Post("/v1/events", {{"envelopes", envelopes}});
-  if (!r.ok() || r->status != 200) return 0;
+  if (!r.ok()) {
+    ADD_FAILURE() << "POST /v1/events: " << r.status().ToString();
+    return 0;
+  }
+  if (r->status != 200) {
+    ADD_FAILURE() << "POST /v1/events: HTTP " << r->status << " " << r->body;
+    return 0;
+  }
   size_t accepted = 0;
-  for (const auto& result : r->Json()["results"])
+  const json answer = r->Json();  // keep it alive while iterating
+  for (const auto& result : answer["results"])
     accepted += result.value("status", "") == "accepted";
+  if (accepted != n)
+    ADD_FAILURE() << "POST /v1/events: " << r->body.substr(0, 300);
   return accepted;
 }
 
