@@ -364,6 +364,12 @@ TEST_F(Federation, ForgedCheckpointRaisesTheAlarmOnEveryNode) {
 
 TEST_F(Federation, GossipRejectsMalformedAndUnknown) {
   auto c = Client(1);
+  // Gossip about node 2's log is checked against node 1's replica of it, so
+  // wait until node 1 holds one.
+  ASSERT_TRUE(WaitFor([&] {
+    auto r = c->Get("/v1/logs/" + Encoded(2) + "/checkpoint");
+    return r.ok() && r->status == 200;
+  }));
   struct Case {
     std::string origin, body;
     int status;
