@@ -16,13 +16,13 @@ int RunSign(const Args& args);    // sign.cc
 int RunVerify(const Args& args);  // verify.cc
 
 // Client commands talking to a ledger-node over HTTP.
-int RunSubmit(const Args& args);       // client_commands.cc
-int RunQuery(const Args& args);        // client_commands.cc
-int RunParticipant(const Args& args);  // client_commands.cc
-int RunToken(const Args& args);        // client_commands.cc
-int RunCheckpoint(const Args& args);   // client_commands.cc
-int RunProof(const Args& args);        // proof_commands.cc
-int RunBundle(const Args& args);       // bundle.cc
+int RunSubmit(const Args& args);        // client_commands.cc
+int RunQuery(const Args& args);         // client_commands.cc
+int RunParticipant(const Args& args);   // client_commands.cc
+int RunToken(const Args& args);         // client_commands.cc
+int RunCheckpoint(const Args& args);    // client_commands.cc
+int RunProof(const Args& args);         // proof_commands.cc
+int RunBundle(const Args& args);        // bundle.cc
 int RunVerifyBundle(const Args& args);  // bundle.cc (offline)
 
 // Operations (issue 7).

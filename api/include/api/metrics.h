@@ -63,7 +63,7 @@ class Metrics {
 
  private:
   void RenderOwn(uint64_t log_size, std::string* out) const;  // mu_ held
-  void RenderOps(std::string* out) const;                       // mu_ held
+  void RenderOps(std::string* out) const;                     // mu_ held
 
   mutable std::mutex mu_;  // guards everything below
   std::map<std::pair<std::string, std::string>, uint64_t> events_;

@@ -17,18 +17,23 @@ int main(int argc, char** argv) {
   o.origin = "udi-ledger.example/v1";
   o.key = TestKey("udi-ledger.example/v1", 1);
   auto log = Log::Open(o);
-  if (!log.ok()) { fprintf(stderr, "%s\n", log.status().ToString().c_str()); return 1; }
+  if (!log.ok()) {
+    fprintf(stderr, "%s\n", log.status().ToString().c_str());
+    return 1;
+  }
   SigningKey acme = TestKey("acme", 2);
-  if (!(*log)->AppendParticipant(logtesting::MakeParticipant(acme), now).ok()) return 1;
+  if (!(*log)->AppendParticipant(logtesting::MakeParticipant(acme), now).ok())
+    return 1;
   auto commissioning = [](std::vector<std::string> epcs, nlohmann::json ilmd) {
-    nlohmann::json e = {{"type", "ObjectEvent"},
-                        {"eventTime", "2026-11-20T08:00:00.000Z"},
-                        {"eventTimeZoneOffset", "+00:00"},
-                        {"action", "ADD"},
-                        {"bizStep", "commissioning"},
-                        {"disposition", "active"},
-                        {"epcList", epcs},
-                        {"readPoint", {{"id", "urn:epc:id:sgln:0614141.00777.0"}}}};
+    nlohmann::json e = {
+        {"type", "ObjectEvent"},
+        {"eventTime", "2026-11-20T08:00:00.000Z"},
+        {"eventTimeZoneOffset", "+00:00"},
+        {"action", "ADD"},
+        {"bizStep", "commissioning"},
+        {"disposition", "active"},
+        {"epcList", epcs},
+        {"readPoint", {{"id", "urn:epc:id:sgln:0614141.00777.0"}}}};
     if (!ilmd.is_null()) e["ilmd"] = ilmd;
     return e;
   };
@@ -49,7 +54,11 @@ int main(int argc, char** argv) {
     batch.push_back(SignAndPrepare(logtesting::SyntheticEvent(n, "v1"), acme));
   auto out = (*log)->AppendEvents(std::move(batch), now);
   if (!out.ok()) return 1;
-  for (auto& r : *out) if (r.status != AppendStatus::kAccepted) { fprintf(stderr, "%s\n", r.error.c_str()); return 1; }
+  for (auto& r : *out)
+    if (r.status != AppendStatus::kAccepted) {
+      fprintf(stderr, "%s\n", r.error.c_str());
+      return 1;
+    }
   printf("size %llu\n", (unsigned long long)(*log)->Size());
   return 0;
 }
