@@ -63,9 +63,11 @@ class Federation : public ::testing::Test {
  protected:
   void SetUp() override {
     dir_ = tmp_.path() + "/fed";
-    // A base port per test process so parallel ctest runs do not collide.
+    // A base port per test process so parallel ctest runs do not collide,
+    // kept below Linux's ephemeral range (32768+) where other tests' nodes
+    // and clients take ports.
     ::setenv("FEDERATION_BASE_PORT",
-             std::to_string(20000 + (::getpid() % 2000) * 8).c_str(), 1);
+             std::to_string(20000 + (::getpid() % 1500) * 8).c_str(), 1);
     ::setenv("UDI_BIN", udi_test::BinDir().c_str(), 1);
     Script({"start", dir_});
     std::ifstream env(dir_ + "/federation.env");
