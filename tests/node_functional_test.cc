@@ -52,20 +52,6 @@ std::string EventIdOf(const json& event) {
 }
 
 // "ni:///sha-256;<hex>" as one URL path segment.
-std::string EncodedId(const std::string& id) {
-  std::string out;
-  for (unsigned char c : id) {
-    if (isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~') {
-      out += static_cast<char>(c);
-    } else {
-      char b[4];
-      std::snprintf(b, sizeof b, "%%%02X", c);
-      out += b;
-    }
-  }
-  return out;
-}
-
 class NodeTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -224,7 +210,8 @@ TEST_F(NodeTest, SubmitAcceptedDuplicateAndRejected) {
   EXPECT_EQ(r->Json()["results"][0]["status"], "duplicate");
 
   // The event is retrievable by id.
-  auto got = writer_->Get("/v1/events/" + EncodedId(EventIdOf(good["event"])));
+  auto got = writer_->Get(
+      "/v1/events/" + udi_test::EncodePathSegment(EventIdOf(good["event"])));
   ASSERT_TRUE(got.ok());
   EXPECT_EQ(got->status, 200) << got->body;
   EXPECT_EQ(got->Json()["envelope"], good);
@@ -371,8 +358,8 @@ TEST_F(NodeTest, CheckpointAndProofsVerify) {
     envelopes.push_back(Sign(MakeEvent("p" + std::to_string(i)), acme_));
   Submit(*writer_, envelopes);
 
-  auto got =
-      writer_->Get("/v1/events/" + EncodedId(EventIdOf(envelopes[3]["event"])));
+  auto got = writer_->Get("/v1/events/" + udi_test::EncodePathSegment(EventIdOf(
+                                              envelopes[3]["event"])));
   ASSERT_TRUE(got.ok());
   ASSERT_EQ(got->status, 200) << got->body;
   json j = got->Json();
@@ -689,7 +676,7 @@ TEST_F(NodeTest, AcknowledgedEventsSurviveSigkill) {
   HttpClient reader("127.0.0.1", node_->port());
   reader.SetBearerToken(node_->AdminToken());
   for (const auto& id : acknowledged) {
-    auto r = reader.Get("/v1/events/" + EncodedId(id));
+    auto r = reader.Get("/v1/events/" + udi_test::EncodePathSegment(id));
     ASSERT_TRUE(r.ok());
     ASSERT_EQ(r->status, 200)
         << id << " acknowledged but missing after restart";
@@ -719,7 +706,10 @@ TEST_F(NodeTest, SigtermWhileStreamingAnswersAdmittedBatchesAndExitsZero) {
   // written twice.
   EXPECT_GE(info->Json()["size"].get<size_t>(), 1 + acknowledged.size());
   for (const auto& id : acknowledged) {
-    ASSERT_EQ(reader.Get("/v1/events/" + EncodedId(id))->status, 200) << id;
+    ASSERT_EQ(
+        reader.Get("/v1/events/" + udi_test::EncodePathSegment(id))->status,
+        200)
+        << id;
   }
 }
 

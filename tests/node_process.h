@@ -21,6 +21,10 @@ struct ProcessResult {
   std::string stderr_text;
 };
 
+// Percent-encodes everything but RFC 3986 unreserved characters, for ids
+// (EPC URIs, Digital Links, event ids) placed in one URL path segment.
+std::string EncodePathSegment(const std::string& s);
+
 // Runs `argv` (argv[0] = path) to completion with a deadline; IOError when it
 // does not finish.
 ledger::Result<ProcessResult> RunProgram(const std::vector<std::string>& argv,

@@ -26,20 +26,6 @@ namespace {
 using nlohmann::json;
 using udi_http::HttpClient;
 
-std::string Encode(const std::string& s) {
-  std::string out;
-  for (unsigned char c : s) {
-    if (isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~') {
-      out += static_cast<char>(c);
-    } else {
-      char b[4];
-      std::snprintf(b, sizeof b, "%%%02X", c);
-      out += b;
-    }
-  }
-  return out;
-}
-
 class RegulatorHttpTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
@@ -154,7 +140,7 @@ TEST_F(RegulatorHttpTest, TraceByEveryIdFormMatchesTruth) {
        {u.epc, u.digital_link, u.key, "]d201" + gtin + "21" + serial,
         "(01)" + gtin + "(21)" + serial}) {
     SCOPED_TRACE(id);
-    auto r = Get(regulator_, "/v1/trace/" + Encode(id));
+    auto r = Get(regulator_, "/v1/trace/" + udi_test::EncodePathSegment(id));
     ASSERT_EQ(r.status, 200) << r.body;
     json j = r.Json();
     EXPECT_EQ(j["key"], u.key);
@@ -170,8 +156,9 @@ TEST_F(RegulatorHttpTest, TraceByEveryIdFormMatchesTruth) {
 }
 
 TEST_F(RegulatorHttpTest, TraceWithProofsVerifiesAgainstTheCheckpoint) {
-  auto r =
-      Get(regulator_, "/v1/trace/" + Encode(SomeUnit().epc) + "?proofs=true");
+  auto r = Get(regulator_, "/v1/trace/" +
+                               udi_test::EncodePathSegment(SomeUnit().epc) +
+                               "?proofs=true");
   ASSERT_EQ(r.status, 200) << r.body;
   json j = r.Json();
   auto cp = ledger::Checkpoint::Parse(
@@ -210,19 +197,31 @@ TEST_F(RegulatorHttpTest, TraceErrorsAndRoles) {
   HttpClient anonymous("127.0.0.1", node_->port());
   const std::string lgtin = Truth().lots.front().key;
   const std::vector<Case> cases = {
-      {regulator_, "/v1/trace/" + Encode("urn:epc:id:sgtin:nonsense"), 400,
+      {regulator_,
+       "/v1/trace/" + udi_test::EncodePathSegment("urn:epc:id:sgtin:nonsense"),
+       400, "id"},
+      {regulator_, "/v1/trace/" + udi_test::EncodePathSegment(lgtin), 400,
        "id"},
-      {regulator_, "/v1/trace/" + Encode(lgtin), 400, "id"},
-      {regulator_, "/v1/trace/" + Encode("]d2XYZ"), 400, "id"},
-      {regulator_, "/v1/trace/" + Encode(SomeUnit().epc) + "?proofs=maybe", 400,
-       "proofs"},
-      {regulator_, "/v1/trace/" + Encode(SomeUnit().epc) + "?x=1", 400, "x"},
-      {reader_, "/v1/trace/" + Encode(SomeUnit().epc), 403, "Authorization"},
-      {&anonymous, "/v1/trace/" + Encode(SomeUnit().epc), 401, "Authorization"},
-      {reader_, "/v1/recalls/" + Encode(lgtin), 403, "Authorization"},
-      {reader_, "/v1/trace/" + Encode(SomeUnit().epc) + "/bundle", 403,
+      {regulator_, "/v1/trace/" + udi_test::EncodePathSegment("]d2XYZ"), 400,
+       "id"},
+      {regulator_,
+       "/v1/trace/" + udi_test::EncodePathSegment(SomeUnit().epc) +
+           "?proofs=maybe",
+       400, "proofs"},
+      {regulator_,
+       "/v1/trace/" + udi_test::EncodePathSegment(SomeUnit().epc) + "?x=1", 400,
+       "x"},
+      {reader_, "/v1/trace/" + udi_test::EncodePathSegment(SomeUnit().epc), 403,
        "Authorization"},
-      {admin_, "/v1/trace/" + Encode(SomeUnit().epc), 200, ""},
+      {&anonymous, "/v1/trace/" + udi_test::EncodePathSegment(SomeUnit().epc),
+       401, "Authorization"},
+      {reader_, "/v1/recalls/" + udi_test::EncodePathSegment(lgtin), 403,
+       "Authorization"},
+      {reader_,
+       "/v1/trace/" + udi_test::EncodePathSegment(SomeUnit().epc) + "/bundle",
+       403, "Authorization"},
+      {admin_, "/v1/trace/" + udi_test::EncodePathSegment(SomeUnit().epc), 200,
+       ""},
   };
   for (const Case& c : cases) {
     SCOPED_TRACE(c.target);
@@ -233,8 +232,9 @@ TEST_F(RegulatorHttpTest, TraceErrorsAndRoles) {
     }
   }
   // A unit no log knows is not an error.
-  auto unknown = Get(
-      regulator_, "/v1/trace/" + Encode("urn:epc:id:sgtin:0614141.812345.1"));
+  auto unknown =
+      Get(regulator_, "/v1/trace/" + udi_test::EncodePathSegment(
+                                         "urn:epc:id:sgtin:0614141.812345.1"));
   ASSERT_EQ(unknown.status, 200);
   EXPECT_EQ(unknown.Json()["status"], "unknown");
 }
@@ -242,7 +242,8 @@ TEST_F(RegulatorHttpTest, TraceErrorsAndRoles) {
 // Every regulator query is recorded in the log as a "query" entry naming the
 // token, the method and the target.
 TEST_F(RegulatorHttpTest, RegulatorQueriesAreRecordedInTheLog) {
-  const std::string target = "/v1/trace/" + Encode(SomeUnit().epc);
+  const std::string target =
+      "/v1/trace/" + udi_test::EncodePathSegment(SomeUnit().epc);
   for (const std::string& t :
        {target, std::string("/v1/events?EQ_bizStep=receiving&perPage=1")}) {
     SCOPED_TRACE(t);
@@ -269,7 +270,8 @@ TEST_F(RegulatorHttpTest, RegulatorQueriesAreRecordedInTheLog) {
 TEST_F(RegulatorHttpTest, RecallReportInThreeFormats) {
   ASSERT_FALSE(Truth().recalls.empty());
   const supplychain::RecallTruth& recall = Truth().recalls.front();
-  auto r = Get(regulator_, "/v1/recalls/" + Encode(recall.event_id));
+  auto r = Get(regulator_,
+               "/v1/recalls/" + udi_test::EncodePathSegment(recall.event_id));
   ASSERT_EQ(r.status, 200) << r.body.substr(0, 300);
   json j = r.Json();
   std::set<std::string> got, want(recall.units.begin(), recall.units.end());
@@ -280,30 +282,37 @@ TEST_F(RegulatorHttpTest, RecallReportInThreeFormats) {
   // By the bare hex of the id, too.
   auto hex = Get(regulator_, "/v1/recalls/" + recall.event_id.substr(14));
   EXPECT_EQ(hex.status, 200);
-  auto csv =
-      Get(regulator_, "/v1/recalls/" + Encode(recall.event_id) + "?format=csv");
+  auto csv = Get(regulator_, "/v1/recalls/" +
+                                 udi_test::EncodePathSegment(recall.event_id) +
+                                 "?format=csv");
   ASSERT_EQ(csv.status, 200);
   EXPECT_EQ(csv.Header("content-type").rfind("text/csv", 0), 0u);
   EXPECT_EQ(
       static_cast<size_t>(std::count(csv.body.begin(), csv.body.end(), '\n')),
       want.size() + 1);
-  auto epcis = Get(regulator_,
-                   "/v1/recalls/" + Encode(recall.event_id) + "?format=epcis");
+  auto epcis =
+      Get(regulator_, "/v1/recalls/" +
+                          udi_test::EncodePathSegment(recall.event_id) +
+                          "?format=epcis");
   ASSERT_EQ(epcis.status, 200);
   json doc = epcis.Json();
   EXPECT_EQ(doc["type"], "EPCISDocument");
   ASSERT_FALSE(doc["epcisBody"]["eventList"].empty());
   EXPECT_EQ(doc["epcisBody"]["eventList"][0]["udi:eventId"], recall.event_id);
-  EXPECT_EQ(
-      Get(regulator_, "/v1/recalls/" + Encode(recall.event_id) + "?format=xml")
-          .status,
-      400);
+  EXPECT_EQ(Get(regulator_, "/v1/recalls/" +
+                                udi_test::EncodePathSegment(recall.event_id) +
+                                "?format=xml")
+                .status,
+            400);
   EXPECT_EQ(Get(regulator_, "/v1/recalls/" + std::string(64, 'a')).status, 404);
-  EXPECT_EQ(Get(regulator_, "/v1/recalls/" + Encode(SomeUnit().epc)).status,
+  EXPECT_EQ(Get(regulator_,
+                "/v1/recalls/" + udi_test::EncodePathSegment(SomeUnit().epc))
+                .status,
             400);
   // By the GTIN+lot of a lot.
   const supplychain::LotTruth& lot = Truth().lots.front();
-  auto by_lot = Get(regulator_, "/v1/recalls/" + Encode(lot.key));
+  auto by_lot =
+      Get(regulator_, "/v1/recalls/" + udi_test::EncodePathSegment(lot.key));
   ASSERT_EQ(by_lot.status, 200) << by_lot.body.substr(0, 300);
   EXPECT_EQ(by_lot.Json()["unitCount"], lot.units.size());
 }
@@ -400,11 +409,14 @@ TEST_F(RegulatorHttpTest, IssuingRecalls) {
     if (r->status == 201) issued = r->Json().value("eventId", "");
   }
   ASSERT_FALSE(issued.empty());
-  auto report = Get(regulator_, "/v1/recalls/" + Encode(issued));
+  auto report =
+      Get(regulator_, "/v1/recalls/" + udi_test::EncodePathSegment(issued));
   ASSERT_EQ(report.status, 200) << report.body.substr(0, 300);
   EXPECT_EQ(report.Json()["unitCount"], lot->units.size());
   // Its units now trace as recalled (unless already out of circulation).
-  auto unit = Get(regulator_, "/v1/trace/" + Encode(lot->units.front()));
+  auto unit =
+      Get(regulator_,
+          "/v1/trace/" + udi_test::EncodePathSegment(lot->units.front()));
   ASSERT_EQ(unit.status, 200);
   EXPECT_FALSE(unit.Json()["recalls"].empty());
 }
@@ -412,24 +424,28 @@ TEST_F(RegulatorHttpTest, IssuingRecalls) {
 TEST_F(RegulatorHttpTest, VerifyUnit) {
   const supplychain::UnitTruth& u = SomeUnit();
   const std::string lot = u.lot_key.substr(u.lot_key.find("/10/") + 4);
-  auto r = Get(reader_, "/v1/verify/" + Encode(u.epc) + "?lot=" + Encode(lot));
+  auto r = Get(reader_, "/v1/verify/" + udi_test::EncodePathSegment(u.epc) +
+                            "?lot=" + udi_test::EncodePathSegment(lot));
   ASSERT_EQ(r.status, 200) << r.body;
   json j = r.Json();
   EXPECT_TRUE(j["exists"].get<bool>());
   EXPECT_EQ(j["lotMatches"], true);
   EXPECT_EQ(j["commissionedBy"]["gln"], u.manufacturer);
   EXPECT_EQ(j["status"], u.status);
-  auto wrong = Get(reader_, "/v1/verify/" + Encode(u.epc) + "?lot=X1");
+  auto wrong = Get(
+      reader_, "/v1/verify/" + udi_test::EncodePathSegment(u.epc) + "?lot=X1");
   EXPECT_EQ(wrong.Json()["lotMatches"], false);
   EXPECT_FALSE(wrong.Json()["active"].get<bool>());
-  auto bad = Get(reader_, "/v1/verify/" + Encode(u.epc) + "?expiry=2026-13");
+  auto bad = Get(reader_, "/v1/verify/" + udi_test::EncodePathSegment(u.epc) +
+                              "?expiry=2026-13");
   EXPECT_EQ(bad.status, 400);
   EXPECT_EQ(bad.Json().value("field", ""), "expiry");
 }
 
 TEST_F(RegulatorHttpTest, BundleOverHttpAndLedgerctl) {
   const supplychain::UnitTruth& u = SomeUnit();
-  auto r = Get(regulator_, "/v1/trace/" + Encode(u.epc) + "/bundle");
+  auto r = Get(regulator_,
+               "/v1/trace/" + udi_test::EncodePathSegment(u.epc) + "/bundle");
   ASSERT_EQ(r.status, 200);
   auto info = Get(admin_, "/v1/node");
   auto key =
@@ -489,7 +505,8 @@ TEST_F(RegulatorHttpTest, LedgerctlRegulatorTokenWorks) {
   }
   ASSERT_EQ(token.size(), 68u) << created->stdout_text;
   std::unique_ptr<HttpClient> client(Client(token));
-  auto r = Get(client.get(), "/v1/trace/" + Encode(SomeUnit().epc));
+  auto r = Get(client.get(),
+               "/v1/trace/" + udi_test::EncodePathSegment(SomeUnit().epc));
   EXPECT_EQ(r.status, 200) << r.body;
 }
 
