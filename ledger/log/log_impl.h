@@ -1,0 +1,195 @@
+// LogImpl: the one implementation of ledger::Log (ledger/log.h), split over
+// log.cc (open, append, read, proofs, indexes) and log_import.cc (federation
+// imports). Private to ledger/log.
+#ifndef UDI_LEDGER_LOG_LOG_IMPL_H_
+#define UDI_LEDGER_LOG_LOG_IMPL_H_
+
+#include <leveldb/write_batch.h>
+
+#include <mutex>
+#include <shared_mutex>
+#include <unordered_map>
+
+#include "ledger/log.h"
+#include "ledger/log/log_backup.h"
+#include "ledger/log/log_db.h"
+#include "ledger/log/log_entry.h"
+
+namespace ledger {
+namespace logimpl {
+
+using logdb::Db;
+
+// Perfect nodes at level >= kCachedLevel are kept in memory (about
+// n/2^(kCachedLevel-1) hashes: 40 MB for 10M entries), so a proof reads only
+// its lowest kCachedLevel siblings from LevelDB. Nodes never change once
+// written, so the cache cannot go stale.
+constexpr int kCachedLevel = 4;
+
+class UpperNodeCache {
+ public:
+  void Add(int level, uint64_t index, const Hash& h) {
+    std::unique_lock lock(mu_);
+    if (levels_.size() <= static_cast<size_t>(level)) levels_.resize(level + 1);
+    auto& v = levels_[level];
+    if (index == v.size()) v.push_back(h);
+  }
+  std::optional<Hash> Find(int level, uint64_t index) const {
+    std::shared_lock lock(mu_);
+    if (static_cast<size_t>(level) >= levels_.size()) return std::nullopt;
+    const auto& v = levels_[level];
+    if (index >= v.size()) return std::nullopt;
+    return v[index];
+  }
+
+ private:
+  mutable std::shared_mutex mu_;  // protects levels_
+  std::vector<std::vector<Hash>>
+      levels_;  // levels_[level][index], contiguous from index 0
+};
+
+class CachedNodeReader : public merkle::NodeSource {
+ public:
+  CachedNodeReader(const Db* db, const leveldb::Snapshot* snap,
+                   const UpperNodeCache* cache)
+      : reader_(db, snap), cache_(cache) {}
+  Result<Hash> PerfectNode(int level, uint64_t index) const override {
+    if (level >= kCachedLevel) {
+      if (auto h = cache_->Find(level, index)) return *h;
+    }
+    return reader_.PerfectNode(level, index);
+  }
+
+ private:
+  logdb::NodeReader reader_;
+  const UpperNodeCache* cache_;
+};
+
+// What readers see: one committed state, pinned by a LevelDB snapshot.
+struct ReadState {
+  uint64_t size = 0;
+  Checkpoint checkpoint;
+  std::string signed_checkpoint;
+  std::shared_ptr<const leveldb::Snapshot> snapshot;
+};
+
+inline Hash HashFromBytes(std::string_view s) {
+  Hash h{};
+  std::copy(s.begin(), s.end(), h.begin());
+  return h;
+}
+
+class LogImpl : public Log {
+ public:
+  LogImpl(LogOptions options, std::unique_ptr<Db> db)
+      : options_(std::move(options)),
+        db_(std::move(db)),
+        replica_(options_.replica_verifier.has_value()),
+        verifier_(replica_ ? *options_.replica_verifier
+                           : options_.key.verifier()) {}
+  ~LogImpl() override { state_.reset(); }
+
+  Status Init();
+
+  Result<std::vector<AppendOutcome>> AppendEvents(
+      std::vector<PreparedEvent> events, int64_t received_at_ms) override;
+  Result<uint64_t> AppendParticipant(const Participant& p,
+                                     int64_t received_at_ms) override;
+
+  std::optional<Participant> LookupSigner(
+      std::string_view key_id) const override;
+  std::vector<Participant> Participants() const override;
+  uint64_t Size() const override { return State()->size; }
+  Checkpoint LatestCheckpoint() const override { return State()->checkpoint; }
+  std::string SignedCheckpoint() const override {
+    return State()->signed_checkpoint;
+  }
+  const VerifierKey& verifier() const override { return verifier_; }
+  Result<uint64_t> AppendQuery(const nlohmann::json& record,
+                               int64_t received_at_ms) override;
+  Status ImportEntries(const std::vector<std::string>& entry_bytes,
+                       std::string_view signed_checkpoint) override;
+  bool is_replica() const override { return replica_; }
+  Status ExportSnapshot(const SnapshotSink& sink) const override {
+    return logbackup::ExportDb(*db_, sink);
+  }
+  const std::string& origin() const override { return options_.origin; }
+
+  Result<LogEntry> ReadEntry(uint64_t index) const override;
+  Result<std::vector<LogEntry>> ReadEntries(uint64_t start,
+                                            uint64_t count) const override;
+  Result<Hash> RootAt(uint64_t size) const override;
+  Result<std::vector<Hash>> InclusionProof(uint64_t index,
+                                           uint64_t size) const override;
+  Result<std::vector<Hash>> ConsistencyProof(uint64_t old_size,
+                                             uint64_t new_size) const override;
+  std::optional<uint64_t> FindEvent(std::string_view event_id) const override;
+  Result<std::vector<uint64_t>> ScanIndex(IndexKind kind, std::string_view key,
+                                          uint64_t start_index,
+                                          size_t limit) const override;
+  Result<std::vector<uint64_t>> ScanEventTime(
+      int64_t from_ms, int64_t to_ms,
+      std::optional<std::pair<int64_t, uint64_t>> after,
+      size_t limit) const override;
+
+ private:
+  // A batch under construction: a copy of the tree border, so a failed write
+  // changes nothing.
+  struct Pending {
+    merkle::CompactRange range;
+    Hash last_leaf;
+    leveldb::WriteBatch batch;
+    std::vector<merkle::CompactRange::NewNode> nodes;
+  };
+  Pending StartBatch() const { return Pending{range_, last_leaf_, {}, {}}; }
+  void AddEntry(Pending* p, const std::string& bytes);
+  void AddEntry(Pending* p, const std::string& bytes, const Hash& leaf);
+  // Adds the index keys of an event entry at `index`.
+  static void AddEventKeys(Pending* p, const std::string& event_id,
+                           const epcis::EventFacts& facts,
+                           std::string_view signer, uint64_t index);
+  // Adds size and a checkpoint signed by the node, writes the batch durably,
+  // then publishes the new state.
+  Status Commit(Pending* p, std::string_view what);
+  // Same with a given checkpoint and its note (ImportEntries).
+  Status CommitWithNote(Pending* p, Checkpoint cp, std::string note,
+                        std::string_view what);
+  Status CheckWritable(std::string_view what) const;
+  // The checked checkpoint of an import of `n` entries ending in `p`.
+  Result<Checkpoint> CheckImportCheckpoint(const Pending& p, size_t n,
+                                           std::string_view note) const;
+  Status CheckMode(const std::optional<std::string>& replica,
+                   const std::string& verifier) const;
+  Status InitializeEmpty();
+  Status LoadRegistry();
+  Status LoadUpperNodes(uint64_t size);
+  void Publish(uint64_t size, Checkpoint cp, std::string note);
+  std::shared_ptr<const ReadState> State() const {
+    std::lock_guard lock(state_mu_);
+    return state_;
+  }
+  Result<std::vector<uint64_t>> ScanPrefix(const std::string& prefix,
+                                           const std::string& start,
+                                           size_t limit) const;
+
+  const LogOptions options_;
+  const std::unique_ptr<Db> db_;
+  const bool replica_;
+  const VerifierKey verifier_;  // checkpoint key: own, or replica_verifier
+  UpperNodeCache upper_;
+
+  std::mutex
+      write_mu_;  // serialises Append*; protects range_, last_leaf_, registry_
+  merkle::CompactRange range_;
+  Hash last_leaf_{};
+  logentry::Registry registry_;
+
+  mutable std::mutex
+      state_mu_;  // protects the state_ pointer (not the immutable state)
+  std::shared_ptr<const ReadState> state_;
+};
+
+}  // namespace logimpl
+}  // namespace ledger
+
+#endif  // UDI_LEDGER_LOG_LOG_IMPL_H_
