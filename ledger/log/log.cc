@@ -67,19 +67,10 @@ Status LogImpl::Init() {
   if (!range.ok())
     return range.status().WithPrefix("rebuilding the tree of size " +
                                      std::to_string(size));
-  Result<Checkpoint> cp = replica_ && size == 0 && (*note)->empty()
-                              ? Result<Checkpoint>(Checkpoint{
-                                    options_.origin, 0, range->Root(), {}})
-                              : OpenCheckpoint(**note, verifier_);
-  if (!cp.ok()) return cp.status().WithPrefix("m:checkpoint");
-  if (cp->size != size || cp->root != range->Root() ||
-      cp->origin != options_.origin) {
-    return Status::Corruption(
-        "m:checkpoint: signed checkpoint (size " + std::to_string(cp->size) +
-        ", root " + ToHex(cp->root) + ") does not match the stored tree " +
-        "(size " + std::to_string(size) + ", root " + ToHex(range->Root()) +
-        ")");
-  }
+  // Hook (log_import.cc): a replica's note may be for a smaller size after a
+  // prefix import.
+  Result<Checkpoint> cp = OpenStoredCheckpoint(**note, reader, *range);
+  if (!cp.ok()) return cp.status();
   auto beyond = db_->Get(logkeys::EntryKey(size));
   if (!beyond.ok()) return beyond.status();
   if (beyond->has_value()) {

@@ -109,6 +109,9 @@ class LogImpl : public Log {
                                int64_t received_at_ms) override;
   Status ImportEntries(const std::vector<std::string>& entry_bytes,
                        std::string_view signed_checkpoint) override;
+  Status ImportPrefix(const std::vector<std::string>& entry_bytes,
+                      std::string_view signed_checkpoint,
+                      const std::vector<Hash>& consistency_proof) override;
   bool is_replica() const override { return replica_; }
   Status ExportSnapshot(const SnapshotSink& sink) const override {
     return logbackup::ExportDb(*db_, sink);
@@ -158,6 +161,17 @@ class LogImpl : public Log {
   // The checked checkpoint of an import of `n` entries ending in `p`.
   Result<Checkpoint> CheckImportCheckpoint(const Pending& p, size_t n,
                                            std::string_view note) const;
+  // ImportEntries (proof == nullptr) and ImportPrefix (log_import.cc).
+  Status Import(const std::vector<std::string>& entry_bytes,
+                std::string_view note, const std::vector<Hash>* proof);
+  // The stored m:checkpoint `note` checked against the stored tree on open
+  // (Init): own log: for exactly range.size(); replica: "" (nothing imported
+  // yet, size 0) or an origin note for a size <= range.size() whose root is
+  // the root of that many entries (a prefix import, log_import.cc). Corruption
+  // "m:checkpoint: ..." otherwise. Defined in log_import.cc.
+  Result<Checkpoint> OpenStoredCheckpoint(
+      const std::string& note, const merkle::NodeSource& nodes,
+      const merkle::CompactRange& range) const;
   Status CheckMode(const std::optional<std::string>& replica,
                    const std::string& verifier) const;
   Status InitializeEmpty();

@@ -1,22 +1,115 @@
-// LogImpl::ImportEntries: entries written by the log's origin, verified
-// before anything is stored (federation and recovery; ledger/log.h).
+// LogImpl::ImportEntries / ImportPrefix: entries written by the log's origin,
+// verified before anything is stored (federation and recovery; ledger/log.h,
+// spec/log-format.md §2a–2b).
+//
+// The per-entry checks (logcheck::CheckEntry: JCS, chain, registry, EPCIS,
+// Ed25519) run on every core, in order-preserving slots; a sequential pass
+// then replays the registry exactly as a one-thread import would (re-checking
+// the few entries whose outcome a registry change inside the batch can alter),
+// checks duplicates and builds the batch.
+#include <algorithm>
+#include <atomic>
+#include <set>
+#include <thread>
+
 #include "ledger/log/log_check.h"
 #include "ledger/log/log_impl.h"
 #include "ledger/log/log_keys.h"
 
 namespace ledger {
 namespace logimpl {
+namespace {
+
+// Batches smaller than this are checked on the calling thread only (a thread
+// start costs about as much as checking a few entries).
+constexpr size_t kParallelMin = 32;
+// Entries a worker claims at a time.
+constexpr size_t kClaim = 16;
+
+unsigned CheckThreads(size_t n) {
+  if (n < kParallelMin) return 1;
+  unsigned hw = std::max(1u, std::thread::hardware_concurrency());
+  return static_cast<unsigned>(std::min<size_t>({hw, 16, n / kClaim + 1}));
+}
+
+// CheckEntry of entries[i] (log index first + i) against the registry at the
+// start of the batch, on every core. results[i] is exactly what a sequential
+// import would get for entry i unless the registry changed earlier in the
+// batch (see ReplayChecks).
+std::vector<Result<logcheck::CheckedEntry>> CheckInParallel(
+    uint64_t first, const Hash& last_leaf,
+    const std::vector<std::string>& entries,
+    const logentry::Registry& registry) {
+  const size_t n = entries.size();
+  std::vector<std::optional<Result<logcheck::CheckedEntry>>> slots(n);
+  std::atomic<size_t> next{0};
+  auto work = [&] {
+    logentry::Registry scratch = registry;  // CheckEntry applies participants
+    for (;;) {
+      const size_t begin = next.fetch_add(kClaim);
+      if (begin >= n) return;
+      for (size_t i = begin; i < std::min(n, begin + kClaim); ++i) {
+        const Hash prev = i == 0 ? last_leaf : merkle::LeafHash(entries[i - 1]);
+        slots[i] = logcheck::CheckEntry(first + i, prev, entries[i], &scratch);
+        if (slots[i]->ok() &&
+            (*slots[i])->type == logcheck::EntryType::kParticipant) {
+          scratch = registry;
+        }
+      }
+    }
+  };
+  const unsigned threads = CheckThreads(n);
+  std::vector<std::thread> pool;
+  for (unsigned t = 1; t < threads; ++t) pool.emplace_back(work);
+  work();
+  for (auto& t : pool) t.join();
+  std::vector<Result<logcheck::CheckedEntry>> out;
+  out.reserve(n);
+  for (auto& s : slots) out.push_back(std::move(*s));
+  return out;
+}
+
+}  // namespace
 
 Status LogImpl::ImportEntries(const std::vector<std::string>& entry_bytes,
                               std::string_view signed_checkpoint) {
+  return Import(entry_bytes, signed_checkpoint, nullptr);
+}
+
+Status LogImpl::ImportPrefix(const std::vector<std::string>& entry_bytes,
+                             std::string_view signed_checkpoint,
+                             const std::vector<Hash>& consistency_proof) {
+  return Import(entry_bytes, signed_checkpoint, &consistency_proof);
+}
+
+Status LogImpl::Import(const std::vector<std::string>& entry_bytes,
+                       std::string_view signed_checkpoint,
+                       const std::vector<Hash>* proof) {
   std::lock_guard lock(write_mu_);
   Pending p = StartBatch();
+  const uint64_t first = p.range.size();
+  auto checked = CheckInParallel(first, p.last_leaf, entry_bytes, registry_);
+  // Replay in order. Until the batch changes the registry, every parallel
+  // outcome is the sequential one. After that, an event is re-checked when its
+  // signer changed in the batch (CheckEntry reads only registry[signer]), a
+  // participant entry always (it must apply to the true registry), and a
+  // failure always (so the first error is the one a sequential import gives).
   logentry::Registry registry = registry_;  // as of each entry
+  std::set<std::string, std::less<>> changed;
   std::unordered_map<std::string, uint64_t> in_batch;
-  for (const std::string& bytes : entry_bytes) {
+  for (size_t k = 0; k < entry_bytes.size(); ++k) {
+    const std::string& bytes = entry_bytes[k];
     const uint64_t index = p.range.size();
     const std::string at = "entry " + std::to_string(index);
-    auto e = logcheck::CheckEntry(index, p.last_leaf, bytes, &registry);
+    Result<logcheck::CheckedEntry>& e = checked[k];
+    if (!changed.empty() &&
+        (!e.ok() || e->type == logcheck::EntryType::kParticipant ||
+         (e->type == logcheck::EntryType::kEvent &&
+          changed.count(e->signer)))) {
+      e = logcheck::CheckEntry(index, p.last_leaf, bytes, &registry);
+    } else if (e.ok() && e->type == logcheck::EntryType::kParticipant) {
+      registry[e->participant->KeyId()] = *e->participant;  // as CheckEntry
+    }
     if (!e.ok()) return Status::InvalidArgument(e.status().message());
     if (e->type == logcheck::EntryType::kEvent) {
       std::optional<uint64_t> earlier;
@@ -35,19 +128,113 @@ Status LogImpl::ImportEntries(const std::vector<std::string>& entry_bytes,
       AddEventKeys(&p, e->event_id, e->facts, e->signer, index);
       in_batch.emplace(e->event_id, index);
     } else if (e->type == logcheck::EntryType::kParticipant) {
+      changed.insert(e->participant->KeyId());
       auto value = logentry::ParticipantBytes(*e->participant);
       if (!value.ok()) return value.status().WithPrefix(at);
       p.batch.Put(logkeys::RegistryKey(e->participant->KeyId()), *value);
     }
     AddEntry(&p, bytes, e->leaf);
   }
-  auto cp = CheckImportCheckpoint(p, entry_bytes.size(), signed_checkpoint);
-  if (!cp.ok()) return cp.status();
-  LEDGER_RETURN_IF_ERROR(CommitWithNote(
-      &p, std::move(cp).value(), std::string(signed_checkpoint),
-      "importing " + std::to_string(entry_bytes.size()) + " entries"));
+  const size_t n = entry_bytes.size();
+  const std::string what = "importing " + std::to_string(n) + " entries";
+  if (proof == nullptr) {
+    auto cp = CheckImportCheckpoint(p, n, signed_checkpoint);
+    if (!cp.ok()) return cp.status();
+    LEDGER_RETURN_IF_ERROR(CommitWithNote(
+        &p, std::move(cp).value(), std::string(signed_checkpoint), what));
+    registry_ = std::move(registry);
+    return Status::OK();
+  }
+  // Prefix import: the note is checked as for ImportEntries except its size.
+  auto parsed = SignedNote::Parse(signed_checkpoint);
+  if (!parsed.ok()) {
+    return Status::InvalidArgument("checkpoint: " + parsed.status().message());
+  }
+  if (parsed->ToString() != signed_checkpoint) {
+    return Status::InvalidArgument("checkpoint: not in canonical note form");
+  }
+  auto cp = OpenCheckpoint(signed_checkpoint, verifier_);
+  if (!cp.ok()) return Status::InvalidArgument(cp.status().message());
+  if (cp->origin != options_.origin) {
+    return Status::InvalidArgument("checkpoint: origin '" + cp->origin +
+                                   "' is not this log's origin '" +
+                                   options_.origin + "'");
+  }
+  const uint64_t size = p.range.size();
+  if (cp->size < size) {
+    return Status::InvalidArgument(
+        "checkpoint: size " + std::to_string(cp->size) +
+        " is smaller than the log extended by the entries (" +
+        std::to_string(first) + " + " + std::to_string(n) + " = " +
+        std::to_string(size) + ")");
+  }
+  if (cp->size == size) {
+    if (!proof->empty()) {
+      return Status::InvalidArgument(
+          "checkpoint: consistency proof from " + std::to_string(size) +
+          " to " + std::to_string(size) + ": must be empty, got " +
+          std::to_string(proof->size()) + " hashes");
+    }
+    auto exact = CheckImportCheckpoint(p, n, signed_checkpoint);
+    if (!exact.ok()) return exact.status();
+    LEDGER_RETURN_IF_ERROR(CommitWithNote(
+        &p, std::move(exact).value(), std::string(signed_checkpoint), what));
+    registry_ = std::move(registry);
+    return Status::OK();
+  }
+  if (!replica_) {
+    return Status::FailedPrecondition(
+        "checkpoint: size " + std::to_string(cp->size) + " is beyond " +
+        std::to_string(size) +
+        ": an own log imports only up to a checkpoint of its size (it signs "
+        "its next checkpoint itself)");
+  }
+  Status consistent = merkle::VerifyConsistency(size, cp->size, p.range.Root(),
+                                                cp->root, *proof);
+  if (!consistent.ok()) {
+    return Status::InvalidArgument(
+        "checkpoint: " + consistent.message() + " (from size " +
+        std::to_string(size) + ", entries 0.." +
+        (size == 0 ? std::string("(none)") : std::to_string(size - 1)) +
+        ", to the checkpoint's size " + std::to_string(cp->size) + ")");
+  }
+  if (n == 0) return Status::OK();  // the log is a prefix of the note
+  // The served checkpoint stays the latest note whose size was reached.
+  auto state = State();
+  LEDGER_RETURN_IF_ERROR(
+      CommitWithNote(&p, state->checkpoint, state->signed_checkpoint,
+                     what + " (prefix of " + std::to_string(cp->size) + ")"));
   registry_ = std::move(registry);
   return Status::OK();
+}
+
+Result<Checkpoint> LogImpl::OpenStoredCheckpoint(
+    const std::string& note, const merkle::NodeSource& nodes,
+    const merkle::CompactRange& range) const {
+  const uint64_t size = range.size();
+  Checkpoint cp{options_.origin, 0, merkle::EmptyRoot(), {}};
+  if (!(replica_ && note.empty())) {
+    auto opened = OpenCheckpoint(note, verifier_);
+    if (!opened.ok()) return opened.status().WithPrefix("m:checkpoint");
+    cp = std::move(opened).value();
+  }
+  // A replica's note may cover a prefix (ImportPrefix); an own log's covers
+  // everything.
+  Result<Hash> want = range.Root();
+  if (replica_ && cp.size < size) want = merkle::RootAt(nodes, cp.size);
+  if (!want.ok()) return want.status().WithPrefix("m:checkpoint");
+  if ((replica_ ? cp.size > size : cp.size != size) || cp.root != *want ||
+      cp.origin != options_.origin) {
+    return Status::Corruption(
+        "m:checkpoint: signed checkpoint (size " + std::to_string(cp.size) +
+        ", root " + ToHex(cp.root) + ") does not match the stored tree " +
+        "(size " + std::to_string(size) + ", root " + ToHex(range.Root()) +
+        (replica_ && cp.size < size
+             ? ", root at " + std::to_string(cp.size) + " " + ToHex(*want)
+             : std::string()) +
+        ")");
+  }
+  return cp;
 }
 
 Result<Checkpoint> LogImpl::CheckImportCheckpoint(const Pending& p, size_t n,

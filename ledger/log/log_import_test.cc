@@ -394,5 +394,242 @@ TEST_F(ImportTest, AnEmptyImportOnlyReplacesTheNoteForTheSameRoot) {
   EXPECT_EQ(replica->SignedCheckpoint(), cosigned->ToString());
 }
 
+// --- ImportPrefix: bounded-memory catch-up (spec/log-format.md §2b) ---
+
+class PrefixTest : public ImportTest {
+ protected:
+  void SetUp() override {
+    ImportTest::SetUp();
+    // 40 more events, so that one import is checked on several threads.
+    auto log = OpenOk(OwnOptions(Dir("source")));
+    ASSERT_TRUE(log);
+    std::vector<PreparedEvent> more;
+    for (int i = 0; i < 40; ++i)
+      more.push_back(
+          SignAndPrepare(logtesting::SyntheticEvent(i, "more"), acme_));
+    ASSERT_TRUE(log->AppendEvents(std::move(more), kNow).ok());
+    auto all = log->ReadEntries(0, 1000);
+    ASSERT_TRUE(all.ok());
+    entries_.clear();
+    for (const auto& e : *all) entries_.push_back(e.bytes);
+    note_ = log->SignedCheckpoint();
+    root_ = log->LatestCheckpoint().root;
+    ASSERT_EQ(entries_.size(), 50u);
+  }
+  // The source's consistency proof from `from` to `to` (what
+  // GET /v1/logs/{origin}/proof/consistency serves).
+  std::vector<Hash> Proof(uint64_t from, uint64_t to) {
+    auto log = OpenOk(OwnOptions(Dir("source")));
+    if (!log) return {};
+    auto p = log->ConsistencyProof(from, to);
+    EXPECT_TRUE(p.ok()) << p.status().ToString();
+    return p.ok() ? *p : std::vector<Hash>();
+  }
+};
+
+TEST_F(PrefixTest, ChunksVerifyResumeAfterReopenAndServeOnlyReachedNotes) {
+  const uint64_t n = entries_.size();
+  // An exact import first, so that the replica serves a note of size 4.
+  const std::string note4 = NoteOver(Slice(0, 4), source_key_);
+  {
+    auto replica = OpenOk(ReplicaOptions(Dir("replica")));
+    ASSERT_TRUE(replica);
+    ASSERT_TRUE(replica->ImportPrefix(Slice(0, 4), note4, {}).ok());
+    EXPECT_EQ(replica->SignedCheckpoint(), note4);
+  }
+  // Then chunks of the note of size 50: the middle ones are prefixes.
+  const std::vector<uint64_t> cuts = {4, 6, 45, 45, 50};
+  for (size_t c = 1; c < cuts.size(); ++c) {
+    SCOPED_TRACE(cuts[c]);
+    auto replica = OpenOk(ReplicaOptions(Dir("replica")));  // resume
+    ASSERT_TRUE(replica);
+    ASSERT_EQ(replica->Size(), cuts[c - 1]);
+    const std::vector<Hash> proof =
+        cuts[c] == n ? std::vector<Hash>() : Proof(cuts[c], n);
+    Status s = replica->ImportPrefix(Slice(cuts[c - 1], cuts[c]), note_, proof);
+    ASSERT_TRUE(s.ok()) << s.ToString();
+    EXPECT_EQ(replica->Size(), cuts[c]);
+    if (cuts[c] < n) {
+      // Still the note of size 4, whose root is that of the first 4 entries.
+      EXPECT_EQ(replica->SignedCheckpoint(), note4);
+      EXPECT_EQ(replica->LatestCheckpoint().size, 4u);
+      EXPECT_EQ(*replica->RootAt(4), replica->LatestCheckpoint().root);
+      // Entries of a prefix chunk are readable and indexed.
+      auto last = replica->ReadEntry(cuts[c] - 1);
+      ASSERT_TRUE(last.ok());
+      EXPECT_EQ(last->bytes, entries_[cuts[c] - 1]);
+    } else {
+      EXPECT_EQ(replica->SignedCheckpoint(), note_);
+      EXPECT_EQ(replica->LatestCheckpoint().root, root_);
+    }
+    replica.reset();
+    // Stopped mid-catch-up, the dir verifies.
+    auto report = VerifyDataDir(Dir("replica"), source_key_.verifier());
+    ASSERT_TRUE(report.ok()) << report.status().ToString();
+    EXPECT_EQ(report->size, cuts[c]);
+  }
+  auto replica = OpenOk(ReplicaOptions(Dir("replica")));
+  ASSERT_TRUE(replica);
+  auto found = replica->ScanIndex(IndexKind::kEpc,
+                                  "01/80614141123458/21/more-39", 0, 10);
+  ASSERT_TRUE(found.ok());
+  EXPECT_EQ(*found, std::vector<uint64_t>{49});
+}
+
+TEST_F(PrefixTest, AFreshReplicaServesNoNoteUntilItReachesOne) {
+  auto replica = OpenOk(ReplicaOptions(Dir("replica")));
+  ASSERT_TRUE(replica);
+  ASSERT_TRUE(replica->ImportPrefix(Slice(0, 45), note_, Proof(45, 50)).ok());
+  EXPECT_EQ(replica->Size(), 45u);
+  EXPECT_EQ(replica->SignedCheckpoint(), "");
+  EXPECT_EQ(replica->LatestCheckpoint().size, 0u);
+  replica.reset();
+  auto report = VerifyDataDir(Dir("replica"), source_key_.verifier());
+  ASSERT_TRUE(report.ok()) << report.status().ToString();
+  replica = OpenOk(ReplicaOptions(Dir("replica")));
+  ASSERT_TRUE(replica);
+  ASSERT_EQ(replica->Size(), 45u);
+  // n == 0 only checks that the log is a prefix of the note.
+  EXPECT_TRUE(replica->ImportPrefix({}, note_, Proof(45, 50)).ok());
+  EXPECT_EQ(replica->SignedCheckpoint(), "");
+  ASSERT_TRUE(replica->ImportPrefix(Slice(45, 50), note_, {}).ok());
+  EXPECT_EQ(replica->SignedCheckpoint(), note_);
+}
+
+TEST_F(PrefixTest, RefusalsNameTheReasonAndStoreNothing) {
+  const SigningKey mallory = TestKey("mallory", 5);
+  const SigningKey other_node = TestKey(kOrigin, 6);
+  struct Case {
+    const char* name;
+    uint64_t from, to;  // the chunk imported after the first 20 entries
+    std::function<std::vector<std::string>()> entries;
+    std::function<std::string()> note;
+    std::function<std::vector<Hash>()> proof;
+    Status::Code code;
+    const char* want;
+  };
+  auto chunk = [this](uint64_t from, uint64_t to) {
+    return [this, from, to] { return Slice(from, to); };
+  };
+  auto note = [this] { return note_; };
+  Case cases[] = {
+      {"wrong proof", 20, 30, chunk(20, 30), note,
+       [&] {
+         auto p = Proof(30, 50);
+         p[0][0] ^= 1;
+         return p;
+       },
+       Status::Code::kInvalidArgument,
+       "checkpoint: consistency proof: computed old root"},
+      {"proof for another size", 20, 30, chunk(20, 30), note,
+       [&] { return Proof(31, 50); }, Status::Code::kInvalidArgument,
+       "checkpoint: consistency proof: "},
+      {"proof for another checkpoint", 20, 30, chunk(20, 30),
+       [&] { return NoteOver(Slice(0, 40), source_key_); },
+       [&] { return Proof(30, 50); }, Status::Code::kInvalidArgument,
+       "checkpoint: consistency proof: "},
+      {"tampered entry in a middle chunk", 20, 30,
+       [&] {
+         auto e = Slice(20, 30);
+         // Another event signed by the same key: chain and signature of the
+         // altered entry break.
+         e[5] = EditEntry(e[5], [&](auto* j) {
+           (*j)["envelope"]["event"]["bizStep"] = "receiving";
+         });
+         return e;
+       },
+       note, [&] { return Proof(30, 50); }, Status::Code::kInvalidArgument,
+       "entry 25: signature"},
+      {"an entry missing in the chunk", 20, 30,
+       [&] {
+         auto e = Slice(20, 30);
+         e.erase(e.begin() + 3);
+         return e;
+       },
+       note, [&] { return Proof(29, 50); }, Status::Code::kInvalidArgument,
+       "entry 23: index: 24 != 23"},
+      {"unregistered signer in a prefix", 20, 21,
+       [&] {
+         return std::vector<std::string>{ForgedEventEntry(
+             Slice(0, 20), logtesting::SyntheticEvent(5, "m"), mallory)};
+       },
+       note, [&] { return Proof(21, 50); }, Status::Code::kInvalidArgument,
+       "entry 20: signer mallory+"},
+      {"checkpoint smaller than the chunk", 20, 30, chunk(20, 30),
+       [&] { return NoteOver(Slice(0, 25), source_key_); },
+       [] { return std::vector<Hash>(); }, Status::Code::kInvalidArgument,
+       "checkpoint: size 25 is smaller than the log extended by the entries "
+       "(20 + 10 = 30)"},
+      {"proof given for the exact size", 20, 50, chunk(20, 50), note,
+       [&] { return Proof(30, 50); }, Status::Code::kInvalidArgument,
+       "checkpoint: consistency proof from 50 to 50: must be empty"},
+      {"note signed by another key", 20, 30, chunk(20, 30),
+       [&] { return NoteOver(entries_, other_node); },
+       [&] { return Proof(30, 50); }, Status::Code::kInvalidArgument,
+       "checkpoint: "},
+      {"note of another origin", 20, 30, chunk(20, 30),
+       [&] { return NoteOver(entries_, source_key_, "elsewhere"); },
+       [&] { return Proof(30, 50); }, Status::Code::kInvalidArgument,
+       "checkpoint: origin 'elsewhere' is not this log's origin"},
+  };
+  for (const auto& c : cases) {
+    SCOPED_TRACE(c.name);
+    const std::string dir = Dir(std::string("p-") + c.name);
+    auto replica = OpenOk(ReplicaOptions(dir));
+    ASSERT_TRUE(replica);
+    const std::string note20 = NoteOver(Slice(0, 20), source_key_);
+    ASSERT_TRUE(replica->ImportPrefix(Slice(0, 20), note20, {}).ok());
+    Status s = replica->ImportPrefix(c.entries(), c.note(), c.proof());
+    ASSERT_FALSE(s.ok());
+    EXPECT_EQ(s.code(), c.code) << s.ToString();
+    EXPECT_NE(s.message().find(c.want), std::string::npos) << s.message();
+    EXPECT_EQ(replica->Size(), 20u);
+    EXPECT_EQ(replica->SignedCheckpoint(), note20);
+    replica.reset();
+    auto report = VerifyDataDir(dir, source_key_.verifier());
+    ASSERT_TRUE(report.ok()) << report.status().ToString();
+    EXPECT_EQ(report->size, 20u);  // and no stray key
+  }
+}
+
+TEST_F(PrefixTest, AnOwnLogImportsOnlyUpToANoteOfItsSize) {
+  auto log = OpenOk(OwnOptions(Dir("recovered")));
+  ASSERT_TRUE(log);
+  Status s = log->ImportPrefix(Slice(0, 30), note_, Proof(30, 50));
+  EXPECT_EQ(s.code(), Status::Code::kFailedPrecondition) << s.ToString();
+  EXPECT_NE(s.message().find("an own log imports only up to a checkpoint of "
+                             "its size"),
+            std::string::npos)
+      << s.message();
+  EXPECT_EQ(log->Size(), 0u);
+  ASSERT_TRUE(log->ImportPrefix(entries_, note_, {}).ok());
+  EXPECT_EQ(log->SignedCheckpoint(), note_);
+}
+
+// One import large enough to be checked on several threads, with registry
+// changes inside it: bob is registered at entry 1 and signs entry 7, then is
+// revoked at entry 9; an event of bob after that is refused exactly as a
+// one-thread check refuses it.
+TEST_F(PrefixTest, ParallelChecksReplayTheRegistryInOrder) {
+  auto replica = OpenOk(ReplicaOptions(Dir("replica")));
+  ASSERT_TRUE(replica);
+  auto with_bob = entries_;
+  with_bob.push_back(
+      ForgedEventEntry(with_bob, logtesting::SyntheticEvent(6, "bob"), bob_));
+  Status s = replica->ImportEntries(with_bob, NoteOver(with_bob, source_key_));
+  EXPECT_EQ(s.code(), Status::Code::kInvalidArgument);
+  EXPECT_NE(s.message().find("entry 50: signer " + bob_.verifier().KeyId() +
+                             " is revoked"),
+            std::string::npos)
+      << s.message();
+  EXPECT_EQ(replica->Size(), 0u);
+  ASSERT_TRUE(replica->ImportEntries(entries_, note_).ok());
+  EXPECT_TRUE(replica->LookupSigner(bob_.verifier().KeyId())->revoked);
+  replica.reset();
+  auto report = VerifyDataDir(Dir("replica"), source_key_.verifier());
+  ASSERT_TRUE(report.ok()) << report.status().ToString();
+  EXPECT_EQ(report->root, root_);
+}
+
 }  // namespace
 }  // namespace ledger

@@ -64,6 +64,7 @@ class DirVerifier {
   std::string origin_;
   uint64_t size_ = 0;
   Checkpoint checkpoint_;
+  Hash checkpoint_tree_root_ = merkle::EmptyRoot();  // root at checkpoint_.size
 
   merkle::CompactRange range_;
   Hash prev_leaf_{};
@@ -79,10 +80,12 @@ Result<VerifyReport> DirVerifier::Run() {
   LEDGER_RETURN_IF_ERROR(CheckKeyCounts());
   LEDGER_RETURN_IF_ERROR(CheckRegistry());
   const Hash root = range_.Root();
-  if (root != checkpoint_.root) {
+  // The root of the first checkpoint_.size entries (all of them except in a
+  // replica caught up by prefix imports).
+  if (checkpoint_tree_root_ != checkpoint_.root) {
     return Status::Corruption("checkpoint: root mismatch (got " +
                               ToHex(checkpoint_.root) + ", want " +
-                              ToHex(root) + ")");
+                              ToHex(checkpoint_tree_root_) + ")");
   }
   return VerifyReport{size_, events_, registry_.size(), root};
 }
@@ -122,8 +125,9 @@ Status DirVerifier::CheckMeta() {
     return Status::Corruption("m:size: not 8 bytes");
   size_ = GetBigEndian64(meta[logkeys::kSizeKey]);
   const std::string& note_text = meta[logkeys::kCheckpointKey];
-  if (replica_ && size_ == 0 && note_text.empty()) {
-    // A replica that has imported nothing yet holds no origin note.
+  if (replica_ && note_text.empty()) {
+    // A replica that has reached no origin note yet (nothing imported, or only
+    // prefixes: spec/log-format.md §2b).
     checkpoint_ = Checkpoint{origin_, 0, merkle::EmptyRoot(), {}};
     return Status::OK();
   }
@@ -145,9 +149,11 @@ Status DirVerifier::CheckMeta() {
     return Status::Corruption("m:checkpoint: origin '" + cp->origin +
                               "' != m:origin '" + origin_ + "'");
   }
-  if (cp->size != size_) {
+  // A replica's note may cover a prefix of its entries (§2b).
+  if (replica_ ? cp->size > size_ : cp->size != size_) {
     return Status::Corruption("m:checkpoint: size " + std::to_string(cp->size) +
-                              " != m:size " + std::to_string(size_));
+                              (replica_ ? " > m:size " : " != m:size ") +
+                              std::to_string(size_));
   }
   checkpoint_ = std::move(cp).value();
   return Status::OK();
@@ -188,6 +194,7 @@ Status DirVerifier::CheckEntry(uint64_t i, const std::string& bytes) {
   }
   range_.Append(leaf, [](const merkle::CompactRange::NewNode&) {});
   prev_leaf_ = leaf;
+  if (range_.size() == checkpoint_.size) checkpoint_tree_root_ = range_.Root();
   return Status::OK();
 }
 

@@ -189,6 +189,38 @@ class Log {
   // size is then only checked for equality of root).
   virtual Status ImportEntries(const std::vector<std::string>& entry_bytes,
                                std::string_view signed_checkpoint) = 0;
+  // Federation catch-up in bounded memory (spec/log-format.md §2b): imports
+  // entries Size() .. Size()+n-1 that are a verified PREFIX of the origin's
+  // signed checkpoint `signed_checkpoint` for a size N >= Size()+n, proven by
+  // `consistency_proof`, the RFC 9162 §2.1.4 consistency proof from Size()+n
+  // to N (GET /v1/logs/{origin}/proof/consistency?from=Size()+n&to=N; empty
+  // when N == Size()+n). The same per-entry checks as ImportEntries and the
+  // same note checks (signature by the checkpoint key, canonical form, this
+  // origin); then the proof must verify from (Size()+n, root of the log
+  // extended by the entries) to (N, the note's root). All or nothing, one
+  // synced batch. Errors are InvalidArgument naming the entry or the
+  // checkpoint ("checkpoint: consistency proof from 40 to 100: ...",
+  // "checkpoint: size 30 is smaller than the log extended by the entries (0 +
+  // 40 = 40)").
+  // - N == Size()+n: exactly ImportEntries (the proof must be empty); the note
+  //   becomes the checkpoint SignedCheckpoint() serves.
+  // - N > Size()+n (replicas only; an own log answers FailedPrecondition, it
+  //   must hold a checkpoint for its size before it appends): the entries are
+  //   stored and Size() grows, but SignedCheckpoint()/LatestCheckpoint() stay
+  //   the latest origin note whose size the replica reached (its size may then
+  //   be < Size(); its root is RootAt(its size)), so a peer pulling from this
+  //   replica is always served a note it can verify against entries held
+  //   here. A crash between calls resumes from Size(). n == 0 only checks
+  //   that the log is a prefix of N.
+  // Default: FailedPrecondition (implementations other than the LevelDB log).
+  virtual Status ImportPrefix(const std::vector<std::string>& entry_bytes,
+                              std::string_view signed_checkpoint,
+                              const std::vector<Hash>& consistency_proof) {
+    (void)entry_bytes;
+    (void)signed_checkpoint;
+    (void)consistency_proof;
+    return Status::FailedPrecondition("this log cannot import a prefix");
+  }
   // True when this log is a replica (opened with replica_verifier).
   virtual bool is_replica() const = 0;
 
