@@ -1,11 +1,9 @@
 #include "node/client/http_client.h"
 
-#include <sys/socket.h>
-#include <sys/time.h>
 #include <zstd.h>
 
 #include <algorithm>
-#include <boost/asio/connect.hpp>
+#include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
@@ -18,37 +16,109 @@ namespace http = beast::http;
 namespace net = boost::asio;
 using tcp = net::ip::tcp;
 
+namespace {
+
+// How one phase of a request ended.
+struct PhaseResult {
+  beast::error_code ec;
+  bool timed_out = false;
+};
+
+}  // namespace
+
+// Every network operation is a Beast async operation on this client's private
+// io_context, run to completion on the calling thread. beast::tcp_stream's
+// expiry closes the socket when a phase (connect, write, read) outlasts the
+// timeout, so the operation completes with beast::error::timeout instead of
+// waiting for a peer that never answers.
 struct HttpClient::Impl {
   std::string host;
   uint16_t port;
   net::io_context ioc;
-  std::optional<tcp::socket> socket;
+  std::optional<beast::tcp_stream> stream;
   beast::flat_buffer buffer;
   std::chrono::milliseconds timeout{60000};
 
-  beast::error_code Connect() {
+  // "http://host:port" (IPv6 literals in brackets).
+  std::string Url() const {
+    bool v6 = host.find(':') != std::string::npos;
+    return "http://" + (v6 ? "[" + host + "]" : host) + ":" +
+           std::to_string(port);
+  }
+
+  // Runs the io_context until every pending operation has completed (the
+  // stream's expiry guarantees that they do).
+  void RunUntilDone() {
+    ioc.restart();
+    ioc.run();
+  }
+
+  PhaseResult Finish(beast::error_code ec) {
+    PhaseResult r;
+    r.ec = ec;
+    r.timed_out = ec == beast::error::timeout;
+    return r;
+  }
+
+  void Close() {
+    if (stream) {
+      beast::error_code ec;
+      stream->socket().shutdown(tcp::socket::shutdown_both, ec);
+      stream->socket().close(ec);
+    }
+    stream.reset();
+    buffer.clear();
+  }
+
+  PhaseResult Connect() {
+    Close();
+    stream.emplace(ioc);
     beast::error_code ec;
-    socket.emplace(ioc);
+    std::vector<tcp::endpoint> endpoints;
     auto address = net::ip::make_address(host, ec);
-    if (ec) {  // a host name: resolve it
+    if (!ec) {
+      endpoints.emplace_back(address, port);
+    } else {
+      // A host name. Resolution is the system resolver's (blocking, bounded
+      // by its own configuration); peers are normally given as addresses.
       tcp::resolver resolver(ioc);
       auto results = resolver.resolve(host, std::to_string(port), ec);
-      if (ec) return ec;
-      net::connect(*socket, results, ec);
-    } else {
-      socket->connect(tcp::endpoint(address, port), ec);
+      if (ec) return Finish(ec);
+      for (const auto& r : results) endpoints.push_back(r.endpoint());
     }
-    if (ec) return ec;
-    // Bounded waits: a response that never comes fails the request instead of
-    // hanging the caller.
-    timeval tv{static_cast<time_t>(timeout.count() / 1000),
-               static_cast<suseconds_t>((timeout.count() % 1000) * 1000)};
-    ::setsockopt(socket->native_handle(), SOL_SOCKET, SO_RCVTIMEO, &tv,
-                 sizeof tv);
-    ::setsockopt(socket->native_handle(), SOL_SOCKET, SO_SNDTIMEO, &tv,
-                 sizeof tv);
-    buffer.clear();
-    return ec;
+    stream->expires_after(timeout);
+    beast::error_code result = net::error::would_block;
+    stream->async_connect(
+        endpoints,
+        [&result](beast::error_code e, const tcp::endpoint&) { result = e; });
+    RunUntilDone();
+    return Finish(result);
+  }
+
+  PhaseResult Write(const http::request<http::string_body>& req) {
+    stream->expires_after(timeout);
+    beast::error_code result = net::error::would_block;
+    http::async_write(*stream, req,
+                      [&result](beast::error_code e, size_t) { result = e; });
+    RunUntilDone();
+    return Finish(result);
+  }
+
+  // Reads the final response (interim 1xx responses are skipped). The whole
+  // response, however slowly it trickles in, must arrive within the timeout.
+  PhaseResult Read(
+      std::optional<http::response_parser<http::string_body>>* parser) {
+    stream->expires_after(timeout);
+    beast::error_code result;
+    do {
+      parser->emplace();
+      (*parser)->body_limit(1ull << 30);
+      result = net::error::would_block;
+      http::async_read(*stream, buffer, **parser,
+                       [&result](beast::error_code e, size_t) { result = e; });
+      RunUntilDone();
+    } while (!result && (*parser)->get().result_int() / 100 == 1);
+    return Finish(result);
   }
 };
 
@@ -59,7 +129,7 @@ HttpClient::HttpClient(std::string host, uint16_t port)
 }
 
 void HttpClient::SetTimeout(std::chrono::milliseconds timeout) {
-  impl_->timeout = timeout;
+  impl_->timeout = std::max(timeout, std::chrono::milliseconds(1));
 }
 
 ledger::Result<std::string> ZstdDecompress(std::string_view in,
@@ -95,12 +165,7 @@ ledger::Result<std::string> ZstdDecompress(std::string_view in,
   return out;
 }
 
-HttpClient::~HttpClient() {
-  if (impl_->socket) {
-    beast::error_code ec;
-    impl_->socket->shutdown(tcp::socket::shutdown_both, ec);
-  }
-}
+HttpClient::~HttpClient() { impl_->Close(); }
 
 ledger::Result<HttpResponse> HttpClient::Send(
     const std::string& method, const std::string& target,
@@ -118,33 +183,46 @@ ledger::Result<HttpResponse> HttpClient::Send(
   req.prepare_payload();
   req.keep_alive(true);
 
-  std::string failure;
-  for (int attempt = 0; attempt < 2; ++attempt) {
-    beast::error_code ec;
-    if (!impl_->socket || !impl_->socket->is_open()) ec = impl_->Connect();
-    if (ec) {
-      failure = "connect: " + ec.message();
-      impl_->socket.reset();
-      continue;
+  const std::string what = method + " " + impl_->Url() + target;
+  auto failed = [&](const char* phase, const PhaseResult& r) {
+    impl_->Close();
+    if (r.timed_out) {
+      return ledger::Status::IOError(what + ": " + phase + " timed out after " +
+                                     std::to_string(impl_->timeout.count()) +
+                                     " ms");
     }
-    http::write(*impl_->socket, req, ec);
-    if (ec) {
-      failure = "write: " + ec.message();
-      impl_->socket.reset();
-      continue;
+    return ledger::Status::IOError(what + ": " + phase + ": " + r.ec.message());
+  };
+  // A kept-alive connection the server has closed meanwhile fails on write or
+  // with an empty read: then the request is sent once more on a new
+  // connection. A timeout is never retried (the bound is the caller's).
+  for (int attempt = 0;; ++attempt) {
+    bool reused =
+        impl_->stream.has_value() && impl_->stream->socket().is_open();
+    if (!reused) {
+      PhaseResult c = impl_->Connect();
+      if (c.ec) return failed("connect", c);
     }
-    // Interim 1xx responses (e.g. 100 Continue) are skipped; the final one is
-    // returned.
+    bool retry = reused && attempt == 0;
+    PhaseResult w = impl_->Write(req);
+    if (w.ec) {
+      if (retry && !w.timed_out) {
+        impl_->Close();
+        continue;
+      }
+      return failed("write", w);
+    }
     std::optional<http::response_parser<http::string_body>> parser;
-    do {
-      parser.emplace();
-      parser->body_limit(1ull << 30);
-      http::read(*impl_->socket, impl_->buffer, *parser, ec);
-    } while (!ec && parser->get().result_int() / 100 == 1);
-    if (ec) {
-      failure = "read: " + ec.message();
-      impl_->socket.reset();
-      continue;
+    PhaseResult r = impl_->Read(&parser);
+    if (r.ec) {
+      bool nothing_read = r.ec == http::error::end_of_stream ||
+                          r.ec == net::error::connection_reset ||
+                          r.ec == net::error::eof;
+      if (retry && !r.timed_out && nothing_read && !parser->got_some()) {
+        impl_->Close();
+        continue;
+      }
+      return failed("read", r);
     }
     auto res = parser->release();
     HttpResponse out;
@@ -155,21 +233,14 @@ ledger::Result<HttpResponse> HttpClient::Send(
       out.headers[name] = std::string(field.value());
     }
     out.body = std::move(res.body());
-    if (!res.keep_alive()) impl_->socket.reset();
+    if (!res.keep_alive()) impl_->Close();
     if (beast::iequals(out.Header("content-encoding"), "zstd")) {
       auto decoded = ZstdDecompress(out.body);
-      if (!decoded.ok()) {
-        return decoded.status().WithPrefix(impl_->host + ":" +
-                                           std::to_string(impl_->port) + ": " +
-                                           method + " " + target);
-      }
+      if (!decoded.ok()) return decoded.status().WithPrefix(what);
       out.body = std::move(*decoded);
     }
     return out;
   }
-  return ledger::Status::IOError(impl_->host + ":" +
-                                 std::to_string(impl_->port) + ": " + method +
-                                 " " + target + ": " + failure);
 }
 
 }  // namespace udi_http

@@ -1,7 +1,10 @@
-// A tiny synchronous HTTP/1.1 client (Boost.Beast) for ledgerctl, benchmarks,
-// and functional tests. Keeps one keep-alive connection and reconnects when the
-// server closed it. Beast is confined to http_client.cc. Not thread-safe: use
-// one client per thread.
+// A tiny synchronous HTTP/1.1 client (Boost.Beast) for ledgerctl, replication,
+// the witness, benchmarks and functional tests. Keeps one keep-alive
+// connection and reconnects when the server closed it. Every connect, write and
+// read is bounded by the timeout (SetTimeout), so a peer that is slow, silent
+// or stalls mid-response fails the request instead of hanging the caller.
+// Beast is confined to http_client.cc. Not thread-safe: use one client per
+// thread.
 #ifndef UDI_NODE_CLIENT_HTTP_CLIENT_H_
 #define UDI_NODE_CLIENT_HTTP_CLIENT_H_
 
@@ -46,11 +49,18 @@ class HttpClient {
   // Sends "Accept-Encoding: zstd" with every request. Responses with
   // Content-Encoding: zstd are decoded whether or not this is set.
   void SetAcceptZstd(bool on) { accept_zstd_ = on; }
-  // Socket send/receive timeout for each later connection (default 60 s).
+  // Bounds each phase of every later request (default 60 s; at least 1 ms):
+  // connecting, writing the request, and reading the whole response (however
+  // slowly it trickles in). A request thus takes at most about 3 timeouts
+  // (plus name resolution for a host name, which is the system resolver's).
+  // A timed-out request is not retried, and its connection is closed.
   void SetTimeout(std::chrono::milliseconds timeout);
 
-  // IOError naming the host and what failed when no response arrives (after one
-  // reconnect).
+  // IOError "<METHOD> http://<host>:<port><target>: <phase>: <reason>" when no
+  // response arrives, phase being connect, write or read; on a timeout the
+  // reason reads "<phase> timed out after <N> ms". A kept-alive connection the
+  // server closed meanwhile (write fails, or the read ends before any byte) is
+  // replaced once by a new one.
   ledger::Result<HttpResponse> Send(
       const std::string& method, const std::string& target,
       const std::string& body = "",
