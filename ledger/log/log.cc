@@ -1,5 +1,9 @@
 // Log: the single-writer, hash-chained Merkle log over LevelDB (see
 // ledger/log.h and spec/log-format.md). Imports are in log_import.cc.
+#include <algorithm>
+#include <array>
+#include <climits>
+
 #include "ledger/jcs.h"
 #include "ledger/log/log_check.h"
 #include "ledger/log/log_impl.h"
@@ -86,7 +90,79 @@ Status LogImpl::Init() {
   LEDGER_RETURN_IF_ERROR(LoadRegistry());
   LEDGER_RETURN_IF_ERROR(LoadUpperNodes(size));
   Publish(size, std::move(cp).value(), std::move(note)->value());
+  StartEventFilter(size);
   return Status::OK();
+}
+
+void LogImpl::StartEventFilter(uint64_t size) {
+  // The iterator is created here, before any append: its implicit snapshot
+  // holds every event stored before Init, and every later one goes through
+  // AddEventKeys into recent_ids_.
+  leveldb::ReadOptions r = db_->ReadOptions(nullptr);
+  r.fill_cache = false;  // a one-off scan must not evict the hot blocks
+  std::unique_ptr<leveldb::Iterator> it(db_->db->NewIterator(r));
+  filter_thread_ = std::thread([this, size, it = std::move(it)] {
+    auto filter = std::make_unique<EventIdFilter>(size);
+    const std::string prefix(1, logkeys::kEventIdPrefix);
+    uint64_t n = 0;
+    for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix);
+         it->Next()) {
+      if (++n % 4096 == 0 && stopping_.load(std::memory_order_relaxed)) return;
+      filter->Add(std::string_view(it->key().data() + 1, it->key().size() - 1));
+    }
+    // On a read error the writer keeps looking every id up in LevelDB.
+    if (!it->status().ok()) return;
+    stored_ids_ = std::move(filter);
+    stored_ids_ready_.store(true, std::memory_order_release);
+  });
+}
+
+void LogImpl::StopEventFilter() {
+  stopping_ = true;
+  std::lock_guard lock(filter_thread_mu_);
+  if (filter_thread_.joinable()) filter_thread_.join();
+}
+
+bool LogImpl::WaitForEventFilter() {
+  std::lock_guard lock(filter_thread_mu_);
+  if (filter_thread_.joinable()) filter_thread_.join();
+  return stored_ids_ready_.load(std::memory_order_acquire);
+}
+
+Result<std::optional<uint64_t>> LogImpl::StoredEventIndex(
+    std::string_view event_id) {
+  if (stored_ids_ready_.load(std::memory_order_acquire) &&
+      !stored_ids_->MayContain(event_id) && !recent_ids_.MayContain(event_id)) {
+    return std::optional<uint64_t>();
+  }
+  auto v = db_->Get(logkeys::EventIdKey(event_id));
+  if (!v.ok()) return v.status();
+  if (!v->has_value()) return std::optional<uint64_t>();
+  if ((*v)->size() != 8) {
+    return Status::Corruption(logkeys::Describe(logkeys::EventIdKey(event_id)) +
+                              ": value is not 8 bytes");
+  }
+  return std::optional<uint64_t>(GetBigEndian64(**v));
+}
+
+Result<int64_t> LogImpl::LastReceivedAt() {
+  if (last_received_at_ms_) return *last_received_at_ms_;
+  const uint64_t size = range_.size();
+  if (size == 0) return int64_t{INT64_MIN};
+  const std::string at = "entry " + std::to_string(size - 1);
+  auto v = db_->Get(logkeys::EntryKey(size - 1));
+  if (!v.ok()) return v.status();
+  if (!v->has_value()) return Status::Corruption(at + ": missing");
+  auto j = ParseJsonStrict(**v);
+  if (!j.ok()) return j.status().WithPrefix(at);
+  if (!j->is_object() || !j->contains("receivedAt") ||
+      !(*j)["receivedAt"].is_string()) {
+    return Status::Corruption(at + ": receivedAt missing or not a string");
+  }
+  auto ms = epcis::ParseRfc3339Millis((*j)["receivedAt"].get<std::string>());
+  if (!ms.ok()) return ms.status().WithPrefix(at + ": receivedAt");
+  last_received_at_ms_ = *ms;
+  return *ms;
 }
 
 Status LogImpl::CheckMode(const std::optional<std::string>& replica,
@@ -173,11 +249,16 @@ void LogImpl::AddEntry(Pending* p, const std::string& bytes) {
 
 void LogImpl::AddEntry(Pending* p, const std::string& bytes, const Hash& leaf) {
   const uint64_t index = p->range.size();
-  p->batch.Put(logkeys::EntryKey(index), bytes);
+  std::string key;
+  key.reserve(16);
+  logkeys::EntryKeyInto(&key, index);
+  p->batch.Put(key, bytes);
   p->last_leaf = leaf;
-  p->range.Append(p->last_leaf, [p](const merkle::CompactRange::NewNode& n) {
-    p->batch.Put(logkeys::NodeKey(n.level, n.index),
-                 std::string(AsStringView(n.hash)));
+  p->range.Append(p->last_leaf, [&](const merkle::CompactRange::NewNode& n) {
+    logkeys::NodeKeyInto(&key, n.level, n.index);
+    p->batch.Put(key,
+                 leveldb::Slice(reinterpret_cast<const char*>(n.hash.data()),
+                                n.hash.size()));
     if (n.level >= kCachedLevel) p->nodes.push_back(n);
   });
 }
@@ -188,14 +269,82 @@ Status LogImpl::Commit(Pending* p, std::string_view what) {
   return CommitWithNote(p, std::move(cp), std::move(note), what);
 }
 
+namespace {
+
+// Reorders a batch's puts for LevelDB's memtable, which inserts them one by one
+// into a skip list: puts are grouped by key family (E, I, N, T, X per index
+// kind, the rest), and a family whose keys are not already ascending (event
+// ids, EPCs) is sorted, so that consecutive inserts land next to each other and
+// find their search path still in the CPU cache (this halves the cost of the
+// write on a batch of 1000 events). Puts of the same key stay in their order
+// (stable sort, same family), so the written state is exactly that of the
+// original batch. A batch with deletes is left as it is.
+class BatchSorter : public leveldb::WriteBatch::Handler {
+ public:
+  void Put(const leveldb::Slice& key, const leveldb::Slice& value) override {
+    const size_t f = Family(key);
+    auto& v = families_[f];
+    if (!v.empty() && v.back().first.compare(key) > 0) unsorted_[f] = true;
+    v.emplace_back(key, value);
+  }
+  void Delete(const leveldb::Slice&) override { has_delete_ = true; }
+  // The reordered batch; false when `in` must be written as it is.
+  bool Sort(const leveldb::WriteBatch& in, leveldb::WriteBatch* out) {
+    if (!in.Iterate(this).ok() || has_delete_) return false;
+    for (size_t f = 0; f < families_.size(); ++f) {
+      auto& v = families_[f];
+      if (unsorted_[f]) {
+        std::stable_sort(v.begin(), v.end(), [](const auto& a, const auto& b) {
+          return a.first.compare(b.first) < 0;
+        });
+      }
+      for (const auto& [key, value] : v) out->Put(key, value);
+    }
+    return true;
+  }
+
+ private:
+  static constexpr size_t kKinds = 26;  // X families, by kind 'a'..'z'
+  static size_t Family(const leveldb::Slice& key) {
+    if (key.size() >= 2 && key[0] == logkeys::kIndexPrefix && key[1] >= 'a' &&
+        key[1] <= 'z') {
+      return 5 + static_cast<size_t>(key[1] - 'a');
+    }
+    switch (key.empty() ? '\0' : key[0]) {
+      case logkeys::kEntryPrefix:
+        return 0;
+      case logkeys::kEventIdPrefix:
+        return 1;
+      case logkeys::kNodePrefix:
+        return 2;
+      case logkeys::kTimePrefix:
+        return 3;
+      default:
+        return 5 + kKinds;  // R, m: and anything else
+    }
+  }
+  // Slices point into the input batch, which outlives the sort.
+  std::array<std::vector<std::pair<leveldb::Slice, leveldb::Slice>>, 6 + kKinds>
+      families_;
+  std::array<bool, 6 + kKinds> unsorted_{};
+  bool has_delete_ = false;
+};
+
+}  // namespace
+
 Status LogImpl::CommitWithNote(Pending* p, Checkpoint cp, std::string note,
                                std::string_view what) {
   p->batch.Put(std::string(logkeys::kSizeKey), logkeys::Be64(p->range.size()));
   p->batch.Put(std::string(logkeys::kCheckpointKey), note);
   leveldb::WriteOptions w;
   w.sync = options_.sync;
-  LEDGER_RETURN_IF_ERROR(
-      logdb::FromLevelDb(db_->db->Write(w, &p->batch), what));
+  leveldb::WriteBatch sorted;
+  const bool reordered = BatchSorter().Sort(p->batch, &sorted);
+  LEDGER_RETURN_IF_ERROR(logdb::FromLevelDb(
+      db_->db->Write(w, reordered ? &sorted : &p->batch), what));
+  // Appends set it again after this returns; an import leaves it to be read
+  // from its last entry.
+  last_received_at_ms_.reset();
   range_ = std::move(p->range);
   last_leaf_ = p->last_leaf;
   for (const auto& n : p->nodes) upper_.Add(n.level, n.index, n.hash);
@@ -206,10 +355,19 @@ Status LogImpl::CommitWithNote(Pending* p, Checkpoint cp, std::string note,
 void LogImpl::AddEventKeys(Pending* p, const std::string& event_id,
                            const epcis::EventFacts& facts,
                            std::string_view signer, uint64_t index) {
-  p->batch.Put(logkeys::EventIdKey(event_id), logkeys::Be64(index));
-  for (const auto& key : logentry::EventIndexKeys(facts, signer, index)) {
-    p->batch.Put(key, "");
-  }
+  std::string key;
+  key.reserve(128);
+  logkeys::EventIdKeyInto(&key, event_id);
+  char be[8];
+  for (int i = 0; i < 8; ++i) be[i] = static_cast<char>(index >> (56 - 8 * i));
+  p->batch.Put(key, leveldb::Slice(be, 8));
+  logentry::ForEachEventIndexKey(
+      facts, signer, index, &key, [p](std::string_view k) {
+        p->batch.Put(leveldb::Slice(k.data(), k.size()), leveldb::Slice());
+      });
+  // A batch that then fails to commit leaves its ids here: harmless (the
+  // filter may only answer "maybe").
+  recent_ids_.Add(event_id);
 }
 
 Status LogImpl::CheckWritable(std::string_view what) const {
@@ -223,10 +381,19 @@ Result<std::vector<AppendOutcome>> LogImpl::AppendEvents(
     std::vector<PreparedEvent> events, int64_t received_at_ms) {
   LEDGER_RETURN_IF_ERROR(CheckWritable("AppendEvents"));
   std::lock_guard lock(write_mu_);
+  auto floor = LastReceivedAt();
+  if (!floor.ok()) return floor.status();
+  const int64_t at_ms = std::max(received_at_ms, *floor);
   Pending p = StartBatch();
-  const std::string received_at = logentry::FormatReceivedAt(received_at_ms);
-  std::unordered_map<std::string, uint64_t> in_batch;
+  const std::string received_at = logentry::FormatReceivedAt(at_ms);
+  // Keys view events[i].event_id, which outlive the map.
+  std::unordered_map<std::string_view, uint64_t> in_batch;
+  in_batch.reserve(events.size());
   std::vector<AppendOutcome> out(events.size());
+  std::string bytes;  // reused for every entry
+  // The registry does not change during the call: a signer and key pair that
+  // passed once passes again.
+  const PreparedEvent* signer_ok = nullptr;
   for (size_t i = 0; i < events.size(); ++i) {
     const PreparedEvent& ev = events[i];
     AppendOutcome& o = out[i];
@@ -236,40 +403,47 @@ Result<std::vector<AppendOutcome>> LogImpl::AppendEvents(
       o.index = it->second;
       continue;
     }
-    auto existing = db_->Get(logkeys::EventIdKey(ev.event_id));
+    auto existing = StoredEventIndex(ev.event_id);
     if (!existing.ok()) return existing.status();
     if (existing->has_value()) {
       o.status = AppendStatus::kDuplicate;
-      o.index = GetBigEndian64(**existing);
+      o.index = **existing;
       continue;
     }
-    Status signer = logentry::CheckSigner(registry_, ev.envelope.signer);
-    if (signer.ok()) {
-      if (ev.verified_with != registry_.at(ev.envelope.signer).verifier_key) {
+    if (signer_ok == nullptr ||
+        signer_ok->envelope.signer != ev.envelope.signer ||
+        signer_ok->verified_with != ev.verified_with) {
+      Status signer = logentry::CheckSigner(registry_, ev.envelope.signer);
+      if (signer.ok() &&
+          ev.verified_with != registry_.at(ev.envelope.signer).verifier_key) {
         signer = Status::FailedPrecondition(
             "signer " + ev.envelope.signer +
             ": the event was verified with another key than the "
             "registered one");
       }
-    }
-    if (!signer.ok()) {
-      o.status = AppendStatus::kRejected;
-      o.error = signer.message();
-      continue;
+      if (!signer.ok()) {
+        o.status = AppendStatus::kRejected;
+        o.error = signer.message();
+        continue;
+      }
+      signer_ok = &ev;
     }
     const uint64_t index = p.range.size();
     // The leaf hash continues the SHA-256 state PrepareEvent left after the
-    // entry's prefix.
+    // entry's prefix, whose bytes it also kept.
     const std::string suffix =
         logentry::EventEntrySuffix(index, p.last_leaf, received_at);
-    const std::string bytes =
-        logentry::EventEntryPrefix(ev.envelope, ev.canonical_event) + suffix;
-    if (auto leaf =
-            logentry::LeafHashFromPrefixState(ev.leaf_prefix_state, suffix)) {
-      AddEntry(&p, bytes, *leaf);
+    if (!ev.entry_prefix.empty()) {
+      bytes.assign(ev.entry_prefix);
     } else {
-      AddEntry(&p, bytes);
+      bytes = logentry::EventEntryPrefix(ev.envelope, ev.canonical_event);
     }
+    bytes.append(suffix);
+    std::optional<Hash> leaf;
+    if (!ev.entry_prefix.empty()) {
+      leaf = logentry::LeafHashFromPrefixState(ev.leaf_prefix_state, suffix);
+    }
+    AddEntry(&p, bytes, leaf ? *leaf : merkle::LeafHash(bytes));
     AddEventKeys(&p, ev.event_id, ev.facts, ev.envelope.signer, index);
     in_batch.emplace(ev.event_id, index);
     o.status = AppendStatus::kAccepted;
@@ -279,6 +453,7 @@ Result<std::vector<AppendOutcome>> LogImpl::AppendEvents(
     return out;  // nothing accepted, nothing to write
   LEDGER_RETURN_IF_ERROR(
       Commit(&p, "appending " + std::to_string(in_batch.size()) + " events"));
+  last_received_at_ms_ = at_ms;
   return out;
 }
 
@@ -287,11 +462,13 @@ Result<uint64_t> LogImpl::AppendParticipant(const Participant& participant,
   LEDGER_RETURN_IF_ERROR(CheckWritable("AppendParticipant"));
   std::lock_guard lock(write_mu_);
   LEDGER_RETURN_IF_ERROR(logentry::CheckRegistryChange(registry_, participant));
+  auto floor = LastReceivedAt();
+  if (!floor.ok()) return floor.status();
+  const int64_t at_ms = std::max(received_at_ms, *floor);
   Pending p = StartBatch();
   const uint64_t index = p.range.size();
   auto bytes = logentry::ParticipantEntryBytes(
-      index, p.last_leaf, logentry::FormatReceivedAt(received_at_ms),
-      participant);
+      index, p.last_leaf, logentry::FormatReceivedAt(at_ms), participant);
   if (!bytes.ok()) return bytes.status();
   auto value = logentry::ParticipantBytes(participant);
   if (!value.ok()) return value.status();
@@ -299,6 +476,7 @@ Result<uint64_t> LogImpl::AppendParticipant(const Participant& participant,
   const std::string key_id = participant.KeyId();
   p.batch.Put(logkeys::RegistryKey(key_id), *value);
   LEDGER_RETURN_IF_ERROR(Commit(&p, "appending participant " + key_id));
+  last_received_at_ms_ = at_ms;
   registry_[key_id] = participant;
   return index;
 }
@@ -307,10 +485,13 @@ Result<uint64_t> LogImpl::AppendQuery(const nlohmann::json& record,
                                       int64_t received_at_ms) {
   LEDGER_RETURN_IF_ERROR(CheckWritable("AppendQuery"));
   std::lock_guard lock(write_mu_);
+  auto floor = LastReceivedAt();
+  if (!floor.ok()) return floor.status();
+  const int64_t at_ms = std::max(received_at_ms, *floor);
   Pending p = StartBatch();
   const uint64_t index = p.range.size();
   auto bytes = logentry::QueryEntryBytes(
-      index, p.last_leaf, logentry::FormatReceivedAt(received_at_ms), record);
+      index, p.last_leaf, logentry::FormatReceivedAt(at_ms), record);
   if (!bytes.ok()) return bytes.status();
   // The verifier's own check, so that nothing is logged that it would refuse
   // (e.g. an integer beyond 2^53 that does not survive JCS).
@@ -320,6 +501,7 @@ Result<uint64_t> LogImpl::AppendQuery(const nlohmann::json& record,
   }
   AddEntry(&p, *bytes, checked->leaf);
   LEDGER_RETURN_IF_ERROR(Commit(&p, "appending a query record"));
+  last_received_at_ms_ = at_ms;
   return index;
 }
 

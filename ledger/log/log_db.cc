@@ -35,9 +35,11 @@ Result<std::unique_ptr<Db>> Open(const std::string& dir, bool create,
   // (the duplicate check, which usually misses) skips tables that cannot hold
   // the key.
   o.filter_policy = db->filter.get();
-  // A 1000-event batch is ~1 MB; a 16 MiB memtable absorbs many batches between
-  // level-0 flushes while keeping log replay on open short.
-  o.write_buffer_size = 16 << 20;
+  // A 1000-event batch is ~1.3 MB, a 10000-event one ~13 MB. LevelDB makes a
+  // write wait while the previous memtable is still being flushed, so the
+  // memtable must hold several large batches: 64 MiB (two of them at most in
+  // memory, plus up to 64 MiB of write-ahead log to replay on open).
+  o.write_buffer_size = 64 << 20;
   // Files of 32 MiB (default 2 MiB) keep a 10M-entry log at a few hundred
   // tables, all of which stay open (the process limit here is 20000
   // descriptors; LevelDB uses up to this many).

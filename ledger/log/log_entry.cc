@@ -169,19 +169,32 @@ Result<std::string> QueryEntryBytes(uint64_t index, const Hash& prev_leaf,
   return bytes;
 }
 
-std::vector<std::string> EventIndexKeys(const epcis::EventFacts& facts,
-                                        std::string_view signer,
-                                        uint64_t index) {
-  std::vector<std::string> keys;
-
+void ForEachEventIndexKey(const epcis::EventFacts& facts,
+                          std::string_view signer, uint64_t index,
+                          std::string* scratch,
+                          const std::function<void(std::string_view)>& put) {
+  // (kind, key) pairs already written: a few per event, so a linear check
+  // beats a set; the first kInline live on the stack.
+  constexpr size_t kInline = 16;
+  std::pair<IndexKind, std::string_view> inline_seen[kInline];
+  std::vector<std::pair<IndexKind, std::string_view>> more_seen;
+  size_t n_seen = 0;
   auto add = [&](IndexKind kind, std::string_view key) {
     if (key.empty()) return;
-    std::string k = logkeys::IndexKey(kind, key, index);
-    for (const auto& have : keys) {
-      if (have == k)
-        return;  // a few keys per event: a linear check beats a set
+    for (size_t i = 0; i < std::min(n_seen, kInline); ++i) {
+      if (inline_seen[i].first == kind && inline_seen[i].second == key) return;
     }
-    keys.push_back(std::move(k));
+    for (const auto& s : more_seen) {
+      if (s.first == kind && s.second == key) return;
+    }
+    if (n_seen < kInline) {
+      inline_seen[n_seen] = {kind, key};
+    } else {
+      more_seen.emplace_back(kind, key);
+    }
+    ++n_seen;
+    logkeys::IndexKeyInto(scratch, kind, key, index);
+    put(*scratch);
   };
   add(IndexKind::kEpcisEventId, facts.epcis_event_id);
   for (const auto& epc : facts.epcs) add(IndexKind::kEpc, epc);
@@ -197,7 +210,17 @@ std::vector<std::string> EventIndexKeys(const epcis::EventFacts& facts,
   if (facts.is_error_declaration)
     add(IndexKind::kCorrection, facts.epcis_event_id);
   for (const auto& c : facts.ilmd_lots) add(IndexKind::kIlmdLot, c);
-  keys.push_back(logkeys::TimeKey(facts.event_time_ms, index));
+  logkeys::TimeKeyInto(scratch, facts.event_time_ms, index);
+  put(*scratch);
+}
+
+std::vector<std::string> EventIndexKeys(const epcis::EventFacts& facts,
+                                        std::string_view signer,
+                                        uint64_t index) {
+  std::vector<std::string> keys;
+  std::string scratch;
+  ForEachEventIndexKey(facts, signer, index, &scratch,
+                       [&](std::string_view k) { keys.emplace_back(k); });
   return keys;
 }
 

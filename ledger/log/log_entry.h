@@ -5,6 +5,7 @@
 #define UDI_LEDGER_LOG_LOG_ENTRY_H_
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -64,6 +65,12 @@ Result<std::string> ParticipantBytes(const Participant& p);
 std::vector<std::string> EventIndexKeys(const epcis::EventFacts& facts,
                                         std::string_view signer,
                                         uint64_t index);
+// The same keys, in the same order, each written into *scratch and passed to
+// `put` (which copies what it keeps): the writer's allocation-free form.
+void ForEachEventIndexKey(const epcis::EventFacts& facts,
+                          std::string_view signer, uint64_t index,
+                          std::string* scratch,
+                          const std::function<void(std::string_view)>& put);
 
 using Registry = std::map<std::string, Participant, std::less<>>;  // by key id
 

@@ -6,11 +6,14 @@
 
 #include <leveldb/write_batch.h>
 
+#include <atomic>
 #include <mutex>
 #include <shared_mutex>
+#include <thread>
 #include <unordered_map>
 
 #include "ledger/log.h"
+#include "ledger/log/event_filter.h"
 #include "ledger/log/log_backup.h"
 #include "ledger/log/log_db.h"
 #include "ledger/log/log_entry.h"
@@ -87,9 +90,15 @@ class LogImpl : public Log {
         replica_(options_.replica_verifier.has_value()),
         verifier_(replica_ ? *options_.replica_verifier
                            : options_.key.verifier()) {}
-  ~LogImpl() override { state_.reset(); }
+  ~LogImpl() override {
+    StopEventFilter();
+    state_.reset();
+  }
 
   Status Init();
+  // Test hook: waits until the background build of the stored-event-id filter
+  // (started by Init) has ended; true when the writer now uses it.
+  bool WaitForEventFilter();
 
   Result<std::vector<AppendOutcome>> AppendEvents(
       std::vector<PreparedEvent> events, int64_t received_at_ms) override;
@@ -147,10 +156,22 @@ class LogImpl : public Log {
   Pending StartBatch() const { return Pending{range_, last_leaf_, {}, {}}; }
   void AddEntry(Pending* p, const std::string& bytes);
   void AddEntry(Pending* p, const std::string& bytes, const Hash& leaf);
-  // Adds the index keys of an event entry at `index`.
-  static void AddEventKeys(Pending* p, const std::string& event_id,
-                           const epcis::EventFacts& facts,
-                           std::string_view signer, uint64_t index);
+  // Adds the index keys of an event entry at `index` (and its id to the
+  // writer's in-memory event-id filter).
+  void AddEventKeys(Pending* p, const std::string& event_id,
+                    const epcis::EventFacts& facts, std::string_view signer,
+                    uint64_t index);
+  // The index of an already stored event (writer only, under write_mu_): the
+  // in-memory filters answer "not logged" for almost every new id without a
+  // LevelDB read.
+  Result<std::optional<uint64_t>> StoredEventIndex(std::string_view event_id);
+  // Scans the I keys of the state at Init on a background thread into
+  // stored_ids_; StopEventFilter ends and joins it.
+  void StartEventFilter(uint64_t size);
+  void StopEventFilter();
+  // receivedAt (ms) of the latest entry, or INT64_MIN for an empty log: the
+  // floor for the next entry's receivedAt (it never goes backwards).
+  Result<int64_t> LastReceivedAt();
   // Adds size and a checkpoint signed by the node, writes the batch durably,
   // then publishes the new state.
   Status Commit(Pending* p, std::string_view what);
@@ -197,6 +218,17 @@ class LogImpl : public Log {
   merkle::CompactRange range_;
   Hash last_leaf_{};
   logentry::Registry registry_;
+  // receivedAt of the latest entry once known (write_mu_); reset by every
+  // commit that does not set it (imports), then re-read from the entry.
+  std::optional<int64_t> last_received_at_ms_;
+  // Event ids added since Init (write_mu_), and the ids stored before it
+  // (built by filter_thread_; immutable once stored_ids_ready_).
+  EventIdFilter recent_ids_;
+  std::unique_ptr<const EventIdFilter> stored_ids_;
+  std::atomic<bool> stored_ids_ready_{false};
+  std::atomic<bool> stopping_{false};
+  std::mutex filter_thread_mu_;  // protects joining filter_thread_
+  std::thread filter_thread_;
 
   mutable std::mutex
       state_mu_;  // protects the state_ pointer (not the immutable state)

@@ -52,15 +52,58 @@ std::string EventIdKey(std::string_view event_id) {
 std::string Escape(std::string_view key) {
   std::string out;
   out.reserve(key.size());
-  for (char c : key) {
+  AppendEscaped(&out, key);
+  return out;
+}
+
+void AppendEscaped(std::string* out, std::string_view key) {
+  size_t start = 0;  // copies runs without 0x00 / 0x01 in one append
+  for (size_t i = 0; i < key.size(); ++i) {
+    const char c = key[i];
     if (c == '\0' || c == '\x01') {
-      out.push_back('\x01');
-      out.push_back(c == '\0' ? '\x01' : '\x02');
-    } else {
-      out.push_back(c);
+      out->append(key.substr(start, i - start));
+      out->push_back('\x01');
+      out->push_back(c == '\0' ? '\x01' : '\x02');
+      start = i + 1;
     }
   }
-  return out;
+  out->append(key.substr(start));
+}
+
+void EntryKeyInto(std::string* out, uint64_t index) {
+  out->clear();
+  out->push_back(kEntryPrefix);
+  PutBigEndian64(out, index);
+}
+
+void NodeKeyInto(std::string* out, int level, uint64_t index) {
+  out->clear();
+  out->push_back(kNodePrefix);
+  out->push_back(static_cast<char>(level));
+  PutBigEndian64(out, index);
+}
+
+void EventIdKeyInto(std::string* out, std::string_view event_id) {
+  out->clear();
+  out->push_back(kEventIdPrefix);
+  out->append(event_id);
+}
+
+void IndexKeyInto(std::string* out, IndexKind kind, std::string_view key,
+                  uint64_t index) {
+  out->clear();
+  out->push_back(kIndexPrefix);
+  out->push_back(static_cast<char>(kind));
+  AppendEscaped(out, key);
+  out->push_back('\0');
+  PutBigEndian64(out, index);
+}
+
+void TimeKeyInto(std::string* out, int64_t event_time_ms, uint64_t index) {
+  out->clear();
+  out->push_back(kTimePrefix);
+  PutBigEndian64(out, BiasTime(event_time_ms));
+  PutBigEndian64(out, index);
 }
 
 std::string IndexPrefix(IndexKind kind, std::string_view key) {

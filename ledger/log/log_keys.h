@@ -62,6 +62,17 @@ std::string Be64(uint64_t v);
 // Index keys must not contain 0x00 (the terminator): 0x01 → 0x01 0x02 and 0x00
 // → 0x01 0x01.
 std::string Escape(std::string_view key);
+// Escape(key) appended to *out.
+void AppendEscaped(std::string* out, std::string_view key);
+
+// The same keys written into a caller's buffer (the single writer reuses one
+// buffer instead of allocating a string per key). Each replaces *out.
+void EntryKeyInto(std::string* out, uint64_t index);
+void NodeKeyInto(std::string* out, int level, uint64_t index);
+void EventIdKeyInto(std::string* out, std::string_view event_id);
+void IndexKeyInto(std::string* out, IndexKind kind, std::string_view key,
+                  uint64_t index);
+void TimeKeyInto(std::string* out, int64_t event_time_ms, uint64_t index);
 
 // Decoded forms; nullopt if the key does not have the exact shape.
 std::optional<uint64_t> ParseEntryKey(std::string_view key);

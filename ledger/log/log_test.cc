@@ -8,6 +8,7 @@
 
 #include "ledger/jcs.h"
 #include "ledger/log/log_entry.h"
+#include "ledger/log/log_impl.h"
 #include "ledger/log/log_testing.h"
 #include "ledger/merkle.h"
 
@@ -384,6 +385,82 @@ TEST_F(LogTest, ProofsAfterReopenUseTheReloadedTree) {
   EXPECT_EQ(out[0].index, 76u);
   leaves.push_back(merkle::LeafHash(log_->ReadEntry(76)->bytes));
   EXPECT_EQ(log_->LatestCheckpoint().root, merkle::RootFromLeafHashes(leaves));
+}
+
+TEST_F(LogTest, DuplicatesAreFoundThroughTheEventFilterAfterReopen) {
+  FillLog();
+  log_.reset();
+  OpenLog();
+  // Once the filter of stored ids is built, new ids skip LevelDB; stored ones
+  // (and ones appended since the open) must still be found.
+  auto* impl = dynamic_cast<logimpl::LogImpl*>(log_.get());
+  ASSERT_NE(impl, nullptr);
+  ASSERT_TRUE(impl->WaitForEventFilter());
+  const auto events = TestEvents();
+  std::vector<PreparedEvent> batch;
+  for (const auto& e : events) batch.push_back(SignAndPrepare(e, acme_));
+  PreparedEvent fresh =
+      SignAndPrepare(logtesting::SyntheticEvent(5, "f"), acme_);
+  batch.push_back(fresh);
+  auto out = Append(batch);
+  ASSERT_EQ(out.size(), events.size() + 1);
+  for (size_t i = 0; i < events.size(); ++i) {
+    SCOPED_TRACE(i);
+    EXPECT_EQ(out[i].status, AppendStatus::kDuplicate);
+    EXPECT_EQ(out[i].index, i + 1);
+  }
+  EXPECT_EQ(out.back().status, AppendStatus::kAccepted);
+  EXPECT_EQ(out.back().index, 6u);
+  out = Append({fresh});
+  EXPECT_EQ(out[0].status, AppendStatus::kDuplicate);
+  EXPECT_EQ(out[0].index, 6u);
+  EXPECT_EQ(log_->Size(), 7u);
+}
+
+TEST_F(LogTest, ReceivedAtNeverGoesBackwards) {
+  // The clock may step back (NTP, a restarted node on another host): every
+  // entry then gets the latest receivedAt again, across reopen too.
+  auto received_at = [&](uint64_t i) {
+    auto e = log_->ReadEntry(i);
+    EXPECT_TRUE(e.ok()) << e.status().ToString();
+    return e.ok() ? e->json["receivedAt"].get<std::string>() : "";
+  };
+  OpenLog();
+  ASSERT_TRUE(log_->AppendParticipant(MakeParticipant(acme_), kNow).ok());
+  auto a = Append({SignAndPrepare(logtesting::SyntheticEvent(1, "t"), acme_)});
+  ASSERT_EQ(a.size(), 1u);
+  ASSERT_TRUE(
+      log_->AppendEvents(
+              {SignAndPrepare(logtesting::SyntheticEvent(2, "t"), acme_)},
+              kNow - 5000)
+          .ok());
+  ASSERT_TRUE(log_->AppendQuery({{"caller", "t"}}, kNow - 1).ok());
+  const std::string now = logentry::FormatReceivedAt(kNow);
+  struct Case {
+    uint64_t index;
+    std::string want;
+  };
+  for (const Case& c :
+       {Case{0, now}, Case{1, now}, Case{2, now}, Case{3, now}}) {
+    SCOPED_TRACE(c.index);
+    EXPECT_EQ(received_at(c.index), c.want);
+  }
+  log_.reset();
+  OpenLog();  // the floor is read back from the last entry
+  Participant other = MakeParticipant(TestKey("other", 4));
+  ASSERT_TRUE(log_->AppendParticipant(other, kNow - 60000).ok());
+  EXPECT_EQ(received_at(4), now);
+  ASSERT_TRUE(
+      log_->AppendEvents(
+              {SignAndPrepare(logtesting::SyntheticEvent(3, "t"), acme_)},
+              kNow + 1000)
+          .ok());
+  EXPECT_EQ(received_at(5), logentry::FormatReceivedAt(kNow + 1000));
+  ASSERT_TRUE(log_->AppendQuery({{"caller", "t"}}, kNow).ok());
+  EXPECT_EQ(received_at(6), logentry::FormatReceivedAt(kNow + 1000));
+  log_.reset();
+  auto report = VerifyDataDir(dir_);
+  EXPECT_TRUE(report.ok()) << report.status().ToString();
 }
 
 TEST_F(LogTest, SecondOpenInTheSameProcessNamesTheDir) {

@@ -29,8 +29,9 @@ Result<PreparedEvent> PrepareEvent(Envelope envelope,
 }
 
 void PrecomputeLeafPrefix(PreparedEvent* event) {
-  event->leaf_prefix_state = logentry::LeafPrefixState(
-      logentry::EventEntryPrefix(event->envelope, event->canonical_event));
+  event->entry_prefix =
+      logentry::EventEntryPrefix(event->envelope, event->canonical_event);
+  event->leaf_prefix_state = logentry::LeafPrefixState(event->entry_prefix);
 }
 
 }  // namespace ledger

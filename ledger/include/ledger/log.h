@@ -72,6 +72,11 @@ struct PreparedEvent {
   // entry. Opaque bytes. Whoever changes envelope or canonical_event afterwards
   // MUST clear it (or call PrecomputeLeafPrefix again): the writer trusts it.
   std::string leaf_prefix_state;
+  // The entry bytes that state covers (the JCS of {"envelope":{...},"index":
+  // without the leading 0x00), set with it, so the single writer copies them
+  // instead of serialising the envelope again. Same rule: clear both, or call
+  // PrecomputeLeafPrefix again, after changing envelope or canonical_event.
+  std::string entry_prefix;
 };
 
 // Validates the event (epcis::ValidateEvent), checks the signature against
@@ -79,7 +84,8 @@ struct PreparedEvent {
 // ("event.epcList[2]: ...", "signature: does not verify for signer ...").
 Result<PreparedEvent> PrepareEvent(Envelope envelope,
                                    const VerifierKey& signer);
-// Fills event->leaf_prefix_state from envelope and canonical_event
+// Fills event->leaf_prefix_state and event->entry_prefix from envelope and
+// canonical_event
 // (PrepareEvent calls it; for callers that build a PreparedEvent themselves,
 // e.g. benchmarks).
 void PrecomputeLeafPrefix(PreparedEvent* event);

@@ -1,0 +1,67 @@
+#include "ledger/log/event_filter.h"
+
+#include <gtest/gtest.h>
+
+#include <string>
+
+#include "ledger/bytes.h"
+
+namespace ledger::logimpl {
+namespace {
+
+std::string EventId(const std::string& seed) {
+  return "ni:///sha-256;" + ToHex(Sha256(seed));
+}
+
+TEST(EventIdFilterTest, NeverForgetsAnAddedIdAcrossGenerations) {
+  struct Case {
+    const char* name;
+    uint64_t expected;  // first generation's size
+    uint64_t ids;
+  };
+  for (const Case& c : {Case{"undersized", 0, 300000},
+                        Case{"sized", 300000, 300000}, Case{"empty", 10, 0}}) {
+    SCOPED_TRACE(c.name);
+    EventIdFilter f(c.expected);
+    for (uint64_t i = 0; i < c.ids; ++i) {
+      f.Add(EventId("in-" + std::to_string(i)));
+      if (i % 10 == 0) f.Add("urn:uuid:other-" + std::to_string(i));
+    }
+    EXPECT_EQ(f.count(), c.ids + (c.ids + 9) / 10);
+    for (uint64_t i = 0; i < c.ids; ++i) {
+      ASSERT_TRUE(f.MayContain(EventId("in-" + std::to_string(i)))) << i;
+      if (i % 10 == 0) {
+        ASSERT_TRUE(f.MayContain("urn:uuid:other-" + std::to_string(i))) << i;
+      }
+    }
+    // False positives stay rare (each generation ~1%; a few generations).
+    uint64_t maybe = 0;
+    const uint64_t probes = 100000;
+    for (uint64_t i = 0; i < probes; ++i) {
+      maybe += f.MayContain(EventId("out-" + std::to_string(i)));
+    }
+    EXPECT_LT(maybe, probes * 4 / 100) << "false positives";
+    if (c.ids == 0) {
+      EXPECT_EQ(maybe, 0u);
+    }
+    // About 1.5 bytes per id, at most twice that in a new generation, plus the
+    // first generation's minimum.
+    EXPECT_LT(f.memory_bytes(), 128 * 1024 + f.count() * 4);
+  }
+}
+
+TEST(EventIdFilterTest, DigestOfAnEventIdIsItsHashBits) {
+  const std::string id = "ni:///sha-256;0123456789abcdef" +
+                         std::string("fedcba9876543210") + std::string(32, '0');
+  const auto d = EventIdFilter::DigestOf(id);
+  EXPECT_EQ(d.block, 0x0123456789abcdefULL);
+  EXPECT_EQ(d.bits, 0xfedcba9876543210ULL);
+  // Other strings (wrong length, not hex) are hashed, and still distinguish.
+  const auto a = EventIdFilter::DigestOf(id.substr(0, id.size() - 1));
+  const auto b =
+      EventIdFilter::DigestOf("ni:///sha-256;" + std::string(63, '0') + "g");
+  EXPECT_NE(a.block, b.block);
+}
+
+}  // namespace
+}  // namespace ledger::logimpl
