@@ -31,16 +31,27 @@ class CosignatureStore {
   static ledger::Result<std::unique_ptr<CosignatureStore>> Open(
       std::string path);
 
-  // Makes `text` the witnessed checkpoint of `origin` (dropping the
-  // cosignatures of an older one) and adds `sig` to it.
-  void Witnessed(const std::string& origin, const std::string& text,
+  // The checkpoint of an origin only moves forward: a text replaces the
+  // current one only when its size (the note text's second line) is larger,
+  // or when either size cannot be read. An older or same-size other text is
+  // ignored (a same-size conflict is the split-view check's business). For the
+  // same text, cosignatures are only ever added (a newer one by the same
+  // cosigner replaces its older line); a new checkpoint starts a new set,
+  // seeded with the cosignatures collected for it while it was ahead.
+
+  // Makes `text` the witnessed checkpoint of `origin` (see above) and adds
+  // `sig` to it. False when `text` is older than the current checkpoint.
+  bool Witnessed(const std::string& origin, const std::string& text,
                  ledger::NoteSignature sig);
   // Makes `text` the current checkpoint of `origin` without cosigning it
-  // (the node's own log, which peers cosign); drops older cosignatures.
-  void Track(const std::string& origin, const std::string& text);
-  // Adds a peer's cosignature when `text` is the current checkpoint of
-  // `origin` (replacing one with the same name and key ID). Returns false when
-  // the text is not current or kMaxSignatures is reached.
+  // (the node's own log, which peers cosign). False when older.
+  bool Track(const std::string& origin, const std::string& text);
+  // Adds a peer's (already verified) cosignature of `text`. When `text` is the
+  // current checkpoint it joins the current set; when `text` is newer, it is
+  // held for that checkpoint (the newest one seen ahead, in memory only) until
+  // Witnessed/Track makes it current. Returns true when added to the current
+  // set or already held there; false when the text is not current or
+  // kMaxSignatures is reached.
   bool Collect(const std::string& origin, const std::string& text,
                ledger::NoteSignature sig);
   // The cosignatures held for `origin` at exactly `text` (empty otherwise).
@@ -58,11 +69,17 @@ class CosignatureStore {
     std::string text;
     std::vector<ledger::NoteSignature> signatures;
   };
+  struct Origin {
+    Entry current;
+    Entry ahead;  // cosignatures of a newer checkpoint, collected early
+  };
+  // Moves `o` to `text` when it is newer (see above); false when older.
+  static bool Advance(Origin* o, const std::string& text);
   explicit CosignatureStore(std::string path) : path_(std::move(path)) {}
 
   const std::string path_;
   mutable std::mutex mu_;  // guards origins_ and dirty_
-  std::map<std::string, Entry> origins_;
+  std::map<std::string, Origin> origins_;
   bool dirty_ = false;
 };
 

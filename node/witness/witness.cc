@@ -56,6 +56,7 @@ struct NodeWitness::Impl {
   std::unique_ptr<AlarmStore> alarms;
   std::unique_ptr<CosignatureStore> cosigs;
 
+  std::mutex cosign_mu;   // one cosigning decision at a time
   mutable std::mutex mu;  // guards everything below
   std::map<std::string, ledger::CosignerKey> peer_keys;  // peer URL → key
   std::map<std::string, uint64_t> gossip_counts;         // result → count
@@ -150,15 +151,36 @@ struct NodeWitness::Impl {
     return true;
   }
 
+  // `note` is the replica's checkpoint just imported: the note some peer
+  // served, so it may carry cosignatures. They are collected too: the next
+  // import of the same checkpoint (from another peer, without them) replaces
+  // the stored note, and the served one must not lose them.
   void OnVerified(const std::string& origin, const std::string& note) {
     if (alarms->HasAlarm(origin)) return;
     auto parsed = ledger::SignedNote::Parse(note);
     if (!parsed.ok()) return;
-    if (cosigs->Text(origin) == parsed->text) return;  // already cosigned
-    cosigs->Witnessed(origin, parsed->text,
-                      ledger::Cosign(parsed->text, key, NowSeconds()));
+    bool made = false;
+    {
+      std::lock_guard<std::mutex> lock(cosign_mu);
+      if (cosigs->Text(origin) != parsed->text) {
+        made =
+            cosigs->Witnessed(origin, parsed->text,
+                              ledger::Cosign(parsed->text, key, NowSeconds()));
+      }
+    }
+    if (made) {
+      std::lock_guard<std::mutex> lock(mu);
+      ++cosigned;
+    }
+    CollectFrom(origin, *parsed);
+  }
+
+  // This node's cosigner key and the peers' known so far.
+  std::vector<ledger::CosignerKey> KnownCosigners() const {
+    std::vector<ledger::CosignerKey> keys{cosigner};
     std::lock_guard<std::mutex> lock(mu);
-    ++cosigned;
+    for (const auto& [url, k] : peer_keys) keys.push_back(k);
+    return keys;
   }
 
   // A checkpoint a peer served (before verification): split-view input and a
@@ -382,6 +404,8 @@ ledger::Result<std::unique_ptr<NodeWitness>> NodeWitness::Open(
   impl->cosigner = ledger::CosignerKey::Of(*key);
   impl->alarms = std::move(*alarms);
   impl->cosigs = std::move(*cosigs);
+  for (const auto& [url, k] : impl->options.peer_cosigners)
+    impl->peer_keys.emplace(url, k);
   return std::unique_ptr<NodeWitness>(new NodeWitness(std::move(impl)));
 }
 
@@ -458,7 +482,21 @@ std::string NodeWitness::Cosigned(const std::string& origin,
                                   const std::string& signed_note) const {
   auto note = ledger::SignedNote::Parse(signed_note);
   if (!note.ok()) return signed_note;
-  bool added = false;
+  bool changed = false;
+  auto known = impl_->KnownCosigners();
+  std::vector<ledger::NoteSignature> kept;
+  for (auto& sig : note->signatures) {
+    const ledger::CosignerKey* by = nullptr;
+    for (const auto& k : known) {
+      if (sig.name == k.name() && sig.key_hash == k.key_hash()) by = &k;
+    }
+    if (by && !by->Verify(note->text, sig.signature).ok()) {
+      changed = true;  // a known cosigner's line that does not verify
+      continue;
+    }
+    kept.push_back(std::move(sig));
+  }
+  note->signatures = std::move(kept);
   for (auto& sig : impl_->cosigs->For(origin, note->text)) {
     bool present = false;
     for (const auto& s : note->signatures) {
@@ -466,9 +504,9 @@ std::string NodeWitness::Cosigned(const std::string& origin,
     }
     if (present || note->signatures.size() >= 100) continue;
     note->signatures.push_back(std::move(sig));
-    added = true;
+    changed = true;
   }
-  return added ? note->ToString() : signed_note;
+  return changed ? note->ToString() : signed_note;
 }
 
 void NodeWitness::SubmitCheckpoint(const std::string& origin,

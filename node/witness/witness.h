@@ -26,6 +26,7 @@
 
 #include <chrono>
 #include <functional>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -51,7 +52,12 @@ struct WitnessOptions {
   // How often the worker polls peers (own checkpoint, cosigner keys) and
   // flushes cosignatures.
   std::chrono::milliseconds poll_interval{500};
+  // Bounds each connect, write and read of every call to a peer (ledger-node
+  // passes config "peerTimeoutMillis").
   std::chrono::milliseconds request_timeout{5000};
+  // Cosigner keys of peers known in advance (peer URL → key); the others are
+  // learned from the peer's GET /v1/witness on first contact.
+  std::map<std::string, ledger::CosignerKey> peer_cosigners;
 };
 
 // Reads the witness key at `path`, or creates one named `name` there (mode
@@ -80,7 +86,10 @@ class NodeWitness : public api::Witness {
   // Appends udi_witness_* series (Prometheus text).
   void RenderMetrics(std::string* out) const;
 
-  // api::Witness
+  // api::Witness. Cosigned: `signed_note` with the cosignatures collected
+  // for its text appended; lines by a known cosigner (this node or a peer)
+  // that do not verify are dropped, so a peer's bad line is never passed on.
+  // For the same checkpoint the served cosignatures only ever grow.
   std::string Cosigned(const std::string& origin,
                        const std::string& signed_note) const override;
   void SubmitCheckpoint(const std::string& origin, const std::string& note,
