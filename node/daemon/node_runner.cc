@@ -108,6 +108,8 @@ int RunNode(const NodeConfig& c) {
   witness_options.data_dir = c.data_dir;
   witness_options.own_origin = c.name;
   witness_options.peers = c.peers;
+  witness_options.request_timeout =
+      std::chrono::milliseconds(c.peer_timeout_ms);
   witness_options.find_log = [&find_log](const std::string& origin) {
     return find_log ? find_log(origin) : nullptr;
   };
