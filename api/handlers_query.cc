@@ -330,6 +330,11 @@ UDI_HANDLER(HandleQueryEvents) {
   nlohmann::json events = nlohmann::json::array();
   std::optional<std::string> next_token;
   for (size_t i = cursor.log; i < logs.size() && !next_token; ++i) {
+    if (events.size() >= per_page) {
+      // The page is full at the end of a log: continue with this one.
+      next_token = ledger::ToHex(logs[i]->origin()) + kOriginSeparator;
+      break;
+    }
     if (i != cursor.log) q->after.reset();
     q->per_page = per_page - events.size();
     QueryRun run(*logs[i], *q, opts.max_query_scan);

@@ -2,7 +2,9 @@
 // ledgerctl.
 #include <gtest/gtest.h>
 #include <signal.h>
+#include <zstd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <condition_variable>
 #include <cstdio>
@@ -454,15 +456,23 @@ TEST_F(NodeTest, CaptureJobCommitsSignedEpcisDocument) {
   EXPECT_EQ(job["errors"].size(), 2u) << job.dump();
 }
 
-// Every event the node holds, as the query answers them (ascending log order).
-json AllEvents(HttpClient& client, const std::string& extra = "") {
+// Every event the node holds, as the query answers them (ascending log order,
+// or descending with `direction` "DESC").
+json AllEvents(HttpClient& client, const std::string& extra = "",
+               const std::string& direction = "ASC") {
   auto r = client.Get(
       "/v1/events?perPage=1000&orderBy=recordTime&"
-      "orderDirection=ASC" +
-      extra);
+      "orderDirection=" +
+      direction + extra);
   EXPECT_TRUE(r.ok());
   EXPECT_EQ(r->status, 200) << r->body;
   return r->Json()["epcisBody"]["queryResults"]["resultsBody"]["eventList"];
+}
+
+std::vector<uint64_t> IndexesOf(const json& events) {
+  std::vector<uint64_t> out;
+  for (const auto& e : events) out.push_back(e["udi:index"].get<uint64_t>());
+  return out;
 }
 
 TEST_F(NodeTest, RecordTimeBoundsSelectByReceivedAt) {
@@ -500,6 +510,17 @@ TEST_F(NodeTest, RecordTimeBoundsSelectByReceivedAt) {
            AllEvents(*writer_, "&EQ_bizStep=shipping&" + param + "=" + t))
         got.push_back(e["udi:index"].get<uint64_t>());
       EXPECT_EQ(got, want) << param << " EQ_bizStep";
+      // Descending (newest first), sequential and index-driven: the same
+      // events in reverse (this once answered an empty list).
+      std::vector<uint64_t> reversed(want.rbegin(), want.rend());
+      EXPECT_EQ(IndexesOf(AllEvents(*writer_, "&" + param + "=" + t, "DESC")),
+                reversed)
+          << param << " DESC";
+      EXPECT_EQ(
+          IndexesOf(AllEvents(
+              *writer_, "&EQ_bizStep=shipping&" + param + "=" + t, "DESC")),
+          reversed)
+          << param << " DESC EQ_bizStep";
     }
   }
   for (std::string bad :
@@ -514,6 +535,174 @@ TEST_F(NodeTest, RecordTimeBoundsSelectByReceivedAt) {
                                                              : "GE_recordTime";
     EXPECT_EQ(r->Json()["field"], field) << r->body;
   }
+}
+
+// The udi:index of every event of a query, walking its pages through
+// udi:nextPageToken (at most 100 pages).
+std::vector<uint64_t> WalkPages(HttpClient& client, const std::string& query) {
+  std::vector<uint64_t> got;
+  std::string target = "/v1/events?" + query;
+  for (int page = 0; page < 100; ++page) {
+    auto r = client.Get(target);
+    EXPECT_TRUE(r.ok());
+    if (!r.ok()) return got;
+    EXPECT_EQ(r->status, 200) << r->body;
+    if (r->status != 200) return got;
+    json doc = r->Json();
+    for (uint64_t i : IndexesOf(
+             doc["epcisBody"]["queryResults"]["resultsBody"]["eventList"]))
+      got.push_back(i);
+    if (!doc.contains("udi:nextPageToken")) return got;
+    target = "/v1/events?" + query +
+             "&nextPageToken=" + doc["udi:nextPageToken"].get<std::string>();
+  }
+  ADD_FAILURE() << "more than 100 pages: " << query;
+  return got;
+}
+
+// Every combination of orderBy (eventTime|recordTime) x orderDirection x the
+// bounded field (eventTime|recordTime) x bounds (none, GE only, LT only, both)
+// x with/without MATCH_epc, walked in pages of 3, answers exactly what a
+// brute-force filter and sort of all events gives.
+TEST_F(NodeTest, QueryOrdersBoundsAndPagesAgreeWithBruteForce) {
+  struct Event {
+    uint64_t index;
+    std::string record_time, event_time, epc;
+  };
+  std::vector<Event> events;
+  std::set<std::string> record_times, event_times;
+  // Batches of 4 (one commit, one receivedAt each) until there are at least 24
+  // events over at least 4 distinct record times. Event times run out of log
+  // order and repeat (24 events over 12 minutes), so ties are ordered by index.
+  int submitted = 0;
+  for (int round = 0; round < 50; ++round) {
+    std::vector<json> envelopes;
+    for (int i = 0; i < 4; ++i, ++submitted) {
+      char time[32];
+      std::snprintf(time, sizeof time, "2026-11-26T10:%02d:00.000Z",
+                    (submitted * 7) % 12);
+      envelopes.push_back(
+          Sign(MakeEvent("bf" + std::to_string(submitted), "shipping", time),
+               acme_));
+    }
+    for (const auto& res : Submit(*writer_, envelopes))
+      ASSERT_EQ(res["status"], "accepted") << res.dump();
+    events.clear();
+    record_times.clear();
+    event_times.clear();
+    for (const auto& e : AllEvents(*writer_)) {
+      events.push_back({e["udi:index"].get<uint64_t>(),
+                        e["udi:recordTime"].get<std::string>(),
+                        e["eventTime"].get<std::string>(),
+                        e["epcList"][0].get<std::string>()});
+      record_times.insert(events.back().record_time);
+      event_times.insert(events.back().event_time);
+    }
+    if (submitted >= 24 && record_times.size() >= 4) break;
+  }
+  ASSERT_GE(record_times.size(), 4u);
+  ASSERT_EQ(events.size(), static_cast<size_t>(submitted));
+  // MATCH_epc names every third event.
+  std::set<std::string> matched;
+  std::string match_param = "MATCH_epc=";
+  for (size_t i = 1; i < events.size(); i += 3) {
+    if (!matched.empty()) match_param += "%7C";
+    matched.insert(events[i].epc);
+    match_param += events[i].epc;
+  }
+
+  for (std::string order : {"eventTime", "recordTime"}) {
+    for (std::string direction : {"ASC", "DESC"}) {
+      for (std::string field : {"eventTime", "recordTime"}) {
+        const auto& values = field == "eventTime" ? event_times : record_times;
+        std::vector<std::string> sorted(values.begin(), values.end());
+        const std::string ge = sorted[sorted.size() / 4];
+        const std::string lt = sorted[sorted.size() * 3 / 4];
+        for (int bounds = 0; bounds < 4; ++bounds) {  // none, GE, LT, both
+          for (bool match : {false, true}) {
+            std::string query = "orderBy=" + order +
+                                "&orderDirection=" + direction + "&perPage=3";
+            if (bounds & 1) query += "&GE_" + field + "=" + ge;
+            if (bounds & 2) query += "&LT_" + field + "=" + lt;
+            if (match) query += "&" + match_param;
+            SCOPED_TRACE(query);
+            std::vector<const Event*> want;
+            for (const auto& e : events) {
+              const std::string& v =
+                  field == "eventTime" ? e.event_time : e.record_time;
+              if ((bounds & 1) && v < ge) continue;
+              if ((bounds & 2) && v >= lt) continue;
+              if (match && !matched.count(e.epc)) continue;
+              want.push_back(&e);
+            }
+            std::sort(
+                want.begin(), want.end(), [&](const Event* a, const Event* b) {
+                  auto key = [&](const Event* e) {
+                    return std::make_pair(
+                        order == "eventTime" ? e->event_time : "", e->index);
+                  };
+                  return direction == "ASC" ? key(a) < key(b) : key(b) < key(a);
+                });
+            std::vector<uint64_t> want_indexes;
+            for (const Event* e : want) want_indexes.push_back(e->index);
+            EXPECT_EQ(WalkPages(*writer_, query), want_indexes);
+          }
+        }
+      }
+    }
+  }
+}
+
+std::string Zstd(const std::string& text) {
+  std::string out(ZSTD_compressBound(text.size()), '\0');
+  size_t n = ZSTD_compress(out.data(), out.size(), text.data(), text.size(), 1);
+  EXPECT_FALSE(ZSTD_isError(n));
+  out.resize(ZSTD_isError(n) ? 0 : n);
+  return out;
+}
+
+TEST_F(NodeTest, ZstdRequestBodiesAreDecodedAndOtherCodingsRefused) {
+  const std::vector<std::pair<std::string, std::string>> zstd = {
+      {"Content-Encoding", "zstd"}};
+  // A batch sent zstd-compressed is accepted like the plain one.
+  json batch = {{"envelopes",
+                 {Sign(MakeEvent("z1"), acme_), Sign(MakeEvent("z2"), acme_)}}};
+  auto r = writer_->Send("POST", "/v1/events", Zstd(batch.dump()), zstd);
+  ASSERT_TRUE(r.ok());
+  ASSERT_EQ(r->status, 200) << r->body;
+  for (const auto& res : r->Json()["results"])
+    EXPECT_EQ(res["status"], "accepted") << res.dump();
+  EXPECT_EQ(IndexesOf(AllEvents(*writer_)).size(), 2u);
+
+  struct Case {
+    std::string coding, body;
+    int status;
+    std::string field, message;
+  };
+  const Case cases[] = {
+      {"br", batch.dump(), 415, "Content-Encoding", "not supported"},
+      {"gzip", batch.dump(), 415, "Content-Encoding", "not supported"},
+      {"zstd", "not zstd at all", 400, "body", "not valid zstd"},
+      {"zstd", Zstd(batch.dump()).substr(0, 20), 400, "body", "truncated"},
+      // 65 MiB of spaces: a few KiB on the wire, over the 64 MiB body limit
+      // once decoded.
+      {"zstd", Zstd(std::string(65u << 20, ' ')), 413, "body", "once decoded"},
+  };
+  for (const auto& c : cases) {
+    SCOPED_TRACE(c.coding + " " + std::to_string(c.status));
+    auto bad = writer_->Send("POST", "/v1/events", c.body,
+                             {{"Content-Encoding", c.coding}});
+    ASSERT_TRUE(bad.ok());
+    EXPECT_EQ(bad->status, c.status) << bad->body;
+    EXPECT_EQ(bad->Json()["field"], c.field) << bad->body;
+    EXPECT_NE(bad->Json()["error"].get<std::string>().find(c.message),
+              std::string::npos)
+        << bad->body;
+    if (c.status == 415) {
+      EXPECT_EQ(bad->Header("accept-encoding"), "zstd");
+    }
+  }
+  EXPECT_EQ(IndexesOf(AllEvents(*writer_)).size(), 2u);
 }
 
 json CaptureDocument(const std::vector<json>& events) {
