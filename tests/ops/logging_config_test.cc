@@ -6,6 +6,7 @@
 #include <signal.h>
 
 #include <filesystem>
+#include <set>
 
 #include "tests/ops/ops_test_util.h"
 
@@ -165,6 +166,31 @@ TEST(OpsConfigTest, PrintConfigListsEveryOptionAndRoundTrips) {
     EXPECT_EQ(r->exit_code, 2);
     EXPECT_NE(r->stderr_text.find(c.want), std::string::npos) << r->stderr_text;
   }
+}
+
+// "Every option is documented": the keys --print-config lists and the rows
+// of node/daemon/README.md's option table are the same set.
+TEST(OpsConfigTest, EveryPrintedOptionIsDocumentedAndViceVersa) {
+  auto printed = RunProgram({LedgerNode(), "--print-config"});
+  ASSERT_TRUE(printed.ok());
+  ASSERT_EQ(printed->exit_code, 0) << printed->stderr_text;
+  json config = json::parse(printed->stdout_text, nullptr, false);
+  ASSERT_TRUE(config.is_object());
+  std::set<std::string> listed, documented;
+  for (const auto& [key, value] : config.items()) {
+    (void)value;
+    listed.insert(key);
+  }
+  std::string readme =
+      ReadAll(std::string(UDI_SOURCE_DIR) + "/node/daemon/README.md");
+  std::istringstream in(readme);
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.rfind("| `", 0) != 0) continue;
+    size_t end = line.find('`', 3);
+    if (end != std::string::npos) documented.insert(line.substr(3, end - 3));
+  }
+  EXPECT_EQ(listed, documented);
 }
 
 TEST(OpsConfigTest, HelpIsManPageGrade) {
