@@ -1,5 +1,8 @@
 #include "api/http.h"
 
+#include <zstd.h>
+
+#include <cctype>
 #include <chrono>
 #include <cstdio>
 #include <ctime>
@@ -155,6 +158,90 @@ std::string FormatRfc3339Millis(int64_t unix_ms) {
                 tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
                 tm.tm_min, tm.tm_sec, ms);
   return buf;
+}
+
+namespace {
+
+bool IsZstdCoding(std::string_view coding) {
+  if (coding.size() != 4) return false;
+  for (size_t i = 0; i < 4; ++i) {
+    if (std::tolower(static_cast<unsigned char>(coding[i])) != "zstd"[i])
+      return false;
+  }
+  return true;
+}
+
+// Decodes one or more zstd frames into at most `max_bytes` bytes (sets
+// `too_big` when there would be more).
+ledger::Result<std::string> DecompressZstd(std::string_view in,
+                                           uint64_t max_bytes, bool* too_big) {
+  std::unique_ptr<ZSTD_DCtx, size_t (*)(ZSTD_DCtx*)> ctx(ZSTD_createDCtx(),
+                                                         ZSTD_freeDCtx);
+  if (!ctx) return ledger::Status::Internal("body: zstd: out of memory");
+  // Bounds the window a frame may demand (RFC 8878 section 3.1.1.1.2: 8 MiB is
+  // the recommended decoder limit).
+  ZSTD_DCtx_setParameter(ctx.get(), ZSTD_d_windowLogMax, 23);
+  std::string out;
+  std::string buf(ZSTD_DStreamOutSize(), '\0');
+  ZSTD_inBuffer input{in.data(), in.size(), 0};
+  size_t left = 1;  // 0 once a frame is complete and flushed
+  for (;;) {
+    ZSTD_outBuffer output{buf.data(), buf.size(), 0};
+    left = ZSTD_decompressStream(ctx.get(), &output, &input);
+    if (ZSTD_isError(left)) {
+      return ledger::Status::InvalidArgument(
+          std::string("body: not valid zstd (RFC 8878): ") +
+          ZSTD_getErrorName(left));
+    }
+    out.append(buf.data(), output.pos);
+    if (out.size() > max_bytes) {
+      *too_big = true;
+      return ledger::Status::InvalidArgument("body: larger than " +
+                                             std::to_string(max_bytes) +
+                                             " bytes once decoded");
+    }
+    // Done when all input is read and the decoder had nothing more to flush.
+    if (input.pos == input.size && output.pos < output.size) break;
+  }
+  if (left != 0) {
+    return ledger::Status::InvalidArgument(
+        "body: not valid zstd (RFC 8878): truncated frame");
+  }
+  return out;
+}
+
+}  // namespace
+
+std::optional<Response> DecodeRequestBody(Request* request,
+                                          uint64_t max_bytes) {
+  auto it = request->headers.find("content-encoding");
+  if (it == request->headers.end()) return std::nullopt;
+  std::string_view coding = it->second;
+  while (!coding.empty() && (coding.front() == ' ' || coding.front() == '\t'))
+    coding.remove_prefix(1);
+  while (!coding.empty() && (coding.back() == ' ' || coding.back() == '\t'))
+    coding.remove_suffix(1);
+  if (coding.empty() || coding == "identity") {
+    request->headers.erase(it);
+    return std::nullopt;
+  }
+  if (!IsZstdCoding(coding)) {
+    // RFC 9110 section 15.5.16: 415, naming the codings accepted.
+    Response r = ErrorResponse(415,
+                               "Content-Encoding: " + std::string(coding) +
+                                   " is not supported (want zstd or none)",
+                               "Content-Encoding");
+    r.headers.emplace_back("Accept-Encoding", "zstd");
+    return r;
+  }
+  bool too_big = false;
+  auto decoded = DecompressZstd(request->body, max_bytes, &too_big);
+  if (!decoded.ok())
+    return ErrorResponse(too_big ? 413 : 400, decoded.status().message(),
+                         "body");
+  request->body = std::move(*decoded);
+  request->headers.erase(it);
+  return std::nullopt;
 }
 
 int64_t NowMillis() {

@@ -55,7 +55,7 @@ struct Shared {
   size_t in_flight = 0;
 };
 
-Request ToRequest(const http::request<http::string_body>& msg,
+Request ToRequest(http::request<http::string_body>& msg,
                   ledger::Status* status) {
   Request r;
   r.method = std::string(msg.method_string());
@@ -66,7 +66,7 @@ Request ToRequest(const http::request<http::string_body>& msg,
     std::transform(name.begin(), name.end(), name.begin(), ::tolower);
     r.headers[name] = std::string(field.value());
   }
-  r.body = msg.body();
+  r.body = std::move(msg.body());
   return r;
 }
 
@@ -174,6 +174,8 @@ class Session : public std::enable_shared_from_this<Session> {
       return Send(
           StatusResponse(st, st.message().substr(0, st.message().find(':'))),
           version);
+    if (auto error = DecodeRequestBody(&request, shared_->options.body_limit))
+      return Send(std::move(*error), version);
     shared_->BeginRequest();
     counted_ = true;
     bool zstd = AcceptsZstd(request.Header("accept-encoding"));

@@ -65,6 +65,15 @@ std::optional<std::string> PercentDecode(std::string_view in,
 // Percent-encodes everything but RFC 3986 unreserved characters.
 std::string PercentEncode(std::string_view in);
 
+// Undoes the request's Content-Encoding (RFC 9110 section 8.4): zstd (RFC
+// 8878) bodies are decoded in place, up to `max_bytes` decoded bytes, and the
+// header removed; "identity" or none leaves the body as is. Returns the error
+// response to send instead: 415 (with Accept-Encoding: zstd) for any other
+// coding, 413 when the decoded body would exceed `max_bytes`, 400 when it is
+// not valid zstd. Only a single coding is accepted.
+std::optional<Response> DecodeRequestBody(Request* request,
+                                          uint64_t max_bytes);
+
 // RFC 3339 UTC with milliseconds, e.g. "2026-11-26T10:00:00.123Z".
 std::string FormatRfc3339Millis(int64_t unix_ms);
 // Milliseconds since the Unix epoch, from the system clock.
