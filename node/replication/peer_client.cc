@@ -2,6 +2,9 @@
 
 #include <charconv>
 #include <nlohmann/json.hpp>
+#include <optional>
+#include <string_view>
+#include <utility>
 
 #include "ledger/bytes.h"
 
@@ -97,6 +100,43 @@ bool GetString(const nlohmann::json& j, const char* name, std::string* out) {
   *out = j[name].get<std::string>();
   return true;
 }
+// The entries of a GET .../entries body in exactly the form ledger-node
+// writes it ({"entries":[{"index":N,"leaf":"<base64>"},...]}, no spaces, keys
+// in order): (index, base64 text) without building a JSON document. nullopt
+// for anything else; the caller then parses the body as JSON, so this is only
+// a shortcut, never a more lenient reader.
+std::optional<std::vector<std::pair<uint64_t, std::string_view>>> ScanEntries(
+    std::string_view body) {
+  std::vector<std::pair<uint64_t, std::string_view>> out;
+  auto eat = [&body](std::string_view lit) {
+    if (body.substr(0, lit.size()) != lit) return false;
+    body.remove_prefix(lit.size());
+    return true;
+  };
+  if (!eat("{\"entries\":[")) return std::nullopt;
+  if (eat("]}")) return body.empty() ? std::make_optional(out) : std::nullopt;
+  for (;;) {
+    if (!eat("{\"index\":")) return std::nullopt;
+    uint64_t index = 0;
+    auto [ptr, ec] =
+        std::from_chars(body.data(), body.data() + body.size(), index);
+    if (ec != std::errc() || ptr == body.data() ||
+        (body[0] == '0' && ptr - body.data() > 1))
+      return std::nullopt;
+    body.remove_prefix(ptr - body.data());
+    if (!eat(",\"leaf\":\"")) return std::nullopt;
+    size_t end = body.find('"');
+    if (end == std::string_view::npos) return std::nullopt;
+    std::string_view leaf = body.substr(0, end);
+    if (leaf.find('\\') != std::string_view::npos) return std::nullopt;
+    body.remove_prefix(end + 1);
+    out.emplace_back(index, leaf);
+    if (eat("},")) continue;
+    if (eat("}]}") && body.empty()) return out;
+    return std::nullopt;
+  }
+}
+
 }  // namespace
 
 ledger::Result<PeerLog> PeerClient::NodeInfo() {
@@ -149,6 +189,32 @@ ledger::Result<std::string> PeerClient::Checkpoint(const std::string& origin) {
   return std::move(r->body);
 }
 
+ledger::Result<std::vector<ledger::Hash>> PeerClient::ConsistencyProof(
+    const std::string& origin, uint64_t from, uint64_t to) {
+  const std::string target = LogPath(origin) +
+                             "/proof/consistency?from=" + std::to_string(from) +
+                             "&to=" + std::to_string(to);
+  auto r = Get(target);
+  if (!r.ok()) return r.status();
+  nlohmann::json j = r->Json();
+  auto bad = [&](const std::string& why) {
+    return Fail("malformed_response",
+                Status::InvalidArgument(peer_.url + target + ": " + why));
+  };
+  if (!j.is_object() || !j.contains("hashes") || !j["hashes"].is_array())
+    return bad("want {\"hashes\": [...]}");
+  std::vector<ledger::Hash> out;
+  for (size_t i = 0; i < j["hashes"].size(); ++i) {
+    const auto& h = j["hashes"][i];
+    const std::string at = "hashes[" + std::to_string(i) + "]";
+    if (!h.is_string()) return bad(at + ": want a base64 string");
+    auto hash = ledger::HashFromBase64(h.get<std::string>());
+    if (!hash) return bad(at + ": want the base64 of 32 bytes");
+    out.push_back(*hash);
+  }
+  return out;
+}
+
 ledger::Result<std::vector<std::string>> PeerClient::Entries(
     const std::string& origin, uint64_t start, uint64_t end, size_t batch) {
   std::vector<std::string> out;
@@ -161,14 +227,31 @@ ledger::Result<std::vector<std::string>> PeerClient::Entries(
                          "&count=" + std::to_string(count);
     auto r = Get(target);
     if (!r.ok()) return r.status();
-    nlohmann::json j = r->Json();
     auto bad = [&](const std::string& why) {
       return Fail("malformed_response",
                   Status::InvalidArgument(peer_.url + target + ": " + why));
     };
-    if (!j.is_object() || !j.contains("entries") || !j["entries"].is_array())
-      return bad("want {\"entries\": [...]}");
-    const auto& entries = j["entries"];
+    std::vector<std::pair<uint64_t, std::string_view>> scanned;
+    nlohmann::json j;  // only when the shortcut does not apply
+    if (auto fast = ScanEntries(r->body)) {
+      scanned = std::move(*fast);
+    } else {
+      j = r->Json();
+      if (!j.is_object() || !j.contains("entries") || !j["entries"].is_array())
+        return bad("want {\"entries\": [...]}");
+      for (size_t i = 0; i < j["entries"].size(); ++i) {
+        const auto& e = j["entries"][i];
+        std::string at = "entries[" + std::to_string(i) + "]";
+        if (!e.is_object() || !e.contains("index") ||
+            !e["index"].is_number_unsigned())
+          return bad(at + ".index: want " + std::to_string(next + i));
+        if (!e.contains("leaf") || !e["leaf"].is_string())
+          return bad(at + ".leaf: want a string");
+        scanned.emplace_back(e["index"].get<uint64_t>(),
+                             e["leaf"].get_ref<const std::string&>());
+      }
+    }
+    const auto& entries = scanned;
     if (entries.empty()) {
       return Fail("truncated_entries",
                   Status::Corruption(peer_.url + target +
@@ -180,14 +263,10 @@ ledger::Result<std::vector<std::string>> PeerClient::Entries(
       return bad("more entries than asked (" + std::to_string(entries.size()) +
                  ")");
     for (size_t i = 0; i < entries.size(); ++i) {
-      const auto& e = entries[i];
+      const auto& [index, leaf] = entries[i];
       std::string at = "entries[" + std::to_string(i) + "]";
-      if (!e.is_object() || !e.contains("index") ||
-          !e["index"].is_number_unsigned() ||
-          e["index"].get<uint64_t>() != next)
+      if (index != next)
         return bad(at + ".index: want " + std::to_string(next));
-      std::string leaf;
-      if (!GetString(e, "leaf", &leaf)) return bad(at + ".leaf: want a string");
       auto bytes = ledger::FromBase64(leaf);
       if (!bytes) return bad(at + ".leaf: not base64");
       out.push_back(std::move(*bytes));

@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "ledger/bytes.h"
 #include "ledger/status.h"
 #include "node/client/http_client.h"
 #include "node/replication/replication.h"
@@ -49,6 +50,12 @@ class PeerClient {
   ledger::Result<std::vector<std::string>> Entries(const std::string& origin,
                                                    uint64_t start, uint64_t end,
                                                    size_t batch);
+
+  // GET /v1/logs/{origin}/proof/consistency?from=&to=: the RFC 9162 proof
+  // hashes (base64 in "hashes"). Checks the shape only (each hash 32 bytes);
+  // Log::ImportPrefix verifies it.
+  ledger::Result<std::vector<ledger::Hash>> ConsistencyProof(
+      const std::string& origin, uint64_t from, uint64_t to);
 
   // The failure category (see replication_stats.h) of the last error.
   const std::string& last_reason() const { return last_reason_; }

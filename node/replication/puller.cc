@@ -1,6 +1,8 @@
 #include "node/replication/puller.h"
 
+#include <algorithm>
 #include <cstdio>
+#include <future>
 #include <mutex>
 
 #include "ledger/note.h"
@@ -13,18 +15,55 @@ std::string ImportFailureReason(const Status& status) {
   const std::string& m = status.message();
   if (status.IsIOError()) return "storage";
   if (m.find("signature") != std::string::npos) return "bad_signature";
-  if (m.find("root") != std::string::npos) return "root_mismatch";
+  if (m.find("root") != std::string::npos ||
+      m.find("consistency proof") != std::string::npos)
+    return "root_mismatch";
   if (m.rfind("entry", 0) == 0 || m.find("prevHash") != std::string::npos)
     return "chain_mismatch";
   return "verification_failed";
 }
 
+namespace {
+
+// One chunk of a catch-up: entries [from, to) and, when to < the checkpoint's
+// size, the consistency proof from `to` to it.
+struct Chunk {
+  Status status;
+  std::string reason;
+  std::vector<std::string> entries;
+  std::vector<ledger::Hash> proof;
+};
+
+Chunk FetchChunk(PeerClient* peer, const std::string& origin, uint64_t from,
+                 uint64_t to, uint64_t checkpoint_size) {
+  Chunk c;
+  auto got = peer->Entries(origin, from, to, to - from);
+  if (!got.ok()) {
+    c.status = got.status();
+    c.reason = peer->last_reason();
+    return c;
+  }
+  c.entries = std::move(*got);
+  if (to < checkpoint_size) {
+    auto proof = peer->ConsistencyProof(origin, to, checkpoint_size);
+    if (!proof.ok()) {
+      c.status = proof.status();
+      c.reason = peer->last_reason();
+      return c;
+    }
+    c.proof = std::move(*proof);
+  }
+  return c;
+}
+
+}  // namespace
+
 Status SyncLogFromPeer(PeerClient* peer, const std::string& peer_url,
                        const std::string& origin, ledger::Log* log,
-                       size_t batch_size, const Hooks* hooks,
-                       ReplicationStats* stats, std::string* reason,
+                       const SyncContext& ctx, std::string* reason,
                        uint64_t* imported) {
   *imported = 0;
+  const Hooks* hooks = ctx.hooks;
   auto note = peer->Checkpoint(origin);
   if (!note.ok()) {
     *reason = peer->last_reason();
@@ -43,36 +82,68 @@ Status SyncLogFromPeer(PeerClient* peer, const std::string& peer_url,
     return checkpoint.status().WithPrefix(peer_url + LogPath(origin) +
                                           "/checkpoint");
   }
-  if (stats) stats->SeeCheckpointSize(origin, checkpoint->size);
-  uint64_t held = log->Size();
-  if (checkpoint->size < held) {
+  const uint64_t size = checkpoint->size;
+  const uint64_t held = log->Size();
+  if (ctx.stats) {
+    ctx.stats->SeeCheckpointSize(origin, size);
+    ctx.stats->SeePeerCheckpoint(peer_url, origin, size, held);
+  }
+  if (size < held) {
     *reason = "shorter_log";
     return Status::FailedPrecondition(
         peer_url + LogPath(origin) + "/checkpoint: size " +
-        std::to_string(checkpoint->size) +
-        " is smaller than the verified size " + std::to_string(held) +
-        " held here (a log never shrinks)");
+        std::to_string(size) + " is smaller than the verified size " +
+        std::to_string(held) + " held here (a log never shrinks)");
   }
-  if (checkpoint->size == held && *note == log->SignedCheckpoint())
-    return Status::OK();
-  std::vector<std::string> entries;
-  if (checkpoint->size > held) {
-    auto got = peer->Entries(origin, held, checkpoint->size, batch_size);
-    if (!got.ok()) {
-      *reason = peer->last_reason();
-      return got.status();
-    }
-    entries = std::move(*got);
-  }
-  Status st = log->ImportEntries(entries, *note);
-  if (!st.ok()) {
+  if (size == held && *note == log->SignedCheckpoint()) return Status::OK();
+  auto fail_import = [&](const Status& st, uint64_t from, uint64_t to) {
     *reason = ImportFailureReason(st);
-    return st.WithPrefix(
-        "import of " + origin + " entries " + std::to_string(held) + ".." +
-        std::to_string(checkpoint->size) + " from " + peer_url);
+    return st.WithPrefix("import of " + origin + " entries " +
+                         std::to_string(from) + ".." + std::to_string(to) +
+                         " (checkpoint size " + std::to_string(size) +
+                         ") from " + peer_url);
+  };
+  if (size == held) {  // a newer note for the same size (e.g. cosigned)
+    Status st = log->ImportEntries({}, *note);
+    if (!st.ok()) return fail_import(st, held, size);
+    if (hooks && hooks->on_verified)
+      hooks->on_verified(origin, log->SignedCheckpoint());
+    return Status::OK();
   }
-  *imported = entries.size();
-  if (stats) stats->CountImported(origin, entries.size());
+  // An own log (recovery) must reach a note of its own size in one call.
+  const uint64_t chunk =
+      log->is_replica() ? std::max<uint64_t>(1, ctx.batch_size) : size - held;
+  auto plan = [&](uint64_t from) { return std::min(size, from + chunk); };
+  uint64_t from = held;
+  std::future<Chunk> next = std::async(std::launch::async, FetchChunk, peer,
+                                       origin, from, plan(from), size);
+  while (from < size) {
+    Chunk c = next.get();
+    if (!c.status.ok()) {
+      *reason = c.reason;
+      return c.status;
+    }
+    const uint64_t to = from + c.entries.size();
+    // Fetch the next chunk while this one is verified.
+    if (to < size && !(ctx.stopping && ctx.stopping())) {
+      next = std::async(std::launch::async, FetchChunk, peer, origin, to,
+                        plan(to), size);
+    }
+    Status st = log->is_replica() ? log->ImportPrefix(c.entries, *note, c.proof)
+                                  : log->ImportEntries(c.entries, *note);
+    if (!st.ok()) return fail_import(st, from, to);
+    *imported += c.entries.size();
+    if (ctx.stats) ctx.stats->CountImported(origin, c.entries.size());
+    from = to;
+    if (from < size) {
+      if (ctx.stopping && ctx.stopping()) return Status::OK();  // resumable
+      if (hooks && hooks->halted && hooks->halted(origin)) {
+        *reason = "halted";
+        return Status::FailedPrecondition("origin \"" + origin +
+                                          "\" was halted during catch-up");
+      }
+    }
+  }
   if (hooks && hooks->on_verified)
     hooks->on_verified(origin, log->SignedCheckpoint());
   return Status::OK();
@@ -134,14 +205,20 @@ Status Puller::PullOrigin(const PeerLog& row) {
   auto log = ctx_.store->Get(row.origin);
   if (!log.ok()) return Count(row.origin, "storage", log.status());
   uint64_t imported = 0;
+  SyncContext sync;
+  sync.batch_size = ctx_.options->batch_size;
+  sync.hooks = &hooks;
+  sync.stats = ctx_.stats;
+  sync.stopping = ctx_.stopping;
   Status st = SyncLogFromPeer(client_.get(), peer_.url, row.origin, log->get(),
-                              ctx_.options->batch_size, &hooks, ctx_.stats,
-                              &reason, &imported);
+                              sync, &reason, &imported);
+  last_imported_ += imported;
   if (!st.ok()) return Count(row.origin, reason, st);
   return Status::OK();
 }
 
 Status Puller::PullOnce() {
+  last_imported_ = 0;
   if (!client_) {
     auto client = PeerClient::Create(peer_, ctx_.options->request_timeout);
     if (!client.ok()) return Count("", "unreachable", client.status());

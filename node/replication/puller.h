@@ -4,6 +4,7 @@
 #ifndef UDI_NODE_REPLICATION_PULLER_H_
 #define UDI_NODE_REPLICATION_PULLER_H_
 
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -22,19 +23,35 @@ struct PullContext {
   const Hooks* hooks = nullptr;
   ReplicaStore* store = nullptr;
   ReplicationStats* stats = nullptr;
+  std::function<bool()> stopping;  // the replicator is stopping
 };
 
 // The failure category of an ImportEntries error (see replication_stats.h).
 std::string ImportFailureReason(const ledger::Status& status);
 
+// How SyncLogFromPeer runs; every pointer may be null.
+struct SyncContext {
+  // Entries per ImportPrefix call (and per GET .../entries; the peer may
+  // answer fewer, the rest is asked again): the memory bound of a catch-up.
+  size_t batch_size = 4096;
+  const Hooks* hooks = nullptr;
+  ReplicationStats* stats = nullptr;
+  // Asked between chunks: true stops a long catch-up early (OK, resumable).
+  std::function<bool()> stopping;
+};
+
 // Brings `log` (own or replica of `origin`) up to the checkpoint `peer` serves
-// for that origin, verified. `reason` receives the failure category. Calls
-// hooks->on_checkpoint_seen / on_verified when hooks is not null. Sets
-// *imported to the number of entries stored.
+// for that origin, verified. A replica catches up chunk by chunk
+// (Log::ImportPrefix, each chunk with the consistency proof from its end to the
+// checkpoint, the next chunk fetched while the current one is verified), so
+// memory stays bounded by two chunks and a restart resumes from Size(). An own
+// log (recovery) is imported in one ImportEntries call. `reason` receives the
+// failure category. Calls hooks->on_checkpoint_seen, and on_verified once the
+// replica reaches the checkpoint. Sets *imported to the number of entries
+// stored (also when a later chunk fails).
 ledger::Status SyncLogFromPeer(PeerClient* peer, const std::string& peer_url,
                                const std::string& origin, ledger::Log* log,
-                               size_t batch_size, const Hooks* hooks,
-                               ReplicationStats* stats, std::string* reason,
+                               const SyncContext& context, std::string* reason,
                                uint64_t* imported);
 
 class Puller {
@@ -46,6 +63,8 @@ class Puller {
   // origin is tried; failures are counted and logged; returns the first
   // failure, OK when every origin is in sync.
   ledger::Status PullOnce();
+  // Entries imported by the last PullOnce (0 = nothing new anywhere).
+  uint64_t last_imported() const { return last_imported_; }
 
  private:
   ledger::Status PullOrigin(const PeerLog& row);
@@ -57,6 +76,7 @@ class Puller {
   PeerConfig peer_;
   PullContext ctx_;
   std::unique_ptr<PeerClient> client_;
+  uint64_t last_imported_ = 0;
 };
 
 }  // namespace replication

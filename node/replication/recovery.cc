@@ -14,9 +14,10 @@ ledger::Status RecoverOwnLog(const PeerConfig& peer, ledger::Log* own,
   auto client = PeerClient::Create(peer, timeout);
   if (!client.ok()) return client.status().WithPrefix("--recover-from");
   std::string reason;
-  ledger::Status st =
-      SyncLogFromPeer(client->get(), peer.url, own->origin(), own, batch_size,
-                      /*hooks=*/nullptr, /*stats=*/nullptr, &reason, recovered);
+  SyncContext sync;
+  sync.batch_size = batch_size;
+  ledger::Status st = SyncLogFromPeer(client->get(), peer.url, own->origin(),
+                                      own, sync, &reason, recovered);
   if (!st.ok())
     return st.WithPrefix("--recover-from " + peer.url + ": " + reason);
   return st;

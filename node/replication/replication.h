@@ -68,8 +68,12 @@ struct ReplicationOptions {
   // origin → verifier key text, pinned by configuration (wins over anything
   // learned).
   std::map<std::string, std::string> pinned_origins;
-  size_t batch_size = 1000;                      // entries per GET .../entries
-  std::chrono::milliseconds poll_interval{200};  // between rounds when idle
+  // Entries per import during a catch-up (Log::ImportPrefix) and per GET
+  // .../entries (the peer may answer fewer): memory stays about two batches.
+  size_t batch_size = 4096;
+  // Between rounds that found nothing new (a round that imported something is
+  // followed at once by the next).
+  std::chrono::milliseconds poll_interval{50};
   std::chrono::milliseconds min_backoff{100};
   std::chrono::milliseconds max_backoff{10000};
   std::chrono::milliseconds request_timeout{10000};
@@ -101,7 +105,13 @@ class Replicator {
   // The largest checkpoint size any peer served for `origin` (0 if none).
   uint64_t LargestSeenSize(const std::string& origin) const;
   const std::vector<PeerConfig>& peers() const;
-  // Appends the replication series (udi_replication_*) in Prometheus text.
+  // Appends the replication series (udi_replication_*) in Prometheus text,
+  // including the lag per peer and origin (replication_stats.h):
+  //   udi_replication_lag_entries{peer,origin}  entries of the peer's latest
+  //       checkpoint not held here
+  //   udi_replication_lag_seconds{peer,origin}  seconds since this node first
+  //       saw, from that peer, a checkpoint covering an entry it still lacks
+  //       (0 when it holds everything that peer has served)
   void RenderMetrics(std::string* out) const;
 
  private:

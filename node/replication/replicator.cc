@@ -29,7 +29,10 @@ struct Replicator::Impl {
   }
 
   void RunPeer(const PeerConfig& peer) {
-    PullContext ctx{&options, &hooks, store.get(), &stats};
+    PullContext ctx{&options, &hooks, store.get(), &stats, [this] {
+                      std::lock_guard<std::mutex> lock(mu);
+                      return stopping;
+                    }};
     Puller puller(peer, ctx);
     auto backoff = options.min_backoff;
     for (;;) {
@@ -40,7 +43,9 @@ struct Replicator::Impl {
       ledger::Status st = puller.PullOnce();
       if (st.ok()) {
         backoff = options.min_backoff;
-        if (!Wait(options.poll_interval)) return;
+        // Something new arrived: the peer is likely still writing, ask again
+        // at once; otherwise wait a poll interval.
+        if (puller.last_imported() == 0 && !Wait(options.poll_interval)) return;
       } else {
         if (!Wait(backoff)) return;
         backoff = std::min(backoff * 2, options.max_backoff);
@@ -101,7 +106,10 @@ const std::vector<PeerConfig>& Replicator::peers() const {
 }
 
 void Replicator::RenderMetrics(std::string* out) const {
-  impl_->stats.Render(out);
+  std::map<std::string, uint64_t> held;
+  for (const auto& log : impl_->store->Logs())
+    held[log->origin()] = log->Size();
+  impl_->stats.Render(out, held);
 }
 
 }  // namespace replication
