@@ -31,9 +31,63 @@ std::string EventIdOf(const nlohmann::json& envelope) {
   return canonical.ok() ? ledger::EventIdFromCanonical(*canonical) : "";
 }
 
-ledger::Result<ledger::PreparedEvent> PrepareOne(
-    const ledger::Log& log, const nlohmann::json& json,
-    const std::string& bound_signer) {
+}  // namespace
+
+// A registered signer as the registry held it when it was looked up: its
+// parsed key, or why envelopes it signs are refused.
+struct Committer::Signer {
+  ledger::Status refused;  // OK: `key` is set
+  std::optional<ledger::VerifierKey> key;
+};
+
+std::shared_ptr<const Committer::Signer> Committer::LookupSigner(
+    const std::string& key_id) {
+  uint64_t generation;
+  {
+    std::lock_guard<std::mutex> lock(signers_mu_);
+    if (!registry_changing_) {
+      auto it = signers_.find(key_id);
+      if (it != signers_.end()) return it->second;
+    }
+    generation = registry_generation_;
+  }
+  auto signer = std::make_shared<Signer>();
+  auto participant = log_->LookupSigner(key_id);
+  if (!participant) {
+    // Not cached: unknown ids must not grow the cache.
+    signer->refused = ledger::Status::InvalidArgument(
+        "signer: " + key_id + " is not a registered participant");
+    return signer;
+  }
+  if (participant->revoked) {
+    signer->refused =
+        ledger::Status::InvalidArgument("signer: " + key_id + " is revoked");
+  } else if (auto key = ledger::VerifierKey::Parse(participant->verifier_key);
+             key.ok()) {
+    signer->key = std::move(*key);
+  } else {
+    signer->refused =
+        key.status().WithPrefix("signer: registered key does not parse");
+  }
+  std::lock_guard<std::mutex> lock(signers_mu_);
+  // Cached only if no registry change started or finished meanwhile (this
+  // lookup may have read the registry before it).
+  if (registry_generation_ == generation && !registry_changing_) {
+    if (signers_.size() >= kMaxCachedSigners) signers_.clear();
+    signers_.emplace(key_id, signer);
+  }
+  return signer;
+}
+
+void Committer::RegistryChanging(bool changing) {
+  std::lock_guard<std::mutex> lock(signers_mu_);
+  ++registry_generation_;
+  registry_changing_ = changing;
+  signers_.clear();
+}
+
+ledger::Result<ledger::PreparedEvent> Committer::PrepareOne(
+    const nlohmann::json& json, const std::string& bound_signer) {
   auto envelope = ledger::Envelope::FromJson(json);
   if (!envelope.ok()) return envelope.status();
   const std::string& signer = envelope->signer;
@@ -42,19 +96,12 @@ ledger::Result<ledger::PreparedEvent> PrepareOne(
         "signer: this token may only submit envelopes signed by " +
         bound_signer + ", not " + signer);
   }
-  auto participant = log.LookupSigner(signer);
-  if (!participant) {
-    return ledger::Status::InvalidArgument("signer: " + signer +
-                                           " is not a registered participant");
-  }
-  if (participant->revoked) {
-    return ledger::Status::InvalidArgument("signer: " + signer + " is revoked");
-  }
-  auto key = ledger::VerifierKey::Parse(participant->verifier_key);
-  if (!key.ok())
-    return key.status().WithPrefix("signer: registered key does not parse");
-  return ledger::PrepareEvent(std::move(*envelope), *key);
+  auto registered = LookupSigner(signer);
+  if (!registered->refused.ok()) return registered->refused;
+  return ledger::PrepareEvent(std::move(*envelope), *registered->key);
 }
+
+namespace {
 
 constexpr const char* kRolledBack = "rollback: not committed";
 
@@ -136,8 +183,7 @@ ledger::Status Committer::RunOnWriter(std::function<void()> task) {
 void Committer::VerifyChunk(const std::shared_ptr<Job>& job, size_t begin,
                             size_t end) {
   for (size_t i = begin; i < end; ++i) {
-    auto prepared =
-        PrepareOne(*log_, job->envelopes[i], job->options.bound_signer);
+    auto prepared = PrepareOne(job->envelopes[i], job->options.bound_signer);
     if (prepared.ok()) {
       job->prepared[i] = std::move(*prepared);
     } else {
@@ -219,7 +265,12 @@ void Committer::WriterLoop() {
       }
     }
     if (task) {
+      // Tasks change the registry (participants registered, revoked,
+      // rotated) and answer their request before returning: while one runs,
+      // signers are looked up afresh, and the ones cached before are stale.
+      RegistryChanging(true);
       task();
+      RegistryChanging(false);
     } else {
       CommitBatch(std::move(jobs));
     }
@@ -234,6 +285,7 @@ void Committer::CommitBatch(std::vector<std::shared_ptr<Job>> jobs) {
   }
   size_t n = batch.size();
   auto start = std::chrono::steady_clock::now();
+  // The log keeps receivedAt from going backwards (max(now, last)).
   auto outcomes = log_->AppendEvents(std::move(batch), NowMillis());
   std::chrono::duration<double> took = std::chrono::steady_clock::now() - start;
   if (outcomes.ok()) metrics_->ObserveBatch(n, took.count());

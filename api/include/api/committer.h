@@ -18,6 +18,7 @@
 #include <nlohmann/json.hpp>
 #include <string>
 #include <thread>
+#include <unordered_map>
 #include <vector>
 
 #include "api/metrics.h"
@@ -79,6 +80,16 @@ class Committer {
   void CommitBatch(std::vector<std::shared_ptr<Job>> jobs);
   void Finish(const std::shared_ptr<Job>& job);
 
+  // Registered signers, cached between registry changes (every writer task
+  // may change the registry: the cache is cleared before and after it and
+  // bypassed while it runs).
+  struct Signer;
+  static constexpr size_t kMaxCachedSigners = 4096;
+  std::shared_ptr<const Signer> LookupSigner(const std::string& key_id);
+  void RegistryChanging(bool changing);
+  ledger::Result<ledger::PreparedEvent> PrepareOne(
+      const nlohmann::json& json, const std::string& bound_signer);
+
   ledger::Log* const log_;
   Metrics* const metrics_;
   const CommitterOptions options_;
@@ -94,6 +105,11 @@ class Committer {
   std::deque<WriterItem> writer_queue_;
   std::vector<std::thread> pool_;
   std::thread writer_;
+
+  std::mutex signers_mu_;  // guards the three members below
+  std::unordered_map<std::string, std::shared_ptr<const Signer>> signers_;
+  uint64_t registry_generation_ = 0;  // bumped when a writer task starts/ends
+  bool registry_changing_ = false;    // a writer task is running
 };
 
 }  // namespace api
