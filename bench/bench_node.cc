@@ -6,21 +6,31 @@
 //   (a) batch capture: POST /v1/events with batches of --batch (1000)
 //       envelopes over keep-alive connections from 2 client threads
 //       (goal >= 85% of the ceiling);
+//       (--zstd 1: the batch bodies are sent zstd-compressed,
+//       Content-Encoding: zstd);
 //   (b) --clients (64) concurrent clients, one envelope per request, each
 //       answered once durable (goal >= 50%); p50/p99 request latency.
 //
-// Usage: bench_node [--events N] [--single-events N] [--batch N]
+// Each ceiling is measured just before and just after its phase (the figure
+// divides by their mean); with the node started by the bench, its CPU per
+// event is also given against one Ed25519 verification's CPU, a figure that
+// holds on a loaded machine.
+//
+// Usage: bench_node [--events N] [--single-events N] [--batch N] [--zstd 1]
 //                   [--clients N] [--node http://HOST:PORT --token ADMIN]
 //   Without --node it starts build/bin/ledger-node in a temp dir (and stops
 //   it). Envelopes are signed before the clock starts; every one must be
 //   answered "accepted" or the run aborts.
 #include <signal.h>
 #include <sodium.h>
+#include <unistd.h>
+#include <zstd.h>
 
 #include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cstdio>
+#include <cstring>
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <thread>
@@ -52,10 +62,59 @@ json MakeEvent(uint64_t serial, const char* run) {
 }
 
 // The Ed25519 ceiling over a message the size of a canonical event.
-double Ed25519VerifyRate(int threads, double seconds) {
+bench::Rates Ed25519VerifyRates(int threads, double seconds) {
   return bench::Ed25519VerifyRate(
-             *ledger::CanonicalizeJson(MakeEvent(12345, "c")), threads, seconds)
-      .wall;
+      *ledger::CanonicalizeJson(MakeEvent(12345, "c")), threads, seconds);
+}
+double Ed25519VerifyRate(int threads, double seconds) {
+  return Ed25519VerifyRates(threads, seconds).wall;
+}
+
+// CPU seconds (user + system) the process `pid` has used, from
+// /proc/PID/stat; -1 when unknown (a node given with --node).
+double ProcessCpuSeconds(pid_t pid) {
+  if (pid <= 0) return -1;
+  std::FILE* f =
+      std::fopen(("/proc/" + std::to_string(pid) + "/stat").c_str(), "r");
+  if (!f) return -1;
+  char buf[1024];
+  size_t n = std::fread(buf, 1, sizeof buf - 1, f);
+  std::fclose(f);
+  buf[n] = '\0';
+  // Fields after the ")" that ends the command name: state is field 3, utime
+  // and stime are fields 14 and 15.
+  const char* p = std::strrchr(buf, ')');
+  if (!p) return -1;
+  unsigned long long utime = 0, stime = 0;
+  if (std::sscanf(p + 2,
+                  "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu",
+                  &utime, &stime) != 2)
+    return -1;
+  return static_cast<double>(utime + stime) /
+         static_cast<double>(sysconf(_SC_CLK_TCK));
+}
+
+// Prints a phase's rate against the ceiling (the mean of the verify rates
+// measured just before and just after it, so that a load change on a shared
+// machine shows up as a gap between the two), and the node's CPU per event
+// against one verification's CPU.
+void PrintPhase(const std::string& what, double rate, double goal_percent,
+                double ceiling_before, double ceiling_after,
+                double node_cpu_seconds, uint64_t events,
+                double verify_cpu_us) {
+  const double ceiling = (ceiling_before + ceiling_after) / 2;
+  std::printf("%-58s %9.0f /s %5.1f%% of ceiling (goal %.0f%%)\n", what.c_str(),
+              rate, 100 * rate / ceiling, goal_percent);
+  std::printf("    ceiling before %.0f /s, after %.0f /s\n", ceiling_before,
+              ceiling_after);
+  if (node_cpu_seconds >= 0) {
+    const double us = 1e6 * node_cpu_seconds / static_cast<double>(events);
+    std::printf(
+        "    node CPU %.1f us/event = %.2fx one Ed25519 verify (%.1f us); "
+        "verify-bound share %.1f%%\n",
+        us, us / verify_cpu_us, verify_cpu_us, 100 * verify_cpu_us / us);
+  }
+  std::fflush(stdout);
 }
 
 [[noreturn]] void Die(const std::string& message) {
@@ -84,9 +143,12 @@ std::vector<std::string> SignMany(uint64_t n, const char* run,
 // POSTs `body` (retrying 503 "busy" answers) and checks that all `count`
 // results are "accepted".
 void PostEvents(udi_http::HttpClient& client, const std::string& body,
-                size_t count, std::atomic<uint64_t>* retries) {
+                size_t count, std::atomic<uint64_t>* retries,
+                bool zstd = false) {
+  std::vector<std::pair<std::string, std::string>> headers;
+  if (zstd) headers.emplace_back("Content-Encoding", "zstd");
   for (;;) {
-    auto r = client.Send("POST", "/v1/events", body);
+    auto r = client.Send("POST", "/v1/events", body, headers);
     if (!r.ok()) Die(r.status().ToString());
     if (r->status == 503) {
       ++*retries;
@@ -113,6 +175,7 @@ int main(int argc, char** argv) {
   const uint64_t events = bench::FlagU64(argc, argv, "--events", 50000);
   const uint64_t single_events =
       bench::FlagU64(argc, argv, "--single-events", 20000);
+  const bool zstd = bench::FlagU64(argc, argv, "--zstd", 0) != 0;
   const uint64_t batch =
       std::max<uint64_t>(1, bench::FlagU64(argc, argv, "--batch", 1000));
   const int clients = static_cast<int>(
@@ -177,6 +240,14 @@ int main(int argc, char** argv) {
       body += batch_envs[j];
     }
     body += "]}";
+    if (zstd) {  // compressed before the clock starts, like the signing
+      std::string packed(ZSTD_compressBound(body.size()), '\0');
+      size_t n = ZSTD_compress(packed.data(), packed.size(), body.data(),
+                               body.size(), 1);
+      if (ZSTD_isError(n)) Die("zstd compression failed");
+      packed.resize(n);
+      body = std::move(packed);
+    }
     bodies.push_back(std::move(body));
     counts.push_back(end - i);
   }
@@ -185,6 +256,9 @@ int main(int argc, char** argv) {
               static_cast<unsigned long long>(single_events),
               signing.Seconds());
 
+  const pid_t node_pid = node ? node->pid() : -1;
+  // CPU of one verification (1 thread, per CPU-second: load-independent).
+  const double verify_cpu_us = 1e6 / Ed25519VerifyRates(1, 1.0).cpu;
   const double ceiling = Ed25519VerifyRate(2, 2.0);
   std::printf("%-58s %9.0f /s\n", "Ed25519 verify, 2 threads (ceiling)",
               ceiling);
@@ -192,8 +266,10 @@ int main(int argc, char** argv) {
 
   // (a) batches over 2 keep-alive connections.
   std::atomic<uint64_t> retries_a{0};
+  double ceiling_a = ceiling;
   {
     std::atomic<size_t> next{0};
+    const double cpu0 = ProcessCpuSeconds(node_pid);
     bench::Stopwatch w;
     std::vector<std::thread> pool;
     for (int t = 0; t < 2; ++t) {
@@ -201,17 +277,18 @@ int main(int argc, char** argv) {
         udi_http::HttpClient c(host, port);
         c.SetBearerToken(writer);
         for (size_t i; (i = next++) < bodies.size();) {
-          PostEvents(c, bodies[i], counts[i], &retries_a);
+          PostEvents(c, bodies[i], counts[i], &retries_a, zstd);
         }
       });
     }
     for (auto& t : pool) t.join();
     const double rate = static_cast<double>(events) / w.Seconds();
-    std::printf("%-58s %9.0f /s %5.1f%% of ceiling (goal 85%%)\n",
-                ("(a) batch capture, " + std::to_string(batch) +
-                 "/request, 2 client threads")
-                    .c_str(),
-                rate, 100 * rate / ceiling);
+    const double cpu1 = ProcessCpuSeconds(node_pid);
+    ceiling_a = Ed25519VerifyRate(2, 2.0);
+    PrintPhase("(a) batch capture, " + std::to_string(batch) +
+                   (zstd ? " zstd" : "") + "/request, 2 client threads",
+               rate, 85, ceiling, ceiling_a, cpu0 < 0 ? -1 : cpu1 - cpu0,
+               events, verify_cpu_us);
     std::printf("    %llu requests answered 503 and were retried\n",
                 static_cast<unsigned long long>(retries_a.load()));
     std::fflush(stdout);
@@ -223,6 +300,7 @@ int main(int argc, char** argv) {
     std::mutex mu;
     std::vector<double> latencies;
     latencies.reserve(single_events);
+    const double cpu0 = ProcessCpuSeconds(node_pid);
     bench::Stopwatch w;
     std::vector<std::thread> pool;
     for (int t = 0; t < clients; ++t) {
@@ -244,6 +322,7 @@ int main(int argc, char** argv) {
     }
     for (auto& t : pool) t.join();
     const double rate = static_cast<double>(single_events) / w.Seconds();
+    const double cpu1 = ProcessCpuSeconds(node_pid);
     std::sort(latencies.begin(), latencies.end());
     auto pct = [&](double p) {
       if (latencies.empty()) return 0.0;
@@ -251,11 +330,10 @@ int main(int argc, char** argv) {
           static_cast<size_t>(p * static_cast<double>(latencies.size() - 1));
       return latencies[i];
     };
-    std::printf("%-58s %9.0f /s %5.1f%% of ceiling (goal 50%%)\n",
-                ("(b) " + std::to_string(clients) +
-                 " concurrent clients, 1 envelope/request")
-                    .c_str(),
-                rate, 100 * rate / ceiling);
+    PrintPhase("(b) " + std::to_string(clients) +
+                   " concurrent clients, 1 envelope/request",
+               rate, 50, ceiling_a, Ed25519VerifyRate(2, 2.0),
+               cpu0 < 0 ? -1 : cpu1 - cpu0, single_events, verify_cpu_us);
     std::printf("    latency p50 %.2f ms, p99 %.2f ms; %llu retried 503s\n",
                 pct(0.50), pct(0.99),
                 static_cast<unsigned long long>(retries.load()));
