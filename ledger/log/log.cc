@@ -204,22 +204,27 @@ Status LogImpl::LoadRegistry() {
 }
 
 Status LogImpl::LoadUpperNodes(uint64_t size) {
-  std::unique_ptr<leveldb::Iterator> it(
-      db_->db->NewIterator(db_->ReadOptions(nullptr)));
-  for (int level = kCachedLevel; level < 64 && (size >> level) > 0; ++level) {
+  leveldb::ReadOptions r = db_->ReadOptions(nullptr);
+  r.fill_cache = false;  // read once into upper_
+  std::unique_ptr<leveldb::Iterator> it(db_->db->NewIterator(r));
+  upper_.Fit(size);
+  for (int level = upper_.min_level(); level < 64 && (size >> level) > 0;
+       ++level) {
     const uint64_t count = size >> level;
     const std::string prefix = logkeys::NodeKey(level, 0).substr(0, 2);
     uint64_t want = 0;
     for (it->Seek(prefix);
          it->Valid() && it->key().starts_with(prefix) && want < count;
          it->Next(), ++want) {
-      auto id = logkeys::ParseNodeKey(it->key().ToString());
+      auto id = logkeys::ParseNodeKey(
+          std::string_view(it->key().data(), it->key().size()));
       if (!id || id->index != want || it->value().size() != 32) {
         return Status::Corruption(
             "merkle node (level " + std::to_string(level) + ", index " +
             std::to_string(want) + ") missing or malformed");
       }
-      upper_.Add(level, want, HashFromBytes(it->value().ToString()));
+      upper_.Add(level, want,
+                 HashFromBytes(std::string_view(it->value().data(), 32)));
     }
     if (want != count) {
       return Status::Corruption("merkle level " + std::to_string(level) + ": " +
@@ -259,7 +264,7 @@ void LogImpl::AddEntry(Pending* p, const std::string& bytes, const Hash& leaf) {
     p->batch.Put(key,
                  leveldb::Slice(reinterpret_cast<const char*>(n.hash.data()),
                                 n.hash.size()));
-    if (n.level >= kCachedLevel) p->nodes.push_back(n);
+    if (n.level >= 1) p->nodes.push_back(n);  // the cache keeps what fits
   });
 }
 
@@ -347,6 +352,7 @@ Status LogImpl::CommitWithNote(Pending* p, Checkpoint cp, std::string note,
   last_received_at_ms_.reset();
   range_ = std::move(p->range);
   last_leaf_ = p->last_leaf;
+  upper_.Fit(range_.size());
   for (const auto& n : p->nodes) upper_.Add(n.level, n.index, n.hash);
   Publish(range_.size(), std::move(cp), std::move(note));
   return Status::OK();

@@ -23,30 +23,77 @@ namespace logimpl {
 
 using logdb::Db;
 
-// Perfect nodes at level >= kCachedLevel are kept in memory (about
-// n/2^(kCachedLevel-1) hashes: 40 MB for 10M entries), so a proof reads only
-// its lowest kCachedLevel siblings from LevelDB. Nodes never change once
-// written, so the cache cannot go stale.
-constexpr int kCachedLevel = 4;
-
+// Perfect nodes of the upper tree levels are kept in memory, so a proof reads
+// only its lowest siblings from LevelDB: every level >= min_level(), the lowest
+// level >= 1 whose nodes and those above it fit in the memory budget (levels
+// >= L hold about size/2^(L-1) hashes of 32 bytes: for 10M entries and the
+// default 512 MiB, levels >= 1, 320 MB, so a proof makes 1 LevelDB read). As
+// the log grows past the budget the lowest cached level is dropped. Nodes never
+// change once written, so the cache cannot go stale.
 class UpperNodeCache {
  public:
+  explicit UpperNodeCache(uint64_t budget_bytes) : budget_(budget_bytes) {}
+  // The lowest cached level for a tree of `size` leaves.
+  int LevelFor(uint64_t size) const {
+    int level = 1;
+    while (level < 63 && (size >> (level - 1)) * sizeof(Hash) > budget_) {
+      ++level;
+    }
+    return level;
+  }
+  // Raises min_level() to LevelFor(size) (dropping the levels below).
+  void Fit(uint64_t size) {
+    const int level = LevelFor(size);
+    std::unique_lock lock(mu_);
+    if (level <= min_level_) return;
+    for (int l = min_level_; l < level && l < static_cast<int>(levels_.size());
+         ++l) {
+      std::vector<Hash>().swap(levels_[l]);
+    }
+    min_level_ = level;
+  }
+  int min_level() const {
+    std::shared_lock lock(mu_);
+    return min_level_;
+  }
   void Add(int level, uint64_t index, const Hash& h) {
     std::unique_lock lock(mu_);
+    if (level < min_level_) return;
     if (levels_.size() <= static_cast<size_t>(level)) levels_.resize(level + 1);
     auto& v = levels_[level];
     if (index == v.size()) v.push_back(h);
   }
-  std::optional<Hash> Find(int level, uint64_t index) const {
-    std::shared_lock lock(mu_);
-    if (static_cast<size_t>(level) >= levels_.size()) return std::nullopt;
-    const auto& v = levels_[level];
-    if (index >= v.size()) return std::nullopt;
-    return v[index];
-  }
+  // Lookups for one proof: the shared lock is taken at the first lookup and
+  // kept for the next ones (a proof makes about 2·log2(size)), but released
+  // before any LevelDB read (Release), so a writer waits at most for a few
+  // in-memory lookups (the lock prefers readers).
+  class Reader {
+   public:
+    explicit Reader(const UpperNodeCache* cache)
+        : cache_(cache), lock_(cache->mu_, std::defer_lock) {}
+    std::optional<Hash> Find(int level, uint64_t index) const {
+      if (!lock_.owns_lock()) lock_.lock();
+      if (level < cache_->min_level_ ||
+          static_cast<size_t>(level) >= cache_->levels_.size()) {
+        return std::nullopt;
+      }
+      const auto& v = cache_->levels_[level];
+      if (index >= v.size()) return std::nullopt;
+      return v[index];
+    }
+    void Release() const {
+      if (lock_.owns_lock()) lock_.unlock();
+    }
+
+   private:
+    const UpperNodeCache* cache_;
+    mutable std::shared_lock<std::shared_mutex> lock_;
+  };
 
  private:
-  mutable std::shared_mutex mu_;  // protects levels_
+  const uint64_t budget_;
+  mutable std::shared_mutex mu_;  // protects min_level_ and levels_
+  int min_level_ = 1;
   std::vector<std::vector<Hash>>
       levels_;  // levels_[level][index], contiguous from index 0
 };
@@ -57,15 +104,14 @@ class CachedNodeReader : public merkle::NodeSource {
                    const UpperNodeCache* cache)
       : reader_(db, snap), cache_(cache) {}
   Result<Hash> PerfectNode(int level, uint64_t index) const override {
-    if (level >= kCachedLevel) {
-      if (auto h = cache_->Find(level, index)) return *h;
-    }
+    if (auto h = cache_.Find(level, index)) return *h;
+    cache_.Release();
     return reader_.PerfectNode(level, index);
   }
 
  private:
   logdb::NodeReader reader_;
-  const UpperNodeCache* cache_;
+  UpperNodeCache::Reader cache_;
 };
 
 // What readers see: one committed state, pinned by a LevelDB snapshot.
@@ -89,7 +135,8 @@ class LogImpl : public Log {
         db_(std::move(db)),
         replica_(options_.replica_verifier.has_value()),
         verifier_(replica_ ? *options_.replica_verifier
-                           : options_.key.verifier()) {}
+                           : options_.key.verifier()),
+        upper_(options_.tree_cache_bytes) {}
   ~LogImpl() override {
     StopEventFilter();
     state_.reset();

@@ -463,6 +463,54 @@ TEST_F(LogTest, ReceivedAtNeverGoesBackwards) {
   EXPECT_TRUE(report.ok()) << report.status().ToString();
 }
 
+TEST_F(LogTest, ProofsAreRightWhateverTreeLevelsFitTheCache) {
+  // Budgets that cache every level >= 1, only the upper ones (levels drop
+  // out as the log grows) and none: proofs must not depend on it.
+  for (size_t budget : {size_t{512} << 20, size_t{256}, size_t{0}}) {
+    SCOPED_TRACE(budget);
+    log_.reset();
+    std::filesystem::remove_all(dir_);
+    LogOptions o = Options();
+    o.tree_cache_bytes = budget;
+    auto opened = Log::Open(o);
+    ASSERT_TRUE(opened.ok()) << opened.status().ToString();
+    log_ = std::move(opened).value();
+    ASSERT_TRUE(log_->AppendParticipant(MakeParticipant(acme_), kNow).ok());
+    std::vector<Hash> leaves = {merkle::LeafHash(log_->ReadEntry(0)->bytes)};
+    for (int round = 0; round < 3; ++round) {
+      std::vector<PreparedEvent> batch;
+      for (int i = 0; i < 25; ++i) {
+        batch.push_back(SignAndPrepare(
+            logtesting::SyntheticEvent(round * 100 + i, "cache"), acme_));
+      }
+      Append(std::move(batch));
+      if (round == 1) {  // reload the cache from LevelDB
+        log_.reset();
+        opened = Log::Open(o);
+        ASSERT_TRUE(opened.ok()) << opened.status().ToString();
+        log_ = std::move(opened).value();
+      }
+    }
+    const uint64_t n = log_->Size();
+    ASSERT_EQ(n, 76u);
+    for (uint64_t i = leaves.size(); i < n; ++i) {
+      leaves.push_back(merkle::LeafHash(log_->ReadEntry(i)->bytes));
+    }
+    for (uint64_t size : {1, 2, 31, 32, 33, 64, 75, 76}) {
+      SCOPED_TRACE(size);
+      const Hash root = merkle::RootFromLeafHashes(
+          std::vector<Hash>(leaves.begin(), leaves.begin() + size));
+      EXPECT_EQ(*log_->RootAt(size), root);
+      for (uint64_t i = 0; i < size; i += 5) {
+        auto proof = log_->InclusionProof(i, size);
+        ASSERT_TRUE(proof.ok()) << proof.status().ToString();
+        EXPECT_TRUE(
+            merkle::VerifyInclusion(i, size, leaves[i], *proof, root).ok());
+      }
+    }
+  }
+}
+
 TEST_F(LogTest, SecondOpenInTheSameProcessNamesTheDir) {
   OpenLog();
   auto second = Log::Open(Options());
