@@ -193,6 +193,7 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   void Send(Response response, unsigned version) {
+    if (response.stream) return SendStream(std::move(response), version);
     bool keep = keep_alive_ && !shared_->service->shutting_down();
     res_ = ToMessage(std::move(response), version, keep);
     stream_.expires_after(shared_->options.write_timeout);
@@ -201,6 +202,63 @@ class Session : public std::enable_shared_from_this<Session> {
         [self = shared_from_this(), keep](beast::error_code ec, size_t) {
           self->OnWrite(ec, keep);
         });
+  }
+
+  // A streamed body (Response::stream), following Beast's buffer_body relay
+  // pattern: the header with Transfer-Encoding: chunked, then one chunk per
+  // piece once the previous one is written, then the last chunk. Each write
+  // gets the write timeout. A failing source, or a shutdown, closes the
+  // connection without the last chunk.
+  void SendStream(Response response, unsigned version) {
+    bool keep = keep_alive_ && !shared_->service->shutting_down();
+    source_ = std::move(response.stream);
+    stream_res_.emplace(static_cast<http::status>(response.status), version);
+    stream_res_->set(http::field::server, "udi-ledger-node");
+    stream_res_->set(http::field::content_type, response.content_type);
+    for (const auto& [name, value] : response.headers)
+      stream_res_->set(name, value);
+    stream_res_->keep_alive(keep);
+    stream_res_->chunked(true);
+    stream_res_->body().data = nullptr;
+    stream_res_->body().more = true;
+    stream_sr_.emplace(*stream_res_);
+    stream_.expires_after(shared_->options.write_timeout);
+    http::async_write_header(
+        stream_, *stream_sr_,
+        [self = shared_from_this(), keep](beast::error_code ec, size_t) {
+          if (ec) return self->EndStream(ec, keep);
+          self->WriteNextPiece(keep);
+        });
+  }
+
+  void WriteNextPiece(bool keep) {
+    if (shared_->service->shutting_down())
+      return EndStream(net::error::operation_aborted, keep);
+    auto piece = source_->Next();
+    if (!piece.ok()) return EndStream(net::error::operation_aborted, keep);
+    piece_ = std::move(*piece);
+    bool last = piece_.empty();
+    auto& body = stream_res_->body();
+    body.data = last ? nullptr : piece_.data();
+    body.size = piece_.size();
+    body.more = !last;
+    stream_.expires_after(shared_->options.write_timeout);
+    http::async_write(
+        stream_, *stream_sr_,
+        [self = shared_from_this(), keep, last](beast::error_code ec, size_t) {
+          if (ec == http::error::need_buffer) ec = {};
+          if (ec || last) return self->EndStream(ec, keep);
+          self->WriteNextPiece(keep);
+        });
+  }
+
+  void EndStream(beast::error_code ec, bool keep) {
+    stream_sr_.reset();
+    stream_res_.reset();
+    source_.reset();  // stops its producer
+    piece_.clear();
+    piece_.shrink_to_fit();
+    OnWrite(ec, keep);
   }
 
   void OnWrite(beast::error_code ec, bool keep) {
@@ -222,6 +280,11 @@ class Session : public std::enable_shared_from_this<Session> {
   Shared* shared_;
   std::optional<http::request_parser<http::string_body>> parser_;
   http::response<http::string_body> res_;
+  // A streamed response in progress (SendStream).
+  std::shared_ptr<BodySource> source_;
+  std::optional<http::response<http::buffer_body>> stream_res_;
+  std::optional<http::response_serializer<http::buffer_body>> stream_sr_;
+  std::string piece_;  // the chunk being written
   http::response<http::empty_body> continue_{http::status::continue_, 11};
   bool keep_alive_ = true;
   bool counted_ = false;

@@ -2,10 +2,16 @@
 // fresh LevelDB, then full verification (ledger/backup.h).
 #include "ledger/log/log_backup.h"
 
+#include <fcntl.h>
 #include <leveldb/write_batch.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
+#include <algorithm>
+#include <cerrno>
 #include <filesystem>
 #include <fstream>
+#include <sstream>
 
 #include "ledger/log/log_keys.h"
 
@@ -36,15 +42,67 @@ namespace {
 constexpr size_t kCacheBytes = 8 << 20;
 constexpr size_t kBatchBytes = 4 << 20;
 
+// The names of the files of `options` to back up, ascending.
+std::vector<std::string_view> FileNames(const BackupOptions& options) {
+  std::vector<std::string_view> names;
+  if (options.state_dir.empty()) return names;
+  names.assign(kBackupStateFiles.begin(), kBackupStateFiles.end());
+  if (options.include_secrets) {
+    names.insert(names.end(), kBackupSecretFiles.begin(),
+                 kBackupSecretFiles.end());
+  }
+  std::sort(names.begin(), names.end());
+  return names;
+}
+
+// Adds each existing file of `options` to `encoder`.
+Status AddFiles(const BackupOptions& options, logbackup::Encoder* encoder) {
+  for (std::string_view name : FileNames(options)) {
+    std::string path = options.state_dir + "/" + std::string(name);
+    std::error_code ec;
+    if (!std::filesystem::is_regular_file(path, ec)) continue;
+    std::ifstream in(path, std::ios::binary);
+    std::stringstream content;
+    content << in.rdbuf();
+    if (!in) return Status::IOError("backup: " + path + ": cannot read");
+    LEDGER_RETURN_IF_ERROR(encoder->AddFile(name, content.str()));
+  }
+  return Status::OK();
+}
+
 Result<BackupInfo> Encode(
     const std::string& source, const BackupOutput& out,
+    const BackupOptions& options,
     const std::function<Status(const Log::SnapshotSink&)>& export_all) {
   logbackup::Encoder encoder(out, source);
   LEDGER_RETURN_IF_ERROR(
       export_all([&encoder](std::string_view key, std::string_view value) {
         return encoder.Add(key, value);
       }));
+  LEDGER_RETURN_IF_ERROR(AddFiles(options, &encoder));
   return encoder.Finish();
+}
+
+// Writes a restored file (mode 0600, synced) under `dir`, creating its
+// directory (0700). The name was checked by the decoder (IsBackupFileName).
+Status WriteRestoredFile(const std::string& dir, std::string_view name,
+                         std::string_view content) {
+  std::string path = dir + "/" + std::string(name);
+  std::string parent = std::filesystem::path(path).parent_path().string();
+  if (parent != dir && ::mkdir(parent.c_str(), 0700) != 0 && errno != EEXIST)
+    return Status::IOError("restore: " + parent + ": cannot create");
+  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  if (fd < 0) return Status::IOError("restore: " + path + ": cannot create");
+  size_t done = 0;
+  while (done < content.size()) {
+    ssize_t n = ::write(fd, content.data() + done, content.size() - done);
+    if (n <= 0) break;
+    done += static_cast<size_t>(n);
+  }
+  bool ok = done == content.size() && ::fsync(fd) == 0;
+  ok = ::close(fd) == 0 && ok;
+  if (!ok) return Status::IOError("restore: " + path + ": write failed");
+  return Status::OK();
 }
 
 Status CheckEmptyDir(const std::string& dir) {
@@ -88,11 +146,15 @@ Result<BackupInfo> Import(const std::string& backup_path,
     return st;
   };
   auto info = logbackup::Decode(
-      backup_path, [&](std::string_view key, std::string_view value) {
+      backup_path,
+      [&](std::string_view key, std::string_view value) {
         batch.Put(leveldb::Slice(key.data(), key.size()),
                   leveldb::Slice(value.data(), value.size()));
         if (batch.ApproximateSize() >= kBatchBytes) return flush(false);
         return Status::OK();
+      },
+      [&dir](std::string_view name, std::string_view content) {
+        return WriteRestoredFile(dir, name, content);
       });
   if (!info.ok()) return info.status();
   LEDGER_RETURN_IF_ERROR(flush(true));
@@ -101,17 +163,22 @@ Result<BackupInfo> Import(const std::string& backup_path,
 
 }  // namespace
 
-Result<BackupInfo> WriteBackup(const Log& log, const BackupOutput& out) {
-  return Encode("node", out, [&log](const Log::SnapshotSink& sink) {
+Result<BackupInfo> WriteBackup(const Log& log, const BackupOutput& out,
+                               const BackupOptions& options) {
+  return Encode("node", out, options, [&log](const Log::SnapshotSink& sink) {
     return log.ExportSnapshot(sink);
   });
 }
 
 Result<BackupInfo> WriteBackupOfDataDir(const std::string& data_dir,
-                                        const BackupOutput& out) {
+                                        const BackupOutput& out,
+                                        bool include_secrets) {
   auto db = logdb::Open(data_dir, false, kCacheBytes);
   if (!db.ok()) return db.status();
-  return Encode("data-dir", out, [&db](const Log::SnapshotSink& sink) {
+  BackupOptions options;
+  options.state_dir = data_dir;
+  options.include_secrets = include_secrets;
+  return Encode("data-dir", out, options, [&db](const Log::SnapshotSink& sink) {
     return logbackup::ExportDb(**db, sink);
   });
 }

@@ -41,13 +41,15 @@ std::string HexDigest(crypto_hash_sha256_state* sha) {
 }
 
 nlohmann::json TrailerJson(const BackupInfo& info, const std::string& sha) {
-  return {{"records", info.records},
-          {"logFormat", info.log_format},
-          {"origin", info.origin},
-          {"verifierKey", info.verifier_key},
-          {"size", info.size},
-          {"checkpoint", info.signed_checkpoint},
-          {"sha256", sha}};
+  nlohmann::json j = {{"records", info.records},
+                      {"logFormat", info.log_format},
+                      {"origin", info.origin},
+                      {"verifierKey", info.verifier_key},
+                      {"size", info.size},
+                      {"checkpoint", info.signed_checkpoint},
+                      {"sha256", sha}};
+  if (info.backup_version >= 2) j["files"] = info.files;
+  return j;
 }
 
 // UTC now, RFC 3339 with seconds.
@@ -61,6 +63,14 @@ std::string NowRfc3339() {
 }
 
 }  // namespace
+
+bool IsBackupFileName(std::string_view name) {
+  for (auto known : kBackupStateFiles)
+    if (name == known) return true;
+  for (auto known : kBackupSecretFiles)
+    if (name == known) return true;
+  return false;
+}
 
 void NoteMetaRecord(std::string_view key, std::string_view value,
                     BackupInfo* info) {
@@ -79,8 +89,9 @@ Encoder::Encoder(BackupOutput out, std::string source)
   ZSTD_CCtx_setParameter(cctx_, ZSTD_c_checksumFlag, 1);
   crypto_hash_sha256_init(&sha_);
   info_.created_at = NowRfc3339();
+  info_.backup_version = kBackupVersion;
   nlohmann::json header = {{"format", "udi-ledger-backup"},
-                           {"version", 1},
+                           {"version", kBackupVersion},
                            {"source", source},
                            {"createdAt", info_.created_at}};
   std::string h = header.dump();
@@ -130,6 +141,9 @@ Status Encoder::Add(std::string_view key, std::string_view value) {
   if (any_ && key <= std::string_view(last_key_)) {
     return Status::Internal("backup: keys not in ascending order");
   }
+  if (!info_.files.empty()) {
+    return Status::Internal("backup: a record after the files");
+  }
   if (key.size() > kMaxItem || value.size() > kMaxItem) {
     return Status::InvalidArgument("backup: record larger than 64 MiB");
   }
@@ -145,6 +159,29 @@ Status Encoder::Add(std::string_view key, std::string_view value) {
   PutBe32(static_cast<uint32_t>(value.size()), &len);
   LEDGER_RETURN_IF_ERROR(Write(len, true));
   return Write(value, true);
+}
+
+Status Encoder::AddFile(std::string_view name, std::string_view content) {
+  if (!IsBackupFileName(name)) {
+    return Status::Internal("backup: " + std::string(name) +
+                            ": not a node file a backup carries");
+  }
+  if (!info_.files.empty() && name <= std::string_view(info_.files.back())) {
+    return Status::Internal("backup: files not in ascending order");
+  }
+  if (content.size() > kMaxItem) {
+    return Status::InvalidArgument("backup: " + std::string(name) +
+                                   ": larger than 64 MiB");
+  }
+  info_.files.emplace_back(name);
+  std::string head(1, kFileTag);
+  PutBe32(static_cast<uint32_t>(name.size()), &head);
+  LEDGER_RETURN_IF_ERROR(Write(head, true));
+  LEDGER_RETURN_IF_ERROR(Write(name, true));
+  std::string len;
+  PutBe32(static_cast<uint32_t>(content.size()), &len);
+  LEDGER_RETURN_IF_ERROR(Write(len, true));
+  return Write(content, true);
 }
 
 Result<BackupInfo> Encoder::Finish() {
@@ -173,8 +210,9 @@ class StreamParser {
  public:
   using OnRecord =
       std::function<Status(std::string_view key, std::string_view value)>;
-  StreamParser(std::string path, const OnRecord& on_record)
-      : path_(std::move(path)), on_record_(on_record) {
+  StreamParser(std::string path, const OnRecord& on_record,
+               const OnRecord& on_file)
+      : path_(std::move(path)), on_record_(on_record), on_file_(on_file) {
     crypto_hash_sha256_init(&sha_);
   }
 
@@ -220,12 +258,19 @@ class StreamParser {
       std::string_view header;
       if (!Item(0, &header)) return CheckLength(0);
       auto j = nlohmann::json::parse(header, nullptr, false);
+      int version = j.is_object() && j.contains("version") &&
+                            j["version"].is_number_integer()
+                        ? j["version"].get<int>()
+                        : 0;
       if (!j.is_object() || j.value("format", "") != "udi-ledger-backup" ||
-          j.value("version", 0) != 1) {
+          version < 1 || version > kBackupVersion) {
         return Error(offset_ + 4,
-                     "header: want format udi-ledger-backup, version 1");
+                     "header: want format udi-ledger-backup, version 1 to " +
+                         std::to_string(kBackupVersion) +
+                         " (a newer ledgerctl wrote it?)");
       }
       info_.created_at = j.value("createdAt", "");
+      info_.backup_version = version;
       Consume(4 + header.size(), true);
       stage_ = 2;
       *progressed = true;
@@ -234,6 +279,7 @@ class StreamParser {
     if (buffer_.empty()) return Status::OK();
     char tag = buffer_[0];
     if (tag == kRecordTag) return Record(progressed);
+    if (tag == kFileTag && info_.backup_version >= 2) return File(progressed);
     if (tag == kTrailerTag) return Trailer(progressed);
     return Error(offset_, "unknown item tag 0x" +
                               ToHex(std::string_view(&buffer_[0], 1)));
@@ -263,11 +309,32 @@ class StreamParser {
     if (info_.records > 0 && key <= std::string_view(last_key_)) {
       return Error(offset_, "record keys out of order");
     }
+    if (!info_.files.empty()) return Error(offset_, "record after a file");
     if (on_record_) LEDGER_RETURN_IF_ERROR(on_record_(key, value));
     NoteMetaRecord(key, value, &info_);
     last_key_ = std::string(key);
     ++info_.records;
     Consume(9 + key.size() + value.size(), true);
+    *progressed = true;
+    return Status::OK();
+  }
+
+  // A data dir file (format version 2): a known name, in ascending order.
+  Status File(bool* progressed) {
+    std::string_view name, content;
+    if (!Item(1, &name)) return CheckLength(1);
+    if (!Item(5 + name.size(), &content)) return CheckLength(5 + name.size());
+    std::string shown(name.substr(0, 80));
+    if (!IsBackupFileName(name)) {
+      return Error(offset_, "file \"" + shown +
+                                "\": not a node file a backup may carry "
+                                "(spec/backup-format.md section 4)");
+    }
+    if (!info_.files.empty() && name <= std::string_view(info_.files.back()))
+      return Error(offset_, "file \"" + shown + "\": out of order");
+    if (on_file_) LEDGER_RETURN_IF_ERROR(on_file_(name, content));
+    info_.files.emplace_back(name);
+    Consume(9 + name.size() + content.size(), true);
     *progressed = true;
     return Status::OK();
   }
@@ -308,6 +375,7 @@ class StreamParser {
 
   const std::string path_;
   const OnRecord& on_record_;
+  const OnRecord& on_file_;
   crypto_hash_sha256_state sha_;
   std::string buffer_;
   uint64_t offset_ = 0;
@@ -319,15 +387,14 @@ class StreamParser {
 
 }  // namespace
 
-Result<BackupInfo> Decode(
-    const std::string& path,
-    const std::function<Status(std::string_view, std::string_view)>&
-        on_record) {
+Result<BackupInfo> Decode(const std::string& path,
+                          const ItemCallback& on_record,
+                          const ItemCallback& on_file) {
   std::ifstream in(path, std::ios::binary);
   if (!in) return Status::IOError("backup " + path + ": cannot open");
   std::unique_ptr<ZSTD_DCtx, size_t (*)(ZSTD_DCtx*)> dctx(ZSTD_createDCtx(),
                                                           ZSTD_freeDCtx);
-  StreamParser parser(path, on_record);
+  StreamParser parser(path, on_record, on_file);
   std::string input(ZSTD_DStreamInSize(), '\0');
   std::string output(ZSTD_DStreamOutSize(), '\0');
   uint64_t compressed_offset = 0;

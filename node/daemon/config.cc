@@ -355,6 +355,7 @@ ledger::Result<NodeConfig> ParseCommandLine(
   }
   if (c.key_file.empty()) c.key_file = c.data_dir + "/node.key";
   c.service.name = c.name;
+  c.service.data_dir = c.data_dir;  // state files for backups (issue 7)
   return c;
 }
 

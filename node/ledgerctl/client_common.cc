@@ -55,6 +55,15 @@ ledger::Result<ParsedArgs> ParseClientArgs(
 
 ledger::Result<std::unique_ptr<udi_http::HttpClient>> ConnectToNode(
     const ParsedArgs& parsed) {
+  auto address = ParseNodeAddress(parsed);
+  if (!address.ok()) return address.status();
+  auto client =
+      std::make_unique<udi_http::HttpClient>(address->host, address->port);
+  client->SetBearerToken(address->token);
+  return client;
+}
+
+ledger::Result<NodeAddress> ParseNodeAddress(const ParsedArgs& parsed) {
   const std::string url = parsed.Option("--node");
   if (url.empty()) return ledger::Status::InvalidArgument("--node: required");
   const std::string kScheme = "http://";
@@ -78,15 +87,15 @@ ledger::Result<std::unique_ptr<udi_http::HttpClient>> ConnectToNode(
       std::stoul(port_text) == 0 || std::stoul(port_text) > 65535) {
     return bad("port must be 1..65535");
   }
-  auto client = std::make_unique<udi_http::HttpClient>(
-      host, static_cast<uint16_t>(std::stoul(port_text)));
-  std::string token = parsed.Option("--token");
-  if (token.empty()) {
+  NodeAddress address;
+  address.host = host;
+  address.port = static_cast<uint16_t>(std::stoul(port_text));
+  address.token = parsed.Option("--token");
+  if (address.token.empty()) {
     const char* env = std::getenv("UDI_TOKEN");
-    if (env) token = env;
+    if (env) address.token = env;
   }
-  client->SetBearerToken(token);
-  return client;
+  return address;
 }
 
 std::string ServerError(const udi_http::HttpResponse& response) {

@@ -45,6 +45,15 @@ ledger::Result<ParsedArgs> ParseClientArgs(
 ledger::Result<std::unique_ptr<udi_http::HttpClient>> ConnectToNode(
     const ParsedArgs& parsed);
 
+// The host, port and bearer token ConnectToNode uses (same rules and errors),
+// for commands that open their own connection (backup downloads).
+struct NodeAddress {
+  std::string host;
+  uint16_t port = 0;
+  std::string token;  // "" for none
+};
+ledger::Result<NodeAddress> ParseNodeAddress(const ParsedArgs& parsed);
+
 // "HTTP <status>: <server's error> (field <field>)" for a non-2xx response.
 std::string ServerError(const udi_http::HttpResponse& response);
 

@@ -5,6 +5,7 @@
 #define UDI_API_HTTP_H_
 
 #include <map>
+#include <memory>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
@@ -34,11 +35,29 @@ struct Request {
   std::optional<std::string> Query(std::string_view name) const;
 };
 
+// A response body produced piece by piece, for downloads too large to hold
+// (GET /v1/admin/backup). The server calls Next() on an I/O thread, one call at
+// a time, each only after the previous piece has been written to the socket,
+// so it holds at most one piece; Next() may block briefly. Next() returns the
+// next non-empty piece, "" at the end of the body, or an error, after which
+// the server closes the connection without ending the chunked body (so the
+// client sees an incomplete response). Destroyed once the body is complete or
+// the connection is gone; the destructor MUST stop any work feeding it.
+class BodySource {
+ public:
+  virtual ~BodySource() = default;
+  virtual ledger::Result<std::string> Next() = 0;
+};
+
 struct Response {
   int status = 200;
   std::string content_type = "application/json";
   std::vector<std::pair<std::string, std::string>> headers;  // extra headers
   std::string body;
+  // When set, `body` is ignored: the body is sent with Transfer-Encoding:
+  // chunked, one chunk per BodySource::Next() piece, and never
+  // content-encoded.
+  std::shared_ptr<BodySource> stream;
 };
 
 // A JSON body with the given status.

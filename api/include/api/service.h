@@ -40,6 +40,9 @@ struct ServiceOptions {
       100000;  // index entries a query may examine before answering
   size_t max_capture_jobs =
       10000;  // finished capture jobs remembered (oldest dropped)
+  // The node's data dir: GET /v1/admin/backup copies its non-secret state files
+  // (ledger/backup.h kBackupStateFiles) into the backup. "" for none.
+  std::string data_dir;
 };
 
 class Service {
