@@ -6,6 +6,7 @@
 //
 //   build/bin/bench_trace [--events 100000] [--traces 2000] [--seed 7]
 //                         [--big-lot N] [--dir DIR] [--build-only] [--partial]
+//                         [--write-rate 1000]
 //
 // The data set is built with LogOptions.sync = false and without re-verifying
 // the generator's fresh signatures: building is not what is measured; queries
@@ -14,22 +15,38 @@
 // so a 10M-event set is built once (--build-only) and measured many times.
 // The first lot of the set has --big-lot units (default min(100000, units/4))
 // so that a recall of a 100k-unit lot can be timed.
+//
+// Traces are measured twice over the same units: on a quiescent log (nothing
+// else in this process writes), then under write load: a writer thread
+// appends freshly signed commissioning events (new serials of a lot "WL...",
+// so no sampled unit changes) through the same Log opened with sync = true,
+// as a node does, at --write-rate events/s in batches of 100. Those events
+// stay in the data set (the run prints how many). Each trace's wall time and
+// its thread's CPU time are recorded: a wall tail much longer than the CPU
+// tail is time spent waiting for a core (the machine is shared), not work.
 #include <stdlib.h>
 #include <sys/resource.h>
 
 #include <algorithm>
+#include <atomic>
+#include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <map>
 #include <random>
 #include <sstream>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "bench/bench_util.h"
+#include "ledger/envelope.h"
 #include "ledger/gs1.h"
 #include "ledger/trace.h"
 #include "tests/regulator/generated_log.h"
+#include "tools/supplychain/events.h"
+#include "tools/supplychain/identifiers.h"
+#include "tools/supplychain/world.h"
 
 namespace {
 
@@ -100,6 +117,141 @@ double PeakMemoryMiB() {
   getrusage(RUSAGE_SELF, &usage);
   return static_cast<double>(usage.ru_maxrss) / 1024.0;  // ru_maxrss is KiB
 }
+
+struct TraceStats {
+  std::vector<double> wall_ms;
+  std::vector<double> cpu_ms;  // the tracing thread's CPU time
+  size_t hops = 0;
+  bench::Rates rate;
+};
+
+TraceStats MeasureTraces(const ledger::Log* log,
+                         const std::vector<std::string>& units) {
+  TraceStats s;
+  std::vector<const ledger::Log*> logs = {log};
+  s.rate = bench::Measure(units.size(), [&] {
+    for (const std::string& epc : units) {
+      bench::Stopwatch w;
+      const double cpu0 = bench::ThreadCpuSeconds();
+      auto chain = ledger::trace::Trace(logs, epc);
+      s.cpu_ms.push_back((bench::ThreadCpuSeconds() - cpu0) * 1e3);
+      s.wall_ms.push_back(w.Seconds() * 1e3);
+      if (chain.ok()) s.hops += chain->hops.size();
+    }
+  });
+  return s;
+}
+
+void ReportTraces(const char* label, const TraceStats& s, bench::Rates ceiling,
+                  double ceiling_ms) {
+  bench::Report(label, s.rate, ceiling);
+  const double p50 = Percentile(s.wall_ms, 0.5);
+  const double p99 = Percentile(s.wall_ms, 0.99);
+  std::printf(
+      "  wall: p50 %.3f ms (%.1fx ceiling), p99 %.3f ms (%.1fx ceiling; goal "
+      "< 5 ms), max %.3f ms\n"
+      "  thread CPU: p50 %.3f ms, p99 %.3f ms, max %.3f ms; %.1f hops/unit\n",
+      p50, p50 / ceiling_ms, p99, p99 / ceiling_ms, Percentile(s.wall_ms, 1.0),
+      Percentile(s.cpu_ms, 0.5), Percentile(s.cpu_ms, 0.99),
+      Percentile(s.cpu_ms, 1.0),
+      static_cast<double>(s.hops) / std::max<size_t>(1, s.wall_ms.size()));
+  std::fflush(stdout);
+}
+
+// Appends freshly signed commissioning events (10 new units each) through
+// `log` at about `rate` events/s, in batches of 100, until `stop`.
+class WriteLoad {
+ public:
+  WriteLoad(ledger::Log* log, const supplychain::GeneratorOptions& gen,
+            double rate)
+      : log_(log), parties_(supplychain::BuildParties(gen)), rate_(rate) {
+    thread_ = std::thread([this] { Run(); });
+  }
+  ~WriteLoad() { Stop(); }
+  void Stop() {
+    stop_ = true;
+    if (thread_.joinable()) thread_.join();
+  }
+  uint64_t appended() const { return appended_; }
+  double seconds() const { return seconds_; }
+  const std::string& error() const { return error_; }
+
+ private:
+  void Run() {
+    const supplychain::Party& maker = parties_.front();
+    auto key = ledger::VerifierKey::Parse(
+        supplychain::ToPartyInfo(maker).verifier_key);
+    if (!key.ok()) {
+      error_ = key.status().ToString();
+      return;
+    }
+    const std::string gtin = supplychain::MakeGtin14('0', maker.prefix, 9);
+    const auto run = std::chrono::duration_cast<std::chrono::seconds>(
+                         std::chrono::system_clock::now().time_since_epoch())
+                         .count() %
+                     1'000'000'000;
+    const std::string lot = "WL" + std::to_string(run);
+    bench::Stopwatch watch;
+    uint64_t serial = 0;
+    while (!stop_) {
+      std::vector<ledger::PreparedEvent> batch;
+      for (int i = 0; i < 100; ++i) {
+        supplychain::Ids epcs;
+        for (int u = 0; u < 10; ++u) {
+          epcs.push_back(supplychain::SgtinEpc(
+              maker.prefix, gtin,
+              "W" + std::to_string(run) + "N" + std::to_string(serial++)));
+        }
+        const int64_t now =
+            std::chrono::duration_cast<std::chrono::milliseconds>(
+                std::chrono::system_clock::now().time_since_epoch())
+                .count();
+        supplychain::GeneratedEvent e;
+        e.envelope.event = supplychain::CommissionEvent(now, maker, 0, epcs,
+                                                        lot, "2031-01-01");
+        auto canonical = ledger::CanonicalEventBytes(e.envelope.event);
+        if (!canonical.ok()) {
+          error_ = canonical.status().ToString();
+          return;
+        }
+        e.canonical_event = std::move(canonical).value();
+        e.envelope.signer = maker.key_id;
+        e.envelope.signature = maker.key.Sign(e.canonical_event);
+        e.event_id = ledger::EventIdFromCanonical(e.canonical_event);
+        auto prepared = regulator_testing::Prepare(e, *key, /*verify=*/true);
+        if (!prepared.ok()) {
+          error_ = prepared.status().ToString();
+          return;
+        }
+        batch.push_back(std::move(prepared).value());
+      }
+      const int64_t now_ms =
+          std::chrono::duration_cast<std::chrono::milliseconds>(
+              std::chrono::system_clock::now().time_since_epoch())
+              .count();
+      auto outcomes = log_->AppendEvents(std::move(batch), now_ms);
+      if (!outcomes.ok()) {
+        error_ = outcomes.status().ToString();
+        return;
+      }
+      for (const auto& o : *outcomes)
+        appended_ += o.status == ledger::AppendStatus::kAccepted ? 1 : 0;
+      // Pace: the next batch when the rate allows it.
+      while (!stop_ && appended_ > watch.Seconds() * rate_)
+        std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+    seconds_ = watch.Seconds();
+  }
+
+  ledger::Log* log_;
+  std::vector<supplychain::Party> parties_;
+  double rate_;
+  std::atomic<bool> stop_{false};
+  std::atomic<uint64_t> appended_{0};
+  double seconds_ = 0;
+  std::string error_;
+  std::thread thread_;
+};
 
 bool HasFlag(int argc, char** argv, const char* flag) {
   for (int i = 1; i < argc; ++i) {
@@ -190,14 +342,28 @@ int main(int argc, char** argv) {
     owned = std::move(built->log);
     std::ofstream(sample_path) << sample.ToJson().dump() << "\n";
   }
-  const ledger::Log* log = owned.get();
   std::printf(
       "data set: %llu units commissioned, %llu events, %llu log entries, "
       "built in %.1f s (sync=false)\n",
       static_cast<unsigned long long>(sample.commissioned),
       static_cast<unsigned long long>(sample.events),
-      static_cast<unsigned long long>(log->Size()), sample.build_seconds);
+      static_cast<unsigned long long>(owned->Size()), sample.build_seconds);
   if (build_only) return 0;
+  // Measured with the log as a node opens it (sync = true: the write-load
+  // appends below are durable, as a node's are).
+  owned.reset();
+  build.sync = true;
+  {
+    auto reopened =
+        ledger::Log::Open(regulator_testing::GeneratedLogOptions(build));
+    if (!reopened.ok()) {
+      std::fprintf(stderr, "reopen %s: %s\n", build.dir.c_str(),
+                   reopened.status().ToString().c_str());
+      return 1;
+    }
+    owned = std::move(reopened).value();
+  }
+  const ledger::Log* log = owned.get();
 
   // Ceiling: one ScanIndex of a unit's key + one ReadEntry of its first hit.
   std::vector<std::string> keys;
@@ -214,26 +380,26 @@ int main(int argc, char** argv) {
   bench::Report("ceiling: ScanIndex + ReadEntry", ceiling, ceiling);
   const double ceiling_ms = 1e3 / ceiling.wall;
 
-  std::vector<double> latency_ms;
-  size_t hops = 0;
-  std::vector<const ledger::Log*> logs = {log};
-  bench::Rates trace_rate = bench::Measure(sample.units.size(), [&] {
-    for (const std::string& epc : sample.units) {
-      bench::Stopwatch w;
-      auto chain = ledger::trace::Trace(logs, epc);
-      latency_ms.push_back(w.Seconds() * 1e3);
-      if (chain.ok()) hops += chain->hops.size();
-    }
-  });
-  bench::Report("trace (per unit)", trace_rate, ceiling);
-  const double p50 = Percentile(latency_ms, 0.5);
-  const double p99 = Percentile(latency_ms, 0.99);
-  std::printf(
-      "trace latency: p50 %.3f ms (%.1fx ceiling), p99 %.3f ms (%.1fx "
-      "ceiling; goal < 5 ms), max %.3f ms, %.1f hops/unit\n",
-      p50, p50 / ceiling_ms, p99, p99 / ceiling_ms, Percentile(latency_ms, 1.0),
-      static_cast<double>(hops) / sample.units.size());
+  TraceStats quiet = MeasureTraces(log, sample.units);
+  ReportTraces("trace, quiescent log (per unit)", quiet, ceiling, ceiling_ms);
+  const double write_rate =
+      static_cast<double>(bench::FlagU64(argc, argv, "--write-rate", 1000));
+  if (write_rate > 0) {
+    WriteLoad load(owned.get(), gen, write_rate);
+    TraceStats loaded = MeasureTraces(log, sample.units);
+    load.Stop();
+    ReportTraces("trace, under write load (per unit)", loaded, ceiling,
+                 ceiling_ms);
+    std::printf(
+        "  write load: %llu events appended in %.1f s (%.0f /s, target %.0f "
+        "/s, sync=true, batches of 100)%s%s\n",
+        static_cast<unsigned long long>(load.appended()), load.seconds(),
+        load.appended() / std::max(1e-9, load.seconds()), write_rate,
+        load.error().empty() ? "" : "; stopped: ", load.error().c_str());
+  }
 
+  std::vector<const ledger::Log*> logs = {log};
+  const double rss_before_recall = PeakMemoryMiB();
   auto largest = std::max_element(
       sample.lot_sizes.begin(), sample.lot_sizes.end(),
       [](const auto& a, const auto& b) { return a.second < b.second; });
@@ -254,14 +420,17 @@ int main(int argc, char** argv) {
     return 1;
   }
   const double recall_ceiling_s = report->units.size() / ceiling.wall;
+  const double recall_ceiling_cpu = report->units.size() / ceiling.cpu;
   std::printf(
       "recall of the largest lot (%s %s, lot index %s): %zu units in %.3f s "
-      "(goal < 1 s), %.3f CPU-s, %.1fx ceiling (%zu x ScanIndex+ReadEntry = "
-      "%.3f s)\n",
+      "(goal < 1 s), %.3f CPU-s; %.2fx ceiling wall, %.2fx ceiling CPU (%zu x "
+      "ScanIndex+ReadEntry = %.3f s, %.3f CPU-s); peak memory %.1f -> %.1f "
+      "MiB\n",
       spec.gtin.c_str(), spec.lots[0].c_str(),
       lot_indexed ? "used" : "absent: commissioning scan", report->units.size(),
-      recall_s, recall_cpu, recall_s / recall_ceiling_s, report->units.size(),
-      recall_ceiling_s);
+      recall_s, recall_cpu, recall_s / recall_ceiling_s,
+      recall_cpu / recall_ceiling_cpu, report->units.size(), recall_ceiling_s,
+      recall_ceiling_cpu, rss_before_recall, PeakMemoryMiB());
   // The same units named one by one: the per-unit part of a recall without the
   // lot lookup.
   ledger::trace::RecallSpec by_ids;

@@ -38,16 +38,25 @@ std::string ListParty(const nlohmann::json& event, const char* list,
   return "";
 }
 
+}  // namespace
+
+const std::string& EventRecord::LocationKey() const {
+  if (!location_key_) location_key_ = KeyOf(PlaceId(event, "bizLocation"));
+  return *location_key_;
+}
+
 // Receiver of a receiving event: destination possessing party, else owning
 // party, else signer.
-std::string Receiver(const EventRecord& r) {
+const std::string& EventRecord::ReceiverGln() const {
+  if (receiver_gln_) return *receiver_gln_;
   for (const char* type : {"possessing_party", "owning_party"}) {
-    std::string gln =
-        ListParty(r.event, "destinationList", "destination", type);
-    if (!gln.empty()) return gln;
+    std::string gln = ListParty(event, "destinationList", "destination", type);
+    if (!gln.empty()) return *(receiver_gln_ = std::move(gln));
   }
-  return r.signer_gln;
+  return *(receiver_gln_ = signer_gln);
 }
+
+namespace {
 
 Hop MakeHop(const Reader& reader, const Touch& t, bool with_lists) {
   const EventRecord& r = *t.record;
@@ -71,7 +80,7 @@ Hop MakeHop(const Reader& reader, const Touch& t, bool with_lists) {
   h.signer = r.signer;
   h.signed_by = reader.Party(r.signer_gln);
   h.inferred = t.inferred;
-  h.via = t.via;
+  h.via = std::string(t.via);
   return h;
 }
 
@@ -101,7 +110,7 @@ class StateMachine {
            std::string(step.empty() ? "an event" : step) +
                " after the unit was " + UnitStatusName(s));
     }
-    const std::string location = KeyOf(PlaceId(r.event, "bizLocation"));
+    const std::string& location = r.LocationKey();
     if (!location.empty()) chain_->location = location;
     if (step == "commissioning") {
       Commission(r);
@@ -175,7 +184,7 @@ class StateMachine {
                " with no shipment since its last receipt or commissioning");
     }
     pending_shipment_ = false;
-    custodian_ = Receiver(r);
+    custodian_ = r.ReceiverGln();
     if (chain_->status != UnitStatus::kRecalled)
       chain_->status = UnitStatus::kInStock;
   }
@@ -208,7 +217,8 @@ std::string LotKeyOf(const std::string& key, const std::vector<Touch>& touches,
 }  // namespace
 
 Result<CustodyChain> BuildChain(Reader& reader, const std::string& key,
-                                bool with_lists) {
+                                bool with_lists,
+                                std::vector<const EventRecord*>* applied) {
   CustodyChain chain;
   chain.key = key;
   chain.coverage = reader.coverage();
@@ -216,29 +226,37 @@ Result<CustodyChain> BuildChain(Reader& reader, const std::string& key,
   if (!touches.ok()) return touches.status();
   std::string gtin;
   const std::string lot_key = LotKeyOf(key, *touches, &gtin);
-  std::vector<const EventRecord*> recalls;
+  static const std::vector<const EventRecord*> kNone;
+  const std::vector<const EventRecord*>* recalls = &kNone;
   if (!gtin.empty()) {
-    Result<std::vector<const EventRecord*>> found =
+    Result<const std::vector<const EventRecord*>*> found =
         RecallEvents(reader, gtin, lot_key);
     if (!found.ok()) return found.status();
-    recalls = std::move(found).value();
+    recalls = *found;
   }
   StateMachine state(reader, &chain);
   size_t next_recall = 0;
+  bool any_hop = false;
   for (const Touch& t : *touches) {
-    while (next_recall < recalls.size() &&
-           recalls[next_recall]->pos() < t.record->pos()) {
-      state.Recall(*recalls[next_recall++]);
+    while (next_recall < recalls->size() &&
+           (*recalls)[next_recall]->pos() < t.record->pos()) {
+      state.Recall(*(*recalls)[next_recall++]);
     }
     if (t.record->superseded) {
       chain.superseded.push_back(t.record->event_id);
       continue;
     }
     state.Apply(*t.record);
-    chain.hops.push_back(MakeHop(reader, t, with_lists));
+    any_hop = true;
+    if (applied != nullptr) {
+      applied->push_back(t.record);
+    } else {
+      chain.hops.push_back(MakeHop(reader, t, with_lists));
+    }
   }
-  while (next_recall < recalls.size()) state.Recall(*recalls[next_recall++]);
-  if (!chain.hops.empty()) chain.custodian = reader.Party(state.custodian());
+  while (next_recall < recalls->size())
+    state.Recall(*(*recalls)[next_recall++]);
+  if (any_hop) chain.custodian = reader.Party(state.custodian());
   return chain;
 }
 

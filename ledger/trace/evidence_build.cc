@@ -58,6 +58,31 @@ Result<std::vector<uint64_t>> FindParticipantEntries(const Log& log,
   return out;
 }
 
+Result<uint64_t> FindParticipantEntriesUntil(
+    const Log& log, uint64_t from, uint64_t to, std::set<std::string>* missing,
+    std::vector<uint64_t>* out, std::set<std::string>* registered) {
+  uint64_t start = from;
+  while (start < to && !missing->empty()) {
+    Result<std::vector<LogEntry>> page =
+        log.ReadEntries(start, std::min(kPage, to - start));
+    if (!page.ok()) return page.status();
+    if (page->empty()) return start;
+    for (const LogEntry& e : *page) {
+      if (!e.json.is_object() || e.json.value("type", "") != "participant")
+        continue;
+      out->push_back(e.index);
+      auto member = e.json.find("participant");
+      if (member == e.json.end()) continue;
+      Result<Participant> p = Participant::FromJson(*member);
+      if (!p.ok() || p->revoked) continue;
+      missing->erase(p->KeyId());
+      if (registered != nullptr) registered->insert(p->KeyId());
+    }
+    start = page->back().index + 1;
+  }
+  return std::min(start, to);
+}
+
 Result<std::string> BuildTraceBundle(const std::vector<LogInput>& logs,
                                      std::string_view id) {
   std::vector<std::string> notes;

@@ -137,29 +137,36 @@ std::string Reader::SignerGln(const std::string& key_id) {
 
 Result<const EventRecord*> Reader::Load(size_t log, uint64_t index) {
   auto [it, inserted] = records_.try_emplace({log, index});
-  if (!inserted) return it->second.get();
-  std::string where = origin(log) + " entry " + std::to_string(index);
+  if (!inserted) {
+    if (it->second) return it->second.get();
+    records_.erase(it);  // an earlier read of it failed
+    return Status::Internal(origin(log) + " entry " + std::to_string(index) +
+                            ": read again after an error");
+  }
+  // Built only on error: a recall loads hundreds of thousands of entries.
+  auto where = [&] { return origin(log) + " entry " + std::to_string(index); };
   Result<LogEntry> entry = logs_[log]->ReadEntry(index);
-  if (!entry.ok()) return entry.status().WithPrefix(where);
+  if (!entry.ok()) return entry.status().WithPrefix(where());
   const nlohmann::json& j = entry->json;
   if (!j.is_object() || j.value("type", "") != "event" ||
       !j.contains("envelope")) {
-    return Status::Corruption(where + ": indexed entry is not an event entry");
+    return Status::Corruption(where() +
+                              ": indexed entry is not an event entry");
   }
   nlohmann::json& envelope = entry->json["envelope"];
   if (!envelope.is_object() || !envelope.contains("event") ||
       !envelope["event"].is_object()) {
-    return Status::Corruption(where + ": envelope.event is not an object");
+    return Status::Corruption(where() + ": envelope.event is not an object");
   }
   Result<epcis::EventFacts> facts = ReadFacts(envelope["event"]);
-  if (!facts.ok()) return facts.status().WithPrefix(where);
+  if (!facts.ok()) return facts.status().WithPrefix(where());
   auto record = std::make_unique<EventRecord>();
   if (std::optional<std::string_view> canonical =
           CanonicalEventIn(entry->bytes)) {
     record->event_id = EventIdFromCanonical(*canonical);
   } else {
     Result<std::string> bytes = CanonicalEventBytes(envelope["event"]);
-    if (!bytes.ok()) return bytes.status().WithPrefix(where + ": event");
+    if (!bytes.ok()) return bytes.status().WithPrefix(where() + ": event");
     record->event_id = EventIdFromCanonical(*bytes);
   }
   record->log = log;
@@ -198,10 +205,13 @@ Status Reader::MarkSuperseded(EventRecord* record) {
   return Status::OK();
 }
 
-Result<std::vector<const EventRecord*>> Reader::Events(IndexKind kind,
-                                                       const std::string& key) {
-  auto cache_key = std::make_pair(static_cast<char>(kind), key);
-  if (auto it = scans_.find(cache_key); it != scans_.end()) return it->second;
+Result<const std::vector<const EventRecord*>*> Reader::Events(
+    IndexKind kind, const std::string& key) {
+  std::string cache_key;
+  cache_key.reserve(key.size() + 1);
+  cache_key.push_back(static_cast<char>(kind));
+  cache_key += key;
+  if (auto it = scans_.find(cache_key); it != scans_.end()) return &it->second;
   std::vector<const EventRecord*> out;
   for (size_t log = 0; log < logs_.size(); ++log) {
     const uint64_t size = coverage_[log].size;
@@ -230,8 +240,8 @@ Result<std::vector<const EventRecord*>> Reader::Events(IndexKind kind,
               return a->pos() < b->pos();
             });
   out.erase(std::unique(out.begin(), out.end()), out.end());
-  scans_.emplace(std::move(cache_key), out);
-  return out;
+  auto [it, inserted] = scans_.emplace(std::move(cache_key), std::move(out));
+  return &it->second;
 }
 
 Result<std::vector<const EventRecord*>> Reader::CommissioningOfLot(

@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <deque>
 #include <set>
+#include <unordered_set>
 
 #include "ledger/gs1.h"
 #include "ledger/trace/trace_internal.h"
@@ -56,12 +57,13 @@ std::string WrittenId(const EventRecord& r, const std::string& key) {
   return uri.is_string() ? uri.get<std::string>() : key;
 }
 
-bool IsAcknowledgement(const Hop& h) {
+bool IsAcknowledgement(const EventRecord& r) {
   static const std::set<std::string> kSteps = {"holding", "destroying",
                                                "decommissioning"};
   static const std::set<std::string> kDispositions = {
       "recalled", "returned", "destroyed", "non_sellable_other", "inactive"};
-  return kSteps.count(h.biz_step) > 0 || kDispositions.count(h.disposition) > 0;
+  return kSteps.count(r.facts.biz_step) > 0 ||
+         kDispositions.count(r.facts.disposition) > 0;
 }
 
 class Exploder {
@@ -73,11 +75,11 @@ class Exploder {
   Status AddLot(const std::string& gtin, const std::string& lot,
                 RecallReport* report) {
     gs1::Gs1Key lgtin{gs1::KeyKind::kLgtin, {{"01", gtin}, {"10", lot}}};
-    Result<std::vector<const EventRecord*>> events =
+    Result<const std::vector<const EventRecord*>*> events =
         reader_.Events(IndexKind::kEpcClass, lgtin.ToString());
     if (!events.ok()) return events.status();
     bool commissioning_found = false;
-    for (const EventRecord* r : *events) {
+    for (const EventRecord* r : **events) {
       if (r->superseded) continue;
       if (r->facts.disposition == "recalled") AddRecallEvent(*r, report);
       if (r->facts.type == epcis::EventType::kTransformationEvent) {
@@ -92,10 +94,10 @@ class Exploder {
     if (commissioning_found) return Status::OK();
     // The log's ilmd lot index (IndexKind::kIlmdLot): commissioning events
     // whose ilmd lotNumber names this lot, without reading the others.
-    Result<std::vector<const EventRecord*>> indexed =
+    Result<const std::vector<const EventRecord*>*> indexed =
         reader_.Events(IndexKind::kIlmdLot, lgtin.ToString());
     if (!indexed.ok()) return indexed.status();
-    for (const EventRecord* r : *indexed) {
+    for (const EventRecord* r : **indexed) {
       if (r->superseded || r->facts.biz_step != "commissioning") continue;
       commissioning_found = true;
       PushUnitsOfGtin(*r, gtin);
@@ -121,10 +123,10 @@ class Exploder {
       std::string key = std::move(queue_.front());
       queue_.pop_front();
       if (IsUnitKey(key)) units_.push_back(key);
-      Result<std::vector<const EventRecord*>> events =
+      Result<const std::vector<const EventRecord*>*> events =
           reader_.Events(IndexKind::kEpc, key);
       if (!events.ok()) return events.status();
-      for (const EventRecord* r : *events) {
+      for (const EventRecord* r : **events) {
         if (r->superseded) continue;
         if (r->facts.type == epcis::EventType::kAggregationEvent &&
             r->facts.action == "ADD" && r->facts.parent == key) {
@@ -164,46 +166,49 @@ class Exploder {
   }
 
   Reader& reader_;
-  std::set<std::string> seen_;
+  std::unordered_set<std::string> seen_;
   std::deque<std::string> queue_;
   std::vector<std::string> units_;
   std::optional<int64_t> earliest_recall_ms_;
 };
 
+// One unit's line of the report: the unit's chain without building its hops
+// (BuildChain with `applied`), every entry and every container's touches read
+// once per recall through the Reader.
 Result<RecalledUnit> ReportUnit(Reader& reader, const std::string& key,
                                 int64_t issued_ms, std::string* manufacturer) {
+  std::vector<const EventRecord*> hops;
   Result<CustodyChain> chain =
-      internal::BuildChain(reader, key, /*with_lists=*/false);
+      internal::BuildChain(reader, key, /*with_lists=*/false, &hops);
   if (!chain.ok()) return chain.status();
   RecalledUnit u;
   u.key = key;
   u.epc = key;
   u.status = chain->status;
-  u.custodian = chain->custodian;
-  u.location = chain->location;
+  u.custodian = std::move(chain->custodian);
+  u.location = std::move(chain->location);
   *manufacturer = chain->commissioned_by.gln;
-  if (!chain->hops.empty()) u.last_event_time = chain->hops.back().event_time;
-  Result<std::vector<const EventRecord*>> events =
+  if (!hops.empty()) u.last_event_time = hops.back()->facts.event_time;
+  Result<const std::vector<const EventRecord*>*> events =
       reader.Events(IndexKind::kEpc, key);
   if (!events.ok()) return events.status();
-  for (const EventRecord* r : *events) {
+  for (const EventRecord* r : **events) {
     if (r->facts.biz_step == "commissioning") {
       u.epc = WrittenId(*r, key);
       break;
     }
   }
   u.manufacturer = chain->commissioned_by.gln;
-  if (!chain->hops.empty()) u.last_event_id = chain->hops.back().event_id;
-  for (const Hop& h : chain->hops) {
-    if (h.event_time_ms >= issued_ms && IsAcknowledgement(h) &&
-        h.signed_by.gln == u.custodian.gln) {
+  if (!hops.empty()) u.last_event_id = hops.back()->event_id;
+  for (const EventRecord* r : hops) {
+    if (r->facts.event_time_ms >= issued_ms && IsAcknowledgement(*r) &&
+        r->signer_gln == u.custodian.gln) {
       u.acknowledged = true;
-      u.acknowledged_ms = h.event_time_ms;
+      u.acknowledged_ms = r->facts.event_time_ms;
       break;
     }
   }
-  u.in_transit =
-      !chain->hops.empty() && chain->hops.back().biz_step == "shipping";
+  u.in_transit = !hops.empty() && hops.back()->facts.biz_step == "shipping";
   return u;
 }
 

@@ -11,7 +11,7 @@ namespace {
 constexpr int kMaxDepth = 8;
 
 struct Interval {
-  std::string parent;
+  const std::string* parent;  // an EventRecord's facts.parent
   Pos from;
   Pos to;
 };
@@ -21,18 +21,41 @@ bool IsAggregation(const EventRecord& r) {
          !r.facts.parent.empty();
 }
 
+Status Collect(Reader& reader, const std::string& key, Pos lo, Pos hi,
+               int depth, std::vector<Touch>* out);
+
+// Collect for a container (depth > 0), memoized per Reader: every unit of a
+// case packed by the same event follows the case over the same window. `key`
+// is an EventRecord's facts.parent, alive as long as the Reader, so the
+// touches' `via` may point into it.
+Status CollectContainer(Reader& reader, const std::string& key, Pos lo, Pos hi,
+                        int depth, std::vector<Touch>* out) {
+  auto& memo = reader.container_touches();
+  Reader::ContainerKey memo_key{key, lo, hi, depth};
+  auto it = memo.find(memo_key);
+  if (it == memo.end()) {
+    std::vector<Touch> touches;
+    LEDGER_RETURN_IF_ERROR(Collect(reader, key, lo, hi, depth, &touches));
+    it = memo.emplace(std::move(memo_key), std::move(touches)).first;
+  }
+  out->insert(out->end(), it->second.begin(), it->second.end());
+  return Status::OK();
+}
+
 // Events of `key` strictly inside (lo, hi); the containers `key` was packed in
 // during that window are followed recursively over the intersection of the two
 // windows.
 Status Collect(Reader& reader, const std::string& key, Pos lo, Pos hi,
                int depth, std::vector<Touch>* out) {
   if (depth > kMaxDepth) return Status::OK();
-  Result<std::vector<const EventRecord*>> events =
+  Result<const std::vector<const EventRecord*>*> events =
       reader.Events(IndexKind::kEpc, key);
   if (!events.ok()) return events.status();
-  std::map<std::string, Pos> open;  // container -> position of the ADD
+  const std::string_view via =
+      depth > 0 ? std::string_view(key) : std::string_view();
+  std::vector<std::pair<const std::string*, Pos>> open;  // container, ADD pos
   std::vector<Interval> intervals;
-  for (const EventRecord* r : *events) {
+  for (const EventRecord* r : **events) {
     const Pos p = r->pos();
     const bool in_window = lo < p && p < hi;
     // A DELETE naming this container as parent with no children empties it
@@ -40,23 +63,32 @@ Status Collect(Reader& reader, const std::string& key, Pos lo, Pos hi,
     if (depth > 0 && in_window && IsAggregation(*r) && !r->superseded &&
         r->facts.action == "DELETE" && r->facts.parent == key &&
         r->ChildCount() == 0) {
-      out->push_back({r, true, key});
+      out->push_back({r, true, via});
       hi = p;
       continue;
     }
     if (!r->Names(key))
       continue;  // named only as parentID: it does not move this thing
-    if (in_window) out->push_back({r, depth > 0, depth > 0 ? key : ""});
+    if (in_window) out->push_back({r, depth > 0, via});
     if (r->superseded || !IsAggregation(*r)) continue;
     if (r->facts.action == "ADD") {
-      open.emplace(r->facts.parent, p);
+      auto it = std::find_if(open.begin(), open.end(), [&](const auto& o) {
+        return *o.first == r->facts.parent;
+      });
+      if (it == open.end()) open.emplace_back(&r->facts.parent, p);
     } else if (r->facts.action == "DELETE") {
-      auto it = open.find(r->facts.parent);
+      auto it = std::find_if(open.begin(), open.end(), [&](const auto& o) {
+        return *o.first == r->facts.parent;
+      });
       if (it == open.end()) continue;
       intervals.push_back({it->first, it->second, p});
       open.erase(it);
     }
   }
+  // Still open at the end: in the order of the containers' keys (as a map
+  // keyed by container would give).
+  std::sort(open.begin(), open.end(),
+            [](const auto& a, const auto& b) { return *a.first < *b.first; });
   for (auto& [parent, from] : open)
     intervals.push_back({parent, from, kMaxPos});
   for (const Interval& in : intervals) {
@@ -64,7 +96,7 @@ Status Collect(Reader& reader, const std::string& key, Pos lo, Pos hi,
     const Pos to = std::min(in.to, hi);
     if (from < to)
       LEDGER_RETURN_IF_ERROR(
-          Collect(reader, in.parent, from, to, depth + 1, out));
+          CollectContainer(reader, *in.parent, from, to, depth + 1, out));
   }
   return Status::OK();
 }
@@ -89,15 +121,18 @@ Result<std::vector<Touch>> CollectTouches(Reader& reader,
   return touches;
 }
 
-Result<std::vector<const EventRecord*>> RecallEvents(
+Result<const std::vector<const EventRecord*>*> RecallEvents(
     Reader& reader, const std::string& gtin, const std::string& lot_key) {
+  auto& memo = reader.recall_events();
+  const std::string memo_key = gtin + "|" + lot_key;
+  if (auto it = memo.find(memo_key); it != memo.end()) return &it->second;
   std::vector<const EventRecord*> out;
   for (const std::string& cls : {lot_key, std::string("01/") + gtin}) {
     if (cls.empty() || cls == "01/") continue;
-    Result<std::vector<const EventRecord*>> events =
+    Result<const std::vector<const EventRecord*>*> events =
         reader.Events(IndexKind::kEpcClass, cls);
     if (!events.ok()) return events.status();
-    for (const EventRecord* r : *events) {
+    for (const EventRecord* r : **events) {
       if (r->facts.disposition == "recalled" && !r->superseded)
         out.push_back(r);
     }
@@ -107,7 +142,7 @@ Result<std::vector<const EventRecord*>> RecallEvents(
               return a->pos() < b->pos();
             });
   out.erase(std::unique(out.begin(), out.end()), out.end());
-  return out;
+  return &memo.emplace(memo_key, std::move(out)).first->second;
 }
 
 }  // namespace ledger::trace::internal

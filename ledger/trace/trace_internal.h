@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <tuple>
 #include <unordered_map>
 #include <utility>
@@ -112,9 +113,31 @@ struct EventRecord {
   // Number of childEPCs (an AggregationEvent DELETE without children empties
   // the parent).
   size_t ChildCount() const;
+  // Canonical key of bizLocation.id ("" if none), parsed once (chain.cc).
+  const std::string& LocationKey() const;
+  // GLN of the receiver of a receiving event: destination possessing party,
+  // else owning party, else the signer (computed once; chain.cc).
+  const std::string& ReceiverGln() const;
 
  private:
   mutable std::optional<std::vector<std::string>> epcs_;
+  mutable std::optional<std::string> location_key_;
+  mutable std::optional<std::string> receiver_gln_;
+};
+
+// An event touching a unit.
+struct Touch {
+  const EventRecord* record = nullptr;
+  bool inferred = false;
+  // Container key when inferred: points into an EventRecord's facts.parent or
+  // into the Reader's memo keys, both alive as long as the Reader.
+  std::string_view via;
+};
+
+struct PairHash {
+  size_t operator()(const std::pair<size_t, uint64_t>& p) const {
+    return std::hash<uint64_t>()(p.second * 31 + p.first);
+  }
 };
 
 // Per-query access to the logs. Not thread-safe (one per call).
@@ -127,9 +150,10 @@ class Reader {
 
   // Events whose index `kind` holds `key`, over all logs, in global order,
   // deduplicated by event id, error declarations left out; superseded events
-  // are included with superseded = true.
-  Result<std::vector<const EventRecord*>> Events(IndexKind kind,
-                                                 const std::string& key);
+  // are included with superseded = true. The list is read once per Reader and
+  // stays valid (and unchanged) as long as the Reader.
+  Result<const std::vector<const EventRecord*>*> Events(IndexKind kind,
+                                                        const std::string& key);
   PartyRef Party(const std::string& gln) const;
   // Commissioning events (bizStep index) whose ilmd lotNumber is `lot`: for
   // logs that do not index the ilmd lot under the GTIN+lot class. Reads every
@@ -139,6 +163,29 @@ class Reader {
   // Every (log position, index) decoded so far, for evidence bundles.
   std::vector<std::pair<size_t, uint64_t>> EntriesRead() const;
 
+  // Per-query memo of the touches a container passes on (timeline.cc): the
+  // same case or pallet is followed for each of its units, over the same
+  // window, so its inherited events are collected once per query.
+  using ContainerKey = std::tuple<std::string, Pos, Pos, int>;
+  struct ContainerKeyHash {
+    size_t operator()(const ContainerKey& k) const {
+      return std::hash<std::string>()(std::get<0>(k)) ^
+             (static_cast<size_t>(std::get<0>(std::get<1>(k))) * 0x9e3779b1u) ^
+             (static_cast<size_t>(std::get<2>(std::get<1>(k))) << 7) ^
+             (static_cast<size_t>(std::get<0>(std::get<2>(k))) * 31) ^
+             static_cast<size_t>(std::get<3>(k));
+    }
+  };
+  std::unordered_map<ContainerKey, std::vector<Touch>, ContainerKeyHash>&
+  container_touches() {
+    return container_touches_;
+  }
+  // Per-query memo of RecallEvents by lot key (timeline.cc).
+  std::unordered_map<std::string, std::vector<const EventRecord*>>&
+  recall_events() {
+    return recall_events_;
+  }
+
  private:
   Result<const EventRecord*> Load(size_t log, uint64_t index);
   Status MarkSuperseded(EventRecord* record);
@@ -146,19 +193,18 @@ class Reader {
 
   std::vector<const Source*> logs_;
   std::vector<Coverage> coverage_;
-  std::map<std::pair<size_t, uint64_t>, std::unique_ptr<EventRecord>> records_;
+  std::unordered_map<std::pair<size_t, uint64_t>, std::unique_ptr<EventRecord>,
+                     PairHash>
+      records_;
   std::unordered_map<std::string, const EventRecord*> by_event_id_;
   std::unordered_map<std::string, std::string> signer_gln_;
   std::unordered_map<std::string, std::string> party_names_;  // gln -> name
-  std::map<std::pair<char, std::string>, std::vector<const EventRecord*>>
-      scans_;
-};
-
-// An event touching a unit.
-struct Touch {
-  const EventRecord* record = nullptr;
-  bool inferred = false;
-  std::string via;  // container key when inferred
+  // (kind char + key) -> events; node-based, so references stay valid.
+  std::unordered_map<std::string, std::vector<const EventRecord*>> scans_;
+  std::unordered_map<ContainerKey, std::vector<Touch>, ContainerKeyHash>
+      container_touches_;
+  std::unordered_map<std::string, std::vector<const EventRecord*>>
+      recall_events_;
 };
 
 // Every event touching `key`: events naming it, and events naming a container
@@ -169,8 +215,8 @@ Result<std::vector<Touch>> CollectTouches(Reader& reader,
                                           const std::string& key);
 
 // Recall events (disposition recalled, class-level) naming lot_key or the GTIN
-// alone.
-Result<std::vector<const EventRecord*>> RecallEvents(
+// alone, in global order (memoized per Reader).
+Result<const std::vector<const EventRecord*>*> RecallEvents(
     Reader& reader, const std::string& gtin, const std::string& lot_key);
 
 // The ilmd member `name` (e.g. "lotNumber") under any prefix
@@ -195,9 +241,13 @@ nlohmann::json CoverageJsonList(const std::vector<Coverage>& coverage);
 
 // Builds the chain for `key` from its touches (status, custodian, hops,
 // anomalies...). Without `with_lists` the hops' source/destination/
-// bizTransaction lists stay empty (recall summaries do not need them).
-Result<CustodyChain> BuildChain(Reader& reader, const std::string& key,
-                                bool with_lists);
+// bizTransaction lists stay empty. With `applied` (recall summaries), no Hop
+// is built: the records the hops would be made of are appended to *applied
+// instead (same order), and chain.hops stays empty; everything else is as
+// without it.
+Result<CustodyChain> BuildChain(
+    Reader& reader, const std::string& key, bool with_lists,
+    std::vector<const EventRecord*>* applied = nullptr);
 
 // Trace over `reader`: `id` parsed as Trace does (InvalidArgument "id: ...").
 Result<CustodyChain> TraceWith(Reader& reader, std::string_view id);

@@ -21,6 +21,7 @@
 #define UDI_LEDGER_EVIDENCE_H_
 
 #include <cstdint>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -51,6 +52,18 @@ struct LogInput {
 Result<std::vector<uint64_t>> FindParticipantEntries(const Log& log,
                                                      uint64_t from,
                                                      uint64_t to);
+
+// As FindParticipantEntries, but stops at the end of the first page after
+// which every key id of `missing` has been seen registered (each found key id
+// is erased from `missing`), so that finding the registrations of a registry's
+// participants (Log::Participants) costs O(index of the last registration),
+// not O(log size). Appends the indexes found to `out` and returns the index
+// scanning stopped at (`to` when it reached the end); a later call may resume
+// there. `registered`, when given, receives the key id of every registration
+// read. IOError/Corruption from the log.
+Result<uint64_t> FindParticipantEntriesUntil(
+    const Log& log, uint64_t from, uint64_t to, std::set<std::string>* missing,
+    std::vector<uint64_t>* out, std::set<std::string>* registered = nullptr);
 
 // Traces `id` (as ledger::trace::Trace) over the logs at the checkpoints
 // their SignedCheckpoint() returns now and writes the bundle (JCS bytes).
