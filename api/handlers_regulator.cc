@@ -158,21 +158,30 @@ ledger::Status AddProofs(const Held& held,
   return ledger::Status::OK();
 }
 
-// Indexes of the participant entries of each log, found by one scan of what
-// was appended since the last request (process-wide cache).
+// Indexes of the participant entries a bundle needs from each log: the
+// registrations of every participant of the registry (Log::Participants), so
+// that the bundle's re-run trace names the same parties. They are found by
+// reading the log from its start only until the last of them is seen
+// (participants register before they sign), and the position is kept
+// (process-wide), so a later request reads only past it, and only when the
+// registry has a participant not found yet.
 class ParticipantEntries {
  public:
   ledger::Result<std::vector<uint64_t>> Of(const ledger::Log& log) {
     std::lock_guard<std::mutex> lock(mu_);
     Known& known = by_log_[&log];
-    if (known.origin != log.origin()) known = Known{log.origin(), 0, {}};
-    const uint64_t size = log.Size();
-    if (known.scanned < size) {
-      auto found =
-          ledger::evidence::FindParticipantEntries(log, known.scanned, size);
-      if (!found.ok()) return found.status();
-      known.indexes.insert(known.indexes.end(), found->begin(), found->end());
-      known.scanned = size;
+    if (known.origin != log.origin()) known = Known{log.origin(), 0, {}, {}};
+    std::set<std::string> missing;
+    for (const ledger::Participant& p : log.Participants()) {
+      const std::string id = p.KeyId();
+      if (!known.registered.count(id)) missing.insert(id);
+    }
+    if (!missing.empty()) {
+      auto next = ledger::evidence::FindParticipantEntriesUntil(
+          log, known.scanned, log.Size(), &missing, &known.indexes,
+          &known.registered);
+      if (!next.ok()) return next.status();
+      known.scanned = *next;
     }
     return known.indexes;
   }
@@ -180,8 +189,9 @@ class ParticipantEntries {
  private:
   struct Known {
     std::string origin;
-    uint64_t scanned = 0;
+    uint64_t scanned = 0;  // entries below this were read
     std::vector<uint64_t> indexes;
+    std::set<std::string> registered;  // key ids whose registration is known
   };
   std::mutex mu_;  // guards by_log_
   std::unordered_map<const ledger::Log*, Known> by_log_;
@@ -282,13 +292,95 @@ ledger::Result<ledger::trace::RecallSpec> SpecOfRecallEvent(
                                   " in the held logs");
 }
 
+// Recall events by the recallNumber of their "udi:recall" notice, per held
+// log. The candidates are the events in the log's disposition index under
+// "recalled" (recall events and quarantines); each is read once per process:
+// a request scans only what was appended since the previous one.
+class RecallNumbers {
+ public:
+  struct Found {
+    std::string event_id;
+    std::string origin;
+    uint64_t index = 0;
+  };
+
+  ledger::Result<std::vector<Found>> Find(const Held& held,
+                                          const std::string& number) {
+    std::lock_guard<std::mutex> lock(mu_);
+    std::vector<Found> out;
+    std::set<std::string> seen;  // the same event held in several logs
+    for (const ledger::Log* log : held.logs) {
+      Known& known = by_log_[log];
+      if (known.origin != log->origin()) known = Known{log->origin(), 0, {}};
+      ledger::Status st = CatchUp(*log, &known);
+      if (!st.ok()) return st;
+      auto [from, to] = known.by_number.equal_range(number);
+      for (auto it = from; it != to; ++it) {
+        if (seen.insert(it->second.event_id).second) out.push_back(it->second);
+      }
+    }
+    return out;
+  }
+
+ private:
+  struct Known {
+    std::string origin;
+    uint64_t scanned = 0;  // disposition-index entries below this were read
+    std::multimap<std::string, Found> by_number;
+  };
+
+  static ledger::Status CatchUp(const ledger::Log& log, Known* known) {
+    constexpr size_t kPage = 1024;
+    while (true) {
+      auto page = log.ScanIndex(ledger::IndexKind::kDisposition, "recalled",
+                                known->scanned, kPage);
+      if (!page.ok())
+        return page.status().WithPrefix(log.origin() + ": disposition index");
+      for (uint64_t index : *page) {
+        auto entry = log.ReadEntry(index);
+        if (!entry.ok()) return entry.status().WithPrefix(log.origin());
+        known->scanned = index + 1;
+        const json* event = nullptr;
+        if (auto env = entry->json.find("envelope");
+            env != entry->json.end() && env->is_object()) {
+          if (auto e = env->find("event"); e != env->end()) event = &*e;
+        }
+        if (event == nullptr || !event->is_object()) continue;
+        auto notice = event->find("udi:recall");
+        if (notice == event->end() || !notice->is_object()) continue;
+        auto number = notice->find("recallNumber");
+        if (number == notice->end() || !number->is_string()) continue;
+        auto event_id = ledger::CanonicalEventBytes(*event);
+        if (!event_id.ok()) continue;
+        known->by_number.emplace(number->get<std::string>(),
+                                 Found{ledger::EventIdFromCanonical(*event_id),
+                                       log.origin(), index});
+      }
+      if (page->size() < kPage) return ledger::Status::OK();
+    }
+  }
+
+  std::mutex mu_;  // guards by_log_
+  std::unordered_map<const ledger::Log*, Known> by_log_;
+};
+
+RecallNumbers& RecallNumberCache() {
+  static RecallNumbers* cache = new RecallNumbers();
+  return *cache;
+}
+
 bool IsHex64(const std::string& s) {
   return s.size() == 64 &&
          s.find_first_not_of("0123456789abcdef") == std::string::npos;
 }
 
-// GET /v1/recalls/{id}: a recall event id, or a GTIN+lot (LGTIN EPC class
-// URI, Digital Link or key "01/<gtin>/10/<lot>").
+// GET /v1/recalls/{id}, tried in this order: a recall event id (ni:///... or
+// bare hex), a GTIN+lot (LGTIN EPC class URI, Digital Link or key
+// "01/<gtin>/10/<lot>"), else the recallNumber of a recall event's
+// "udi:recall" notice. A recallNumber carried by more than one recall event
+// (e.g. the manufacturer's and the regulator's recall of the same lot) is
+// ambiguous: FailedPrecondition (409) naming every candidate event id, each of
+// which addresses its own report; nothing is merged or picked silently.
 ledger::Result<ledger::trace::RecallSpec> RecallSpecOf(const Held& held,
                                                        const std::string& id,
                                                        std::string* event_id) {
@@ -298,16 +390,38 @@ ledger::Result<ledger::trace::RecallSpec> RecallSpecOf(const Held& held,
                                                   id.rfind("http", 0) == 0
                                               ? id
                                               : "https://id.gs1.org/" + id);
-  if (!key.ok() || key->kind != ledger::gs1::KeyKind::kLgtin) {
-    return ledger::Status::InvalidArgument(
-        "id: want a recall event id (ni:///sha-256;<hex>) or a GTIN+lot "
-        "(urn:epc:class:lgtin:..., a Digital Link with /01/.../10/..., or "
-        "01/<gtin>/10/<lot>)");
+  if (key.ok() && key->kind == ledger::gs1::KeyKind::kLgtin) {
+    ledger::trace::RecallSpec spec;
+    spec.gtin = key->parts[0].second;
+    spec.lots = {key->parts[1].second};
+    return spec;
   }
-  ledger::trace::RecallSpec spec;
-  spec.gtin = key->parts[0].second;
-  spec.lots = {key->parts[1].second};
-  return spec;
+  if (key.ok() || id.empty()) {
+    return ledger::Status::InvalidArgument(
+        "id: want a recall event id (ni:///sha-256;<hex>), a GTIN+lot "
+        "(urn:epc:class:lgtin:..., a Digital Link with /01/.../10/..., or "
+        "01/<gtin>/10/<lot>) or a recallNumber; a GS1 key of another kind is "
+        "not a recall");
+  }
+  auto found = RecallNumberCache().Find(held, id);
+  if (!found.ok()) return found.status();
+  if (found->empty()) {
+    return ledger::Status::NotFound(
+        "id: '" + id +
+        "' is neither a recall event id nor a GTIN+lot, and no recall event "
+        "in the held logs has it as udi:recall.recallNumber");
+  }
+  if (found->size() > 1) {
+    std::string ids;
+    for (const auto& f : *found)
+      ids += (ids.empty() ? "" : ", ") + f.event_id + " (" + f.origin +
+             " entry " + std::to_string(f.index) + ")";
+    return ledger::Status::FailedPrecondition(
+        "id: recallNumber '" + id + "' is carried by " +
+        std::to_string(found->size()) +
+        " recall events; ask for one by its event id: " + ids);
+  }
+  return SpecOfRecallEvent(held, found->front().event_id, event_id);
 }
 
 // The event of `event_id` in the held logs, as the EPCIS query renders it

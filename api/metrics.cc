@@ -2,6 +2,8 @@
 
 #include <cstdio>
 
+#include "api/regulator.h"
+
 namespace api {
 
 namespace {
@@ -113,6 +115,17 @@ void Metrics::RenderOwn(uint64_t log_size, std::string* out_ptr) const {
            "\",status=\"" + std::to_string(key.second) + "\"} " +
            std::to_string(n) + "\n";
   }
+  // Regulator queries and their audit records (issue 6): "error" counts
+  // queries answered without a record in the log (AppendQuery failed).
+  const AuditCounts audit = RegulatorAuditCounts();
+  out +=
+      "# HELP udi_audit_records_total Regulator queries by whether their "
+      "audit record was appended to the log (ok) or not (error).\n";
+  out += "# TYPE udi_audit_records_total counter\n";
+  out += "udi_audit_records_total{result=\"ok\"} " +
+         std::to_string(audit.recorded) + "\n";
+  out += "udi_audit_records_total{result=\"error\"} " +
+         std::to_string(audit.failed) + "\n";
   RenderOps(out_ptr);
 }
 

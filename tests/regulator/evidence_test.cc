@@ -74,6 +74,62 @@ class EvidenceTest : public ::testing::Test {
 std::string* EvidenceTest::dir_ = nullptr;
 regulator_testing::GeneratedLog* EvidenceTest::data_ = nullptr;
 
+// The registrations of a registry's participants are found by reading the
+// log only up to the last of them (participants register before their
+// events), not the whole log, and a bundle made with just those entries
+// verifies like one made with every participant entry.
+TEST_F(EvidenceTest, ParticipantRegistrationsFoundWithoutScanningTheLog) {
+  const ledger::Log& log = *data_->log;
+  std::set<std::string> missing;
+  for (const ledger::Participant& p : log.Participants())
+    missing.insert(p.KeyId());
+  ASSERT_FALSE(missing.empty());
+  const size_t participants = missing.size();
+  std::vector<uint64_t> found;
+  std::set<std::string> registered;
+  auto stopped = ledger::evidence::FindParticipantEntriesUntil(
+      log, 0, log.Size(), &missing, &found, &registered);
+  ASSERT_TRUE(stopped.ok()) << stopped.status().ToString();
+  EXPECT_TRUE(missing.empty());
+  EXPECT_EQ(registered.size(), participants);
+  EXPECT_EQ(found.size(), participants);
+  // The generated log registers its parties first: the scan stops at the end
+  // of the first page (1000 entries) at the latest.
+  EXPECT_LE(*stopped, std::min<uint64_t>(1000, log.Size()));
+  // Resumable: the first two registrations, then the rest from there.
+  std::set<std::string> again;
+  for (const ledger::Participant& p : log.Participants())
+    again.insert(p.KeyId());
+  std::vector<uint64_t> first, rest;
+  auto at =
+      ledger::evidence::FindParticipantEntriesUntil(log, 0, 2, &again, &first);
+  ASSERT_TRUE(at.ok());
+  EXPECT_EQ(*at, 2u);
+  EXPECT_EQ(first.size(), 2u);
+  EXPECT_EQ(again.size(), participants - 2);
+  auto end = ledger::evidence::FindParticipantEntriesUntil(log, *at, log.Size(),
+                                                           &again, &rest);
+  ASSERT_TRUE(end.ok());
+  EXPECT_TRUE(again.empty());
+  first.insert(first.end(), rest.begin(), rest.end());
+  EXPECT_EQ(first, found);
+  auto all = ledger::evidence::FindParticipantEntries(log, 0, log.Size());
+  ASSERT_TRUE(all.ok());
+  EXPECT_EQ(found, *all);
+  // Nothing missing: nothing read.
+  std::vector<uint64_t> none;
+  auto idle = ledger::evidence::FindParticipantEntriesUntil(log, 7, log.Size(),
+                                                            &missing, &none);
+  ASSERT_TRUE(idle.ok());
+  EXPECT_EQ(*idle, 7u);
+  EXPECT_TRUE(none.empty());
+  // A bundle from those entries verifies.
+  auto bundle = BuildTraceBundle({{&log, found, {}}}, TravelledUnit().epc);
+  ASSERT_TRUE(bundle.ok()) << bundle.status().ToString();
+  auto summary = VerifyTraceBundle(*bundle, {});
+  EXPECT_TRUE(summary.ok()) << summary.status().ToString();
+}
+
 TEST_F(EvidenceTest, BundleOfATravelledUnitVerifiesOffline) {
   const supplychain::UnitTruth& u = TravelledUnit();
   auto bundle = BuildTraceBundle(Inputs(), u.epc);

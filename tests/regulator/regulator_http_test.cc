@@ -309,6 +309,20 @@ TEST_F(RegulatorHttpTest, RecallReportInThreeFormats) {
                 "/v1/recalls/" + udi_test::EncodePathSegment(SomeUnit().epc))
                 .status,
             400);
+  // By its recallNumber (udi:recall.recallNumber of the recall event), with
+  // the same answer as by its event id.
+  const std::string number =
+      doc["epcisBody"]["eventList"][0]["udi:recall"].value("recallNumber", "");
+  ASSERT_FALSE(number.empty());
+  auto by_number =
+      Get(regulator_, "/v1/recalls/" + udi_test::EncodePathSegment(number));
+  ASSERT_EQ(by_number.status, 200) << by_number.body.substr(0, 300);
+  EXPECT_EQ(by_number.Json()["recallEventId"], recall.event_id);
+  EXPECT_EQ(by_number.Json()["units"], j["units"]);
+  EXPECT_EQ(by_number.Json()["id"], number);
+  auto unknown = Get(regulator_, "/v1/recalls/RCL-NO-SUCH-NUMBER");
+  EXPECT_EQ(unknown.status, 404) << unknown.body;
+  EXPECT_NE(unknown.body.find("recallNumber"), std::string::npos);
   // By the GTIN+lot of a lot.
   const supplychain::LotTruth& lot = Truth().lots.front();
   auto by_lot =
@@ -401,14 +415,29 @@ TEST_F(RegulatorHttpTest, IssuingRecalls) {
        201},
   };
   std::string issued;
+  std::vector<std::string> all_issued;
   for (const Case& c : cases) {
     SCOPED_TRACE(c.name);
     auto r = c.client->Post("/v1/recalls", c.body);
     ASSERT_TRUE(r.ok());
     EXPECT_EQ(r->status, c.status) << r->body;
-    if (r->status == 201) issued = r->Json().value("eventId", "");
+    if (r->status == 201) {
+      issued = r->Json().value("eventId", "");
+      all_issued.push_back(issued);
+    }
   }
   ASSERT_FALSE(issued.empty());
+  // The manufacturer and the regulator both used recallNumber RCL-TEST-<lot>:
+  // asking by that number is ambiguous (409 naming both events), each event
+  // id still addresses its own report.
+  ASSERT_EQ(all_issued.size(), 2u);
+  auto ambiguous =
+      Get(regulator_,
+          "/v1/recalls/" + udi_test::EncodePathSegment("RCL-TEST-" + lot->lot));
+  EXPECT_EQ(ambiguous.status, 409) << ambiguous.body;
+  EXPECT_EQ(ambiguous.Json().value("field", ""), "id");
+  for (const std::string& id : all_issued)
+    EXPECT_NE(ambiguous.body.find(id), std::string::npos) << id;
   auto report =
       Get(regulator_, "/v1/recalls/" + udi_test::EncodePathSegment(issued));
   ASSERT_EQ(report.status, 200) << report.body.substr(0, 300);
@@ -440,6 +469,48 @@ TEST_F(RegulatorHttpTest, VerifyUnit) {
                               "?expiry=2026-13");
   EXPECT_EQ(bad.status, 400);
   EXPECT_EQ(bad.Json().value("field", ""), "expiry");
+}
+
+// The value of the series `series` (name and labels) in a /metrics text; -1
+// when absent.
+double MetricValue(const std::string& text, const std::string& series) {
+  const size_t at = text.find("\n" + series + " ");
+  if (at == std::string::npos) return -1;
+  return std::stod(text.substr(at + series.size() + 2));
+}
+
+// A regulator query whose audit record cannot be appended is still answered,
+// with Udi-Audit-Error, and counted in /metrics as
+// udi_audit_records_total{result="error"}; recorded ones count as "ok". The
+// failure is real: a request target that is not UTF-8 cannot be written into
+// a JCS (RFC 8785) log entry.
+TEST_F(RegulatorHttpTest, AuditFailuresAreCountedInMetrics) {
+  const std::string ok_series = "udi_audit_records_total{result=\"ok\"}";
+  const std::string error_series = "udi_audit_records_total{result=\"error\"}";
+  auto before = Get(admin_, "/metrics");
+  ASSERT_EQ(before.status, 200);
+  const double ok0 = MetricValue(before.body, ok_series);
+  const double error0 = MetricValue(before.body, error_series);
+  ASSERT_GE(ok0, 0) << before.body.substr(0, 2000);
+  ASSERT_GE(error0, 0);
+
+  auto recorded = Get(
+      regulator_, "/v1/trace/" + udi_test::EncodePathSegment(SomeUnit().epc));
+  ASSERT_EQ(recorded.status, 200);
+  ASSERT_NE(recorded.Header("udi-audit-index"), "");
+  // A raw 0xFF byte in the path (not percent-encoded): the node answers the
+  // query (400: not an identifier) but cannot record it.
+  auto failed = Get(regulator_, "/v1/trace/X\xff");
+  ASSERT_EQ(failed.status, 400) << failed.body;
+  EXPECT_NE(failed.Header("udi-audit-error"), "");
+  EXPECT_EQ(failed.Header("udi-audit-index"), "");
+
+  auto after = Get(admin_, "/metrics");
+  ASSERT_EQ(after.status, 200);
+  EXPECT_EQ(MetricValue(after.body, ok_series), ok0 + 1);
+  EXPECT_EQ(MetricValue(after.body, error_series), error0 + 1);
+  EXPECT_NE(after.body.find("# TYPE udi_audit_records_total counter\n"),
+            std::string::npos);
 }
 
 TEST_F(RegulatorHttpTest, BundleOverHttpAndLedgerctl) {
