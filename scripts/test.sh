@@ -8,11 +8,10 @@ if [ ! -f build/build.ninja ] || ! grep -q 'UDI_WERROR:BOOL=ON' build/CMakeCache
   cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DUDI_WERROR=ON
 fi
 cmake --build build
-# KNOWN FAILING, excluded here until fixed (issue 4 stays open; see its note). They still build
-# and run with `ctest -R 'ReplicationTest|Federation'`:
-# - ReplicationTest.FaultyPeer*/DownAndSlow*: node_client's SetTimeout does not bound a blocking
-#   read (Asio retries the recv after SO_RCVTIMEO), so a hanging peer blocks the test for good;
-# - Federation.EventsWrittenToEachNode*: a served checkpoint sometimes loses a collected
-#   cosignature (quorum 1 of 2 seen right after 2 of 2).
-known_failing='ReplicationTest\.(FaultyPeerAnswers|DownAndSlowPeers)|Federation\.EventsWrittenToEachNode'
+# KNOWN FAILING, excluded here until fixed (issue 4 stays open; see its note). It still builds
+# and runs with `ctest -R Federation`:
+# - Federation.EventsWrittenToEachNode*: the ledgerctl quorum check right after the served
+#   checkpoints showed 2 of 2 cosignatures still sometimes sees 1 of 2 (about 1 run in 10 after
+#   the witness fix of session 3; cause not yet found).
+known_failing='Federation\.EventsWrittenToEachNode'
 cd build && ctest --output-on-failure -j"$(nproc)" --timeout 600 -E "$known_failing"

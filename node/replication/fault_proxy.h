@@ -26,6 +26,7 @@ enum class Fault {
   kBadCheckpointSig,  // a byte of the checkpoint signature flipped
   kOldCheckpoint,     // the first checkpoint ever seen is served again
   kHang,              // no answer until the proxy stops (a slow peer)
+  kSilent,            // accepts connections, never reads or answers anything
 };
 
 class FaultProxy {

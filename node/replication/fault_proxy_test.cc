@@ -62,6 +62,11 @@ struct FaultProxy::Impl {
   std::map<std::string, std::string> first_checkpoint;  // path → body
 
   void Serve(tcp::socket socket, const std::atomic<Fault>* fault) {
+    if (fault->load() == Fault::kSilent) {
+      std::unique_lock<std::mutex> lock(mu);
+      cv.wait(lock, [this] { return stopping; });
+      return;
+    }
     udi_http::HttpClient upstream_client("127.0.0.1", upstream);
     beast::flat_buffer buffer;
     for (;;) {
@@ -148,6 +153,7 @@ struct FaultProxy::Impl {
       }
       case Fault::kNone:
       case Fault::kHang:
+      case Fault::kSilent:
         return body;
     }
     return body;

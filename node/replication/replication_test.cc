@@ -408,6 +408,37 @@ TEST_F(ReplicationTest, DownAndSlowPeersAreCountedAndDoNotBlockOthers) {
       << b->GetText("/metrics");
 }
 
+// A peer that accepts connections and never answers costs its puller one
+// timeout per request, and nothing else: a healthy peer listed before or after
+// it is replicated from within about two timeouts of the start.
+TEST_F(ReplicationTest, SilentPeerDoesNotDelayAHealthyOne) {
+  Node* a = Start("node-a");
+  ASSERT_TRUE(a);
+  Write(a, 0, 3, true);
+  FaultProxy silent(a->process->port());
+  silent.SetFault(Fault::kSilent);
+  constexpr auto kTimeout = std::chrono::milliseconds(2000);
+  std::string config = tmp_.path() + "/b.json";
+  std::ofstream(config) << R"({"peerTimeoutMillis": )" << kTimeout.count()
+                        << "}";
+  Node* b = Start("node-b", {"--config", config, "--peer", silent.url(),
+                             "--peer-token-file", a->token_file, "--peer",
+                             a->url(), "--peer-token-file", a->token_file});
+  ASSERT_TRUE(b);
+  auto start = std::chrono::steady_clock::now();  // b answers: pullers run
+  ASSERT_TRUE(WaitFor([&] { return b->HeldSize("node-a") == 4; }))
+      << b->GetText("/metrics");
+  auto took = std::chrono::steady_clock::now() - start;
+  EXPECT_LT(took, 2 * kTimeout)
+      << "replication from the healthy peer took "
+      << std::chrono::duration_cast<std::chrono::milliseconds>(took).count()
+      << " ms";
+  // The silent peer was tried, and each try ended in a counted timeout.
+  ASSERT_TRUE(WaitFor([&] { return b->Failures(silent.url(), "timeout") > 0; }))
+      << b->GetText("/metrics");
+  EXPECT_EQ(b->admin->Get("/healthz")->status, 200);
+}
+
 TEST(ReplicaStoreTest, DirNamesAreSafeAndDistinct) {
   struct Case {
     std::string origin;
