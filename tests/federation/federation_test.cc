@@ -225,7 +225,13 @@ TEST_F(Federation,
        "--origin", name_[1], "--witness-keys", dir_ + "/witnesses.txt",
        "--min-cosignatures", "2"});
   ASSERT_TRUE(ok.ok());
-  EXPECT_EQ(ok->exit_code, 0) << ok->stderr_text;
+  EXPECT_EQ(ok->exit_code, 0)
+      << ok->stderr_text << "node2 serves:\n"
+      << ServedCheckpoint(2, 1) << "node2 holds " << HeldSize(2, 1)
+      << " entries of node1; node2/data/witness/cosigned.json:\n"
+      << ReadFile(NodeDir(2) + "/data/witness/cosigned.json")
+      << "\nnode2/node.log:\n"
+      << ReadFile(dir_ + "/node2/node.log");
   auto three = udi_test::RunProgram(
       {udi_test::BinDir() + "/ledgerctl", "checkpoint", "--node", url_[2],
        "--origin", name_[1], "--witness-keys", dir_ + "/witnesses.txt",
