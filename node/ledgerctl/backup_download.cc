@@ -6,13 +6,12 @@
 #include <sys/socket.h>
 #include <sys/time.h>
 
-#include <cstdint>
-#include <limits>
-
 #include <boost/asio/connect.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <cstdint>
+#include <limits>
 
 namespace ledgerctl {
 

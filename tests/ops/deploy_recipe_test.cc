@@ -139,8 +139,8 @@ TEST_F(DeployRecipeTest, DockerfileBuildsAndRunsWhatThePackageInstalls) {
   list = std::regex_replace(list, std::regex("#[^\\n]*"), "");
   size_t first = dockerfile_.find("\nFROM ");
   ASSERT_NE(first, std::string::npos);
-  std::string build_stage = dockerfile_.substr(
-      first, dockerfile_.find("\nFROM ", first + 1) - first);
+  std::string build_stage =
+      dockerfile_.substr(first, dockerfile_.find("\nFROM ", first + 1) - first);
   std::vector<std::string> stage_words = Words(build_stage);
   for (const std::string& package : Words(list)) {
     if (test_only.count(package)) continue;

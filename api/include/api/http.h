@@ -90,8 +90,7 @@ std::string PercentEncode(std::string_view in);
 // response to send instead: 415 (with Accept-Encoding: zstd) for any other
 // coding, 413 when the decoded body would exceed `max_bytes`, 400 when it is
 // not valid zstd. Only a single coding is accepted.
-std::optional<Response> DecodeRequestBody(Request* request,
-                                          uint64_t max_bytes);
+std::optional<Response> DecodeRequestBody(Request* request, uint64_t max_bytes);
 
 // RFC 3339 UTC with milliseconds, e.g. "2026-11-26T10:00:00.123Z".
 std::string FormatRfc3339Millis(int64_t unix_ms);
