@@ -227,6 +227,9 @@ class LogImpl : public Log {
                         std::string_view what);
   Status CheckWritable(std::string_view what) const;
   // The checked checkpoint of an import of `n` entries ending in `p`.
+  // An import's note, parsed and opened: canonical form, signed by the
+  // checkpoint key, this origin (any size).
+  Result<Checkpoint> OpenImportNote(std::string_view note) const;
   Result<Checkpoint> CheckImportCheckpoint(const Pending& p, size_t n,
                                            std::string_view note) const;
   // ImportEntries (proof == nullptr) and ImportPrefix (log_import.cc).

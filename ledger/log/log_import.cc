@@ -146,20 +146,8 @@ Status LogImpl::Import(const std::vector<std::string>& entry_bytes,
     return Status::OK();
   }
   // Prefix import: the note is checked as for ImportEntries except its size.
-  auto parsed = SignedNote::Parse(signed_checkpoint);
-  if (!parsed.ok()) {
-    return Status::InvalidArgument("checkpoint: " + parsed.status().message());
-  }
-  if (parsed->ToString() != signed_checkpoint) {
-    return Status::InvalidArgument("checkpoint: not in canonical note form");
-  }
-  auto cp = OpenCheckpoint(signed_checkpoint, verifier_);
-  if (!cp.ok()) return Status::InvalidArgument(cp.status().message());
-  if (cp->origin != options_.origin) {
-    return Status::InvalidArgument("checkpoint: origin '" + cp->origin +
-                                   "' is not this log's origin '" +
-                                   options_.origin + "'");
-  }
+  auto cp = OpenImportNote(signed_checkpoint);
+  if (!cp.ok()) return cp.status();
   const uint64_t size = p.range.size();
   if (cp->size < size) {
     return Status::InvalidArgument(
@@ -237,8 +225,7 @@ Result<Checkpoint> LogImpl::OpenStoredCheckpoint(
   return cp;
 }
 
-Result<Checkpoint> LogImpl::CheckImportCheckpoint(const Pending& p, size_t n,
-                                                  std::string_view note) const {
+Result<Checkpoint> LogImpl::OpenImportNote(std::string_view note) const {
   auto parsed = SignedNote::Parse(note);
   if (!parsed.ok()) {
     return Status::InvalidArgument("checkpoint: " + parsed.status().message());
@@ -255,6 +242,13 @@ Result<Checkpoint> LogImpl::CheckImportCheckpoint(const Pending& p, size_t n,
                                    "' is not this log's origin '" +
                                    options_.origin + "'");
   }
+  return cp;
+}
+
+Result<Checkpoint> LogImpl::CheckImportCheckpoint(const Pending& p, size_t n,
+                                                  std::string_view note) const {
+  auto cp = OpenImportNote(note);
+  if (!cp.ok()) return cp.status();
   const uint64_t size = p.range.size();
   if (cp->size != size) {
     return Status::InvalidArgument(
