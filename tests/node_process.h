@@ -6,6 +6,7 @@
 
 #include <sys/types.h>
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -24,6 +25,10 @@ struct ProcessResult {
 // Percent-encodes everything but RFC 3986 unreserved characters, for ids
 // (EPC URIs, Digital Links, event ids) placed in one URL path segment.
 std::string EncodePathSegment(const std::string& s);
+
+// Polls `condition` (every 20 ms) until it holds or `seconds` pass; returns
+// the last answer. For tests that wait on another process.
+bool WaitFor(const std::function<bool()>& condition, int seconds = 30);
 
 // Runs `argv` (argv[0] = path) to completion with a deadline; IOError when it
 // does not finish.

@@ -27,16 +27,7 @@ using replication_test::FaultProxy;
 using udi_http::HttpClient;
 using udi_test::NodeProcess;
 using udi_test::TempDir;
-
-bool WaitFor(const std::function<bool()>& condition, int seconds = 30) {
-  auto deadline =
-      std::chrono::steady_clock::now() + std::chrono::seconds(seconds);
-  while (std::chrono::steady_clock::now() < deadline) {
-    if (condition()) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));  // poll pace
-  }
-  return condition();
-}
+using udi_test::WaitFor;
 
 // The value of `series` (name and labels) in a Prometheus text body, or -1.
 double Metric(const std::string& body, const std::string& series) {

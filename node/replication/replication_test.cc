@@ -30,20 +30,11 @@ using replication_test::FaultProxy;
 using udi_http::HttpClient;
 using udi_test::NodeProcess;
 using udi_test::TempDir;
+using udi_test::WaitFor;
 
 constexpr char kGln[] = "0614141000005";
 
 // Polls `condition` until it holds or `seconds` pass.
-bool WaitFor(const std::function<bool()>& condition, int seconds = 30) {
-  auto deadline =
-      std::chrono::steady_clock::now() + std::chrono::seconds(seconds);
-  while (std::chrono::steady_clock::now() < deadline) {
-    if (condition()) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));  // poll pace
-  }
-  return condition();
-}
-
 // A checkpoint note without the witnesses' cosignature lines (text and the
 // origin's own signature, the first line after the blank line).
 std::string OriginSigned(const std::string& note) {

@@ -27,7 +27,6 @@ namespace {
 
 using nlohmann::json;
 using udi_http::HttpClient;
-using Clock = std::chrono::steady_clock;
 
 std::string ReadFile(const std::string& path) {
   std::ifstream in(path);
@@ -39,13 +38,9 @@ std::string ReadFile(const std::string& path) {
 }
 
 // Polls `done` until it is true or `seconds` pass; false on timeout.
+// Federation steps (replication, cosigning) may take longer than the default.
 bool WaitFor(const std::function<bool()>& done, int seconds = 60) {
-  auto deadline = Clock::now() + std::chrono::seconds(seconds);
-  while (Clock::now() < deadline) {
-    if (done()) return true;
-    std::this_thread::yield();
-  }
-  return done();
+  return udi_test::WaitFor(done, seconds);
 }
 
 json MakeEvent(const std::string& serial) {
