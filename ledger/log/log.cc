@@ -3,14 +3,25 @@
 #include <algorithm>
 #include <array>
 #include <climits>
+#include <future>
+#include <system_error>
+#include <thread>
 
 #include "ledger/jcs.h"
+#include "ledger/log/event_batch.h"
 #include "ledger/log/log_check.h"
 #include "ledger/log/log_impl.h"
 #include "ledger/log/log_keys.h"
 
 namespace ledger {
 namespace logimpl {
+namespace {
+
+// Batches of at least this many accepted events have their index puts built
+// on a second thread (below, a thread costs more than it saves).
+constexpr size_t kParallelAppendMin = 256;
+
+}  // namespace
 
 Status LogImpl::InitializeEmpty() {
   Checkpoint cp{options_.origin, 0, merkle::EmptyRoot(), {}};
@@ -290,12 +301,20 @@ class BatchSorter : public leveldb::WriteBatch::Handler {
     const size_t f = Family(key);
     auto& v = families_[f];
     if (!v.empty() && v.back().first.compare(key) > 0) unsorted_[f] = true;
+    if (f != last_family_ && !v.empty()) grouped_ = false;  // family resumed
+    last_family_ = f;
     v.emplace_back(key, value);
   }
   void Delete(const leveldb::Slice&) override { has_delete_ = true; }
-  // The reordered batch; false when `in` must be written as it is.
+  // The reordered batch; false when `in` must be written as it is (a batch
+  // with deletes, or one already grouped by family and ascending in each, as
+  // AppendEvents builds it).
   bool Sort(const leveldb::WriteBatch& in, leveldb::WriteBatch* out) {
     if (!in.Iterate(this).ok() || has_delete_) return false;
+    if (grouped_ && std::find(unsorted_.begin(), unsorted_.end(), true) ==
+                        unsorted_.end()) {
+      return false;
+    }
     for (size_t f = 0; f < families_.size(); ++f) {
       auto& v = families_[f];
       if (unsorted_[f]) {
@@ -332,6 +351,8 @@ class BatchSorter : public leveldb::WriteBatch::Handler {
   std::array<std::vector<std::pair<leveldb::Slice, leveldb::Slice>>, 6 + kKinds>
       families_;
   std::array<bool, 6 + kKinds> unsorted_{};
+  size_t last_family_ = families_.size();
+  bool grouped_ = true;  // each family's puts are contiguous
   bool has_delete_ = false;
 };
 
@@ -339,12 +360,14 @@ class BatchSorter : public leveldb::WriteBatch::Handler {
 
 Status LogImpl::CommitWithNote(Pending* p, Checkpoint cp, std::string note,
                                std::string_view what) {
-  p->batch.Put(std::string(logkeys::kSizeKey), logkeys::Be64(p->range.size()));
+  // m:checkpoint < m:size: put in key order, so that a batch built in order
+  // stays in order.
   p->batch.Put(std::string(logkeys::kCheckpointKey), note);
+  p->batch.Put(std::string(logkeys::kSizeKey), logkeys::Be64(p->range.size()));
   leveldb::WriteOptions w;
   w.sync = options_.sync;
   leveldb::WriteBatch sorted;
-  const bool reordered = BatchSorter().Sort(p->batch, &sorted);
+  const bool reordered = !p->in_order && BatchSorter().Sort(p->batch, &sorted);
   LEDGER_RETURN_IF_ERROR(logdb::FromLevelDb(
       db_->db->Write(w, reordered ? &sorted : &p->batch), what));
   // Appends set it again after this returns; an import leaves it to be read
@@ -390,28 +413,86 @@ Result<std::vector<AppendOutcome>> LogImpl::AppendEvents(
   auto floor = LastReceivedAt();
   if (!floor.ok()) return floor.status();
   const int64_t at_ms = std::max(received_at_ms, *floor);
-  Pending p = StartBatch();
-  const std::string received_at = logentry::FormatReceivedAt(at_ms);
-  // Keys view events[i].event_id, which outlive the map.
-  std::unordered_map<std::string_view, uint64_t> in_batch;
-  in_batch.reserve(events.size());
   std::vector<AppendOutcome> out(events.size());
-  std::string bytes;  // reused for every entry
+  Pending p = StartBatch();
+  const uint64_t first = p.range.size();
+  auto accepted = AcceptEvents(events, first, &out);
+  if (!accepted.ok()) return accepted.status();
+  if (accepted->empty()) return out;  // nothing accepted, nothing to write
+  // The index puts (I, T, X) need only each event's facts and index: a large
+  // batch has them built on a second thread while this one chains and hashes
+  // the entries, which it must do in order. That thread then frees the
+  // events' parsed JSON (no longer needed) while this one writes.
+  leveldb::WriteBatch index_puts;
+  std::thread helper;
+  std::promise<void> index_ready;
+  if (accepted->size() >= kParallelAppendMin) {
+    try {
+      helper = std::thread([&] {
+        PutEventIndexKeys(events, *accepted, first, &index_puts);
+        index_ready.set_value();
+        for (size_t i : *accepted) {
+          events[i].envelope.event = nullptr;
+          events[i].facts = epcis::EventFacts();
+        }
+      });
+    } catch (const std::system_error&) {
+      // No thread: this one builds them below.
+    }
+  }
+  AddEventEntries(&p, events, *accepted, logentry::FormatReceivedAt(at_ms));
+  if (helper.joinable()) {
+    index_ready.get_future().wait();
+  } else {
+    PutEventIndexKeys(events, *accepted, first, &index_puts);
+  }
+  p.batch.Append(index_puts);
+  p.in_order = true;
+  Status committed =
+      Commit(&p, "appending " + std::to_string(accepted->size()) + " events");
+  if (helper.joinable()) helper.join();
+  LEDGER_RETURN_IF_ERROR(committed);
+  last_received_at_ms_ = at_ms;
+  // Nothing reads the accepted events' ids any more (AcceptEvents copied the
+  // others').
+  for (size_t i : *accepted) out[i].event_id = std::move(events[i].event_id);
+  return out;
+}
+
+Result<std::vector<size_t>> LogImpl::AcceptEvents(
+    const std::vector<PreparedEvent>& events, uint64_t first,
+    std::vector<AppendOutcome>* out) {
+  std::vector<size_t> accepted;
+  accepted.reserve(events.size());
+  // Ids accepted in this batch → index. Built only once the writer's filter
+  // of recent ids (which holds them all) first answers "maybe" for an id.
+  std::unordered_map<std::string_view, uint64_t> in_batch;
+  bool in_batch_built = false;
   // The registry does not change during the call: a signer and key pair that
   // passed once passes again.
   const PreparedEvent* signer_ok = nullptr;
   for (size_t i = 0; i < events.size(); ++i) {
     const PreparedEvent& ev = events[i];
-    AppendOutcome& o = out[i];
-    o.event_id = ev.event_id;
-    if (auto it = in_batch.find(ev.event_id); it != in_batch.end()) {
-      o.status = AppendStatus::kDuplicate;
-      o.index = it->second;
-      continue;
+    AppendOutcome& o = (*out)[i];
+    if (recent_ids_.MayContain(ev.event_id)) {
+      if (!in_batch_built) {
+        in_batch.reserve(events.size());
+        for (size_t k = 0; k < accepted.size(); ++k) {
+          in_batch.emplace(events[accepted[k]].event_id, first + k);
+        }
+        in_batch_built = true;
+      }
+      if (auto it = in_batch.find(ev.event_id); it != in_batch.end()) {
+        o.event_id = ev.event_id;
+        o.status = AppendStatus::kDuplicate;
+        o.index = it->second;
+        continue;
+      }
     }
     auto existing = StoredEventIndex(ev.event_id);
     if (!existing.ok()) return existing.status();
     if (existing->has_value()) {
+      o.event_id = ev.event_id;
       o.status = AppendStatus::kDuplicate;
       o.index = **existing;
       continue;
@@ -428,39 +509,70 @@ Result<std::vector<AppendOutcome>> LogImpl::AppendEvents(
             "registered one");
       }
       if (!signer.ok()) {
+        o.event_id = ev.event_id;
         o.status = AppendStatus::kRejected;
         o.error = signer.message();
         continue;
       }
       signer_ok = &ev;
     }
-    const uint64_t index = p.range.size();
+    const uint64_t index = first + accepted.size();
+    o.status = AppendStatus::kAccepted;
+    o.index = index;
+    if (in_batch_built) in_batch.emplace(ev.event_id, index);
+    accepted.push_back(i);
+    // A batch that then fails to commit leaves its ids here: harmless (the
+    // filter may only answer "maybe").
+    recent_ids_.Add(ev.event_id);
+  }
+  return accepted;
+}
+
+void LogImpl::AddEventEntries(Pending* p,
+                              const std::vector<PreparedEvent>& events,
+                              const std::vector<size_t>& accepted,
+                              const std::string& received_at) {
+  std::string key;
+  key.reserve(16);
+  std::string bytes;  // reused for every entry
+  std::vector<merkle::CompactRange::NewNode> nodes;
+  nodes.reserve(2 * accepted.size() + 64);
+  for (size_t i : accepted) {
+    const PreparedEvent& ev = events[i];
+    const uint64_t index = p->range.size();
     // The leaf hash continues the SHA-256 state PrepareEvent left after the
     // entry's prefix, whose bytes it also kept.
-    const std::string suffix =
-        logentry::EventEntrySuffix(index, p.last_leaf, received_at);
     if (!ev.entry_prefix.empty()) {
       bytes.assign(ev.entry_prefix);
     } else {
       bytes = logentry::EventEntryPrefix(ev.envelope, ev.canonical_event);
     }
-    bytes.append(suffix);
+    const size_t prefix_size = bytes.size();
+    logentry::AppendEventEntrySuffix(&bytes, index, p->last_leaf, received_at);
     std::optional<Hash> leaf;
     if (!ev.entry_prefix.empty()) {
-      leaf = logentry::LeafHashFromPrefixState(ev.leaf_prefix_state, suffix);
+      leaf = logentry::LeafHashFromPrefixState(
+          ev.leaf_prefix_state, std::string_view(bytes).substr(prefix_size));
     }
-    AddEntry(&p, bytes, leaf ? *leaf : merkle::LeafHash(bytes));
-    AddEventKeys(&p, ev.event_id, ev.facts, ev.envelope.signer, index);
-    in_batch.emplace(ev.event_id, index);
-    o.status = AppendStatus::kAccepted;
-    o.index = index;
+    if (!leaf) leaf = merkle::LeafHash(bytes);
+    logkeys::EntryKeyInto(&key, index);
+    p->batch.Put(key, bytes);
+    p->last_leaf = *leaf;
+    p->range.Append(*leaf, [&](const merkle::CompactRange::NewNode& n) {
+      nodes.push_back(n);
+    });
   }
-  if (p.range.size() == range_.size())
-    return out;  // nothing accepted, nothing to write
-  LEDGER_RETURN_IF_ERROR(
-      Commit(&p, "appending " + std::to_string(in_batch.size()) + " events"));
-  last_received_at_ms_ = at_ms;
-  return out;
+  // Tree nodes level by level, each level ascending (see event_batch.h).
+  std::stable_sort(
+      nodes.begin(), nodes.end(),
+      [](const auto& a, const auto& b) { return a.level < b.level; });
+  for (const auto& n : nodes) {
+    logkeys::NodeKeyInto(&key, n.level, n.index);
+    p->batch.Put(key,
+                 leveldb::Slice(reinterpret_cast<const char*>(n.hash.data()),
+                                n.hash.size()));
+    if (n.level >= 1) p->nodes.push_back(n);  // the cache keeps what fits
+  }
 }
 
 Result<uint64_t> LogImpl::AppendParticipant(const Participant& participant,

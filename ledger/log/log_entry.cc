@@ -2,6 +2,7 @@
 
 #include <sodium.h>
 
+#include <charconv>
 #include <cstdio>
 #include <cstring>
 
@@ -92,13 +93,32 @@ std::string EventEntryPrefix(const Envelope& envelope,
 
 std::string EventEntrySuffix(uint64_t index, const Hash& prev_leaf,
                              std::string_view received_at) {
-  std::string out = std::to_string(index);
-  out += ",\"prevHash\":\"";
-  out += index == 0 ? ZeroHashHex() : ToHex(prev_leaf);
-  out += "\",\"receivedAt\":";
-  out += JcsString(received_at);
-  out += ",\"type\":\"event\"}";
+  std::string out;
+  AppendEventEntrySuffix(&out, index, prev_leaf, received_at);
   return out;
+}
+
+void AppendEventEntrySuffix(std::string* out, uint64_t index,
+                            const Hash& prev_leaf,
+                            std::string_view received_at) {
+  char digits[20];
+  auto end = std::to_chars(digits, digits + sizeof(digits), index).ptr;
+  out->append(digits, end);
+  out->append(",\"prevHash\":\"");
+  if (index == 0) {
+    out->append(64, '0');  // ZeroHashHex()
+  } else {
+    static constexpr char kHex[] = "0123456789abcdef";
+    char hex[64];
+    for (size_t i = 0; i < prev_leaf.size(); ++i) {
+      hex[2 * i] = kHex[prev_leaf[i] >> 4];
+      hex[2 * i + 1] = kHex[prev_leaf[i] & 15];
+    }
+    out->append(hex, sizeof(hex));
+  }
+  out->append("\",\"receivedAt\":");
+  out->append(JcsString(received_at));
+  out->append(",\"type\":\"event\"}");
 }
 
 std::string EventEntryBytes(uint64_t index, const Hash& prev_leaf,

@@ -39,6 +39,11 @@ std::string EventEntryPrefix(const Envelope& envelope,
                              std::string_view canonical_event);
 std::string EventEntrySuffix(uint64_t index, const Hash& prev_leaf,
                              std::string_view received_at);
+// EventEntrySuffix(index, prev_leaf, received_at) appended to *out (the
+// writer's allocation-free form).
+void AppendEventEntrySuffix(std::string* out, uint64_t index,
+                            const Hash& prev_leaf,
+                            std::string_view received_at);
 // SHA-256 state after 0x00 || prefix, as opaque bytes; and the leaf hash from
 // it and the suffix (nullopt unless `state` has the size LeafPrefixState
 // makes).

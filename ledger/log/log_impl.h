@@ -199,6 +199,9 @@ class LogImpl : public Log {
     Hash last_leaf;
     leveldb::WriteBatch batch;
     std::vector<merkle::CompactRange::NewNode> nodes;
+    // The puts are already grouped by key family and ascending in each
+    // (AppendEvents): CommitWithNote writes them without reordering.
+    bool in_order = false;
   };
   Pending StartBatch() const { return Pending{range_, last_leaf_, {}, {}}; }
   void AddEntry(Pending* p, const std::string& bytes);
@@ -208,6 +211,16 @@ class LogImpl : public Log {
   void AddEventKeys(Pending* p, const std::string& event_id,
                     const epcis::EventFacts& facts, std::string_view signer,
                     uint64_t index);
+  // AppendEvents' steps (log.cc): the positions of the events to append, in
+  // order, with every event's outcome set in *out (their ids also go into
+  // recent_ids_); then their entries and tree nodes added to p, grouped and
+  // ascending per key family.
+  Result<std::vector<size_t>> AcceptEvents(
+      const std::vector<PreparedEvent>& events, uint64_t first,
+      std::vector<AppendOutcome>* out);
+  void AddEventEntries(Pending* p, const std::vector<PreparedEvent>& events,
+                       const std::vector<size_t>& accepted,
+                       const std::string& received_at);
   // The index of an already stored event (writer only, under write_mu_): the
   // in-memory filters answer "not logged" for almost every new id without a
   // LevelDB read.

@@ -1,0 +1,194 @@
+// AppendEvents' batch building (event_batch.h, log.cc): a large batch, whose
+// index puts another thread builds, stores exactly what the same events
+// appended one at a time store, and SortedPuts writes its puts in key order.
+#include "ledger/log/event_batch.h"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <map>
+
+#include "ledger/log/log_db.h"
+#include "ledger/log/log_testing.h"
+
+namespace ledger {
+namespace {
+
+using logtesting::MakeParticipant;
+using logtesting::SignAndPrepare;
+using logtesting::TestKey;
+
+constexpr int64_t kNow = 1795680000123;
+
+// Every put of a WriteBatch, in batch order.
+class PutList : public leveldb::WriteBatch::Handler {
+ public:
+  void Put(const leveldb::Slice& key, const leveldb::Slice& value) override {
+    puts.emplace_back(key.ToString(), value.ToString());
+  }
+  void Delete(const leveldb::Slice& key) override {
+    puts.emplace_back(key.ToString(), "<deleted>");
+  }
+  std::vector<std::pair<std::string, std::string>> puts;
+};
+
+TEST(SortedPutsTest, PutsInAscendingKeyOrderWithTheirValues) {
+  struct Case {
+    std::string name;
+    std::vector<std::pair<std::string, std::string>> adds;
+  } cases[] = {
+      {"empty", {}},
+      {"ascending", {{"a", "1"}, {"b", ""}, {"c", "3"}}},
+      {"descending", {{"c", "3"}, {"b", "2"}, {"a", "1"}}},
+      {"prefixes and bytes",
+       {{std::string("X\0\x01", 3), "v1"},
+        {"X", "v0"},
+        {std::string("X\0", 2), "v2"},
+        {"\xff", "v3"},
+        {"Xa", ""}}},
+  };
+  for (const auto& c : cases) {
+    SCOPED_TRACE(c.name);
+    logimpl::SortedPuts puts;
+    for (const auto& [k, v] : c.adds) puts.Add(k, v);
+    EXPECT_EQ(puts.size(), c.adds.size());
+    leveldb::WriteBatch batch;
+    puts.PutInOrder(&batch);
+    PutList got;
+    ASSERT_TRUE(batch.Iterate(&got).ok());
+    auto want = c.adds;
+    std::sort(want.begin(), want.end());
+    EXPECT_EQ(got.puts, want);
+  }
+}
+
+class AppendBatchTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    for (auto& d : dirs_) d = logtesting::MakeTempDir("append-batch");
+  }
+  void TearDown() override {
+    for (const auto& d : dirs_) std::filesystem::remove_all(d);
+  }
+  std::unique_ptr<Log> Open(const std::string& dir) {
+    LogOptions o;
+    o.data_dir = dir;
+    o.origin = "udi-ledger.example/batch";
+    o.key = TestKey("udi-ledger.example/batch", 1);
+    auto log = Log::Open(o);
+    EXPECT_TRUE(log.ok()) << log.status().ToString();
+    return log.ok() ? std::move(log).value() : nullptr;
+  }
+  // Every key and value of a closed log's LevelDB.
+  std::map<std::string, std::string> Contents(const std::string& dir) {
+    std::map<std::string, std::string> out;
+    auto db = logdb::Open(dir, /*create=*/false, 1 << 20);
+    EXPECT_TRUE(db.ok()) << db.status().ToString();
+    if (!db.ok()) return out;
+    std::unique_ptr<leveldb::Iterator> it(
+        (*db)->db->NewIterator((*db)->ReadOptions(nullptr)));
+    for (it->SeekToFirst(); it->Valid(); it->Next())
+      out[it->key().ToString()] = it->value().ToString();
+    EXPECT_TRUE(it->status().ok());
+    return out;
+  }
+  // A batch large enough for the second thread: the test vectors (all event
+  // types, many index kinds) and synthetic events, with in-batch duplicates,
+  // an already stored event, events of an unregistered signer, and events
+  // without the precomputed leaf prefix.
+  std::vector<PreparedEvent> Batch() const {
+    std::vector<nlohmann::json> events;
+    for (const auto& e :
+         logtesting::ReadJsonFile(std::string(UDI_TESTDATA) + "/events.json")) {
+      events.push_back(e);
+    }
+    for (uint64_t n = 0; n < 700; ++n)
+      events.push_back(logtesting::SyntheticEvent(n, "batch"));
+    std::vector<PreparedEvent> out;
+    for (size_t i = 0; i < events.size(); ++i) {
+      out.push_back(SignAndPrepare(events[i], acme_));
+      if (i % 7 == 3) {
+        out.back().entry_prefix.clear();
+        out.back().leaf_prefix_state.clear();
+      }
+      if (i == 100 || i == 450) {
+        out.push_back(SignAndPrepare(
+            logtesting::SyntheticEvent(10000 + i, "other"), other_));
+      }
+      if (i == 300 || i == 650) {
+        PreparedEvent dup = out[i % 50];  // an in-batch duplicate
+        out.push_back(std::move(dup));
+      }
+    }
+    PreparedEvent dup = out.front();
+    out.push_back(std::move(dup));
+    return out;
+  }
+
+  std::string dirs_[2];
+  SigningKey acme_ = TestKey("acme", 2);
+  SigningKey other_ = TestKey("other", 3);  // never registered
+};
+
+TEST_F(AppendBatchTest, OneLargeBatchStoresWhatOneEventAtATimeStores) {
+  const PreparedEvent stored =
+      SignAndPrepare(logtesting::SyntheticEvent(7, "batch"), acme_);
+  std::vector<AppendOutcome> got[2];
+  for (int mode = 0; mode < 2; ++mode) {
+    SCOPED_TRACE(mode == 0 ? "one batch" : "one event at a time");
+    auto log = Open(dirs_[mode]);
+    ASSERT_NE(log, nullptr);
+    ASSERT_TRUE(log->AppendParticipant(MakeParticipant(acme_), kNow).ok());
+    ASSERT_TRUE(log->AppendEvents({stored}, kNow).ok());
+    if (mode == 0) {
+      auto r = log->AppendEvents(Batch(), kNow);
+      ASSERT_TRUE(r.ok()) << r.status().ToString();
+      got[mode] = std::move(r).value();
+    } else {
+      for (auto& e : Batch()) {
+        auto r = log->AppendEvents({std::move(e)}, kNow);
+        ASSERT_TRUE(r.ok()) << r.status().ToString();
+        ASSERT_EQ(r->size(), 1u);
+        got[mode].push_back(std::move(r->front()));
+      }
+    }
+  }
+  ASSERT_EQ(got[0].size(), got[1].size());
+  size_t accepted = 0, duplicates = 0, rejected = 0;
+  for (size_t i = 0; i < got[0].size(); ++i) {
+    SCOPED_TRACE(i);
+    const AppendOutcome& a = got[0][i];
+    const AppendOutcome& b = got[1][i];
+    EXPECT_EQ(a.status, b.status);
+    EXPECT_EQ(a.index, b.index);
+    EXPECT_EQ(a.event_id, b.event_id);
+    EXPECT_FALSE(a.event_id.empty());
+    EXPECT_EQ(a.error, b.error);
+    accepted += a.status == AppendStatus::kAccepted;
+    duplicates += a.status == AppendStatus::kDuplicate;
+    rejected += a.status == AppendStatus::kRejected;
+  }
+  EXPECT_GE(accepted, 700u);
+  EXPECT_EQ(duplicates, 4u);  // 3 in-batch, the one stored before
+  EXPECT_EQ(rejected, 2u);
+  // Same entries, tree, indexes and signed checkpoint, key for key.
+  EXPECT_EQ(Contents(dirs_[0]), Contents(dirs_[1]));
+  auto report = VerifyDataDir(dirs_[0]);
+  EXPECT_TRUE(report.ok()) << report.status().ToString();
+  // After reopening, the same batch is all duplicates at the same indexes.
+  auto log = Open(dirs_[0]);
+  ASSERT_NE(log, nullptr);
+  const uint64_t size = log->Size();
+  auto again = log->AppendEvents(Batch(), kNow + 1000);
+  ASSERT_TRUE(again.ok()) << again.status().ToString();
+  for (size_t i = 0; i < again->size(); ++i) {
+    SCOPED_TRACE(i);
+    if (got[0][i].status == AppendStatus::kRejected) continue;
+    EXPECT_EQ((*again)[i].status, AppendStatus::kDuplicate);
+    EXPECT_EQ((*again)[i].index, got[0][i].index);
+  }
+  EXPECT_EQ(log->Size(), size);
+}
+
+}  // namespace
+}  // namespace ledger
