@@ -190,6 +190,12 @@ class LogImpl : public Log {
       int64_t from_ms, int64_t to_ms,
       std::optional<std::pair<int64_t, uint64_t>> after,
       size_t limit) const override;
+  // Bulk reads (log_scan.cc).
+  Status ScanIndexKeys(IndexKind kind, const std::vector<std::string>& keys,
+                       uint64_t end_index,
+                       const IndexHitSink& sink) const override;
+  Status ReadEntriesAt(const std::vector<uint64_t>& indexes,
+                       const EntryBytesSink& sink) const override;
 
  private:
   // A batch under construction: a copy of the tree border, so a failed write

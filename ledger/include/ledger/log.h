@@ -288,6 +288,33 @@ class Log {
       int64_t from_ms, int64_t to_ms,
       std::optional<std::pair<int64_t, uint64_t>> after,
       size_t limit) const = 0;
+
+  // Bulk reads for queries over many keys or entries (recalls; the LevelDB
+  // log implements them in ledger/log/log_scan.cc with one iterator at one
+  // snapshot, stepping to near keys and seeking only to distant ones, without
+  // filling the block cache). The defaults call ScanIndex / ReadEntry per item.
+  //
+  // The index hits of many keys of one kind in one ordered pass: calls
+  // sink(i, index) for every entry index < end_index that index `kind` holds
+  // under keys[i]; keys are visited in ascending order of their stored form
+  // (bytewise order of the keys for keys without bytes 0x00/0x01), indexes
+  // ascending per key. Duplicate keys are visited once (the first position).
+  // Returns the sink's first non-OK status (and stops) or the read error.
+  // kEventId is not a secondary index: InvalidArgument.
+  using IndexHitSink = std::function<Status(size_t key, uint64_t index)>;
+  virtual Status ScanIndexKeys(IndexKind kind,
+                               const std::vector<std::string>& keys,
+                               uint64_t end_index,
+                               const IndexHitSink& sink) const;
+  // The stored bytes (the exact leaf data, not parsed) of the entries at
+  // `indexes`, which MUST be ascending: sink(index, bytes), bytes valid during
+  // the call only. NotFound naming the index when one is >= Size();
+  // InvalidArgument when the list is not ascending; Corruption when an entry
+  // is missing. Returns the sink's first non-OK status (and stops).
+  using EntryBytesSink =
+      std::function<Status(uint64_t index, std::string_view bytes)>;
+  virtual Status ReadEntriesAt(const std::vector<uint64_t>& indexes,
+                               const EntryBytesSink& sink) const;
 };
 
 // Upgrades the log data dir `dir` of a stopped node in place from format
