@@ -6,6 +6,7 @@
 
 #include "api/http.h"
 #include "ledger/envelope.h"
+#include "ledger/epcis.h"
 #include "ledger/keys.h"
 
 namespace api {
@@ -23,12 +24,17 @@ struct Committer::Job {
 
 namespace {
 
+// The event id of an event (any JSON value), when it can be computed.
+std::string EventIdOfEvent(const nlohmann::json& event) {
+  auto canonical = ledger::CanonicalEventBytes(event);
+  return canonical.ok() ? ledger::EventIdFromCanonical(*canonical) : "";
+}
+
 // The event id of a (possibly invalid) envelope's event, when it can be
 // computed.
 std::string EventIdOf(const nlohmann::json& envelope) {
   if (!envelope.is_object() || !envelope.contains("event")) return "";
-  auto canonical = ledger::CanonicalEventBytes(envelope["event"]);
-  return canonical.ok() ? ledger::EventIdFromCanonical(*canonical) : "";
+  return EventIdOfEvent(envelope["event"]);
 }
 
 }  // namespace
@@ -36,8 +42,9 @@ std::string EventIdOf(const nlohmann::json& envelope) {
 // A registered signer as the registry held it when it was looked up: its
 // parsed key, or why envelopes it signs are refused.
 struct Committer::Signer {
-  ledger::Status refused;  // OK: `key` is set
+  ledger::Status refused;  // OK: `key` and `key_text` are set
   std::optional<ledger::VerifierKey> key;
+  std::string key_text;  // key->ToText(), for PreparedEvent::verified_with
 };
 
 std::shared_ptr<const Committer::Signer> Committer::LookupSigner(
@@ -64,6 +71,7 @@ std::shared_ptr<const Committer::Signer> Committer::LookupSigner(
         ledger::Status::InvalidArgument("signer: " + key_id + " is revoked");
   } else if (auto key = ledger::VerifierKey::Parse(participant->verifier_key);
              key.ok()) {
+    signer->key_text = key->ToText();
     signer->key = std::move(*key);
   } else {
     signer->refused =
@@ -87,18 +95,67 @@ void Committer::RegistryChanging(bool changing) {
 }
 
 ledger::Result<ledger::PreparedEvent> Committer::PrepareOne(
-    const nlohmann::json& json, const std::string& bound_signer) {
-  auto envelope = ledger::Envelope::FromJson(json);
-  if (!envelope.ok()) return envelope.status();
+    nlohmann::json&& json, const std::string& bound_signer,
+    std::string* rejected_event_id) {
+  // The event is moved out of the request's envelope, not copied; `json` is
+  // unchanged when the envelope's shape is wrong.
+  auto envelope = ledger::Envelope::FromJson(std::move(json));
+  if (!envelope.ok()) {
+    *rejected_event_id = EventIdOf(json);
+    return envelope.status();
+  }
   const std::string& signer = envelope->signer;
   if (!bound_signer.empty() && signer != bound_signer) {
+    *rejected_event_id = EventIdOfEvent(envelope->event);
     return ledger::Status::InvalidArgument(
         "signer: this token may only submit envelopes signed by " +
         bound_signer + ", not " + signer);
   }
   auto registered = LookupSigner(signer);
-  if (!registered->refused.ok()) return registered->refused;
-  return ledger::PrepareEvent(std::move(*envelope), *registered->key);
+  if (!registered->refused.ok()) {
+    *rejected_event_id = EventIdOfEvent(envelope->event);
+    return registered->refused;
+  }
+  return PrepareSigned(std::move(*envelope), *registered, rejected_event_id);
+}
+
+// ledger::PrepareEvent's steps and errors (validation, JCS, signature, event
+// id, leaf prefix), with the canonical bytes computed once also for the event
+// id of a rejected event, the signer's key text cached, and the parsed event
+// freed here on the pool rather than on the writer.
+ledger::Result<ledger::PreparedEvent> Committer::PrepareSigned(
+    ledger::Envelope envelope, const Signer& signer,
+    std::string* rejected_event_id) {
+  auto facts = ledger::epcis::ValidateEvent(envelope.event);
+  if (!facts.ok()) {
+    *rejected_event_id = EventIdOfEvent(envelope.event);
+    const std::string& msg = facts.status().message();
+    // Paths come as "epcList[2]: ...", "[2]..." or JSON Pointers "/epcList/2:
+    // ...".
+    const bool joined = !msg.empty() && (msg[0] == '[' || msg[0] == '/');
+    return ledger::Status::InvalidArgument((joined ? "event" : "event.") + msg);
+  }
+  auto canonical = ledger::CanonicalEventBytes(envelope.event);
+  if (!canonical.ok()) return canonical.status().WithPrefix("event");
+  std::string event_id = ledger::EventIdFromCanonical(*canonical);
+  ledger::Status verified =
+      ledger::VerifyEnvelopeCanonical(envelope, *canonical, *signer.key);
+  if (!verified.ok()) {
+    *rejected_event_id = std::move(event_id);
+    return verified;
+  }
+  ledger::PreparedEvent out;
+  out.event_id = std::move(event_id);
+  out.canonical_event = std::move(canonical).value();
+  out.envelope = std::move(envelope);
+  // The log reads the event only as canonical_event (it frees the parsed
+  // event itself before writing); free it here, in parallel, not on the
+  // single writer.
+  out.envelope.event = nullptr;
+  out.facts = std::move(facts).value();
+  out.verified_with = signer.key_text;
+  ledger::PrecomputeLeafPrefix(&out);
+  return out;
 }
 
 namespace {
@@ -183,13 +240,16 @@ ledger::Status Committer::RunOnWriter(std::function<void()> task) {
 void Committer::VerifyChunk(const std::shared_ptr<Job>& job, size_t begin,
                             size_t end) {
   for (size_t i = begin; i < end; ++i) {
-    auto prepared = PrepareOne(job->envelopes[i], job->options.bound_signer);
+    std::string rejected_event_id;
+    auto prepared = PrepareOne(std::move(job->envelopes[i]),
+                               job->options.bound_signer, &rejected_event_id);
+    job->envelopes[i] = nullptr;  // whatever is left of it
     if (prepared.ok()) {
       job->prepared[i] = std::move(*prepared);
     } else {
       job->outcomes[i].status = ledger::AppendStatus::kRejected;
       job->outcomes[i].error = prepared.status().message();
-      job->outcomes[i].event_id = EventIdOf(job->envelopes[i]);
+      job->outcomes[i].event_id = std::move(rejected_event_id);
     }
   }
   if (job->chunks_left.fetch_sub(1) != 1) return;
@@ -249,7 +309,15 @@ void Committer::WriterLoop() {
       std::unique_lock<std::mutex> lock(mu_);
       writer_cv_.wait(lock,
                       [this] { return !writer_queue_.empty() || pool_done_; });
-      if (writer_queue_.empty()) return;  // pool_done_ and nothing left
+      if (writer_queue_.empty()) {  // pool_done_ and nothing left
+        // Answers queued for the pool after its threads left (see
+        // FinishOffWriter).
+        std::deque<std::function<void()>> left = std::move(pool_queue_);
+        pool_queue_.clear();
+        lock.unlock();
+        for (auto& t : left) t();
+        return;
+      }
       if (writer_queue_.front().task) {
         task = std::move(writer_queue_.front().task);
         writer_queue_.pop_front();
@@ -302,7 +370,23 @@ void Committer::CommitBatch(std::vector<std::shared_ptr<Job>> jobs) {
       }
       ++k;
     }
-    Finish(job);
+    FinishOffWriter(std::move(job));
+  }
+}
+
+void Committer::FinishOffWriter(std::shared_ptr<Job> job) {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (!pool_done_) {
+      // Ahead of queued verification: the request is durable, answer it.
+      pool_queue_.push_front([this, job] { Finish(job); });
+      job.reset();
+    }
+  }
+  if (job) {
+    Finish(job);  // the pool has stopped
+  } else {
+    pool_cv_.notify_one();
   }
 }
 

@@ -26,7 +26,10 @@ nlohmann::json Envelope::ToJson() const {
       {"event", event}, {"signer", signer}, {"signature", ToBase64(signature)}};
 }
 
-Result<Envelope> Envelope::FromJson(const nlohmann::json& j) {
+namespace {
+
+// The shape checks of Envelope::FromJson: fills everything but env->event.
+Status CheckEnvelopeShape(const nlohmann::json& j, Envelope* env) {
   if (!j.is_object())
     return Status::InvalidArgument("envelope: must be a JSON object");
   for (const auto& [name, value] : j.items()) {
@@ -34,19 +37,16 @@ Result<Envelope> Envelope::FromJson(const nlohmann::json& j) {
       return Status::InvalidArgument(name + ": unexpected member in envelope");
     }
   }
-  Envelope env;
   auto event = j.find("event");
   if (event == j.end()) return Status::InvalidArgument("event: missing");
   if (!event->is_object())
     return Status::InvalidArgument("event: must be a JSON object");
-  env.event = *event;
   auto signer = j.find("signer");
   if (signer == j.end()) return Status::InvalidArgument("signer: missing");
   if (!signer->is_string() || !IsKeyId(signer->get_ref<const std::string&>())) {
     return Status::InvalidArgument(
         "signer: not a key id <name>+<8 lower-case hex>");
   }
-  env.signer = signer->get<std::string>();
   auto signature = j.find("signature");
   if (signature == j.end())
     return Status::InvalidArgument("signature: missing");
@@ -56,7 +56,24 @@ Result<Envelope> Envelope::FromJson(const nlohmann::json& j) {
   if (!raw || raw->size() != kSignatureSize) {
     return Status::InvalidArgument("signature: not base64 of 64 bytes");
   }
-  env.signature = std::move(*raw);
+  env->signer = signer->get<std::string>();
+  env->signature = std::move(*raw);
+  return Status::OK();
+}
+
+}  // namespace
+
+Result<Envelope> Envelope::FromJson(const nlohmann::json& j) {
+  Envelope env;
+  LEDGER_RETURN_IF_ERROR(CheckEnvelopeShape(j, &env));
+  env.event = *j.find("event");
+  return env;
+}
+
+Result<Envelope> Envelope::FromJson(nlohmann::json&& j) {
+  Envelope env;
+  LEDGER_RETURN_IF_ERROR(CheckEnvelopeShape(j, &env));
+  env.event = std::move(*j.find("event"));
   return env;
 }
 

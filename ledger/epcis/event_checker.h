@@ -3,6 +3,7 @@
 #ifndef UDI_LEDGER_EPCIS_EVENT_CHECKER_H_
 #define UDI_LEDGER_EPCIS_EVENT_CHECKER_H_
 
+#include <algorithm>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
@@ -104,10 +105,19 @@ class EventChecker {
    public:
     explicit UniqueList(std::vector<std::string>* out) : out_(out) {}
     void Add(std::string key) {
+      // Short lists (the usual event) are searched; a hash set is built only
+      // once a list grows past kLinearMax.
+      if (out_->size() < kLinearMax) {
+        if (std::find(out_->begin(), out_->end(), key) != out_->end()) return;
+        out_->push_back(std::move(key));
+        return;
+      }
+      if (seen_.empty()) seen_.insert(out_->begin(), out_->end());
       if (seen_.insert(key).second) out_->push_back(std::move(key));
     }
 
    private:
+    static constexpr size_t kLinearMax = 16;
     std::vector<std::string>* out_;
     std::unordered_set<std::string> seen_;
   };

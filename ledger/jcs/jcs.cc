@@ -27,6 +27,8 @@ bool HasSupplementaryName(const nlohmann::json& object) {
 
 class Canonicalizer {
  public:
+  Canonicalizer() { out_.reserve(512); }  // an event's size, typically
+
   Status Write(const nlohmann::json& v, int depth) {
     if (depth > kMaxJsonDepth) {
       return Fail("nesting deeper than " + std::to_string(kMaxJsonDepth) +

@@ -3,6 +3,7 @@
 #include <charconv>
 #include <cstdint>
 #include <cstdlib>
+#include <cstring>
 #include <string>
 
 #include "ledger/jcs/jcs_internal.h"
@@ -59,6 +60,14 @@ size_t Utf8SequenceLength(std::string_view s, size_t i) {
 
 std::string FormatNumber(double v) {
   if (v == 0) return "0";  // both +0 and -0
+  // Integers below 2^53 in magnitude: ECMAScript writes their decimal digits
+  // (no exponent below 10^21), exactly what to_chars writes for the int64.
+  if (v > -9007199254740992.0 && v < 9007199254740992.0 &&
+      v == static_cast<double>(static_cast<int64_t>(v))) {
+    char buf[24];
+    auto res = std::to_chars(buf, buf + sizeof buf, static_cast<int64_t>(v));
+    return std::string(buf, res.ptr);
+  }
   std::string out;
   if (v < 0) {
     out.push_back('-');
@@ -97,6 +106,14 @@ std::string FormatNumber(double v) {
 size_t FindInvalidUtf8(std::string_view s) {
   size_t i = 0;
   while (i < s.size()) {
+    // ASCII runs eight bytes at a time.
+    while (i + 8 <= s.size()) {
+      uint64_t word;
+      std::memcpy(&word, s.data() + i, sizeof word);
+      if ((word & 0x8080808080808080ull) != 0) break;
+      i += 8;
+    }
+    if (i >= s.size()) break;
     size_t len = Utf8SequenceLength(s, i);
     if (len == 0) return i;
     i += len;
@@ -140,9 +157,15 @@ std::u16string ToUtf16(std::string_view s) {
 
 void AppendQuoted(std::string_view s, std::string* out) {
   static constexpr char kHex[] = "0123456789abcdef";
+  out->reserve(out->size() + s.size() + 2);
   out->push_back('"');
-  for (char c : s) {
-    auto u = static_cast<uint8_t>(c);
+  size_t run = 0;  // start of the bytes not yet appended (need no escape)
+  for (size_t i = 0; i < s.size(); ++i) {
+    const char c = s[i];
+    const auto u = static_cast<uint8_t>(c);
+    if (u >= 0x20 && c != '"' && c != '\\') continue;
+    out->append(s.data() + run, i - run);
+    run = i + 1;
     switch (c) {
       case '"':
         *out += "\\\"";
@@ -166,15 +189,12 @@ void AppendQuoted(std::string_view s, std::string* out) {
         *out += "\\r";
         break;
       default:
-        if (u < 0x20) {
-          *out += "\\u00";
-          out->push_back(kHex[u >> 4]);
-          out->push_back(kHex[u & 15]);
-        } else {
-          out->push_back(c);
-        }
+        *out += "\\u00";
+        out->push_back(kHex[u >> 4]);
+        out->push_back(kHex[u & 15]);
     }
   }
+  out->append(s.data() + run, s.size() - run);
   out->push_back('"');
 }
 

@@ -56,8 +56,16 @@ class StrictBuilder {
 
   bool key(std::string& name) {
     Level& level = stack_.back();
-    level.key = name;
-    if (level.node->contains(name)) return FailAtValue("duplicate member name");
+    // One lookup; the name is moved into the object only when it is new.
+    auto [it, inserted] =
+        level.node->get_ref<json::object_t&>().try_emplace(std::move(name));
+    if (!inserted) {
+      duplicate_name_ = name;  // not moved from: try_emplace did not insert
+      level.key = &duplicate_name_;
+      return FailAtValue("duplicate member name");
+    }
+    level.key = &it->first;
+    level.slot = &it->second;
     return true;
   }
 
@@ -82,8 +90,11 @@ class StrictBuilder {
 
  private:
   struct Level {
-    json* node;       // the array or object being filled
-    std::string key;  // for objects: the name of the member being parsed
+    json* node;  // the array or object being filled
+    // For objects: the name of the member being parsed and its value's slot
+    // (both in the object; std::map nodes do not move).
+    const std::string* key = nullptr;
+    json* slot = nullptr;
   };
 
   // JSON Pointer of the value about to be added (or, after key(), of the member
@@ -94,7 +105,7 @@ class StrictBuilder {
       const Level& level = stack_[i];
       bool innermost = i + 1 == stack_.size();
       if (level.node->is_object()) {
-        jcs_internal::AppendPointerToken(level.key, &path);
+        jcs_internal::AppendPointerToken(level.key ? *level.key : "", &path);
       } else {
         size_t index = level.node->size();
         if (!innermost) --index;  // the open child is already in the array
@@ -136,9 +147,8 @@ class StrictBuilder {
       level.node->push_back(std::move(v));
       return &level.node->back();
     }
-    json& slot = (*level.node)[level.key];
-    slot = std::move(v);
-    return &slot;
+    *level.slot = std::move(v);
+    return level.slot;
   }
 
   bool Add(json&& v) {
@@ -151,7 +161,8 @@ class StrictBuilder {
       return FailAtValue("nesting deeper than " +
                          std::to_string(kMaxJsonDepth) + " levels");
     }
-    stack_.push_back({Insert(std::move(container)), ""});
+    json* node = Insert(std::move(container));
+    stack_.push_back({node});
     return true;
   }
 
@@ -162,6 +173,7 @@ class StrictBuilder {
 
   json root_;
   std::vector<Level> stack_;
+  std::string duplicate_name_;  // a repeated member name, for its error
   std::string error_;
 };
 

@@ -1,6 +1,6 @@
 // Group commit in front of the Log. Envelopes from concurrent requests are
-// verified in parallel on a worker pool (ledger::PrepareEvent: schema, signer
-// lookup, Ed25519), then one writer thread, the only caller of
+// verified in parallel on a worker pool (the steps of ledger::PrepareEvent:
+// schema, signer lookup, Ed25519), then one writer thread, the only caller of
 // Log::AppendEvents / AppendParticipant, commits everything queued so far in
 // one durable batch and answers every request of that batch.
 //
@@ -79,6 +79,9 @@ class Committer {
   void WriterLoop();
   void CommitBatch(std::vector<std::shared_ptr<Job>> jobs);
   void Finish(const std::shared_ptr<Job>& job);
+  // Finish on a pool thread, ahead of queued verification, so that the writer
+  // starts the next batch at once (inline when the pool has stopped).
+  void FinishOffWriter(std::shared_ptr<Job> job);
 
   // Registered signers, cached between registry changes (every writer task
   // may change the registry: the cache is cleared before and after it and
@@ -87,8 +90,14 @@ class Committer {
   static constexpr size_t kMaxCachedSigners = 4096;
   std::shared_ptr<const Signer> LookupSigner(const std::string& key_id);
   void RegistryChanging(bool changing);
+  // Checks and verifies one envelope (moved from); on failure sets
+  // *rejected_event_id when the event id can be computed.
   ledger::Result<ledger::PreparedEvent> PrepareOne(
-      const nlohmann::json& json, const std::string& bound_signer);
+      nlohmann::json&& json, const std::string& bound_signer,
+      std::string* rejected_event_id);
+  ledger::Result<ledger::PreparedEvent> PrepareSigned(
+      ledger::Envelope envelope, const Signer& signer,
+      std::string* rejected_event_id);
 
   ledger::Log* const log_;
   Metrics* const metrics_;
