@@ -4,6 +4,7 @@
 
 #include <fstream>
 #include <sstream>
+#include <vector>
 
 #include "ledger/bytes.h"
 #include "ledger/jcs.h"
@@ -147,6 +148,62 @@ TEST(EnvelopeTest, FromJsonNamesTheBadMember) {
         << got.status().message();
   }
   EXPECT_FALSE(Envelope::FromJson(nlohmann::json::array()).ok());
+}
+
+// FromJson decodes 88-character signatures itself: it must accept exactly
+// what FromBase64 accepts (canonical padded base64 of 64 bytes), for both the
+// copying and the moving overload, and move the event only on success.
+TEST(EnvelopeTest, SignatureDecodingAgreesWithFromBase64) {
+  auto env = SignEvent(Event(), PeterKey());
+  ASSERT_TRUE(env.ok());
+  const nlohmann::json good = env->ToJson();
+  const std::string b64 = good["signature"];
+  ASSERT_EQ(b64.size(), 88u);
+  std::vector<std::pair<std::string, std::string>> texts = {
+      {"as signed", b64},
+      {"all zero", ToBase64(std::string(64, '\0'))},
+      {"all 0xff", ToBase64(std::string(64, '\xff'))},
+      {"pad bits set", b64.substr(0, 85) + "B=="},
+      {"last group not padded", b64.substr(0, 86) + "A="},
+      {"one pad only", b64.substr(0, 87) + "A"},
+      {"url-safe alphabet",
+       ToBase64(std::string(64, '\xfb')).replace(0, 1, "-")},
+      {"space inside", b64.substr(0, 40) + " " + b64.substr(41)},
+      {"pad in the middle", b64.substr(0, 40) + "=" + b64.substr(41)},
+      {"65 bytes", ToBase64(std::string(65, 'a'))},
+      {"63 bytes", ToBase64(std::string(63, 'a'))},
+  };
+  for (int i = 0; i < 64; ++i) {
+    std::string raw(64, '\0');
+    for (size_t k = 0; k < raw.size(); ++k)
+      raw[k] = static_cast<char>((i * 131 + static_cast<int>(k) * 29) & 0xff);
+    std::string text = ToBase64(raw);
+    texts.push_back({"pattern " + std::to_string(i), text});
+    // Every character in the first group's position, to hit each alphabet
+    // value and the characters outside it.
+    text[0] = static_cast<char>(i + 32);
+    texts.push_back({"first char " + std::to_string(i + 32), text});
+  }
+  for (const auto& [label, text] : texts) {
+    SCOPED_TRACE(label + ": " + text);
+    nlohmann::json j = good;
+    j["signature"] = text;
+    auto want = FromBase64(text);
+    bool ok = want && want->size() == 64;
+    auto copied = Envelope::FromJson(j);
+    ASSERT_EQ(copied.ok(), ok) << copied.status().ToString();
+    nlohmann::json moved_from = j;
+    auto moved = Envelope::FromJson(std::move(moved_from));
+    ASSERT_EQ(moved.ok(), ok);
+    if (ok) {
+      EXPECT_EQ(copied->signature, *want);
+      EXPECT_EQ(moved->signature, *want);
+      EXPECT_EQ(moved->event, good["event"]);
+    } else {
+      EXPECT_EQ(copied.status().message(), "signature: not base64 of 64 bytes");
+      EXPECT_EQ(moved_from, j);  // left unchanged on failure
+    }
+  }
 }
 
 TEST(EnvelopeTest, SignEventRejectsNonObjectsAndUncanonicalValues) {
