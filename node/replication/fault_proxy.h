@@ -8,6 +8,7 @@
 #include <atomic>
 #include <condition_variable>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -38,6 +39,10 @@ class FaultProxy {
     return "http://127.0.0.1:" + std::to_string(port_);
   }
   void SetFault(Fault fault) { fault_ = fault; }
+  // Passes every .../checkpoint answer (of GET /v1/logs/{origin}/checkpoint)
+  // through `rewrite` before the fault; an empty function stops it.
+  void SetCheckpointRewrite(
+      std::function<std::string(const std::string&)> rewrite);
   // Requests seen for a path containing `needle`.
   int Seen(const std::string& needle) const;
 

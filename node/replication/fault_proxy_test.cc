@@ -60,6 +60,7 @@ struct FaultProxy::Impl {
   std::vector<std::thread> connections;
   std::map<std::string, int> seen;                      // path → requests
   std::map<std::string, std::string> first_checkpoint;  // path → body
+  std::function<std::string(const std::string&)> checkpoint_rewrite;
 
   void Serve(tcp::socket socket, const std::atomic<Fault>* fault) {
     if (fault->load() == Fault::kSilent) {
@@ -118,6 +119,10 @@ struct FaultProxy::Impl {
     if (!IsFaultable(path)) return body;
     bool entries = EndsWith(path, "/entries");
     bool checkpoint = EndsWith(path, "/checkpoint");
+    if (checkpoint) {
+      std::lock_guard<std::mutex> lock(mu);
+      if (checkpoint_rewrite) body = checkpoint_rewrite(body);
+    }
     switch (fault) {
       case Fault::kGarbageEntries:
         return entries ? "this is not json" : body;
@@ -159,6 +164,12 @@ struct FaultProxy::Impl {
     return body;
   }
 };
+
+void FaultProxy::SetCheckpointRewrite(
+    std::function<std::string(const std::string&)> rewrite) {
+  std::lock_guard<std::mutex> lock(impl_->mu);
+  impl_->checkpoint_rewrite = std::move(rewrite);
+}
 
 FaultProxy::FaultProxy(uint16_t upstream_port)
     : impl_(std::make_unique<Impl>()) {

@@ -58,6 +58,24 @@ Chunk FetchChunk(PeerClient* peer, const std::string& origin, uint64_t from,
 
 }  // namespace
 
+std::string MergeSameCheckpoint(const std::string& held,
+                                const std::string& incoming) {
+  auto h = ledger::SignedNote::Parse(held);
+  auto in = ledger::SignedNote::Parse(incoming);
+  if (!h.ok() || !in.ok() || h->text != in->text) return incoming;
+  bool added = false;
+  for (auto& sig : in->signatures) {
+    bool present = false;
+    for (const auto& s : h->signatures) {
+      present |= s.name == sig.name && s.key_hash == sig.key_hash;
+    }
+    if (present || h->signatures.size() >= kMaxMergedSignatures) continue;
+    h->signatures.push_back(std::move(sig));
+    added = true;
+  }
+  return added ? h->ToString() : "";
+}
+
 Status SyncLogFromPeer(PeerClient* peer, const std::string& peer_url,
                        const std::string& origin, ledger::Log* log,
                        const SyncContext& ctx, std::string* reason,
@@ -103,8 +121,13 @@ Status SyncLogFromPeer(PeerClient* peer, const std::string& peer_url,
                          " (checkpoint size " + std::to_string(size) +
                          ") from " + peer_url);
   };
-  if (size == held) {  // a newer note for the same size (e.g. cosigned)
-    Status st = log->ImportEntries({}, *note);
+  if (size == held) {  // the same checkpoint, maybe with other cosignatures
+    // Served lines are only ever added (see MergeSameCheckpoint); a note with
+    // nothing new is not written again.
+    const std::string merged =
+        MergeSameCheckpoint(log->SignedCheckpoint(), *note);
+    if (merged.empty()) return Status::OK();
+    Status st = log->ImportEntries({}, merged);
     if (!st.ok()) return fail_import(st, held, size);
     if (hooks && hooks->on_verified)
       hooks->on_verified(origin, log->SignedCheckpoint());

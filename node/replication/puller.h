@@ -29,6 +29,23 @@ struct PullContext {
 // The failure category of an ImportEntries error (see replication_stats.h).
 std::string ImportFailureReason(const ledger::Status& status);
 
+// The note to store when a peer serves `incoming` for the checkpoint a log
+// already holds as `held` (same size). Same checkpoint text: `held` with the
+// signature lines of `incoming` it lacks (matched by key name and key ID; the
+// held line wins, so a cosigner's line never flips between two timestamps),
+// at most kMaxMergedSignatures lines; "" when `incoming` adds nothing. Any
+// other case (different text, unparsable note): `incoming` itself, which the
+// import then checks (and rejects if its root differs). The cosignatures a
+// replica serves thus never go away when another peer serves the same
+// checkpoint with fewer of them (the witness cannot keep a line itself while
+// it does not know the cosigner's key yet). Lines are not verified here: the
+// import checks the origin's signature, GET .../checkpoint drops lines of
+// known cosigners that do not verify, and readers check cosignatures with the
+// keys they trust.
+std::string MergeSameCheckpoint(const std::string& held,
+                                const std::string& incoming);
+constexpr size_t kMaxMergedSignatures = 32;
+
 // How SyncLogFromPeer runs; every pointer may be null.
 struct SyncContext {
   // Entries per ImportPrefix call (and per GET .../entries; the peer may

@@ -12,6 +12,7 @@
 #include <thread>
 
 #include "ledger/bytes.h"
+#include "ledger/cosignature.h"
 #include "ledger/envelope.h"
 #include "ledger/keys.h"
 #include "ledger/merkle.h"
@@ -428,6 +429,51 @@ TEST_F(ReplicationTest, SilentPeerDoesNotDelayAHealthyOne) {
   ASSERT_TRUE(WaitFor([&] { return b->Failures(silent.url(), "timeout") > 0; }))
       << b->GetText("/metrics");
   EXPECT_EQ(b->admin->Get("/healthz")->status, 200);
+}
+
+// The cosignature lines a replica serves for a checkpoint only grow: when a
+// peer serves the same checkpoint again with fewer lines (another peer's
+// copy, or before it collected them), the replica keeps the lines it had
+// (MergeSameCheckpoint). Here the cosigner is unknown to the replica's
+// witness, so only the stored note can keep its line; the note is not
+// rewritten while nothing new arrives.
+TEST_F(ReplicationTest, SameCheckpointWithFewerCosignaturesKeepsServedOnes) {
+  Node* a = Start("node-a");
+  ASSERT_TRUE(a);
+  Write(a, 0, 3, true);
+  FaultProxy proxy(a->process->port());
+  Node* b = Start("node-b",
+                  {"--peer", proxy.url(), "--peer-token-file", a->token_file});
+  ASSERT_TRUE(b);
+  const uint64_t size = a->Size();
+  ASSERT_TRUE(WaitFor([&] { return b->HeldSize("node-a") == int64_t(size); }));
+  auto witness = *ledger::SigningKey::Generate("outside.example/witness");
+  const std::vector<ledger::CosignerKey> keys = {
+      ledger::CosignerKey::Of(witness)};
+  auto plain = ledger::SignedNote::Parse(a->GetText("/v1/checkpoint"));
+  ASSERT_TRUE(plain.ok());
+  const ledger::NoteSignature line =
+      ledger::Cosign(plain->text, witness, 1795000000);
+  proxy.SetCheckpointRewrite([line](const std::string& body) {
+    auto n = ledger::SignedNote::Parse(body);
+    if (!n.ok()) return body;
+    n->signatures.push_back(line);
+    return n->ToString();
+  });
+  std::string served;
+  auto cosigned = [&] {
+    served = b->GetText("/v1/logs/node-a/checkpoint");
+    auto n = ledger::SignedNote::Parse(served);
+    return n.ok() && ledger::CountCosignatures(*n, keys).valid.size() == 1;
+  };
+  ASSERT_TRUE(WaitFor(cosigned)) << served;
+  // The peer now serves the checkpoint without that line, several rounds.
+  proxy.SetCheckpointRewrite(nullptr);
+  const int seen = proxy.Seen("/v1/logs/node-a/checkpoint");
+  ASSERT_TRUE(WaitFor(
+      [&] { return proxy.Seen("/v1/logs/node-a/checkpoint") >= seen + 3; }));
+  EXPECT_TRUE(cosigned()) << "the served cosignature went away:\n" << served;
+  EXPECT_EQ(OriginSigned(served), OriginSigned(a->GetText("/v1/checkpoint")));
 }
 
 TEST(ReplicaStoreTest, DirNamesAreSafeAndDistinct) {
