@@ -151,10 +151,34 @@ Status LogImpl::ReadEntriesAt(const std::vector<uint64_t>& indexes,
                                      "]: not ascending");
     }
   }
+  // An isolated entry is read with a point lookup: an iterator's Seek
+  // positions every level of the LSM tree (a data block read and
+  // decompressed per level), a Get reads only the table that holds the key
+  // (the others are skipped by their bloom filters). Runs of near entries
+  // are read by stepping one iterator.
+  leveldb::ReadOptions point = db_->ReadOptions(state->snapshot.get());
+  point.fill_cache = false;
   ForwardCursor cursor(*db_, state->snapshot.get());
-  std::string key;
-  for (uint64_t index : indexes) {
+  std::string key, value;
+  for (size_t n = 0; n < indexes.size(); ++n) {
+    const uint64_t index = indexes[n];
     logkeys::EntryKeyInto(&key, index);
+    const bool near_previous =
+        n > 0 && index - indexes[n - 1] <= static_cast<uint64_t>(kMaxSteps);
+    const bool near_next =
+        n + 1 < indexes.size() &&
+        indexes[n + 1] - index <= static_cast<uint64_t>(kMaxSteps);
+    if (!near_previous && !near_next) {
+      leveldb::Status s = db_->db->Get(point, key, &value);
+      if (s.IsNotFound()) {
+        return Status::Corruption("entry " + std::to_string(index) +
+                                  ": missing");
+      }
+      LEDGER_RETURN_IF_ERROR(
+          logdb::FromLevelDb(s, "reading entry " + std::to_string(index)));
+      LEDGER_RETURN_IF_ERROR(sink(index, value));
+      continue;
+    }
     cursor.MoveTo(key);
     if (!cursor->Valid() || cursor->key() != leveldb::Slice(key)) {
       LEDGER_RETURN_IF_ERROR(

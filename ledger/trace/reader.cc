@@ -86,7 +86,60 @@ std::optional<std::string_view> CanonicalEventIn(std::string_view entry) {
   return entry.substr(kHead.size(), end - kHead.size());
 }
 
+// The envelope's signer: after the event (of `event_size` bytes) come
+// ,"signature":"<base64>","signer":"<key id>"} and key ids hold no quote or
+// backslash (C2SP key names are printable ASCII without them... checked).
+std::optional<std::string> SignerIn(std::string_view entry, size_t event_size) {
+  constexpr std::string_view kHead = "{\"envelope\":{\"event\":";
+  constexpr std::string_view kSigner = ",\"signer\":\"";
+  const size_t from = kHead.size() + event_size;
+  const size_t at = entry.find(kSigner, from);
+  if (at == std::string_view::npos) return std::nullopt;
+  const size_t begin = at + kSigner.size();
+  const size_t end = entry.find('"', begin);
+  if (end == std::string_view::npos) return std::nullopt;
+  std::string_view id = entry.substr(begin, end - begin);
+  if (id.find('\\') != std::string_view::npos) return std::nullopt;
+  return std::string(id);
+}
+
 }  // namespace
+
+Status Source::ScanIndexKeys(IndexKind kind,
+                             const std::vector<std::string>& keys,
+                             uint64_t end_index,
+                             const Log::IndexHitSink& sink) const {
+  std::vector<size_t> order(keys.size());
+  for (size_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::stable_sort(order.begin(), order.end(),
+                   [&](size_t a, size_t b) { return keys[a] < keys[b]; });
+  for (size_t n = 0; n < order.size(); ++n) {
+    const size_t i = order[n];
+    if (n > 0 && keys[order[n - 1]] == keys[i]) continue;
+    for (uint64_t start = 0; start < end_index;) {
+      Result<std::vector<uint64_t>> page =
+          ScanIndex(kind, keys[i], start, kScanPage);
+      if (!page.ok()) return page.status();
+      for (uint64_t index : *page) {
+        if (index >= end_index) break;
+        LEDGER_RETURN_IF_ERROR(sink(i, index));
+      }
+      if (page->size() < kScanPage) break;
+      start = page->back() + 1;
+    }
+  }
+  return Status::OK();
+}
+
+Status Source::ReadEntriesAt(const std::vector<uint64_t>& indexes,
+                             const Log::EntryBytesSink& sink) const {
+  for (uint64_t index : indexes) {
+    Result<LogEntry> entry = ReadEntry(index);
+    if (!entry.ok()) return entry.status();
+    LEDGER_RETURN_IF_ERROR(sink(index, entry->bytes));
+  }
+  return Status::OK();
+}
 
 std::vector<std::unique_ptr<Source>> SourcesOf(
     const std::vector<const Log*>& logs) {
@@ -136,47 +189,63 @@ std::string Reader::SignerGln(const std::string& key_id) {
 }
 
 Result<const EventRecord*> Reader::Load(size_t log, uint64_t index) {
-  auto [it, inserted] = records_.try_emplace({log, index});
-  if (!inserted) {
-    if (it->second) return it->second.get();
-    records_.erase(it);  // an earlier read of it failed
-    return Status::Internal(origin(log) + " entry " + std::to_string(index) +
-                            ": read again after an error");
+  if (auto it = records_.find({log, index}); it != records_.end()) {
+    return it->second.get();
   }
-  // Built only on error: a recall loads hundreds of thousands of entries.
+  // The entry's bytes only (Source::ReadEntry would parse all of it too).
+  const EventRecord* record = nullptr;
+  Status decoded;  // Decode's errors name the entry already
+  Status st = logs_[log]->ReadEntriesAt(
+      {index}, [&](uint64_t, std::string_view bytes) -> Status {
+        Result<const EventRecord*> r = Decode(log, index, bytes);
+        if (r.ok()) record = *r;
+        decoded = r.status();
+        return decoded;
+      });
+  if (!decoded.ok()) return decoded;
+  if (!st.ok()) {
+    return st.WithPrefix(origin(log) + " entry " + std::to_string(index));
+  }
+  if (record == nullptr) {
+    return Status::Corruption(origin(log) + " entry " + std::to_string(index) +
+                              ": not read");
+  }
+  return record;
+}
+
+Result<const EventRecord*> Reader::Decode(size_t log, uint64_t index,
+                                          std::string_view bytes) {
+  // Built only on error: a recall decodes hundreds of thousands of entries.
   auto where = [&] { return origin(log) + " entry " + std::to_string(index); };
-  Result<LogEntry> entry = logs_[log]->ReadEntry(index);
-  if (!entry.ok()) return entry.status().WithPrefix(where());
-  const nlohmann::json& j = entry->json;
-  if (!j.is_object() || j.value("type", "") != "event" ||
-      !j.contains("envelope")) {
+  // An event entry is {"envelope":{"event":<JCS event>,"signature":"...",
+  // "signer":"<key id>"},"index":...}: only the event is parsed (the log
+  // checked the entry's form and the event when appending it).
+  std::optional<std::string_view> canonical = CanonicalEventIn(bytes);
+  if (!canonical) {
     return Status::Corruption(where() +
                               ": indexed entry is not an event entry");
   }
-  nlohmann::json& envelope = entry->json["envelope"];
-  if (!envelope.is_object() || !envelope.contains("event") ||
-      !envelope["event"].is_object()) {
+  std::optional<std::string> signer = SignerIn(bytes, canonical->size());
+  if (!signer) {
+    return Status::Corruption(where() + ": envelope.signer missing");
+  }
+  nlohmann::json event = nlohmann::json::parse(*canonical, nullptr,
+                                               /*allow_exceptions=*/false);
+  if (!event.is_object()) {
     return Status::Corruption(where() + ": envelope.event is not an object");
   }
-  Result<epcis::EventFacts> facts = ReadFacts(envelope["event"]);
+  Result<epcis::EventFacts> facts = ReadFacts(event);
   if (!facts.ok()) return facts.status().WithPrefix(where());
   auto record = std::make_unique<EventRecord>();
-  if (std::optional<std::string_view> canonical =
-          CanonicalEventIn(entry->bytes)) {
-    record->event_id = EventIdFromCanonical(*canonical);
-  } else {
-    Result<std::string> bytes = CanonicalEventBytes(envelope["event"]);
-    if (!bytes.ok()) return bytes.status().WithPrefix(where() + ": event");
-    record->event_id = EventIdFromCanonical(*bytes);
-  }
+  record->event_id = EventIdFromCanonical(*canonical);
   record->log = log;
   record->index = index;
-  record->event = std::move(envelope["event"]);
+  record->event = std::move(event);
   record->facts = std::move(facts).value();
-  record->signer = StringMember(envelope, "signer");
+  record->signer = std::move(*signer);
   record->signer_gln = SignerGln(record->signer);
-  it->second = std::move(record);
-  EventRecord* r = it->second.get();
+  EventRecord* r = record.get();
+  records_[{log, index}] = std::move(record);
   if (!r->facts.is_error_declaration && !r->facts.epcis_event_id.empty()) {
     LEDGER_RETURN_IF_ERROR(MarkSuperseded(r));
   }
@@ -205,14 +274,42 @@ Status Reader::MarkSuperseded(EventRecord* record) {
   return Status::OK();
 }
 
-Result<const std::vector<const EventRecord*>*> Reader::Events(
-    IndexKind kind, const std::string& key) {
+std::string Reader::CacheKey(IndexKind kind, const std::string& key) {
   std::string cache_key;
   cache_key.reserve(key.size() + 1);
   cache_key.push_back(static_cast<char>(kind));
   cache_key += key;
-  if (auto it = scans_.find(cache_key); it != scans_.end()) return &it->second;
+  return cache_key;
+}
+
+Result<std::vector<const EventRecord*>> Reader::ListOf(
+    const std::vector<std::pair<size_t, uint64_t>>& hits) {
   std::vector<const EventRecord*> out;
+  out.reserve(hits.size());
+  for (const auto& [log, index] : hits) {
+    Result<const EventRecord*> r = Load(log, index);
+    if (!r.ok()) return r.status();
+    if ((*r)->facts.is_error_declaration) continue;
+    if (logs_.size() > 1) {
+      auto [first, inserted] = by_event_id_.emplace((*r)->event_id, *r);
+      if (!inserted && first->second != *r)
+        continue;  // the same event in an earlier log
+    }
+    out.push_back(*r);
+  }
+  std::sort(out.begin(), out.end(),
+            [](const EventRecord* a, const EventRecord* b) {
+              return a->pos() < b->pos();
+            });
+  out.erase(std::unique(out.begin(), out.end()), out.end());
+  return out;
+}
+
+Result<const std::vector<const EventRecord*>*> Reader::Events(
+    IndexKind kind, const std::string& key) {
+  std::string cache_key = CacheKey(kind, key);
+  if (auto it = scans_.find(cache_key); it != scans_.end()) return &it->second;
+  std::vector<std::pair<size_t, uint64_t>> hits;
   for (size_t log = 0; log < logs_.size(); ++log) {
     const uint64_t size = coverage_[log].size;
     uint64_t start = 0;
@@ -223,25 +320,71 @@ Result<const std::vector<const EventRecord*>*> Reader::Events(
         return page.status().WithPrefix(origin(log) + ": index scan");
       for (uint64_t index : *page) {
         if (index >= size) break;
-        Result<const EventRecord*> r = Load(log, index);
-        if (!r.ok()) return r.status();
-        if ((*r)->facts.is_error_declaration) continue;
-        auto [first, inserted] = by_event_id_.emplace((*r)->event_id, *r);
-        if (!inserted && first->second != *r)
-          continue;  // the same event in an earlier log
-        out.push_back(*r);
+        hits.emplace_back(log, index);
       }
       if (page->size() < kScanPage) break;
       start = page->back() + 1;
     }
   }
-  std::sort(out.begin(), out.end(),
-            [](const EventRecord* a, const EventRecord* b) {
-              return a->pos() < b->pos();
-            });
-  out.erase(std::unique(out.begin(), out.end()), out.end());
-  auto [it, inserted] = scans_.emplace(std::move(cache_key), std::move(out));
+  Result<std::vector<const EventRecord*>> out = ListOf(hits);
+  if (!out.ok()) return out.status();
+  for (const EventRecord* r : *out) r->pinned = true;
+  auto [it, inserted] =
+      scans_.emplace(std::move(cache_key), std::move(out).value());
   return &it->second;
+}
+
+Status Reader::Prefetch(IndexKind kind, const std::vector<std::string>& keys) {
+  std::vector<std::string> todo;
+  for (const std::string& key : keys) {
+    if (!scans_.contains(CacheKey(kind, key))) todo.push_back(key);
+  }
+  if (todo.empty()) return Status::OK();
+  std::vector<std::vector<std::pair<size_t, uint64_t>>> hits(todo.size());
+  for (size_t log = 0; log < logs_.size(); ++log) {
+    std::vector<uint64_t> need;
+    Status st = logs_[log]->ScanIndexKeys(
+        kind, todo, coverage_[log].size, [&](size_t i, uint64_t index) {
+          hits[i].emplace_back(log, index);
+          if (!records_.contains({log, index})) need.push_back(index);
+          return Status::OK();
+        });
+    if (!st.ok()) return st.WithPrefix(origin(log) + ": index scan");
+    std::sort(need.begin(), need.end());
+    need.erase(std::unique(need.begin(), need.end()), need.end());
+    Status decoded = logs_[log]->ReadEntriesAt(
+        need, [&](uint64_t index, std::string_view bytes) {
+          return Decode(log, index, bytes).status();
+        });
+    if (!decoded.ok()) return decoded.WithPrefix(origin(log));
+  }
+  for (size_t i = 0; i < todo.size(); ++i) {
+    Result<std::vector<const EventRecord*>> list = ListOf(hits[i]);
+    if (!list.ok()) return list.status();
+    scans_.emplace(CacheKey(kind, todo[i]), std::move(list).value());
+  }
+  return Status::OK();
+}
+
+void Reader::Release(IndexKind kind, const std::vector<std::string>& keys) {
+  std::vector<const EventRecord*> held;
+  for (const std::string& key : keys) {
+    auto it = scans_.find(CacheKey(kind, key));
+    if (it == scans_.end()) continue;
+    for (const EventRecord* r : it->second) {
+      if (!r->pinned) held.push_back(r);
+    }
+    scans_.erase(it);
+  }
+  std::sort(held.begin(), held.end());
+  held.erase(std::unique(held.begin(), held.end()), held.end());
+  for (const EventRecord* r : held) {
+    if (auto it = by_event_id_.find(r->event_id);
+        it != by_event_id_.end() && it->second == r) {
+      by_event_id_.erase(it);
+    }
+    records_.erase({r->log, r->index});
+  }
 }
 
 Result<std::vector<const EventRecord*>> Reader::CommissioningOfLot(

@@ -66,6 +66,45 @@ bool IsAcknowledgement(const EventRecord& r) {
          kDispositions.count(r.facts.disposition) > 0;
 }
 
+// One unit's line of the report: the unit's chain without building its hops
+// (BuildChain with `applied`), every entry and every container's touches read
+// once per recall through the Reader.
+Result<RecalledUnit> ReportUnit(Reader& reader, const std::string& key,
+                                int64_t issued_ms) {
+  std::vector<const EventRecord*> hops;
+  Result<CustodyChain> chain =
+      internal::BuildChain(reader, key, /*with_lists=*/false, &hops);
+  if (!chain.ok()) return chain.status();
+  RecalledUnit u;
+  u.key = key;
+  u.epc = key;
+  u.status = chain->status;
+  u.custodian = std::move(chain->custodian);
+  u.location = std::move(chain->location);
+  if (!hops.empty()) u.last_event_time = hops.back()->facts.event_time;
+  Result<const std::vector<const EventRecord*>*> events =
+      reader.Events(IndexKind::kEpc, key);
+  if (!events.ok()) return events.status();
+  for (const EventRecord* r : **events) {
+    if (r->facts.biz_step == "commissioning") {
+      u.epc = WrittenId(*r, key);
+      break;
+    }
+  }
+  u.manufacturer = chain->commissioned_by.gln;
+  if (!hops.empty()) u.last_event_id = hops.back()->event_id;
+  for (const EventRecord* r : hops) {
+    if (r->facts.event_time_ms >= issued_ms && IsAcknowledgement(*r) &&
+        r->signer_gln == u.custodian.gln) {
+      u.acknowledged = true;
+      u.acknowledged_ms = r->facts.event_time_ms;
+      break;
+    }
+  }
+  u.in_transit = !hops.empty() && hops.back()->facts.biz_step == "shipping";
+  return u;
+}
+
 class Exploder {
  public:
   explicit Exploder(Reader& reader) : reader_(reader) {}
@@ -117,38 +156,62 @@ class Exploder {
   }
 
   // Follows packing (everything ever packed into an affected container) and
-  // transformations.
-  Status Explode() {
+  // transformations, and reports each unit found (ReportUnit). Keys are taken
+  // in batches: the units' index hits and entries are read in bulk
+  // (Reader::Prefetch: one ordered index pass and one ordered entry pass),
+  // and once the batch's rows are made the units' own events are forgotten
+  // (Reader::Release), so memory holds one batch of units' events plus what
+  // they share (lots, cases, pallets), not every event of the recall.
+  Status ExplodeAndReport(int64_t issued_ms, std::vector<RecalledUnit>* rows) {
+    const size_t batch_size = std::max<size_t>(1, internal::RecallBatchSize());
     while (!queue_.empty()) {
-      std::string key = std::move(queue_.front());
-      queue_.pop_front();
-      if (IsUnitKey(key)) units_.push_back(key);
-      Result<const std::vector<const EventRecord*>*> events =
-          reader_.Events(IndexKind::kEpc, key);
-      if (!events.ok()) return events.status();
-      for (const EventRecord* r : **events) {
-        if (r->superseded) continue;
-        if (r->facts.type == epcis::EventType::kAggregationEvent &&
-            r->facts.action == "ADD" && r->facts.parent == key) {
-          for (const std::string& child : r->Epcs()) Push(child);
-        } else if (r->facts.type == epcis::EventType::kTransformationEvent) {
-          std::vector<std::string> inputs = ListKeys(r->event, "inputEPCList");
-          if (std::find(inputs.begin(), inputs.end(), key) == inputs.end())
-            continue;
-          for (const std::string& k : ListKeys(r->event, "outputEPCList"))
-            Push(k);
-        }
+      std::vector<std::string> batch, units;
+      while (!queue_.empty() && batch.size() < batch_size) {
+        batch.push_back(std::move(queue_.front()));
+        queue_.pop_front();
+        if (IsUnitKey(batch.back())) units.push_back(batch.back());
       }
+      LEDGER_RETURN_IF_ERROR(reader_.Prefetch(IndexKind::kEpc, units));
+      for (const std::string& key : batch) {
+        LEDGER_RETURN_IF_ERROR(Follow(key));
+      }
+      for (const std::string& key : units) {
+        Result<RecalledUnit> u = ReportUnit(reader_, key, issued_ms);
+        if (!u.ok()) return u.status();
+        rows->push_back(std::move(u).value());
+      }
+      reader_.Release(IndexKind::kEpc, units);
     }
     return Status::OK();
   }
 
-  const std::vector<std::string>& units() const { return units_; }
   std::optional<int64_t> earliest_recall_ms() const {
     return earliest_recall_ms_;
   }
 
  private:
+  // Queues what `key` passes a recall on to: the children of aggregations
+  // that packed into it, the outputs of transformations that consumed it.
+  Status Follow(const std::string& key) {
+    Result<const std::vector<const EventRecord*>*> events =
+        reader_.Events(IndexKind::kEpc, key);
+    if (!events.ok()) return events.status();
+    for (const EventRecord* r : **events) {
+      if (r->superseded) continue;
+      if (r->facts.type == epcis::EventType::kAggregationEvent &&
+          r->facts.action == "ADD" && r->facts.parent == key) {
+        for (const std::string& child : r->Epcs()) Push(child);
+      } else if (r->facts.type == epcis::EventType::kTransformationEvent) {
+        std::vector<std::string> inputs = ListKeys(r->event, "inputEPCList");
+        if (std::find(inputs.begin(), inputs.end(), key) == inputs.end())
+          continue;
+        for (const std::string& k : ListKeys(r->event, "outputEPCList"))
+          Push(k);
+      }
+    }
+    return Status::OK();
+  }
+
   void AddRecallEvent(const EventRecord& r, RecallReport* report) {
     std::vector<std::string>& ids = report->recall_events;
     if (std::find(ids.begin(), ids.end(), r.event_id) != ids.end()) return;
@@ -168,49 +231,8 @@ class Exploder {
   Reader& reader_;
   std::unordered_set<std::string> seen_;
   std::deque<std::string> queue_;
-  std::vector<std::string> units_;
   std::optional<int64_t> earliest_recall_ms_;
 };
-
-// One unit's line of the report: the unit's chain without building its hops
-// (BuildChain with `applied`), every entry and every container's touches read
-// once per recall through the Reader.
-Result<RecalledUnit> ReportUnit(Reader& reader, const std::string& key,
-                                int64_t issued_ms, std::string* manufacturer) {
-  std::vector<const EventRecord*> hops;
-  Result<CustodyChain> chain =
-      internal::BuildChain(reader, key, /*with_lists=*/false, &hops);
-  if (!chain.ok()) return chain.status();
-  RecalledUnit u;
-  u.key = key;
-  u.epc = key;
-  u.status = chain->status;
-  u.custodian = std::move(chain->custodian);
-  u.location = std::move(chain->location);
-  *manufacturer = chain->commissioned_by.gln;
-  if (!hops.empty()) u.last_event_time = hops.back()->facts.event_time;
-  Result<const std::vector<const EventRecord*>*> events =
-      reader.Events(IndexKind::kEpc, key);
-  if (!events.ok()) return events.status();
-  for (const EventRecord* r : **events) {
-    if (r->facts.biz_step == "commissioning") {
-      u.epc = WrittenId(*r, key);
-      break;
-    }
-  }
-  u.manufacturer = chain->commissioned_by.gln;
-  if (!hops.empty()) u.last_event_id = hops.back()->event_id;
-  for (const EventRecord* r : hops) {
-    if (r->facts.event_time_ms >= issued_ms && IsAcknowledgement(*r) &&
-        r->signer_gln == u.custodian.gln) {
-      u.acknowledged = true;
-      u.acknowledged_ms = r->facts.event_time_ms;
-      break;
-    }
-  }
-  u.in_transit = !hops.empty() && hops.back()->facts.biz_step == "shipping";
-  return u;
-}
 
 constexpr int64_t kMsPerDay = 86'400'000;
 
@@ -253,8 +275,7 @@ void Timeline(RecallReport* report,
   }
 }
 
-void Summarize(RecallReport* report,
-               const std::map<std::string, std::string>& makers) {
+void Summarize(RecallReport* report) {
   std::map<std::string, bool> consignees;           // gln -> acknowledged
   std::map<std::string, int64_t> consignee_ack_ms;  // gln -> first ack
   for (const RecalledUnit& u : report->units) {
@@ -265,7 +286,7 @@ void Summarize(RecallReport* report,
       report->in_stock++;
     }
     if (u.acknowledged) report->units_acknowledged++;
-    if (!u.custodian.gln.empty() && makers.at(u.key) != u.custodian.gln) {
+    if (!u.custodian.gln.empty() && u.manufacturer != u.custodian.gln) {
       consignees[u.custodian.gln] |= u.acknowledged;
       if (u.acknowledged) {
         auto [it, inserted] =
@@ -285,6 +306,11 @@ void Summarize(RecallReport* report,
 }
 
 }  // namespace
+
+size_t& internal::RecallBatchSize() {
+  static size_t batch = 4096;
+  return batch;
+}
 
 Result<RecallReport> Recall(const std::vector<const Log*>& logs,
                             const RecallSpec& spec) {
@@ -319,7 +345,6 @@ Result<RecallReport> Recall(const std::vector<const Log*>& logs,
     }
     exploder.Push(key->ToString());
   }
-  LEDGER_RETURN_IF_ERROR(exploder.Explode());
   if (spec.issued_ms) {
     report.issued_ms = *spec.issued_ms;
   } else {
@@ -329,16 +354,13 @@ Result<RecallReport> Recall(const std::vector<const Log*>& logs,
     if (exploder.earliest_recall_ms())
       report.issued_ms = *exploder.earliest_recall_ms();
   }
-  std::vector<std::string> keys = exploder.units();
-  std::sort(keys.begin(), keys.end());
-  std::map<std::string, std::string> makers;
-  for (const std::string& key : keys) {
-    Result<RecalledUnit> u =
-        ReportUnit(reader, key, report.issued_ms, &makers[key]);
-    if (!u.ok()) return u.status();
-    report.units.push_back(std::move(u).value());
-  }
-  Summarize(&report, makers);
+  LEDGER_RETURN_IF_ERROR(
+      exploder.ExplodeAndReport(report.issued_ms, &report.units));
+  std::sort(report.units.begin(), report.units.end(),
+            [](const RecalledUnit& a, const RecalledUnit& b) {
+              return a.key < b.key;
+            });
+  Summarize(&report);
   return report;
 }
 

@@ -36,6 +36,8 @@ Status CollectContainer(Reader& reader, const std::string& key, Pos lo, Pos hi,
   if (it == memo.end()) {
     std::vector<Touch> touches;
     LEDGER_RETURN_IF_ERROR(Collect(reader, key, lo, hi, depth, &touches));
+    // The memo outlives any batch of a recall: Reader::Release keeps these.
+    for (const Touch& t : touches) t.record->pinned = true;
     it = memo.emplace(std::move(memo_key), std::move(touches)).first;
   }
   out->insert(out->end(), it->second.begin(), it->second.end());

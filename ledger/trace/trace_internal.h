@@ -46,6 +46,14 @@ class Source {
                                                   std::string_view key,
                                                   uint64_t start_index,
                                                   size_t limit) const = 0;
+  // Bulk forms (as Log::ScanIndexKeys / Log::ReadEntriesAt); the defaults call
+  // ScanIndex / ReadEntry per item.
+  virtual Status ScanIndexKeys(IndexKind kind,
+                               const std::vector<std::string>& keys,
+                               uint64_t end_index,
+                               const Log::IndexHitSink& sink) const;
+  virtual Status ReadEntriesAt(const std::vector<uint64_t>& indexes,
+                               const Log::EntryBytesSink& sink) const;
 };
 
 // A Log read at its latest checkpoint, or at `size` when given (<= the
@@ -72,6 +80,15 @@ class LogSource : public Source {
                                           uint64_t start_index,
                                           size_t limit) const override {
     return log_->ScanIndex(kind, key, start_index, limit);
+  }
+  Status ScanIndexKeys(IndexKind kind, const std::vector<std::string>& keys,
+                       uint64_t end_index,
+                       const Log::IndexHitSink& sink) const override {
+    return log_->ScanIndexKeys(kind, keys, end_index, sink);
+  }
+  Status ReadEntriesAt(const std::vector<uint64_t>& indexes,
+                       const Log::EntryBytesSink& sink) const override {
+    return log_->ReadEntriesAt(indexes, sink);
   }
 
  private:
@@ -102,6 +119,8 @@ struct EventRecord {
   std::string signer;      // key id
   std::string signer_gln;  // "" if the signer is not registered in any log
   bool superseded = false;
+  // Held by a list the Reader keeps (not released by Reader::Release).
+  mutable bool pinned = false;
 
   Pos pos() const { return {facts.event_time_ms, log, index}; }
   // For a record found in the kEpc index of `key`: true unless it names `key`
@@ -151,9 +170,21 @@ class Reader {
   // Events whose index `kind` holds `key`, over all logs, in global order,
   // deduplicated by event id, error declarations left out; superseded events
   // are included with superseded = true. The list is read once per Reader and
-  // stays valid (and unchanged) as long as the Reader.
+  // stays valid (and unchanged) as long as the Reader, or until Release.
   Result<const std::vector<const EventRecord*>*> Events(IndexKind kind,
                                                         const std::string& key);
+  // Makes Events(kind, key) of every key cheap: the lists of the keys not
+  // read yet are read in bulk (one ordered index pass and one ordered entry
+  // pass per log, Source::ScanIndexKeys / ReadEntriesAt). Same answers as
+  // Events.
+  Status Prefetch(IndexKind kind, const std::vector<std::string>& keys);
+  // Recalls go through hundreds of thousands of units in batches: after a
+  // batch, Release(kind, keys) forgets the lists of those keys and every
+  // record only they hold (entries read for them and not pinned), so memory
+  // stays bounded by a batch plus what is shared (containers, lots). Lists
+  // returned for other keys, and records read through them, are pinned and
+  // stay valid. Pointers into released lists and records MUST NOT be used.
+  void Release(IndexKind kind, const std::vector<std::string>& keys);
   PartyRef Party(const std::string& gln) const;
   // Commissioning events (bizStep index) whose ilmd lotNumber is `lot`: for
   // logs that do not index the ilmd lot under the GTIN+lot class. Reads every
@@ -188,6 +219,13 @@ class Reader {
 
  private:
   Result<const EventRecord*> Load(size_t log, uint64_t index);
+  // Decodes event entry `bytes` of (log, index) into records_[{log, index}].
+  Result<const EventRecord*> Decode(size_t log, uint64_t index,
+                                    std::string_view bytes);
+  // The list of (kind, key) from index hits already loaded (Events, Prefetch).
+  Result<std::vector<const EventRecord*>> ListOf(
+      const std::vector<std::pair<size_t, uint64_t>>& hits);
+  static std::string CacheKey(IndexKind kind, const std::string& key);
   Status MarkSuperseded(EventRecord* record);
   std::string SignerGln(const std::string& key_id);
 
@@ -248,6 +286,11 @@ nlohmann::json CoverageJsonList(const std::vector<Coverage>& coverage);
 Result<CustodyChain> BuildChain(
     Reader& reader, const std::string& key, bool with_lists,
     std::vector<const EventRecord*>* applied = nullptr);
+
+// Units per batch of a recall (Reader::Prefetch / Release; default 4096).
+// Tests lower it so that a small data set runs through several batches; set
+// it only while no recall runs.
+size_t& RecallBatchSize();
 
 // Trace over `reader`: `id` parsed as Trace does (InvalidArgument "id: ...").
 Result<CustodyChain> TraceWith(Reader& reader, std::string_view id);

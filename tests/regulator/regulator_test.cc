@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "ledger/trace.h"
+#include "ledger/trace/trace_internal.h"
 #include "tests/regulator/generated_log.h"
 
 namespace {
@@ -157,6 +158,28 @@ TEST_F(RegulatorTest, RecallFindsExactlyTheTruthUnits) {
     const std::string csv = report->ToCsv();
     EXPECT_EQ(static_cast<size_t>(std::count(csv.begin(), csv.end(), '\n')),
               want.size() + 1);
+  }
+}
+
+// Recalls go through their units in batches, forgetting each batch's own
+// events afterwards (Reader::Release): batches of 7 units give the same
+// report, unit for unit, as one batch.
+TEST_F(RegulatorTest, RecallInSmallBatchesGivesTheSameReport) {
+  for (const supplychain::RecallTruth& r : Truth().recalls) {
+    SCOPED_TRACE(r.event_id);
+    ledger::trace::RecallSpec spec;
+    spec.gtin = r.gtin;
+    for (const std::string& lot : r.lots) spec.lots.push_back(LotNumber(lot));
+    auto whole = ledger::trace::Recall(Logs(), spec);
+    ASSERT_TRUE(whole.ok()) << whole.status().ToString();
+    ASSERT_GT(whole->units.size(), 14u) << "want several batches";
+    const size_t saved = ledger::trace::internal::RecallBatchSize();
+    ledger::trace::internal::RecallBatchSize() = 7;
+    auto batched = ledger::trace::Recall(Logs(), spec);
+    ledger::trace::internal::RecallBatchSize() = saved;
+    ASSERT_TRUE(batched.ok()) << batched.status().ToString();
+    EXPECT_EQ(batched->ToJson(), whole->ToJson());
+    EXPECT_EQ(batched->ToCsv(), whole->ToCsv());
   }
 }
 

@@ -10,12 +10,14 @@
 // (eventTime, position of the log in the list, index); the same event (same
 // ni:/// event id) stored in several logs counts once, at its first position.
 //
-// Cost: index lookups only (Log::ScanIndex with exact keys, Log::ReadEntry),
-// never a scan of a log, so a trace costs O(events of the unit and of its
-// containers), flat in the log's size. Recall is O(affected units + their
-// events) with every entry decoded once per call, except that finding a lot's
-// commissioning events reads every commissioning entry while the log does not
-// index the ilmd lot under the GTIN+lot class (see Recall).
+// Cost: index lookups only (Log::ScanIndex with exact keys, Log::ReadEntry;
+// recalls use their bulk forms Log::ScanIndexKeys / ReadEntriesAt over
+// batches of units), never a scan of a log, so a trace costs O(events of the
+// unit and of its containers), flat in the log's size. Recall is O(affected
+// units + their events) with every entry decoded once per call (once per
+// batch of 4096 units for an event only units name), except that
+// finding a lot's commissioning events reads every commissioning entry while
+// the log does not index the ilmd lot under the GTIN+lot class (see Recall).
 //
 // Status rules (applied in event order to every event touching the unit,
 // directly or through a container it was packed in; ledger/trace/README.md has
