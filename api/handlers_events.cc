@@ -129,6 +129,7 @@ UDI_HANDLER(HandleSubmitEvents) {
               " per request",
           "envelopes"));
     }
+    envelopes.reserve(list.size());
     for (auto& e : list) envelopes.push_back(std::move(e));
   } else if (body->is_object()) {
     envelopes.push_back(std::move(*body));
