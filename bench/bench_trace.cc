@@ -6,7 +6,8 @@
 //
 //   build/bin/bench_trace [--events 100000] [--traces 2000] [--seed 7]
 //                         [--big-lot N] [--dir DIR] [--build-only] [--partial]
-//                         [--write-rate 1000]
+//                         [--write-rate 1000] [--recall-only]
+//                         [--recall-batch N]
 //
 // The data set is built with LogOptions.sync = false and without re-verifying
 // the generator's fresh signatures: building is not what is measured; queries
@@ -43,6 +44,7 @@
 #include "ledger/envelope.h"
 #include "ledger/gs1.h"
 #include "ledger/trace.h"
+#include "ledger/trace/trace_internal.h"
 #include "tests/regulator/generated_log.h"
 #include "tools/supplychain/events.h"
 #include "tools/supplychain/identifiers.h"
@@ -218,7 +220,8 @@ class WriteLoad {
         e.envelope.signer = maker.key_id;
         e.envelope.signature = maker.key.Sign(e.canonical_event);
         e.event_id = ledger::EventIdFromCanonical(e.canonical_event);
-        auto prepared = regulator_testing::Prepare(e, *key, /*verify=*/true);
+        auto prepared =
+            regulator_testing::Prepare(std::move(e), *key, /*verify=*/true);
         if (!prepared.ok()) {
           error_ = prepared.status().ToString();
           return;
@@ -266,7 +269,8 @@ int main(int argc, char** argv) {
   if (HasFlag(argc, argv, "--help")) {
     std::printf(
         "usage: bench_trace [--events N] [--traces N] [--seed N] [--big-lot "
-        "N] [--dir DIR] [--build-only] [--partial]\n");
+        "N] [--dir DIR] [--build-only] [--partial] [--write-rate N] "
+        "[--recall-only] [--recall-batch N]\n");
     return 0;
   }
   const uint64_t events = bench::FlagU64(argc, argv, "--events", 100000);
@@ -380,11 +384,14 @@ int main(int argc, char** argv) {
   bench::Report("ceiling: ScanIndex + ReadEntry", ceiling, ceiling);
   const double ceiling_ms = 1e3 / ceiling.wall;
 
-  TraceStats quiet = MeasureTraces(log, sample.units);
-  ReportTraces("trace, quiescent log (per unit)", quiet, ceiling, ceiling_ms);
+  const bool recall_only = HasFlag(argc, argv, "--recall-only");
+  if (!recall_only) {
+    TraceStats quiet = MeasureTraces(log, sample.units);
+    ReportTraces("trace, quiescent log (per unit)", quiet, ceiling, ceiling_ms);
+  }
   const double write_rate =
       static_cast<double>(bench::FlagU64(argc, argv, "--write-rate", 1000));
-  if (write_rate > 0) {
+  if (write_rate > 0 && !recall_only) {
     WriteLoad load(owned.get(), gen, write_rate);
     TraceStats loaded = MeasureTraces(log, sample.units);
     load.Stop();
@@ -399,6 +406,8 @@ int main(int argc, char** argv) {
   }
 
   std::vector<const ledger::Log*> logs = {log};
+  if (const uint64_t batch = bench::FlagU64(argc, argv, "--recall-batch", 0))
+    ledger::trace::internal::RecallBatchSize() = batch;
   const double rss_before_recall = PeakMemoryMiB();
   auto largest = std::max_element(
       sample.lot_sizes.begin(), sample.lot_sizes.end(),

@@ -81,8 +81,9 @@ struct GeneratedEvent {
 };
 
 // Called once per event in order. A non-OK status stops the generation and is
-// returned.
-using EventSink = std::function<ledger::Status(const GeneratedEvent&)>;
+// returned. The event is not used after the call: the sink may move members out
+// of it (e.g. the envelope, instead of copying it).
+using EventSink = std::function<ledger::Status(GeneratedEvent&)>;
 
 struct EventRef {
   std::string event_id;
