@@ -63,6 +63,11 @@ struct NodeWitness::Impl {
   uint64_t cosigned = 0;
   std::deque<Task> tasks;
   bool stop = false;
+  // A checkpoint carried a line by a cosigner whose key is not known yet
+  // while some peer's key is still missing: poll at once instead of waiting
+  // up to poll_interval (peers started after this node are learned early).
+  bool poll_soon = false;
+  std::chrono::steady_clock::time_point last_nudge;
   std::condition_variable wake;
   std::thread worker;
 
@@ -96,6 +101,13 @@ struct NodeWitness::Impl {
       std::lock_guard<std::mutex> lock(mu);
       for (const auto& [url, k] : peer_keys) keys.push_back(k);
     }
+    bool unknown_line = false;
+    for (const auto& sig : note.signatures) {
+      bool known = sig.name == cosigner.name();
+      for (const auto& k : keys) known |= sig.name == k.name();
+      unknown_line |= !known;
+    }
+    if (unknown_line) PollSoonIfKeysMissing();
     for (const auto& k : keys) {
       if (k.key_hash() == cosigner.key_hash() && k.name() == cosigner.name())
         continue;
@@ -141,6 +153,19 @@ struct NodeWitness::Impl {
       auto status = (*link)->PostCheckpoint(origin, note);
       Count(status.ok() ? "forwarded" : "forward_failed");
     }
+  }
+
+  // The origin's own line is "unknown" here too, hence the check that a
+  // peer key is missing at all.
+  void PollSoonIfKeysMissing() {
+    const auto now = std::chrono::steady_clock::now();
+    std::lock_guard<std::mutex> lock(mu);
+    if (peer_keys.size() >= options.peers.size() || poll_soon) return;
+    if (now - last_nudge < std::chrono::milliseconds(100))
+      return;  // a down peer
+    last_nudge = now;
+    poll_soon = true;
+    wake.notify_one();
   }
 
   bool Enqueue(Task task) {
@@ -357,11 +382,13 @@ void NodeWitness::Impl::Run() {
     {
       std::unique_lock<std::mutex> lock(mu);
       wake.wait_until(lock, next_poll,
-                      [this] { return stop || !tasks.empty(); });
+                      [this] { return stop || !tasks.empty() || poll_soon; });
       if (stop) break;
       if (!tasks.empty()) {
         task = std::move(tasks.front());
         tasks.pop_front();
+      } else {
+        poll_soon = false;  // polled below
       }
     }
     if (task) {
