@@ -123,9 +123,22 @@ double PeakMemoryMiB() {
 struct TraceStats {
   std::vector<double> wall_ms;
   std::vector<double> cpu_ms;  // the tracing thread's CPU time
+  // Time the tracing thread was runnable but waiting for a core (Linux
+  // /proc/thread-self/schedstat, 2nd field), and the rest of the wall time
+  // (wall - CPU - run-queue wait): blocked on I/O or on a lock.
+  std::vector<double> runqueue_ms;
+  std::vector<double> blocked_ms;
   size_t hops = 0;
   bench::Rates rate;
 };
+
+// Milliseconds this thread has waited on a run queue (0 if unknown).
+double RunQueueWaitMs() {
+  std::ifstream in("/proc/thread-self/schedstat");
+  uint64_t run_ns = 0, wait_ns = 0;
+  if (!(in >> run_ns >> wait_ns)) return 0;
+  return static_cast<double>(wait_ns) / 1e6;
+}
 
 TraceStats MeasureTraces(const ledger::Log* log,
                          const std::vector<std::string>& units) {
@@ -133,11 +146,17 @@ TraceStats MeasureTraces(const ledger::Log* log,
   std::vector<const ledger::Log*> logs = {log};
   s.rate = bench::Measure(units.size(), [&] {
     for (const std::string& epc : units) {
+      const double wait0 = RunQueueWaitMs();
       bench::Stopwatch w;
       const double cpu0 = bench::ThreadCpuSeconds();
       auto chain = ledger::trace::Trace(logs, epc);
-      s.cpu_ms.push_back((bench::ThreadCpuSeconds() - cpu0) * 1e3);
-      s.wall_ms.push_back(w.Seconds() * 1e3);
+      const double cpu = (bench::ThreadCpuSeconds() - cpu0) * 1e3;
+      const double wall = w.Seconds() * 1e3;
+      const double wait = RunQueueWaitMs() - wait0;
+      s.cpu_ms.push_back(cpu);
+      s.wall_ms.push_back(wall);
+      s.runqueue_ms.push_back(wait);
+      s.blocked_ms.push_back(std::max(0.0, wall - cpu - wait));
       if (chain.ok()) s.hops += chain->hops.size();
     }
   });
@@ -157,6 +176,11 @@ void ReportTraces(const char* label, const TraceStats& s, bench::Rates ceiling,
       Percentile(s.cpu_ms, 0.5), Percentile(s.cpu_ms, 0.99),
       Percentile(s.cpu_ms, 1.0),
       static_cast<double>(s.hops) / std::max<size_t>(1, s.wall_ms.size()));
+  std::printf(
+      "  waiting for a core (run queue): p50 %.3f ms, p99 %.3f ms; blocked "
+      "(I/O, locks): p50 %.3f ms, p99 %.3f ms\n",
+      Percentile(s.runqueue_ms, 0.5), Percentile(s.runqueue_ms, 0.99),
+      Percentile(s.blocked_ms, 0.5), Percentile(s.blocked_ms, 0.99));
   std::fflush(stdout);
 }
 
