@@ -13,35 +13,15 @@ bool HeldOrMoving(UnitStatus s) {
          s == UnitStatus::kInStock;
 }
 
-std::string PlaceId(const nlohmann::json& event, const char* member) {
-  auto it = event.find(member);
-  if (it == event.end() || !it->is_object()) return "";
-  auto id = it->find("id");
-  return id != it->end() && id->is_string() ? id->get<std::string>() : "";
-}
-
 nlohmann::json ListOrEmpty(const nlohmann::json& event, const char* member) {
   auto it = event.find(member);
   return it != event.end() && it->is_array() ? *it : nlohmann::json::array();
 }
 
-// The party of `type` in a source/destination list ("source"/"destination"
-// member).
-std::string ListParty(const nlohmann::json& event, const char* list,
-                      const char* member, const char* type) {
-  for (const nlohmann::json& item : ListOrEmpty(event, list)) {
-    if (!item.is_object() || item.value("type", "") != type) continue;
-    auto id = item.find(member);
-    if (id != item.end() && id->is_string())
-      return GlnOf(id->get<std::string>());
-  }
-  return "";
-}
-
 }  // namespace
 
 const std::string& EventRecord::LocationKey() const {
-  if (!location_key_) location_key_ = KeyOf(PlaceId(event, "bizLocation"));
+  if (!location_key_) location_key_ = KeyOf(biz_location);
   return *location_key_;
 }
 
@@ -49,8 +29,10 @@ const std::string& EventRecord::LocationKey() const {
 // party, else signer.
 const std::string& EventRecord::ReceiverGln() const {
   if (receiver_gln_) return *receiver_gln_;
-  for (const char* type : {"possessing_party", "owning_party"}) {
-    std::string gln = ListParty(event, "destinationList", "destination", type);
+  for (const std::optional<std::string>* party :
+       {&destination_possessing, &destination_owning}) {
+    if (!*party) continue;
+    std::string gln = GlnOf(**party);
     if (!gln.empty()) return *(receiver_gln_ = std::move(gln));
   }
   return *(receiver_gln_ = signer_gln);
@@ -70,8 +52,8 @@ Hop MakeHop(const Reader& reader, const Touch& t, bool with_lists) {
   h.action = r.facts.action;
   h.biz_step = r.facts.biz_step;
   h.disposition = r.facts.disposition;
-  h.biz_location = PlaceId(r.event, "bizLocation");
-  h.read_point = PlaceId(r.event, "readPoint");
+  h.biz_location = r.biz_location;
+  h.read_point = r.read_point;
   if (with_lists) {
     h.source_list = ListOrEmpty(r.event, "sourceList");
     h.destination_list = ListOrEmpty(r.event, "destinationList");
@@ -147,9 +129,9 @@ class StateMachine {
   }
 
   void Commission(const EventRecord& r) {
-    if (chain_->lot.empty()) chain_->lot = IlmdValue(r.event, "lotNumber");
+    if (chain_->lot.empty()) chain_->lot = r.ilmd_lot;
     if (chain_->expiry.empty()) {
-      chain_->expiry = IlmdValue(r.event, "itemExpirationDate");
+      chain_->expiry = r.ilmd_expiry;
       expiry_end_ms_ = ExpiryEndMs(chain_->expiry);
     }
     chain_->commissioned_by = reader_.Party(r.signer_gln);
@@ -206,7 +188,7 @@ std::string LotKeyOf(const std::string& key, const std::vector<Touch>& touches,
   for (const Touch& t : touches) {
     if (t.record->superseded || t.record->facts.biz_step != "commissioning")
       continue;
-    std::string lot = IlmdValue(t.record->event, "lotNumber");
+    const std::string& lot = t.record->ilmd_lot;
     if (lot.empty()) return "";
     gs1::Gs1Key k{gs1::KeyKind::kLgtin, {{"01", *gtin}, {"10", lot}}};
     return k.ToString();

@@ -14,63 +14,353 @@ constexpr size_t kScanPage = 1024;
 const std::vector<std::string>& EventRecord::Epcs() const {
   if (epcs_) return *epcs_;
   epcs_.emplace();
-  for (const char* member :
-       {"epcList", "childEPCs", "inputEPCList", "outputEPCList"}) {
-    auto list = event.find(member);
-    if (list == event.end() || !list->is_array()) continue;
-    for (const nlohmann::json& uri : *list) {
-      if (uri.is_string()) epcs_->push_back(KeyOf(uri.get<std::string>()));
-    }
-  }
+  epcs_->reserve(written.size());
+  for (const std::string& uri : written) epcs_->push_back(KeyOf(uri));
   return *epcs_;
 }
 
-size_t EventRecord::ChildCount() const {
-  auto list = event.find("childEPCs");
-  return list != event.end() && list->is_array() ? list->size() : 0;
+std::pair<const std::string*, const std::string*> EventRecord::ListKeys(
+    List list) const {
+  const std::vector<std::string>& keys = Epcs();
+  size_t from = 0;
+  for (int i = 0; i < list; ++i) from += list_size[i];
+  const std::string* begin = keys.data() + from;
+  return {begin, begin + list_size[list]};
 }
 
 namespace {
 
-std::string StringMember(const nlohmann::json& j, const char* name) {
-  auto it = j.find(name);
-  return it != j.end() && it->is_string() ? it->get<std::string>() : "";
+// A forward reader of JSON text (RFC 8259) that keeps only what it is asked
+// for: strings are unescaped into caller buffers, every other value is
+// skipped. Nesting is bounded (kMaxDepth) as a guard against hostile text.
+class JsonText {
+ public:
+  explicit JsonText(std::string_view text) : s_(text) {}
+
+  size_t offset() const { return pos_; }
+  bool AtEnd() const { return pos_ == s_.size(); }
+  char Peek() const { return pos_ < s_.size() ? s_[pos_] : '\0'; }
+  bool Consume(char c) {
+    if (pos_ < s_.size() && s_[pos_] == c) {
+      ++pos_;
+      return true;
+    }
+    return false;
+  }
+
+  // A string value (at its opening quote), unescaped into *out.
+  bool String(std::string* out) {
+    out->clear();
+    if (!Consume('"')) return false;
+    while (pos_ < s_.size()) {
+      size_t run = pos_;
+      while (run < s_.size() && s_[run] != '"' && s_[run] != '\\' &&
+             static_cast<unsigned char>(s_[run]) >= 0x20) {
+        ++run;
+      }
+      out->append(s_.data() + pos_, run - pos_);
+      pos_ = run;
+      if (pos_ >= s_.size()) return false;
+      const char c = s_[pos_++];
+      if (c == '"') return true;
+      if (c != '\\') return false;  // a raw control character
+      if (pos_ >= s_.size()) return false;
+      const char e = s_[pos_++];
+      switch (e) {
+        case '"':
+        case '\\':
+        case '/':
+          out->push_back(e);
+          break;
+        case 'b':
+          out->push_back('\b');
+          break;
+        case 'f':
+          out->push_back('\f');
+          break;
+        case 'n':
+          out->push_back('\n');
+          break;
+        case 'r':
+          out->push_back('\r');
+          break;
+        case 't':
+          out->push_back('\t');
+          break;
+        case 'u': {
+          uint32_t cp = 0;
+          if (!Hex4(&cp)) return false;
+          if (cp >= 0xD800 && cp <= 0xDBFF) {
+            uint32_t low = 0;
+            if (!Consume('\\') || !Consume('u') || !Hex4(&low) ||
+                low < 0xDC00 || low > 0xDFFF) {
+              return false;
+            }
+            cp = 0x10000 + ((cp - 0xD800) << 10) + (low - 0xDC00);
+          } else if (cp >= 0xDC00 && cp <= 0xDFFF) {
+            return false;
+          }
+          AppendUtf8(cp, out);
+          break;
+        }
+        default:
+          return false;
+      }
+    }
+    return false;
+  }
+
+  // Any value.
+  bool Skip(int depth = 0) {
+    if (depth > kMaxDepth) return false;
+    switch (Peek()) {
+      case '"':
+        return String(&scratch_);
+      case '{':
+        ++pos_;
+        if (Consume('}')) return true;
+        do {
+          if (!String(&scratch_) || !Consume(':') || !Skip(depth + 1))
+            return false;
+        } while (Consume(','));
+        return Consume('}');
+      case '[':
+        ++pos_;
+        if (Consume(']')) return true;
+        do {
+          if (!Skip(depth + 1)) return false;
+        } while (Consume(','));
+        return Consume(']');
+      case 't':
+        return Literal("true");
+      case 'f':
+        return Literal("false");
+      case 'n':
+        return Literal("null");
+      default: {
+        const size_t from = pos_;
+        while (pos_ < s_.size() &&
+               std::string_view("0123456789+-.eE").find(s_[pos_]) !=
+                   std::string_view::npos) {
+          ++pos_;
+        }
+        return pos_ > from;
+      }
+    }
+  }
+
+  // A string value into *out, or "" after skipping a value of another type.
+  bool StringOrSkip(std::string* out) {
+    if (Peek() == '"') return String(out);
+    out->clear();
+    return Skip();
+  }
+
+  // Calls member(name) at each member's value of an object (at its '{'),
+  // which MUST read or skip that value.
+  template <typename F>
+  bool Object(std::string* name, F&& member) {
+    if (!Consume('{')) return false;
+    if (Consume('}')) return true;
+    do {
+      if (!String(name) || !Consume(':') || !member(*name)) return false;
+    } while (Consume(','));
+    return Consume('}');
+  }
+
+  // Calls item() at each item of an array (at its '['), which MUST read or
+  // skip it.
+  template <typename F>
+  bool Array(F&& item) {
+    if (!Consume('[')) return false;
+    if (Consume(']')) return true;
+    do {
+      if (!item()) return false;
+    } while (Consume(','));
+    return Consume(']');
+  }
+
+ private:
+  static constexpr int kMaxDepth = 64;
+
+  bool Hex4(uint32_t* cp) {
+    if (s_.size() - pos_ < 4) return false;
+    uint32_t v = 0;
+    for (int i = 0; i < 4; ++i) {
+      const char c = s_[pos_++];
+      v <<= 4;
+      if (c >= '0' && c <= '9') {
+        v |= c - '0';
+      } else if (c >= 'a' && c <= 'f') {
+        v |= c - 'a' + 10;
+      } else if (c >= 'A' && c <= 'F') {
+        v |= c - 'A' + 10;
+      } else {
+        return false;
+      }
+    }
+    *cp = v;
+    return true;
+  }
+
+  static void AppendUtf8(uint32_t cp, std::string* out) {
+    if (cp < 0x80) {
+      out->push_back(static_cast<char>(cp));
+    } else if (cp < 0x800) {
+      out->push_back(static_cast<char>(0xC0 | (cp >> 6)));
+      out->push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+    } else if (cp < 0x10000) {
+      out->push_back(static_cast<char>(0xE0 | (cp >> 12)));
+      out->push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
+      out->push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+    } else {
+      out->push_back(static_cast<char>(0xF0 | (cp >> 18)));
+      out->push_back(static_cast<char>(0x80 | ((cp >> 12) & 0x3F)));
+      out->push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
+      out->push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+    }
+  }
+
+  bool Literal(std::string_view word) {
+    if (s_.substr(pos_, word.size()) != word) return false;
+    pos_ += word.size();
+    return true;
+  }
+
+  std::string_view s_;
+  size_t pos_ = 0;
+  std::string scratch_;
+};
+
+std::optional<epcis::EventType> EventTypeOf(std::string_view name) {
+  if (name == "ObjectEvent") return epcis::EventType::kObjectEvent;
+  if (name == "AggregationEvent") return epcis::EventType::kAggregationEvent;
+  if (name == "TransactionEvent") return epcis::EventType::kTransactionEvent;
+  if (name == "TransformationEvent")
+    return epcis::EventType::kTransformationEvent;
+  if (name == "AssociationEvent") return epcis::EventType::kAssociationEvent;
+  return std::nullopt;
 }
 
-// The facts the queries use, read from an event the log validated when
-// appending it.
-Result<epcis::EventFacts> ReadFacts(const nlohmann::json& event) {
-  static const std::map<std::string, epcis::EventType> kTypes = {
-      {"ObjectEvent", epcis::EventType::kObjectEvent},
-      {"AggregationEvent", epcis::EventType::kAggregationEvent},
-      {"TransactionEvent", epcis::EventType::kTransactionEvent},
-      {"TransformationEvent", epcis::EventType::kTransformationEvent},
-      {"AssociationEvent", epcis::EventType::kAssociationEvent}};
-  epcis::EventFacts f;
-  auto type = kTypes.find(StringMember(event, "type"));
-  if (type == kTypes.end())
-    return Status::Corruption("event.type: not an EPCIS event type");
-  f.type = type->second;
-  f.action = StringMember(event, "action");
-  f.event_time = StringMember(event, "eventTime");
+}  // namespace
+
+Status ReadEventText(std::string_view text, EventRecord* r) {
+  JsonText in(text);
+  std::string name, value, type, item_type, item_destination;
+  std::string parent, step, disp;
+  std::vector<std::string> lists[4];
+  bool lot_found = false, expiry_found = false;
+  epcis::EventFacts& f = r->facts;
+  // An object member's "id" string ("" if none): bizLocation, readPoint.
+  auto place_id = [&](std::string* out) {
+    out->clear();
+    if (in.Peek() != '{') return in.Skip();
+    return in.Object(&value, [&](const std::string& member) {
+      if (member == "id") return in.StringOrSkip(out);
+      return in.Skip();
+    });
+  };
+  auto epc_list = [&](int list) {
+    if (in.Peek() != '[') return in.Skip();
+    return in.Array([&] {
+      if (list == EventRecord::kChildEpcs) ++r->child_count;
+      if (in.Peek() != '"') return in.Skip();
+      lists[list].emplace_back();
+      return in.String(&lists[list].back());
+    });
+  };
+  bool ok = in.Object(&name, [&](const std::string& member) {
+    if (member == "type") return in.StringOrSkip(&type);
+    if (member == "action") return in.StringOrSkip(&f.action);
+    if (member == "eventTime") return in.StringOrSkip(&f.event_time);
+    if (member == "eventID") return in.StringOrSkip(&f.epcis_event_id);
+    if (member == "parentID") return in.StringOrSkip(&parent);
+    if (member == "bizStep") return in.StringOrSkip(&step);
+    if (member == "disposition") return in.StringOrSkip(&disp);
+    if (member == "errorDeclaration") {
+      f.is_error_declaration = true;
+      return in.Skip();
+    }
+    if (member == "bizLocation") return place_id(&r->biz_location);
+    if (member == "readPoint") return place_id(&r->read_point);
+    if (member == "epcList") return epc_list(EventRecord::kEpcList);
+    if (member == "childEPCs") return epc_list(EventRecord::kChildEpcs);
+    if (member == "inputEPCList") return epc_list(EventRecord::kInputEpcs);
+    if (member == "outputEPCList") return epc_list(EventRecord::kOutputEpcs);
+    if (member == "ilmd") {
+      if (in.Peek() != '{') return in.Skip();
+      return in.Object(&value, [&](const std::string& key) {
+        const size_t colon = key.rfind(':');
+        const std::string_view local =
+            colon == std::string::npos
+                ? std::string_view(key)
+                : std::string_view(key).substr(colon + 1);
+        bool* found = local == "lotNumber"            ? &lot_found
+                      : local == "itemExpirationDate" ? &expiry_found
+                                                      : nullptr;
+        if (found == nullptr || *found || in.Peek() != '"') return in.Skip();
+        *found = true;
+        return in.String(found == &lot_found ? &r->ilmd_lot : &r->ilmd_expiry);
+      });
+    }
+    if (member == "destinationList") {
+      if (in.Peek() != '[') return in.Skip();
+      return in.Array([&] {
+        if (in.Peek() != '{') return in.Skip();
+        item_type.clear();
+        bool has_destination = false;
+        bool read = in.Object(&value, [&](const std::string& key) {
+          if (key == "type") return in.StringOrSkip(&item_type);
+          if (key == "destination") {
+            has_destination = in.Peek() == '"';
+            return in.StringOrSkip(&item_destination);
+          }
+          return in.Skip();
+        });
+        if (!read) return false;
+        if (!has_destination) return true;
+        std::optional<std::string>* slot =
+            item_type == "possessing_party" ? &r->destination_possessing
+            : item_type == "owning_party"   ? &r->destination_owning
+                                            : nullptr;
+        if (slot != nullptr && !*slot) *slot = item_destination;
+        return true;
+      });
+    }
+    return in.Skip();
+  });
+  if (!ok || !in.AtEnd()) {
+    return Status::Corruption("event: not a JSON object (at offset " +
+                              std::to_string(in.offset()) + ")");
+  }
+  std::optional<epcis::EventType> t = EventTypeOf(type);
+  if (!t) return Status::Corruption("event.type: not an EPCIS event type");
+  f.type = *t;
   Result<int64_t> ms = epcis::ParseRfc3339Millis(f.event_time);
   if (!ms.ok()) return ms.status().WithPrefix("event.eventTime");
   f.event_time_ms = *ms;
-  f.epcis_event_id = StringMember(event, "eventID");
-  if (std::string parent = StringMember(event, "parentID"); !parent.empty()) {
-    f.parent = KeyOf(parent);
-  }
-  if (std::string step = StringMember(event, "bizStep"); !step.empty()) {
+  if (!parent.empty()) f.parent = KeyOf(parent);
+  if (!step.empty()) {
     Result<std::string> bare = epcis::NormalizeBizStep(step);
     f.biz_step = bare.ok() ? *bare : step;
   }
-  if (std::string disp = StringMember(event, "disposition"); !disp.empty()) {
+  if (!disp.empty()) {
     Result<std::string> bare = epcis::NormalizeDisposition(disp);
     f.disposition = bare.ok() ? *bare : disp;
   }
-  f.is_error_declaration = event.contains("errorDeclaration");
-  return f;
+  size_t total = 0;
+  for (int i = 0; i < 4; ++i) {
+    r->list_size[i] = static_cast<uint32_t>(lists[i].size());
+    total += lists[i].size();
+  }
+  r->written.reserve(total);
+  for (auto& list : lists) {
+    for (std::string& uri : list) r->written.push_back(std::move(uri));
+  }
+  return Status::OK();
 }
+
+namespace {
 
 // The canonical event bytes inside a JCS event entry: members sort as envelope
 // < index < ... and event < signature < signer, so the entry is
@@ -155,7 +445,8 @@ std::vector<const Source*> Pointers(
   return out;
 }
 
-Reader::Reader(const std::vector<const Source*>& logs) : logs_(logs) {
+Reader::Reader(const std::vector<const Source*>& logs, bool full_events)
+    : logs_(logs), full_events_(full_events) {
   for (const Source* log : logs_) {
     coverage_.push_back({log->origin(), log->size()});
     for (const Participant& p : log->Participants())
@@ -229,19 +520,19 @@ Result<const EventRecord*> Reader::Decode(size_t log, uint64_t index,
   if (!signer) {
     return Status::Corruption(where() + ": envelope.signer missing");
   }
-  nlohmann::json event = nlohmann::json::parse(*canonical, nullptr,
-                                               /*allow_exceptions=*/false);
-  if (!event.is_object()) {
-    return Status::Corruption(where() + ": envelope.event is not an object");
-  }
-  Result<epcis::EventFacts> facts = ReadFacts(event);
-  if (!facts.ok()) return facts.status().WithPrefix(where());
   auto record = std::make_unique<EventRecord>();
+  Status read = ReadEventText(*canonical, record.get());
+  if (!read.ok()) return read.WithPrefix(where());
+  if (full_events_) {
+    record->event = nlohmann::json::parse(*canonical, nullptr,
+                                          /*allow_exceptions=*/false);
+    if (!record->event.is_object()) {
+      return Status::Corruption(where() + ": envelope.event is not an object");
+    }
+  }
   record->event_id = EventIdFromCanonical(*canonical);
   record->log = log;
   record->index = index;
-  record->event = std::move(event);
-  record->facts = std::move(facts).value();
   record->signer = std::move(*signer);
   record->signer_gln = SignerGln(record->signer);
   EventRecord* r = record.get();

@@ -29,32 +29,21 @@ Result<std::string> NormalizeGtin(const std::string& gtin) {
   return padded;
 }
 
-// Keys of the EPC members of `list` (inputEPCList / outputEPCList) of a
-// TransformationEvent.
-std::vector<std::string> ListKeys(const nlohmann::json& event,
-                                  const char* list) {
-  std::vector<std::string> keys;
-  auto it = event.find(list);
-  if (it == event.end() || !it->is_array()) return keys;
-  for (const nlohmann::json& uri : *it) {
-    if (uri.is_string())
-      keys.push_back(internal::KeyOf(uri.get<std::string>()));
-  }
-  return keys;
+// Keys of inputEPCList / outputEPCList of a TransformationEvent.
+std::vector<std::string> ListKeys(const EventRecord& r,
+                                  EventRecord::List list) {
+  auto [begin, end] = r.ListKeys(list);
+  return std::vector<std::string>(begin, end);
 }
 
-// The identifier as the event wrote it for `key` (epcList order matches
-// Epcs() when the list has no duplicates, which validation guarantees).
+// The identifier as the event wrote it for `key` in its epcList (the key when
+// the epcList does not name it).
 std::string WrittenId(const EventRecord& r, const std::string& key) {
   const std::vector<std::string>& epcs = r.Epcs();
   auto it = std::find(epcs.begin(), epcs.end(), key);
-  auto list = r.event.find("epcList");
-  if (it == epcs.end() || list == r.event.end() || !list->is_array() ||
-      static_cast<size_t>(it - epcs.begin()) >= list->size()) {
-    return key;
-  }
-  const nlohmann::json& uri = (*list)[it - epcs.begin()];
-  return uri.is_string() ? uri.get<std::string>() : key;
+  const size_t at = static_cast<size_t>(it - epcs.begin());
+  if (it == epcs.end() || at >= r.list_size[EventRecord::kEpcList]) return key;
+  return r.written[at];
 }
 
 bool IsAcknowledgement(const EventRecord& r) {
@@ -122,7 +111,7 @@ class Exploder {
       if (r->superseded) continue;
       if (r->facts.disposition == "recalled") AddRecallEvent(*r, report);
       if (r->facts.type == epcis::EventType::kTransformationEvent) {
-        for (const std::string& k : ListKeys(r->event, "outputEPCList"))
+        for (const std::string& k : ListKeys(*r, EventRecord::kOutputEpcs))
           Push(k);
       }
       if (r->facts.action == "ADD" && r->facts.biz_step == "commissioning") {
@@ -202,10 +191,9 @@ class Exploder {
           r->facts.action == "ADD" && r->facts.parent == key) {
         for (const std::string& child : r->Epcs()) Push(child);
       } else if (r->facts.type == epcis::EventType::kTransformationEvent) {
-        std::vector<std::string> inputs = ListKeys(r->event, "inputEPCList");
-        if (std::find(inputs.begin(), inputs.end(), key) == inputs.end())
-          continue;
-        for (const std::string& k : ListKeys(r->event, "outputEPCList"))
+        auto [begin, end] = r->ListKeys(EventRecord::kInputEpcs);
+        if (std::find(begin, end, key) == end) continue;
+        for (const std::string& k : ListKeys(*r, EventRecord::kOutputEpcs))
           Push(k);
       }
     }
@@ -321,7 +309,7 @@ Result<RecallReport> Recall(const std::vector<const Log*>& logs,
   report.spec = spec;
   std::vector<std::unique_ptr<internal::Source>> sources =
       internal::SourcesOf(logs);
-  Reader reader(internal::Pointers(sources));
+  Reader reader(internal::Pointers(sources), /*full_events=*/false);
   report.coverage = reader.coverage();
   Exploder exploder(reader);
   if (!spec.lots.empty()) {

@@ -105,12 +105,19 @@ std::vector<const Source*> Pointers(
 
 // One event entry, decoded. The log validated every event when it was appended,
 // so an entry is not validated again: only the members the queries use are
-// read, and the instance identifiers are parsed on first use (a packing event
-// can name thousands).
+// read, straight from the canonical (JCS) event text without building a JSON
+// tree, and the instance identifiers are turned into keys on first use (a
+// packing event can name thousands).
 struct EventRecord {
+  // The four EPC lists, in the order of Epcs().
+  enum List { kEpcList = 0, kChildEpcs, kInputEpcs, kOutputEpcs };
+
   size_t log = 0;
   uint64_t index = 0;
   std::string event_id;  // ni:///sha-256;...
+  // The whole event: only from a Reader made with full_events (traces and
+  // bundles, whose hops copy the source/destination/bizTransaction lists);
+  // null in a recall's Reader.
   nlohmann::json event;
   // Filled: type, action, event_time(_ms), epcis_event_id, parent (key),
   // biz_step, disposition (bare names), is_error_declaration.
@@ -118,6 +125,22 @@ struct EventRecord {
   epcis::EventFacts facts;
   std::string signer;      // key id
   std::string signer_gln;  // "" if the signer is not registered in any log
+  // Members read from the event text: the string members of epcList,
+  // childEPCs, inputEPCList, outputEPCList as written, in that order
+  // (list_size[List] of each); the number of childEPCs items; bizLocation.id
+  // and readPoint.id ("" if none); the first string ilmd member named
+  // lotNumber / itemExpirationDate under any prefix ("" if none); the first
+  // string destination of a destinationList item of type possessing_party /
+  // owning_party.
+  std::vector<std::string> written;
+  uint32_t list_size[4] = {0, 0, 0, 0};
+  size_t child_count = 0;
+  std::string biz_location;
+  std::string read_point;
+  std::string ilmd_lot;
+  std::string ilmd_expiry;
+  std::optional<std::string> destination_possessing;
+  std::optional<std::string> destination_owning;
   bool superseded = false;
   // Held by a list the Reader keeps (not released by Reader::Release).
   mutable bool pinned = false;
@@ -129,9 +152,11 @@ struct EventRecord {
   // Keys of epcList, childEPCs, inputEPCList, outputEPCList, in order (parsed
   // once).
   const std::vector<std::string>& Epcs() const;
+  // Keys of one of the lists (a range of Epcs()).
+  std::pair<const std::string*, const std::string*> ListKeys(List list) const;
   // Number of childEPCs (an AggregationEvent DELETE without children empties
   // the parent).
-  size_t ChildCount() const;
+  size_t ChildCount() const { return child_count; }
   // Canonical key of bizLocation.id ("" if none), parsed once (chain.cc).
   const std::string& LocationKey() const;
   // GLN of the receiver of a receiving event: destination possessing party,
@@ -143,6 +168,12 @@ struct EventRecord {
   mutable std::optional<std::string> location_key_;
   mutable std::optional<std::string> receiver_gln_;
 };
+
+// Reads the members EventRecord keeps (facts and the members above) from the
+// canonical text of an event (any JSON text of an object is read the same
+// way). Corruption naming the member or the offset when the text is not a
+// JSON object or the type / eventTime are unusable.
+Status ReadEventText(std::string_view text, EventRecord* record);
 
 // An event touching a unit.
 struct Touch {
@@ -162,7 +193,10 @@ struct PairHash {
 // Per-query access to the logs. Not thread-safe (one per call).
 class Reader {
  public:
-  explicit Reader(const std::vector<const Source*>& logs);
+  // With `full_events`, each record also holds the whole event as JSON
+  // (EventRecord::event); recalls go without.
+  explicit Reader(const std::vector<const Source*>& logs,
+                  bool full_events = true);
 
   const std::vector<Coverage>& coverage() const { return coverage_; }
   const std::string& origin(size_t log) const { return coverage_[log].origin; }
@@ -230,6 +264,7 @@ class Reader {
   std::string SignerGln(const std::string& key_id);
 
   std::vector<const Source*> logs_;
+  bool full_events_ = true;
   std::vector<Coverage> coverage_;
   std::unordered_map<std::pair<size_t, uint64_t>, std::unique_ptr<EventRecord>,
                      PairHash>
