@@ -53,6 +53,21 @@ void ServeInclusionProof(const ledger::Log& log, const Request& request,
 void ServeConsistencyProof(const ledger::Log& log, const Request& request,
                            Reply reply);
 
+// The body of a GET .../entries response,
+// {"entries":[{"index":N,"leaf":"<standard base64>"},...]} and a newline:
+// byte for byte what JsonResponse writes for that JSON document, built without
+// one. Add entries in the order they are to appear.
+class EntriesBody {
+ public:
+  void Reserve(size_t bytes);
+  void Add(uint64_t index, std::string_view leaf);
+  std::string Finish() &&;
+
+ private:
+  std::string out_ = "{\"entries\":[";
+  bool first_ = true;
+};
+
 // A required unsigned decimal query parameter; InvalidArgument naming it.
 ledger::Result<uint64_t> RequiredUint(const Request& request,
                                       std::string_view name);

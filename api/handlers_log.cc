@@ -1,6 +1,9 @@
 // Handlers for node information and the transparency-log views: checkpoint,
 // entries, proofs.
+#include <sodium.h>
+
 #include <charconv>
+#include <numeric>
 
 #include "api/handlers_internal.h"
 #include "ledger/jcs.h"
@@ -82,6 +85,33 @@ void ServeCheckpoint(const ledger::Log& log, Reply reply) {
   reply(std::move(r));
 }
 
+void EntriesBody::Reserve(size_t bytes) { out_.reserve(bytes); }
+
+void EntriesBody::Add(uint64_t index, std::string_view leaf) {
+  out_ += first_ ? "{\"index\":" : ",{\"index\":";
+  first_ = false;
+  char digits[20];
+  auto [end, ec] = std::to_chars(digits, digits + sizeof digits, index);
+  (void)ec;  // 20 digits hold any uint64_t
+  out_.append(digits, end);
+  out_ += ",\"leaf\":\"";
+  // Standard base64 needs no JSON escaping; written in place.
+  const int variant = sodium_base64_VARIANT_ORIGINAL;
+  const size_t at = out_.size();
+  const size_t len = sodium_base64_ENCODED_LEN(leaf.size(), variant);
+  out_.resize(at + len);
+  sodium_bin2base64(out_.data() + at, len,
+                    reinterpret_cast<const unsigned char*>(leaf.data()),
+                    leaf.size(), variant);
+  out_.back() = '"';  // over the NUL terminator
+  out_ += '}';
+}
+
+std::string EntriesBody::Finish() && {
+  out_ += "]}\n";
+  return std::move(out_);
+}
+
 void ServeLogEntries(const Service& service, const ledger::Log& log,
                      const Request& request, Reply reply) {
   auto start = RequiredUint(request, "start");
@@ -95,16 +125,26 @@ void ServeLogEntries(const Service& service, const ledger::Log& log,
   }
   uint64_t n = std::min<uint64_t>(*count, service.options().max_log_entries);
   n = std::min<uint64_t>(n, size - *start);
-  nlohmann::json entries = nlohmann::json::array();
+  // Written straight from the stored leaf bytes (one ordered pass, no entry
+  // parsed, no JSON document): replicas pull every entry through here.
+  EntriesBody body;
   if (n > 0) {
-    auto read = log.ReadEntries(*start, n);
-    if (!read.ok()) return reply(StatusResponse(read.status()));
-    for (const auto& e : *read) {
-      entries.push_back(
-          {{"index", e.index}, {"leaf", ledger::ToBase64(e.bytes)}});
-    }
+    std::vector<uint64_t> indexes(n);
+    std::iota(indexes.begin(), indexes.end(), *start);
+    ledger::Status st =
+        log.ReadEntriesAt(indexes, [&](uint64_t index, std::string_view bytes) {
+          if (index == *start) {  // size the body by the first entry
+            body.Reserve(64 + n * (32 + bytes.size() / 3 * 4 * 9 / 8));
+          }
+          body.Add(index, bytes);
+          return ledger::Status::OK();
+        });
+    if (!st.ok()) return reply(StatusResponse(st));
   }
-  reply(JsonResponse(200, {{"entries", std::move(entries)}}));
+  Response r;
+  r.status = 200;
+  r.body = std::move(body).Finish();
+  reply(std::move(r));
 }
 
 void ServeInclusionProof(const ledger::Log& log, const Request& request,
