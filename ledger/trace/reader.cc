@@ -625,7 +625,8 @@ Result<const std::vector<const EventRecord*>*> Reader::Events(
   return &it->second;
 }
 
-Status Reader::Prefetch(IndexKind kind, const std::vector<std::string>& keys) {
+Status Reader::Prefetch(IndexKind kind, const std::vector<std::string>& keys,
+                        bool pin) {
   std::vector<std::string> todo;
   for (const std::string& key : keys) {
     if (!scans_.contains(CacheKey(kind, key))) todo.push_back(key);
@@ -652,7 +653,38 @@ Status Reader::Prefetch(IndexKind kind, const std::vector<std::string>& keys) {
   for (size_t i = 0; i < todo.size(); ++i) {
     Result<std::vector<const EventRecord*>> list = ListOf(hits[i]);
     if (!list.ok()) return list.status();
+    if (pin) {
+      for (const EventRecord* r : *list) r->pinned = true;
+    }
     scans_.emplace(CacheKey(kind, todo[i]), std::move(list).value());
+  }
+  return Status::OK();
+}
+
+Status Reader::PrefetchContainers(const std::vector<std::string>& keys) {
+  constexpr int kMaxLevels = 8;
+  std::vector<std::string> level = keys;
+  for (int depth = 0; depth < kMaxLevels && !level.empty(); ++depth) {
+    std::vector<std::string> parents;
+    for (const std::string& key : level) {
+      auto it = scans_.find(CacheKey(IndexKind::kEpc, key));
+      if (it == scans_.end()) continue;
+      for (const EventRecord* r : it->second) {
+        if (r->superseded || r->facts.parent.empty() ||
+            r->facts.type != epcis::EventType::kAggregationEvent ||
+            r->facts.action != "ADD" || !r->Names(key)) {
+          continue;
+        }
+        parents.push_back(r->facts.parent);
+      }
+    }
+    std::sort(parents.begin(), parents.end());
+    parents.erase(std::unique(parents.begin(), parents.end()), parents.end());
+    std::erase_if(parents, [&](const std::string& parent) {
+      return scans_.contains(CacheKey(IndexKind::kEpc, parent));
+    });
+    LEDGER_RETURN_IF_ERROR(Prefetch(IndexKind::kEpc, parents, /*pin=*/true));
+    level = std::move(parents);
   }
   return Status::OK();
 }

@@ -161,6 +161,8 @@ class Exploder {
         if (IsUnitKey(batch.back())) units.push_back(batch.back());
       }
       LEDGER_RETURN_IF_ERROR(reader_.Prefetch(IndexKind::kEpc, units));
+      // The cases and pallets they were packed in, read in bulk too.
+      LEDGER_RETURN_IF_ERROR(reader_.PrefetchContainers(units));
       for (const std::string& key : batch) {
         LEDGER_RETURN_IF_ERROR(Follow(key));
       }

@@ -211,7 +211,13 @@ class Reader {
   // read yet are read in bulk (one ordered index pass and one ordered entry
   // pass per log, Source::ScanIndexKeys / ReadEntriesAt). Same answers as
   // Events.
-  Status Prefetch(IndexKind kind, const std::vector<std::string>& keys);
+  // With `pin`, the records of those lists are pinned as Events pins them.
+  Status Prefetch(IndexKind kind, const std::vector<std::string>& keys,
+                  bool pin = false);
+  // Prefetch (pinned) of the containers the kEpc lists of `keys` (read
+  // already) were packed into by an AggregationEvent ADD, and of theirs in
+  // turn (up to 8 levels): what CollectTouches follows for those keys.
+  Status PrefetchContainers(const std::vector<std::string>& keys);
   // Recalls go through hundreds of thousands of units in batches: after a
   // batch, Release(kind, keys) forgets the lists of those keys and every
   // record only they hold (entries read for them and not pinned), so memory
