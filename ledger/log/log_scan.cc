@@ -63,6 +63,10 @@ namespace {
 // level's index block): dense targets (the units of one lot, the events of
 // one day) become a sequential scan, sparse ones cost one seek each.
 constexpr int kMaxSteps = 16;
+// Entries are ~1 KiB and a data block 4 KiB: an entry this many indexes or
+// fewer after the previous one read is reached by stepping (at most a block
+// or two more), a farther one by a point Get (one block).
+constexpr uint64_t kNearEntries = 4;
 
 class ForwardCursor {
  public:
@@ -163,11 +167,9 @@ Status LogImpl::ReadEntriesAt(const std::vector<uint64_t>& indexes,
   for (size_t n = 0; n < indexes.size(); ++n) {
     const uint64_t index = indexes[n];
     logkeys::EntryKeyInto(&key, index);
-    const bool near_previous =
-        n > 0 && index - indexes[n - 1] <= static_cast<uint64_t>(kMaxSteps);
+    const bool near_previous = n > 0 && index - indexes[n - 1] <= kNearEntries;
     const bool near_next =
-        n + 1 < indexes.size() &&
-        indexes[n + 1] - index <= static_cast<uint64_t>(kMaxSteps);
+        n + 1 < indexes.size() && indexes[n + 1] - index <= kNearEntries;
     if (!near_previous && !near_next) {
       leveldb::Status s = db_->db->Get(point, key, &value);
       if (s.IsNotFound()) {

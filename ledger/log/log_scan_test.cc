@@ -126,7 +126,13 @@ TEST_F(LogScanTest, ScanIndexKeysMatchesScanIndexPerKey) {
 
 TEST_F(LogScanTest, ReadEntriesAtMatchesReadEntry) {
   const std::vector<std::vector<uint64_t>> cases = {
-      {}, {0}, {1, 2, 3, 4, 5}, {7, 300, 301, 555, kEvents}, {kEvents}};
+      {},
+      {0},
+      {1, 2, 3, 4, 5},
+      {7, 300, 301, 555, kEvents},
+      {kEvents},
+      // gaps at, just over and well over the stepping distance
+      {10, 14, 19, 23, 40, 44, 60}};
   for (const auto& indexes : cases) {
     SCOPED_TRACE(::testing::PrintToString(indexes));
     std::vector<uint64_t> got_indexes;
