@@ -13,9 +13,12 @@ bool HeldOrMoving(UnitStatus s) {
          s == UnitStatus::kInStock;
 }
 
-nlohmann::json ListOrEmpty(const nlohmann::json& event, const char* member) {
-  auto it = event.find(member);
-  return it != event.end() && it->is_array() ? *it : nlohmann::json::array();
+// A list member's text parsed, or [] when absent or not an array.
+nlohmann::json ListOrEmpty(const std::string& text) {
+  if (text.empty()) return nlohmann::json::array();
+  nlohmann::json list =
+      nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
+  return list.is_array() ? list : nlohmann::json::array();
 }
 
 }  // namespace
@@ -55,9 +58,9 @@ Hop MakeHop(const Reader& reader, const Touch& t, bool with_lists) {
   h.biz_location = r.biz_location;
   h.read_point = r.read_point;
   if (with_lists) {
-    h.source_list = ListOrEmpty(r.event, "sourceList");
-    h.destination_list = ListOrEmpty(r.event, "destinationList");
-    h.biz_transaction_list = ListOrEmpty(r.event, "bizTransactionList");
+    h.source_list = ListOrEmpty(r.source_list_text);
+    h.destination_list = ListOrEmpty(r.destination_list_text);
+    h.biz_transaction_list = ListOrEmpty(r.biz_transaction_list_text);
   }
   h.signer = r.signer;
   h.signed_by = reader.Party(r.signer_gln);

@@ -244,7 +244,7 @@ std::optional<epcis::EventType> EventTypeOf(std::string_view name) {
 
 }  // namespace
 
-Status ReadEventText(std::string_view text, EventRecord* r) {
+Status ReadEventText(std::string_view text, EventRecord* r, bool list_texts) {
   JsonText in(text);
   std::string name, value, type, item_type, item_destination;
   std::string parent, step, disp;
@@ -269,7 +269,17 @@ Status ReadEventText(std::string_view text, EventRecord* r) {
       return in.String(&lists[list].back());
     });
   };
+  // The text of a value kept as written.
+  auto raw = [&](std::string* out) {
+    const size_t from = in.offset();
+    if (!in.Skip()) return false;
+    if (list_texts) out->assign(text.substr(from, in.offset() - from));
+    return true;
+  };
   bool ok = in.Object(&name, [&](const std::string& member) {
+    if (member == "sourceList") return raw(&r->source_list_text);
+    if (member == "bizTransactionList")
+      return raw(&r->biz_transaction_list_text);
     if (member == "type") return in.StringOrSkip(&type);
     if (member == "action") return in.StringOrSkip(&f.action);
     if (member == "eventTime") return in.StringOrSkip(&f.event_time);
@@ -304,8 +314,9 @@ Status ReadEventText(std::string_view text, EventRecord* r) {
       });
     }
     if (member == "destinationList") {
-      if (in.Peek() != '[') return in.Skip();
-      return in.Array([&] {
+      const size_t from = in.offset();
+      if (in.Peek() != '[') return raw(&r->destination_list_text);
+      const bool items = in.Array([&] {
         if (in.Peek() != '{') return in.Skip();
         item_type.clear();
         bool has_destination = false;
@@ -326,6 +337,10 @@ Status ReadEventText(std::string_view text, EventRecord* r) {
         if (slot != nullptr && !*slot) *slot = item_destination;
         return true;
       });
+      if (items && list_texts) {
+        r->destination_list_text.assign(text.substr(from, in.offset() - from));
+      }
+      return items;
     }
     return in.Skip();
   });
@@ -521,15 +536,8 @@ Result<const EventRecord*> Reader::Decode(size_t log, uint64_t index,
     return Status::Corruption(where() + ": envelope.signer missing");
   }
   auto record = std::make_unique<EventRecord>();
-  Status read = ReadEventText(*canonical, record.get());
+  Status read = ReadEventText(*canonical, record.get(), full_events_);
   if (!read.ok()) return read.WithPrefix(where());
-  if (full_events_) {
-    record->event = nlohmann::json::parse(*canonical, nullptr,
-                                          /*allow_exceptions=*/false);
-    if (!record->event.is_object()) {
-      return Status::Corruption(where() + ": envelope.event is not an object");
-    }
-  }
   record->event_id = EventIdFromCanonical(*canonical);
   record->log = log;
   record->index = index;

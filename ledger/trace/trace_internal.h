@@ -115,10 +115,13 @@ struct EventRecord {
   size_t log = 0;
   uint64_t index = 0;
   std::string event_id;  // ni:///sha-256;...
-  // The whole event: only from a Reader made with full_events (traces and
-  // bundles, whose hops copy the source/destination/bizTransaction lists);
-  // null in a recall's Reader.
-  nlohmann::json event;
+  // The JSON text of sourceList, destinationList, bizTransactionList as the
+  // event has them ("" if absent): only from a Reader made with full_events
+  // (traces and bundles, whose hops copy those lists); a recall's Reader
+  // leaves them empty.
+  std::string source_list_text;
+  std::string destination_list_text;
+  std::string biz_transaction_list_text;
   // Filled: type, action, event_time(_ms), epcis_event_id, parent (key),
   // biz_step, disposition (bare names), is_error_declaration.
   // epcs/children/epc_classes stay empty.
@@ -173,7 +176,9 @@ struct EventRecord {
 // canonical text of an event (any JSON text of an object is read the same
 // way). Corruption naming the member or the offset when the text is not a
 // JSON object or the type / eventTime are unusable.
-Status ReadEventText(std::string_view text, EventRecord* record);
+// With `list_texts`, also the *_list_text members.
+Status ReadEventText(std::string_view text, EventRecord* record,
+                     bool list_texts = false);
 
 // An event touching a unit.
 struct Touch {
@@ -193,8 +198,8 @@ struct PairHash {
 // Per-query access to the logs. Not thread-safe (one per call).
 class Reader {
  public:
-  // With `full_events`, each record also holds the whole event as JSON
-  // (EventRecord::event); recalls go without.
+  // With `full_events`, each record also holds the text of the event's
+  // source/destination/bizTransaction lists; recalls go without.
   explicit Reader(const std::vector<const Source*>& logs,
                   bool full_events = true);
 

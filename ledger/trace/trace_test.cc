@@ -264,6 +264,17 @@ TEST_F(TraceTest, InheritsContainerEventsBetweenPackingAndUnpacking) {
   EXPECT_EQ(chain.hops[4].origin, "trace-test.example/b");
   ASSERT_EQ(chain.coverage.size(), 2u);
   EXPECT_EQ(chain.coverage[1].size, logs_[1]->Size());
+  // A hop carries the event's places and lists as the event wrote them.
+  json transfer;
+  AddTransfer(transfer, kDistributor, kHospital);
+  const Hop& shipped = chain.hops[6];
+  EXPECT_EQ(shipped.source_list, transfer["sourceList"]);
+  EXPECT_EQ(shipped.destination_list, transfer["destinationList"]);
+  EXPECT_EQ(shipped.biz_transaction_list, transfer["bizTransactionList"]);
+  EXPECT_EQ(shipped.read_point, kDistributor.sgln);
+  EXPECT_EQ(shipped.biz_location, "");
+  EXPECT_EQ(chain.hops[0].biz_location, kMaker.sgln);
+  EXPECT_EQ(chain.hops[0].source_list, json::array());
 
   // u2 stays in the case after u1 is unpacked, so it inherits the later case
   // event.
