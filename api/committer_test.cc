@@ -10,6 +10,7 @@
 #include <filesystem>
 #include <future>
 
+#include "api/api_testing.h"
 #include "ledger/bytes.h"
 #include "ledger/envelope.h"
 #include "ledger/jcs.h"
@@ -18,15 +19,7 @@ namespace api {
 namespace {
 
 using nlohmann::json;
-
-json MakeEvent(const std::string& serial) {
-  return {{"type", "ObjectEvent"},
-          {"eventTime", "2026-11-26T10:00:00.000Z"},
-          {"eventTimeZoneOffset", "+00:00"},
-          {"action", "OBSERVE"},
-          {"epcList", {"urn:epc:id:sgtin:0614141.107346." + serial}},
-          {"bizStep", "shipping"}};
-}
+using test_util::MakeEvent;
 
 std::string EventIdOf(const json& event) {
   return ledger::EventIdFromCanonical(*ledger::CanonicalEventBytes(event));
@@ -35,27 +28,11 @@ std::string EventIdOf(const json& event) {
 class CommitterTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    char tmpl[] = "/tmp/udi-committer-XXXXXX";
-    dir_ = mkdtemp(tmpl);
-    ledger::LogOptions o;
-    o.data_dir = dir_ + "/log";
-    o.origin = "committer-test";
-    o.key = *ledger::SigningKey::Generate("committer-test");
-    auto log = ledger::Log::Open(std::move(o));
-    ASSERT_TRUE(log.ok()) << log.status().ToString();
-    log_ = std::move(*log);
-    acme_ = *ledger::SigningKey::Generate("acme");
-    ledger::Participant p{"0614141000005", "acme", "manufacturer",
-                          acme_.verifier().ToText(), false};
-    ASSERT_TRUE(log_->AppendParticipant(p, 1).ok());
-    committer_ =
-        std::make_unique<Committer>(log_.get(), &metrics_, CommitterOptions{});
+    ASSERT_TRUE(env_.Open("committer-test").ok());
+    committer_ = std::make_unique<Committer>(env_.log.get(), &metrics_,
+                                             CommitterOptions{});
   }
-  void TearDown() override {
-    committer_.reset();
-    log_.reset();
-    std::filesystem::remove_all(dir_);
-  }
+  void TearDown() override { committer_.reset(); }
 
   std::vector<ledger::AppendOutcome> SubmitAndWait(std::vector<json> envelopes,
                                                    SubmitOptions options = {}) {
@@ -71,26 +48,25 @@ class CommitterTest : public ::testing::Test {
     return f.get();
   }
 
-  std::string dir_;
-  std::unique_ptr<ledger::Log> log_;
-  ledger::SigningKey acme_;
+  test_util::AcmeLog env_;
   Metrics metrics_;
   std::unique_ptr<Committer> committer_;
 };
 
 TEST_F(CommitterTest, RejectionsMatchPrepareEventAndNameTheEventId) {
   auto other = *ledger::SigningKey::Generate("other");  // not registered
-  json wrong_signature = ledger::SignEvent(MakeEvent("s1"), acme_)->ToJson();
+  json wrong_signature =
+      ledger::SignEvent(MakeEvent("s1"), env_.acme)->ToJson();
   wrong_signature["signature"] = ledger::ToBase64(std::string(64, 'x'));
-  json invalid_event = ledger::SignEvent(MakeEvent("s2"), acme_)->ToJson();
+  json invalid_event = ledger::SignEvent(MakeEvent("s2"), env_.acme)->ToJson();
   invalid_event["event"]["bizStep"] = "not a step";
-  json bad_epc = ledger::SignEvent(MakeEvent("s3"), acme_)->ToJson();
+  json bad_epc = ledger::SignEvent(MakeEvent("s3"), env_.acme)->ToJson();
   bad_epc["event"]["epcList"] = {"urn:epc:id:sgtin:0614141.107346.ok",
                                  "urn:epc:id:sgtin:bad"};
   json unknown_signer = ledger::SignEvent(MakeEvent("s4"), other)->ToJson();
-  json no_signature = ledger::SignEvent(MakeEvent("s5"), acme_)->ToJson();
+  json no_signature = ledger::SignEvent(MakeEvent("s5"), env_.acme)->ToJson();
   no_signature.erase("signature");
-  json valid = ledger::SignEvent(MakeEvent("s6"), acme_)->ToJson();
+  json valid = ledger::SignEvent(MakeEvent("s6"), env_.acme)->ToJson();
   struct Case {
     std::string name;
     json envelope;
@@ -122,16 +98,16 @@ TEST_F(CommitterTest, RejectionsMatchPrepareEventAndNameTheEventId) {
     if (c.prepare_event_applies) {
       auto env = ledger::Envelope::FromJson(c.envelope);
       ASSERT_TRUE(env.ok());
-      auto want = ledger::PrepareEvent(std::move(*env), acme_.verifier());
+      auto want = ledger::PrepareEvent(std::move(*env), env_.acme.verifier());
       ASSERT_FALSE(want.ok());
       EXPECT_EQ(o.error, want.status().message());
     }
   }
   EXPECT_EQ(outcomes[0].error,
-            "signature: does not verify for signer " + acme_.KeyId());
+            "signature: does not verify for signer " + env_.acme.KeyId());
   EXPECT_EQ(outcomes[2].error,
             ledger::PrepareEvent(*ledger::Envelope::FromJson(bad_epc),
-                                 acme_.verifier())
+                                 env_.acme.verifier())
                 .status()
                 .message());
   EXPECT_NE(outcomes[2].error.find("event.epcList[1]"), std::string::npos)
@@ -145,14 +121,14 @@ TEST_F(CommitterTest, RejectionsMatchPrepareEventAndNameTheEventId) {
   const auto& ok = outcomes.back();
   ASSERT_EQ(ok.status, ledger::AppendStatus::kAccepted) << ok.error;
   EXPECT_EQ(ok.event_id, EventIdOf(valid["event"]));
-  auto entry = log_->ReadEntry(ok.index);
+  auto entry = env_.log->ReadEntry(ok.index);
   ASSERT_TRUE(entry.ok()) << entry.status().ToString();
   EXPECT_EQ(entry->json["envelope"], valid);
   EXPECT_EQ(entry->json["type"], "event");
 }
 
 TEST_F(CommitterTest, BoundSignerIsEnforcedWithTheEventId) {
-  json env = ledger::SignEvent(MakeEvent("b1"), acme_)->ToJson();
+  json env = ledger::SignEvent(MakeEvent("b1"), env_.acme)->ToJson();
   SubmitOptions options;
   options.bound_signer = "someone+00000000";
   auto outcomes = SubmitAndWait({env}, options);
@@ -162,7 +138,7 @@ TEST_F(CommitterTest, BoundSignerIsEnforcedWithTheEventId) {
   EXPECT_EQ(outcomes[0].error,
             "signer: this token may only submit envelopes signed by "
             "someone+00000000, not " +
-                acme_.KeyId());
+                env_.acme.KeyId());
 }
 
 // Answers run on the pool once a batch is durable; Stop() must still answer
@@ -172,8 +148,9 @@ TEST_F(CommitterTest, StopAnswersEveryAdmittedRequest) {
   constexpr int kRequests = 200;
   std::atomic<int> answered{0}, accepted{0};
   for (int i = 0; i < kRequests; ++i) {
-    json env = ledger::SignEvent(MakeEvent("stop" + std::to_string(i)), acme_)
-                   ->ToJson();
+    json env =
+        ledger::SignEvent(MakeEvent("stop" + std::to_string(i)), env_.acme)
+            ->ToJson();
     ASSERT_TRUE(committer_
                     ->Submit({env}, SubmitOptions{},
                              [&](std::vector<ledger::AppendOutcome> o) {
@@ -188,7 +165,7 @@ TEST_F(CommitterTest, StopAnswersEveryAdmittedRequest) {
   committer_->Stop();
   EXPECT_EQ(answered.load(), kRequests);
   EXPECT_EQ(accepted.load(), kRequests);
-  EXPECT_EQ(log_->Size(), 1u + kRequests);
+  EXPECT_EQ(env_.log->Size(), 1u + kRequests);
 }
 
 }  // namespace

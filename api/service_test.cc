@@ -8,52 +8,31 @@
 #include <set>
 #include <thread>
 
+#include "api/api_testing.h"
 #include "ledger/envelope.h"
 
 namespace api {
 namespace {
 
 using nlohmann::json;
-
-json MakeEvent(const std::string& serial) {
-  return {{"type", "ObjectEvent"},
-          {"eventTime", "2026-11-26T10:00:00.000Z"},
-          {"eventTimeZoneOffset", "+00:00"},
-          {"action", "OBSERVE"},
-          {"epcList", {"urn:epc:id:sgtin:0614141.107346." + serial}},
-          {"bizStep", "shipping"}};
-}
+using test_util::MakeEvent;
 
 class ServiceTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    char tmpl[] = "/tmp/udi-api-XXXXXX";
-    dir_ = mkdtemp(tmpl);
-    ledger::LogOptions o;
-    o.data_dir = dir_ + "/log";
-    o.origin = "api-test";
-    o.key = *ledger::SigningKey::Generate("api-test");
-    auto log = ledger::Log::Open(std::move(o));
-    ASSERT_TRUE(log.ok()) << log.status().ToString();
-    log_ = std::move(*log);
-    acme_ = *ledger::SigningKey::Generate("acme");
-    ledger::Participant p{"0614141000005", "acme", "manufacturer",
-                          acme_.verifier().ToText(), false};
-    ASSERT_TRUE(log_->AppendParticipant(p, 1).ok());
-    tokens_ = TokenStore::Open(dir_ + "/tokens.json").value();
-    committer_ =
-        std::make_unique<Committer>(log_.get(), &metrics_, CommitterOptions{});
+    ASSERT_TRUE(env_.Open("api-test").ok());
+    tokens_ = TokenStore::Open(env_.dir + "/tokens.json").value();
+    committer_ = std::make_unique<Committer>(env_.log.get(), &metrics_,
+                                             CommitterOptions{});
     service_ =
-        std::make_unique<Service>(ServiceOptions{}, log_.get(), tokens_.get(),
-                                  committer_.get(), &metrics_);
+        std::make_unique<Service>(ServiceOptions{}, env_.log.get(),
+                                  tokens_.get(), committer_.get(), &metrics_);
     admin_ = tokens_->Create(Role::kAdmin, "")->second;
-    writer_ = tokens_->Create(Role::kWriter, acme_.KeyId())->second;
+    writer_ = tokens_->Create(Role::kWriter, env_.acme.KeyId())->second;
   }
   void TearDown() override {
     service_.reset();
     committer_.reset();
-    log_.reset();
-    std::filesystem::remove_all(dir_);
   }
 
   Response Call(const std::string& method, const std::string& target,
@@ -73,9 +52,7 @@ class ServiceTest : public ::testing::Test {
     return future.get();
   }
 
-  std::string dir_;
-  std::unique_ptr<ledger::Log> log_;
-  ledger::SigningKey acme_;
+  test_util::AcmeLog env_;
   Metrics metrics_;
   std::unique_ptr<TokenStore> tokens_;
   std::unique_ptr<Committer> committer_;
@@ -117,7 +94,7 @@ TEST_F(ServiceTest, RoutingAndAuthErrors) {
 }
 
 TEST_F(ServiceTest, SubmitQueryAndFetch) {
-  json env = ledger::SignEvent(MakeEvent("1"), acme_)->ToJson();
+  json env = ledger::SignEvent(MakeEvent("1"), env_.acme)->ToJson();
   Response r = Call("POST", "/v1/events", writer_, env.dump());
   ASSERT_EQ(r.status, 200) << r.body;
   json result = json::parse(r.body)["results"][0];
@@ -130,7 +107,7 @@ TEST_F(ServiceTest, SubmitQueryAndFetch) {
       q.body)["epcisBody"]["queryResults"]["resultsBody"]["eventList"];
   ASSERT_EQ(events.size(), 1u);
   EXPECT_EQ(events[0]["udi:eventId"], result["eventId"]);
-  EXPECT_EQ(events[0]["udi:signature"]["signer"], acme_.KeyId());
+  EXPECT_EQ(events[0]["udi:signature"]["signer"], env_.acme.KeyId());
   Response e = Call("GET", "/v1/log/entries?start=0&count=10", writer_);
   ASSERT_EQ(e.status, 200);
   EXPECT_EQ(json::parse(e.body)["entries"].size(), 2u);
@@ -160,8 +137,8 @@ TEST_F(ServiceTest, TokensAndParticipantsThroughTheApi) {
       Call("POST", "/v1/participants/" + bob.KeyId() + "/rotate", admin_,
            json{{"verifierKey", bob2.verifier().ToText()}}.dump());
   ASSERT_EQ(rot.status, 200) << rot.body;
-  EXPECT_TRUE(log_->LookupSigner(bob.KeyId())->revoked);
-  EXPECT_FALSE(log_->LookupSigner(bob2.KeyId())->revoked);
+  EXPECT_TRUE(env_.log->LookupSigner(bob.KeyId())->revoked);
+  EXPECT_FALSE(env_.log->LookupSigner(bob2.KeyId())->revoked);
   json env2 = ledger::SignEvent(MakeEvent("b2"), bob)->ToJson();
   res = json::parse(
       Call("POST", "/v1/events", admin_, env2.dump()).body)["results"][0];
@@ -188,7 +165,7 @@ TEST_F(ServiceTest, ConcurrentSubmissionsAreGroupCommitted) {
         auto f = done.get_future();
         json env = ledger::SignEvent(MakeEvent("g" + std::to_string(t) + "x" +
                                                std::to_string(i)),
-                                     acme_)
+                                     env_.acme)
                        ->ToJson();
         ASSERT_TRUE(committer_
                         ->Submit({env}, SubmitOptions{},
@@ -207,12 +184,12 @@ TEST_F(ServiceTest, ConcurrentSubmissionsAreGroupCommitted) {
   }
   for (auto& t : threads) t.join();
   EXPECT_EQ(indexes.size(), static_cast<size_t>(kThreads * kPerThread));
-  EXPECT_EQ(log_->Size(), 1u + kThreads * kPerThread);
+  EXPECT_EQ(env_.log->Size(), 1u + kThreads * kPerThread);
 }
 
 TEST_F(ServiceTest, RollbackCommitsNothingWhenOneEnvelopeIsInvalid) {
-  json good = ledger::SignEvent(MakeEvent("r1"), acme_)->ToJson();
-  json bad = ledger::SignEvent(MakeEvent("r2"), acme_)->ToJson();
+  json good = ledger::SignEvent(MakeEvent("r1"), env_.acme)->ToJson();
+  json bad = ledger::SignEvent(MakeEvent("r2"), env_.acme)->ToJson();
   bad["event"]["bizStep"] = "receiving";
   std::promise<std::vector<ledger::AppendOutcome>> done;
   auto f = done.get_future();
@@ -227,14 +204,14 @@ TEST_F(ServiceTest, RollbackCommitsNothingWhenOneEnvelopeIsInvalid) {
   auto outcomes = f.get();
   EXPECT_EQ(outcomes[0].status, ledger::AppendStatus::kRejected);
   EXPECT_EQ(outcomes[1].status, ledger::AppendStatus::kRejected);
-  EXPECT_EQ(log_->Size(), 1u);
+  EXPECT_EQ(env_.log->Size(), 1u);
 }
 
 TEST_F(ServiceTest, FullQueueAnswersUnavailable) {
   CommitterOptions small;
   small.max_pending_events = 2;
-  Committer tiny(log_.get(), &metrics_, small);
-  json env = ledger::SignEvent(MakeEvent("q"), acme_)->ToJson();
+  Committer tiny(env_.log.get(), &metrics_, small);
+  json env = ledger::SignEvent(MakeEvent("q"), env_.acme)->ToJson();
   ledger::Status st =
       tiny.Submit({env, env, env}, SubmitOptions{}, [](auto) {});
   EXPECT_EQ(st.code(), ledger::Status::Code::kUnavailable);
