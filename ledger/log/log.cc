@@ -1,5 +1,9 @@
 // Log: the single-writer, hash-chained Merkle log over LevelDB (see
 // ledger/log.h and spec/log-format.md). Imports are in log_import.cc.
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <array>
 #include <climits>
@@ -113,6 +117,10 @@ void LogImpl::StartEventFilter(uint64_t size) {
   r.fill_cache = false;  // a one-off scan must not evict the hot blocks
   std::unique_ptr<leveldb::Iterator> it(db_->db->NewIterator(r));
   filter_thread_ = std::thread([this, size, it = std::move(it)] {
+    // A background rebuild: at a lower priority (nice +10, this thread only on
+    // Linux) so that it yields the cores to queries and appends on a busy
+    // node; until it is done the writer looks ids up in LevelDB anyway.
+    setpriority(PRIO_PROCESS, static_cast<id_t>(syscall(SYS_gettid)), 10);
     auto filter = std::make_unique<EventIdFilter>(size);
     const std::string prefix(1, logkeys::kEventIdPrefix);
     uint64_t n = 0;
