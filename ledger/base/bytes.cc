@@ -2,6 +2,8 @@
 
 #include <sodium.h>
 
+#include <array>
+#include <cstdint>
 #include <cstdlib>
 
 namespace ledger {
@@ -58,21 +60,55 @@ std::string ToBase64(std::string_view bytes) {
   return out;
 }
 
+// Value of each base64 character (RFC 4648 section 4 alphabet), -1 for
+// anything else (including '=').
+constexpr std::array<int8_t, 256> kBase64Value = [] {
+  std::array<int8_t, 256> t{};
+  t.fill(-1);
+  const char* alphabet =
+      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  for (int i = 0; i < 64; ++i)
+    t[static_cast<unsigned char>(alphabet[i])] = static_cast<int8_t>(i);
+  return t;
+}();
+
 std::optional<std::string> FromBase64(std::string_view b64) {
+  // One table pass, no re-encoding: padding required, no whitespace, and the
+  // unused bits of the last character must be zero (each value has one text
+  // form).
   if (b64.size() % 4 != 0) return std::nullopt;
-  std::string out(b64.size() / 4 * 3, '\0');
-  size_t len = 0;
-  const char* end = nullptr;
-  if (sodium_base642bin(reinterpret_cast<unsigned char*>(out.data()),
-                        out.size(), b64.data(), b64.size(), nullptr, &len, &end,
-                        sodium_base64_VARIANT_ORIGINAL) != 0 ||
-      end != b64.data() + b64.size()) {
-    return std::nullopt;
+  size_t pad = 0;
+  if (!b64.empty() && b64.back() == '=')
+    pad = b64[b64.size() - 2] == '=' ? 2 : 1;
+  std::string out(b64.size() / 4 * 3 - pad, '\0');
+  const auto* p = reinterpret_cast<const unsigned char*>(b64.data());
+  char* o = out.data();
+  const size_t full = b64.size() / 4 - (pad > 0 ? 1 : 0);
+  for (size_t i = 0; i < full; ++i, p += 4, o += 3) {
+    const int a = kBase64Value[p[0]], b = kBase64Value[p[1]],
+              c = kBase64Value[p[2]], d = kBase64Value[p[3]];
+    if ((a | b | c | d) < 0) return std::nullopt;
+    const uint32_t v = static_cast<uint32_t>(a) << 18 |
+                       static_cast<uint32_t>(b) << 12 |
+                       static_cast<uint32_t>(c) << 6 | static_cast<uint32_t>(d);
+    o[0] = static_cast<char>(v >> 16);
+    o[1] = static_cast<char>(v >> 8);
+    o[2] = static_cast<char>(v);
   }
-  out.resize(len);
-  // Reject non-canonical encodings (non-zero pad bits) so each value has one
-  // text form.
-  if (ToBase64(out) != b64) return std::nullopt;
+  if (pad == 1) {  // xyz=: two bytes; the low 2 bits of z unused
+    const int a = kBase64Value[p[0]], b = kBase64Value[p[1]],
+              c = kBase64Value[p[2]];
+    if ((a | b | c) < 0 || (c & 3) != 0) return std::nullopt;
+    const uint32_t v = static_cast<uint32_t>(a) << 18 |
+                       static_cast<uint32_t>(b) << 12 |
+                       static_cast<uint32_t>(c) << 6;
+    o[0] = static_cast<char>(v >> 16);
+    o[1] = static_cast<char>(v >> 8);
+  } else if (pad == 2) {  // xy==: one byte; the low 4 bits of y unused
+    const int a = kBase64Value[p[0]], b = kBase64Value[p[1]];
+    if ((a | b) < 0 || (b & 15) != 0) return std::nullopt;
+    o[0] = static_cast<char>(a << 2 | b >> 4);
+  }
   return out;
 }
 

@@ -1,6 +1,9 @@
 #include "ledger/bytes.h"
 
 #include <gtest/gtest.h>
+#include <sodium.h>
+
+#include <random>
 
 namespace ledger {
 namespace {
@@ -49,6 +52,77 @@ TEST(BytesTest, BigEndianSortsNumerically) {
   PutBigEndian64(&b, 256);
   EXPECT_LT(a, b);
   EXPECT_EQ(GetBigEndian64(b), 256u);
+}
+
+// The reference FromBase64 is checked against: libsodium's decoder plus a
+// re-encoding that must give the text back (canonical form).
+std::optional<std::string> ReferenceFromBase64(std::string_view b64) {
+  if (b64.size() % 4 != 0) return std::nullopt;
+  std::string out(b64.size() / 4 * 3, '\0');
+  size_t len = 0;
+  const char* end = nullptr;
+  if (sodium_base642bin(reinterpret_cast<unsigned char*>(out.data()),
+                        out.size(), b64.data(), b64.size(), nullptr, &len, &end,
+                        sodium_base64_VARIANT_ORIGINAL) != 0 ||
+      end != b64.data() + b64.size()) {
+    return std::nullopt;
+  }
+  out.resize(len);
+  if (ToBase64(out) != b64) return std::nullopt;
+  return out;
+}
+
+void ExpectSameAsReference(const std::string& b64) {
+  SCOPED_TRACE("\"" + b64 + "\"");
+  std::optional<std::string> want = ReferenceFromBase64(b64);
+  std::optional<std::string> got = FromBase64(b64);
+  ASSERT_EQ(got.has_value(), want.has_value());
+  if (got) {
+    EXPECT_EQ(*got, *want);
+  }
+}
+
+TEST(BytesTest, Base64StrictCases) {
+  struct Case {
+    const char* b64;
+    bool ok;
+  };
+  const Case cases[] = {
+      {"", true},        {"QQ==", true},     {"QUI=", true},
+      {"QUJD", true},    {"QUJDRA==", true}, {"+/+/", true},
+      {"QR==", false},   {"QUJ=", false},    {"QQ=", false},
+      {"QQ", false},     {"QQ===", false},   {"QQ==QUJD", false},
+      {"====", false},   {"Q===", false},    {"QU=D", false},
+      {"QUJD\n", false}, {"QU JD", false},   {"QUJ-", false},
+      {"QUJ_", false},   {"=QUJ", false},
+  };
+  for (const auto& c : cases) {
+    SCOPED_TRACE(c.b64);
+    EXPECT_EQ(FromBase64(c.b64).has_value(), c.ok);
+    ExpectSameAsReference(c.b64);
+  }
+}
+
+TEST(BytesTest, Base64AgreesWithReferenceOnRoundTripsAndMutations) {
+  std::mt19937 rng(4);
+  const std::string alphabet =
+      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=-_ \n";
+  for (size_t len = 0; len < 300; ++len) {
+    std::string bytes(len, '\0');
+    for (auto& b : bytes) b = static_cast<char>(rng());
+    const std::string b64 = ToBase64(bytes);
+    auto out = FromBase64(b64);
+    ASSERT_TRUE(out) << len;
+    ASSERT_EQ(*out, bytes) << len;
+    if (b64.empty()) continue;
+    for (int m = 0; m < 8; ++m) {  // one character replaced
+      std::string bad = b64;
+      bad[rng() % bad.size()] = alphabet[rng() % alphabet.size()];
+      ExpectSameAsReference(bad);
+    }
+    ExpectSameAsReference(b64.substr(0, b64.size() - 1));
+    ExpectSameAsReference(b64 + "====");
+  }
 }
 
 }  // namespace

@@ -19,45 +19,6 @@ bool IsKeyId(std::string_view id) {
          hash.find_first_not_of("0123456789abcdef") == std::string_view::npos;
 }
 
-// The value of a base64 (RFC 4648 §4) alphabet character, or -1.
-int Base64Value(char c) {
-  if (c >= 'A' && c <= 'Z') return c - 'A';
-  if (c >= 'a' && c <= 'z') return c - 'a' + 26;
-  if (c >= '0' && c <= '9') return c - '0' + 52;
-  if (c == '+') return 62;
-  if (c == '/') return 63;
-  return -1;
-}
-
-// The 64 signature bytes of `text` when it is their canonical padded base64
-// (88 characters ending in "=="), else what FromBase64 makes of it: the same
-// answer as FromBase64 for every input, without its allocations and second
-// encoding pass in the usual case.
-std::optional<std::string> SignatureFromBase64(std::string_view text) {
-  constexpr size_t kChars = (kSignatureSize + 2) / 3 * 4;  // 88
-  if (text.size() != kChars || text[kChars - 2] != '=' ||
-      text[kChars - 1] != '=') {
-    return FromBase64(text);
-  }
-  std::string out(kSignatureSize, '\0');
-  size_t o = 0;
-  for (size_t i = 0; i + 4 <= kChars - 4; i += 4) {
-    int a = Base64Value(text[i]), b = Base64Value(text[i + 1]),
-        c = Base64Value(text[i + 2]), d = Base64Value(text[i + 3]);
-    if ((a | b | c | d) < 0) return FromBase64(text);
-    uint32_t v = static_cast<uint32_t>(a << 18 | b << 12 | c << 6 | d);
-    out[o++] = static_cast<char>(v >> 16);
-    out[o++] = static_cast<char>(v >> 8);
-    out[o++] = static_cast<char>(v);
-  }
-  int a = Base64Value(text[kChars - 4]), b = Base64Value(text[kChars - 3]);
-  // The last byte's group: two characters, the second's low 4 bits zero in
-  // the canonical form.
-  if (a < 0 || b < 0 || (b & 0x0F) != 0) return FromBase64(text);
-  out[o] = static_cast<char>(a << 2 | b >> 4);
-  return out;
-}
-
 }  // namespace
 
 nlohmann::json Envelope::ToJson() const {
@@ -91,7 +52,7 @@ Status CheckEnvelopeShape(const nlohmann::json& j, Envelope* env) {
     return Status::InvalidArgument("signature: missing");
   std::optional<std::string> raw;
   if (signature->is_string())
-    raw = SignatureFromBase64(signature->get_ref<const std::string&>());
+    raw = FromBase64(signature->get_ref<const std::string&>());
   if (!raw || raw->size() != kSignatureSize) {
     return Status::InvalidArgument("signature: not base64 of 64 bytes");
   }

@@ -7,7 +7,6 @@
 #include <utility>
 
 #include "ledger/bytes.h"
-#include "node/replication/base64_leaf.h"
 
 namespace replication {
 
@@ -268,10 +267,9 @@ ledger::Result<std::vector<std::string>> PeerClient::Entries(
       std::string at = "entries[" + std::to_string(i) + "]";
       if (index != next)
         return bad(at + ".index: want " + std::to_string(next));
-      if (!DecodeBase64Strict(leaf, &out.emplace_back())) {
-        out.pop_back();
-        return bad(at + ".leaf: not base64");
-      }
+      auto bytes = ledger::FromBase64(leaf);
+      if (!bytes) return bad(at + ".leaf: not base64");
+      out.push_back(std::move(*bytes));
       ++next;
     }
   }
