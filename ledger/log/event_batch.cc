@@ -40,6 +40,41 @@ void SortedPuts::PutInOrder(leveldb::WriteBatch* batch) {
   }
 }
 
+void SortedPuts::PutAsIndexLists(leveldb::WriteBatch* batch) {
+  const char* base = arena_.data();
+  if (!ascending_) {
+    std::sort(puts_.begin(), puts_.end(), [base](const Put& a, const Put& b) {
+      return std::string_view(base + a.offset, a.key_size) <
+             std::string_view(base + b.offset, b.key_size);
+    });
+    ascending_ = true;
+  }
+  std::vector<uint64_t> run;
+  std::string value;
+  for (size_t i = 0; i < puts_.size();) {
+    const std::string_view key(base + puts_[i].offset, puts_[i].key_size);
+    if (key.size() < 9) {
+      batch->Put(leveldb::Slice(key.data(), key.size()), leveldb::Slice());
+      ++i;
+      continue;
+    }
+    const std::string_view prefix = key.substr(0, key.size() - 8);
+    run.clear();
+    size_t j = i;
+    for (; j < puts_.size(); ++j) {
+      const std::string_view k(base + puts_[j].offset, puts_[j].key_size);
+      if (k.size() != key.size() || !k.starts_with(prefix)) break;
+      run.push_back(GetBigEndian64(k.substr(prefix.size())));
+    }
+    value.clear();
+    logkeys::AppendIndexListValue(&value, run.data(), run.size());
+    // The run's last key is prefix + be64(last index).
+    const Put& last = puts_[j - 1];
+    batch->Put(leveldb::Slice(base + last.offset, last.key_size), value);
+    i = j;
+  }
+}
+
 void PutEventIndexKeys(const std::vector<PreparedEvent>& events,
                        const std::vector<size_t>& accepted,
                        uint64_t first_index, leveldb::WriteBatch* batch) {
@@ -71,7 +106,7 @@ void PutEventIndexKeys(const std::vector<PreparedEvent>& events,
   }
   ids.PutInOrder(batch);
   times.PutInOrder(batch);
-  index_keys.PutInOrder(batch);
+  index_keys.PutAsIndexLists(batch);
 }
 
 }  // namespace ledger::logimpl

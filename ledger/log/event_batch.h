@@ -31,7 +31,14 @@ class SortedPuts {
   // Appends every put to *batch, keys ascending (sorted here only when they
   // were not added in that order).
   void PutInOrder(leveldb::WriteBatch* batch);
+  // For X keys (values ignored): the keys ascending, and every run of keys
+  // that differ only in their last 8 bytes (one (kind, key) with be64(index))
+  // put as ONE index list key (logkeys::AppendIndexListValue): the run's
+  // prefix with be64 of its last index. Keys shorter than 9 bytes are put as
+  // they are.
+  void PutAsIndexLists(leveldb::WriteBatch* batch);
   size_t size() const { return puts_.size(); }
+  bool empty() const { return puts_.empty(); }
 
  private:
   struct Put {
@@ -46,8 +53,9 @@ class SortedPuts {
 
 // The I (event id), T (eventTime) and X (secondary index) puts of the events
 // events[accepted[k]], which are logged at index first_index + k, as
-// AddEventKeys makes them: appended to *batch family by family (I, T, X), each
-// ascending. Reads only event_id, facts and envelope.signer of those events.
+// AddEventKeys and the commit make them: appended to *batch family by family
+// (I, T, X), each ascending, the X keys as one index list per (kind, key).
+// Reads only event_id, facts and envelope.signer of those events.
 void PutEventIndexKeys(const std::vector<PreparedEvent>& events,
                        const std::vector<size_t>& accepted,
                        uint64_t first_index, leveldb::WriteBatch* batch);

@@ -1,6 +1,8 @@
 // AppendEvents' batch building (event_batch.h, log.cc): a large batch, whose
 // index puts another thread builds, stores exactly what the same events
-// appended one at a time store, and SortedPuts writes its puts in key order.
+// appended one at a time store (the X index lists of the one batch hold the
+// indexes of the one-element lists of the others), and SortedPuts writes its
+// puts in key order.
 #include "ledger/log/event_batch.h"
 
 #include <gtest/gtest.h>
@@ -9,6 +11,7 @@
 #include <map>
 
 #include "ledger/log/log_db.h"
+#include "ledger/log/log_keys.h"
 #include "ledger/log/log_testing.h"
 
 namespace ledger {
@@ -79,16 +82,35 @@ class AppendBatchTest : public ::testing::Test {
     EXPECT_TRUE(log.ok()) << log.status().ToString();
     return log.ok() ? std::move(log).value() : nullptr;
   }
-  // Every key and value of a closed log's LevelDB.
-  std::map<std::string, std::string> Contents(const std::string& dir) {
+  // Every key and value of a closed log's LevelDB, except the X index lists,
+  // which go to *lists as X key prefix -> the indexes of all its lists, in
+  // key order (so: ascending if the lists are disjoint and ordered), and
+  // *list_keys (their number).
+  std::map<std::string, std::string> Contents(
+      const std::string& dir,
+      std::map<std::string, std::vector<uint64_t>>* lists, size_t* list_keys) {
     std::map<std::string, std::string> out;
     auto db = logdb::Open(dir, /*create=*/false, 1 << 20);
     EXPECT_TRUE(db.ok()) << db.status().ToString();
     if (!db.ok()) return out;
     std::unique_ptr<leveldb::Iterator> it(
         (*db)->db->NewIterator((*db)->ReadOptions(nullptr)));
-    for (it->SeekToFirst(); it->Valid(); it->Next())
-      out[it->key().ToString()] = it->value().ToString();
+    *list_keys = 0;
+    for (it->SeekToFirst(); it->Valid(); it->Next()) {
+      const std::string key = it->key().ToString();
+      if (key[0] != logkeys::kIndexPrefix) {
+        out[key] = it->value().ToString();
+        continue;
+      }
+      ++*list_keys;
+      std::vector<uint64_t> list;
+      EXPECT_TRUE(
+          logkeys::DecodeIndexList(GetBigEndian64(key.substr(key.size() - 8)),
+                                   it->value().ToString(), &list)
+              .ok());
+      auto& all = (*lists)[key.substr(0, key.size() - 8)];
+      all.insert(all.end(), list.begin(), list.end());
+    }
     EXPECT_TRUE(it->status().ok());
     return out;
   }
@@ -171,8 +193,25 @@ TEST_F(AppendBatchTest, OneLargeBatchStoresWhatOneEventAtATimeStores) {
   EXPECT_GE(accepted, 700u);
   EXPECT_EQ(duplicates, 4u);  // 3 in-batch, the one stored before
   EXPECT_EQ(rejected, 2u);
-  // Same entries, tree, indexes and signed checkpoint, key for key.
-  EXPECT_EQ(Contents(dirs_[0]), Contents(dirs_[1]));
+  // Same entries, tree, I and T keys and signed checkpoint, key for key; the
+  // same indexes in the X lists, in order, in one list per (kind, key) of
+  // the batch instead of one per index.
+  std::map<std::string, std::vector<uint64_t>> lists[2];
+  size_t list_keys[2];
+  EXPECT_EQ(Contents(dirs_[0], &lists[0], &list_keys[0]),
+            Contents(dirs_[1], &lists[1], &list_keys[1]));
+  EXPECT_EQ(lists[0], lists[1]);
+  size_t indexes = 0;
+  for (const auto& [prefix, list] : lists[1]) {
+    SCOPED_TRACE(logkeys::Describe(prefix));
+    EXPECT_TRUE(std::is_sorted(list.begin(), list.end()));
+    indexes += list.size();
+  }
+  EXPECT_EQ(list_keys[1], indexes);  // one at a time: one-element lists
+  // The big batch: at most 2 lists per (kind, key) (the one event stored
+  // before it, then the batch).
+  EXPECT_LE(list_keys[0], 2 * lists[0].size());
+  EXPECT_LT(list_keys[0], indexes / 2);
   auto report = VerifyDataDir(dirs_[0]);
   EXPECT_TRUE(report.ok()) << report.status().ToString();
   // After reopening, the same batch is all duplicates at the same indexes.

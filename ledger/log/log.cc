@@ -368,6 +368,7 @@ class BatchSorter : public leveldb::WriteBatch::Handler {
 
 Status LogImpl::CommitWithNote(Pending* p, Checkpoint cp, std::string note,
                                std::string_view what) {
+  if (!p->index_keys.empty()) p->index_keys.PutAsIndexLists(&p->batch);
   // m:checkpoint < m:size: put in key order, so that a batch built in order
   // stays in order.
   p->batch.Put(std::string(logkeys::kCheckpointKey), note);
@@ -400,7 +401,11 @@ void LogImpl::AddEventKeys(Pending* p, const std::string& event_id,
   p->batch.Put(key, leveldb::Slice(be, 8));
   logentry::ForEachEventIndexKey(
       facts, signer, index, &key, [p](std::string_view k) {
-        p->batch.Put(leveldb::Slice(k.data(), k.size()), leveldb::Slice());
+        if (k[0] == logkeys::kIndexPrefix) {
+          p->index_keys.Add(k, {});  // listed per (kind, key) at the commit
+        } else {
+          p->batch.Put(leveldb::Slice(k.data(), k.size()), leveldb::Slice());
+        }
       });
   // A batch that then fails to commit leaves its ids here: harmless (the
   // filter may only answer "maybe").
@@ -739,19 +744,33 @@ std::optional<uint64_t> LogImpl::FindEvent(std::string_view event_id) const {
   return GetBigEndian64(**v);
 }
 
-Result<std::vector<uint64_t>> LogImpl::ScanPrefix(const std::string& prefix,
-                                                  const std::string& start,
-                                                  size_t limit) const {
+Result<std::vector<uint64_t>> LogImpl::ScanIndexLists(const std::string& prefix,
+                                                      uint64_t start_index,
+                                                      size_t limit) const {
   auto state = State();
   std::vector<uint64_t> out;
+  if (limit == 0) return out;
   std::unique_ptr<leveldb::Iterator> it(
       db_->db->NewIterator(db_->ReadOptions(state->snapshot.get())));
-  for (it->Seek(start);
+  // Lists are keyed by their last index: the first key at or after
+  // prefix + be64(start_index) is the first list holding an index >=
+  // start_index.
+  std::vector<uint64_t> list;
+  for (it->Seek(prefix + logkeys::Be64(start_index));
        it->Valid() && out.size() < limit && it->key().starts_with(prefix);
        it->Next()) {
-    if (it->key().size() != prefix.size() + 8)
-      continue;  // a longer key sharing the prefix
-    out.push_back(GetBigEndian64(it->key().ToString().substr(prefix.size())));
+    const std::string_view key(it->key().data(), it->key().size());
+    if (key.size() != prefix.size() + 8) continue;  // not (prefix, be64)
+    LEDGER_RETURN_IF_ERROR(
+        logkeys::DecodeIndexList(
+            GetBigEndian64(key.substr(prefix.size())),
+            std::string_view(it->value().data(), it->value().size()), &list)
+            .WithPrefix("key " + logkeys::Describe(key)));
+    for (uint64_t i : list) {
+      if (i < start_index) continue;
+      out.push_back(i);
+      if (out.size() == limit) break;
+    }
   }
   LEDGER_RETURN_IF_ERROR(logdb::FromLevelDb(it->status(), "scanning an index"));
   return out;
@@ -767,8 +786,7 @@ Result<std::vector<uint64_t>> LogImpl::ScanIndex(IndexKind kind,
       out.push_back(*i);
     return out;
   }
-  const std::string prefix = logkeys::IndexPrefix(kind, key);
-  return ScanPrefix(prefix, prefix + logkeys::Be64(start_index), limit);
+  return ScanIndexLists(logkeys::IndexPrefix(kind, key), start_index, limit);
 }
 
 Result<std::vector<uint64_t>> LogImpl::ScanEventTime(

@@ -13,6 +13,7 @@
 #include <unordered_map>
 
 #include "ledger/log.h"
+#include "ledger/log/event_batch.h"
 #include "ledger/log/event_filter.h"
 #include "ledger/log/log_backup.h"
 #include "ledger/log/log_db.h"
@@ -208,8 +209,16 @@ class LogImpl : public Log {
     // The puts are already grouped by key family and ascending in each
     // (AppendEvents): CommitWithNote writes them without reordering.
     bool in_order = false;
+    // X keys of AddEventKeys (one per (kind, key, index)): CommitWithNote puts
+    // them as one index list per (kind, key) (format 3).
+    SortedPuts index_keys;
   };
-  Pending StartBatch() const { return Pending{range_, last_leaf_, {}, {}}; }
+  Pending StartBatch() const {
+    Pending p;
+    p.range = range_;
+    p.last_leaf = last_leaf_;
+    return p;
+  }
   void AddEntry(Pending* p, const std::string& bytes);
   void AddEntry(Pending* p, const std::string& bytes, const Hash& leaf);
   // Adds the index keys of an event entry at `index` (and its id to the
@@ -272,9 +281,11 @@ class LogImpl : public Log {
     std::lock_guard lock(state_mu_);
     return state_;
   }
-  Result<std::vector<uint64_t>> ScanPrefix(const std::string& prefix,
-                                           const std::string& start,
-                                           size_t limit) const;
+  // The indexes >= start_index in the index lists of X key prefix `prefix`
+  // (logkeys::IndexPrefix), ascending, at most `limit`.
+  Result<std::vector<uint64_t>> ScanIndexLists(const std::string& prefix,
+                                               uint64_t start_index,
+                                               size_t limit) const;
 
   const LogOptions options_;
   const std::unique_ptr<Db> db_;

@@ -14,7 +14,7 @@ Status CheckFormatVersion(std::string_view dir, std::string_view version) {
   if (version == kFormatVersion) return Status::OK();
   const std::string d(dir);
   const std::string v(version);
-  if (version == kPreviousFormatVersion) {
+  if (version == kPreviousFormatVersion || version == kFormatVersion1) {
     return Status::FailedPrecondition(
         "data dir " + d + " has log format version " + v +
         "; this build reads version " + std::string(kFormatVersion) +
@@ -148,6 +148,73 @@ std::optional<NodeId> ParseNodeKey(std::string_view key) {
 std::optional<uint64_t> TrailingIndex(std::string_view key) {
   if (key.size() < 9) return std::nullopt;
   return GetBigEndian64(key.substr(key.size() - 8));
+}
+
+void AppendIndexListValue(std::string* out, const uint64_t* indexes, size_t n) {
+  for (size_t k = 1; k < n; ++k) {
+    uint64_t gap = indexes[k] - indexes[k - 1];
+    while (gap >= 0x80) {
+      out->push_back(static_cast<char>((gap & 0x7f) | 0x80));
+      gap >>= 7;
+    }
+    out->push_back(static_cast<char>(gap));
+  }
+}
+
+Status DecodeIndexList(uint64_t last, std::string_view value,
+                       std::vector<uint64_t>* out) {
+  out->clear();
+  out->push_back(0);  // e_0, set below
+  uint64_t total = 0;
+  size_t pos = 0;
+  while (pos < value.size()) {
+    const size_t start = pos;
+    uint64_t gap = 0;
+    int shift = 0;
+    for (;;) {
+      if (pos >= value.size()) {
+        return Status::Corruption("index list: varint at byte " +
+                                  std::to_string(start) + " is truncated");
+      }
+      const auto b = static_cast<unsigned char>(value[pos++]);
+      if (shift == 63 && b > 1) {
+        return Status::Corruption("index list: varint at byte " +
+                                  std::to_string(start) + " overflows");
+      }
+      gap |= static_cast<uint64_t>(b & 0x7f) << shift;
+      if ((b & 0x80) == 0) {
+        if (b == 0 && pos - start > 1) {
+          return Status::Corruption("index list: varint at byte " +
+                                    std::to_string(start) + " is not minimal");
+        }
+        break;
+      }
+      shift += 7;
+      if (shift > 63) {
+        return Status::Corruption("index list: varint at byte " +
+                                  std::to_string(start) + " overflows");
+      }
+    }
+    if (gap == 0) {
+      return Status::Corruption("index list: gap 0 at byte " +
+                                std::to_string(start) +
+                                " (indexes must ascend)");
+    }
+    if (gap > last - total) {
+      return Status::Corruption(
+          "index list: gaps up to byte " + std::to_string(start) +
+          " exceed the last index " + std::to_string(last));
+    }
+    total += gap;
+    out->push_back(gap);
+  }
+  // out holds [0, g_1, ..., g_m]: turn it into e_0 .. e_m.
+  uint64_t e = last - total;
+  for (uint64_t& v : *out) {
+    e += v;
+    v = e;
+  }
+  return Status::OK();
 }
 
 std::string Describe(std::string_view key) {

@@ -1,7 +1,7 @@
 // The LevelDB key layout of the log (spec/log-format.md, "Key layout"). Pure
 // functions.
 //
-//   m:version            → "2"                      format version
+//   m:version            → "3"                      format version
 //   (kFormatVersion) m:origin             → checkpoint origin line m:verifier
 //   → C2SP verifier key text of the node's checkpoint key m:size → be64(number
 //   of entries) m:checkpoint         → signed checkpoint note for m:size E
@@ -18,14 +18,16 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "ledger/log.h"
 
 namespace ledger::logkeys {
 
-inline constexpr std::string_view kFormatVersion = "2";
-// The previous format, which MigrateDataDir upgrades (spec/log-format.md §7).
-inline constexpr std::string_view kPreviousFormatVersion = "1";
+inline constexpr std::string_view kFormatVersion = "3";
+// The previous formats, which MigrateDataDir upgrades (spec/log-format.md §7).
+inline constexpr std::string_view kPreviousFormatVersion = "2";
+inline constexpr std::string_view kFormatVersion1 = "1";
 
 inline constexpr std::string_view kVersionKey = "m:version";
 inline constexpr std::string_view kOriginKey = "m:origin";
@@ -45,8 +47,8 @@ inline constexpr char kRegistryPrefix = 'R';
 inline constexpr char kMetaPrefix = 'm';
 
 // OK when `version` (the m:version value of data dir `dir`) is the version
-// this build reads. FailedPrecondition naming the migration for the previous
-// version and for a newer one; Corruption for anything else.
+// this build reads. FailedPrecondition naming the migration for a previous
+// version (1 or 2) and for a newer one; Corruption for anything else.
 Status CheckFormatVersion(std::string_view dir, std::string_view version);
 
 std::string EntryKey(uint64_t index);
@@ -81,8 +83,25 @@ struct NodeId {
   uint64_t index;
 };
 std::optional<NodeId> ParseNodeKey(std::string_view key);
-// The log index a secondary-index or time key ends in.
+// The log index a secondary-index or time key ends in (for an X key: the last
+// index of its list).
 std::optional<uint64_t> TrailingIndex(std::string_view key);
+
+// Index lists (format 3): the X key of (kind, key) ending in be64(last) holds
+// the ascending entry indexes e_0 < ... < e_m = last of one write batch as the
+// gaps e_1 - e_0, ..., e_m - e_(m-1), each a minimal unsigned LEB128 varint
+// (so a one-element list has an empty value, the version-2 key). Lists of one
+// (kind, key) are disjoint and ordered: every index of a list is greater than
+// every index of the lists before it in key order.
+//
+// The value for `indexes` (ascending, distinct, non-empty); the key ends in
+// be64(indexes.back()).
+void AppendIndexListValue(std::string* out, const uint64_t* indexes, size_t n);
+// Decodes the list of an X key whose last index is `last` into *out
+// (replaced), ascending. Corruption naming the byte offset when a varint is
+// truncated, not minimal or zero, or the gaps exceed `last`.
+Status DecodeIndexList(uint64_t last, std::string_view value,
+                       std::vector<uint64_t>* out);
 
 // Time bias so that signed milliseconds sort as unsigned big-endian.
 inline uint64_t BiasTime(int64_t ms) {

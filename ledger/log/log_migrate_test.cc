@@ -1,12 +1,13 @@
 // Format versions: a version-1 data dir written by the previous code
-// (testdata/v1-log.tar, see testdata/README.md) is refused with a pointer to
-// migration, MigrateDataDir upgrades it, and newer or unknown versions are
-// refused.
+// (testdata/v1-log.tar, see testdata/README.md) and a version-2 dir (X keys
+// one per index) are refused with a pointer to migration, MigrateDataDir
+// upgrades them, and newer or unknown versions are refused.
 #include <gtest/gtest.h>
 #include <leveldb/db.h>
 
 #include <cstdlib>
 #include <filesystem>
+#include <map>
 
 #include "ledger/log.h"
 #include "ledger/log/log_keys.h"
@@ -65,7 +66,7 @@ TEST_F(MigrateTest, AVersion1DirIsRefusedWithAPointerToMigration) {
 
 TEST_F(MigrateTest, MigrationBuildsTheIlmdIndexAndTheLogContinues) {
   ASSERT_TRUE(MigrateDataDir(dir_).ok());
-  ASSERT_TRUE(MigrateDataDir(dir_).ok());  // already version 2: nothing to do
+  ASSERT_TRUE(MigrateDataDir(dir_).ok());  // already version 3: nothing to do
   auto report = VerifyDataDir(dir_, TestKey(kOrigin, 1).verifier());
   ASSERT_TRUE(report.ok()) << report.status().ToString();
   EXPECT_EQ(report->size, 7u);
@@ -119,9 +120,9 @@ TEST_F(MigrateTest, NewerAndUnknownVersionsAreRefused) {
     Status::Code code;
     const char* want;
   } cases[] = {
-      {"3", Status::Code::kFailedPrecondition,
-       "has log format version 3, newer than the version 2 this build reads"},
-      {"17", Status::Code::kFailedPrecondition, "newer than the version 2"},
+      {"4", Status::Code::kFailedPrecondition,
+       "has log format version 4, newer than the version 3 this build reads"},
+      {"17", Status::Code::kFailedPrecondition, "newer than the version 3"},
       {"x", Status::Code::kCorruption, "unknown format version 'x'"},
   };
   for (const auto& c : cases) {
@@ -138,6 +139,172 @@ TEST_F(MigrateTest, NewerAndUnknownVersionsAreRefused) {
     auto report = VerifyDataDir(dir_);
     EXPECT_EQ(report.status().code(), c.code);
   }
+}
+
+// A version-2 dir: the same keys as version 3 except that every X key holds
+// one index (an empty value). Made here by appending one event per batch (so
+// every list has one element, checked below) and setting m:version to 2.
+class MigrateV2Test : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = logtesting::MakeTempDir("migrate-v2");
+    auto log = Log::Open(Options());
+    ASSERT_TRUE(log.ok()) << log.status().ToString();
+    ASSERT_TRUE(
+        (*log)->AppendParticipant(logtesting::MakeParticipant(acme_), 0).ok());
+    std::vector<nlohmann::json> events;
+    for (const auto& e :
+         logtesting::ReadJsonFile(std::string(UDI_TESTDATA) + "/events.json")) {
+      events.push_back(e);
+    }
+    for (uint64_t n = 0; n < 40; ++n)
+      events.push_back(logtesting::SyntheticEvent(n, "v2"));
+    for (const auto& e : events) {
+      auto out = (*log)->AppendEvents({SignAndPrepare(e, acme_)}, 1000);
+      ASSERT_TRUE(out.ok());
+      ASSERT_EQ((*out)[0].status, AppendStatus::kAccepted) << (*out)[0].error;
+    }
+    answers_ = Answers(**log);
+    auto in_transit =
+        (*log)->ScanIndex(IndexKind::kDisposition, "in_transit", 0, 1000);
+    ASSERT_TRUE(in_transit.ok());
+    in_transit_ = *in_transit;
+    log->reset();
+    ASSERT_GT(XKeys().size(), 150u);
+    for (const auto& [key, value] : XKeys()) {
+      SCOPED_TRACE(logkeys::Describe(key));
+      ASSERT_EQ(value, "");  // the version-2 form
+    }
+  }
+  void TearDown() override { std::filesystem::remove_all(dir_); }
+  LogOptions Options() const {
+    LogOptions o;
+    o.data_dir = dir_;
+    o.origin = "udi-ledger.example/v2";
+    o.key = TestKey(o.origin, 1);
+    return o;
+  }
+  // Query answers: ScanIndex of shared and unique keys from several starts
+  // and limits, and the bulk ScanIndexKeys.
+  std::vector<std::vector<uint64_t>> Answers(const Log& log) const {
+    const std::pair<IndexKind, std::string> keys[] = {
+        {IndexKind::kBizStep, "shipping"},
+        {IndexKind::kBizStep, "receiving"},
+        {IndexKind::kDisposition, "in_transit"},
+        {IndexKind::kSigner, acme_.KeyId()},
+        {IndexKind::kReadPoint, "414/0614141007776"},
+        {IndexKind::kEpc, "01/80614141123458/21/v2-7"},
+    };
+    std::vector<std::vector<uint64_t>> out;
+    for (const auto& [kind, key] : keys) {
+      for (uint64_t start : {0, 1, 17, 30}) {
+        for (size_t limit : {1, 5, 1000}) {
+          auto got = log.ScanIndex(kind, key, start, limit);
+          EXPECT_TRUE(got.ok());
+          out.push_back(got.ok() ? *got : std::vector<uint64_t>{});
+        }
+      }
+      std::vector<uint64_t> bulk;
+      EXPECT_TRUE(log.ScanIndexKeys(kind, {key}, 40,
+                                    [&](size_t, uint64_t index) {
+                                      bulk.push_back(index);
+                                      return Status::OK();
+                                    })
+                      .ok());
+      out.push_back(bulk);
+    }
+    return out;
+  }
+  std::map<std::string, std::string> XKeys() {
+    std::map<std::string, std::string> out;
+    leveldb::DB* raw = nullptr;
+    EXPECT_TRUE(leveldb::DB::Open(leveldb::Options(), dir_, &raw).ok());
+    std::unique_ptr<leveldb::DB> db(raw);
+    std::unique_ptr<leveldb::Iterator> it(
+        db->NewIterator(leveldb::ReadOptions()));
+    for (it->Seek("X"); it->Valid() && it->key().starts_with("X"); it->Next())
+      out[it->key().ToString()] = it->value().ToString();
+    return out;
+  }
+  void SetVersion(const std::string& v) {
+    leveldb::DB* raw = nullptr;
+    ASSERT_TRUE(leveldb::DB::Open(leveldb::Options(), dir_, &raw).ok());
+    std::unique_ptr<leveldb::DB> db(raw);
+    ASSERT_TRUE(
+        db->Put(leveldb::WriteOptions(), std::string(logkeys::kVersionKey), v)
+            .ok());
+  }
+
+  std::string dir_;
+  SigningKey acme_ = TestKey("acme", 2);
+  std::vector<std::vector<uint64_t>> answers_;
+  std::vector<uint64_t> in_transit_;
+};
+
+TEST_F(MigrateV2Test, IsRefusedThenMigratedIntoListsWithTheSameAnswers) {
+  // The answers are not trivial: shared keys hit many entries.
+  size_t hits = 0;
+  for (const auto& a : answers_) hits += a.size();
+  ASSERT_GT(hits, 200u);
+  const size_t v2_keys = XKeys().size();
+  SetVersion("2");
+  auto refused = Log::Open(Options());
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.status().code(), Status::Code::kFailedPrecondition);
+  EXPECT_NE(refused.status().message().find("has log format version 2"),
+            std::string::npos)
+      << refused.status().message();
+  EXPECT_NE(refused.status().message().find("ledgerctl migrate --data " + dir_),
+            std::string::npos)
+      << refused.status().message();
+  EXPECT_EQ(VerifyDataDir(dir_).status().code(),
+            Status::Code::kFailedPrecondition);
+
+  ASSERT_TRUE(MigrateDataDir(dir_).ok());
+  auto report = VerifyDataDir(dir_, TestKey(Options().origin, 1).verifier());
+  ASSERT_TRUE(report.ok()) << report.status().ToString();
+  // One list per (kind, key) now (the whole log is one run).
+  const auto lists = XKeys();
+  std::map<std::string, int> per_prefix;
+  for (const auto& [key, value] : lists)
+    ++per_prefix[key.substr(0, key.size() - 8)];
+  for (const auto& [prefix, n] : per_prefix) {
+    SCOPED_TRACE(logkeys::Describe(prefix));
+    EXPECT_EQ(n, 1);
+  }
+  EXPECT_LT(lists.size(), v2_keys / 2);
+  ASSERT_TRUE(MigrateDataDir(dir_).ok());  // version 3: nothing to do
+  EXPECT_EQ(XKeys(), lists);
+
+  auto log = Log::Open(Options());
+  ASSERT_TRUE(log.ok()) << log.status().ToString();
+  EXPECT_EQ(Answers(**log), answers_);
+  // The log goes on, its next batch in a list of its own.
+  std::vector<PreparedEvent> more;
+  for (uint64_t n = 100; n < 103; ++n)
+    more.push_back(SignAndPrepare(logtesting::SyntheticEvent(n, "v3"), acme_));
+  ASSERT_TRUE((*log)->AppendEvents(std::move(more), 2000).ok());
+  auto got = (*log)->ScanIndex(IndexKind::kDisposition, "in_transit", 0, 1000);
+  ASSERT_TRUE(got.ok());
+  std::vector<uint64_t> want = in_transit_;
+  ASSERT_GE(want.size(), 40u);
+  const uint64_t size = (*log)->Size();
+  for (uint64_t i = size - 3; i < size; ++i) want.push_back(i);
+  EXPECT_EQ(*got, want);
+  log->reset();
+  EXPECT_TRUE(VerifyDataDir(dir_).ok());
+}
+
+// A crash after the migration's first batch (m:version 3) and before the
+// lists are written leaves the version-2 keys under version 3: a valid
+// version-3 dir with the same answers.
+TEST_F(MigrateV2Test, AnInterruptedMigrationLeavesAValidVersion3Dir) {
+  SetVersion("3");
+  auto report = VerifyDataDir(dir_);
+  ASSERT_TRUE(report.ok()) << report.status().ToString();
+  auto log = Log::Open(Options());
+  ASSERT_TRUE(log.ok()) << log.status().ToString();
+  EXPECT_EQ(Answers(**log), answers_);
 }
 
 }  // namespace

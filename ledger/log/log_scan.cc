@@ -123,6 +123,7 @@ Status LogImpl::ScanIndexKeys(IndexKind kind,
       [](const auto& a, const auto& b) { return a.first < b.first; });
   auto state = State();
   ForwardCursor cursor(*db_, state->snapshot.get());
+  std::vector<uint64_t> list;
   for (size_t n = 0; n < prefixes.size(); ++n) {
     const auto& [prefix, i] = prefixes[n];
     if (n > 0 && prefixes[n - 1].first == prefix) continue;
@@ -131,9 +132,22 @@ Status LogImpl::ScanIndexKeys(IndexKind kind,
          cursor->Next()) {
       const std::string_view key(cursor->key().data(), cursor->key().size());
       if (key.size() != prefix.size() + 8) continue;  // not (prefix, be64)
-      const std::optional<uint64_t> index = logkeys::TrailingIndex(key);
-      if (!index || *index >= end_index) continue;
-      LEDGER_RETURN_IF_ERROR(sink(i, *index));
+      // An index list (format 3): its indexes ascend, and so do the lists.
+      LEDGER_RETURN_IF_ERROR(
+          logkeys::DecodeIndexList(
+              GetBigEndian64(key.substr(prefix.size())),
+              std::string_view(cursor->value().data(), cursor->value().size()),
+              &list)
+              .WithPrefix("key " + logkeys::Describe(key)));
+      bool done = false;
+      for (uint64_t index : list) {
+        if (index >= end_index) {
+          done = true;
+          break;
+        }
+        LEDGER_RETURN_IF_ERROR(sink(i, index));
+      }
+      if (done) break;
     }
     LEDGER_RETURN_IF_ERROR(
         logdb::FromLevelDb(cursor->status(), "scanning an index"));

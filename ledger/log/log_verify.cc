@@ -8,8 +8,9 @@
 //   2. every entry in order: canonical JSON, index, prev hash, receivedAt, the
 //   envelope signature
 //      against the registry as of that entry, the event's validity, its
-//      event-id key and every index key it implies, the leaf hash against the
-//      stored level-0 node;
+//      event-id key and every index key it implies (each X (kind, key, index)
+//      found in the next unread place of that (kind, key)'s index lists), the
+//      leaf hash against the stored level-0 node;
 //   3. every stored tree node above level 0 against its children;
 //   4. no stored key that the entries do not imply (counts per key family, then
 //   a precise search);
@@ -18,6 +19,7 @@
 #include <leveldb/iterator.h>
 
 #include <map>
+#include <unordered_map>
 
 #include "ledger/jcs.h"
 #include "ledger/log.h"
@@ -44,6 +46,11 @@ class DirVerifier {
   Status CheckEntries();
   Status CheckEntry(uint64_t i, const std::string& bytes);
   Status CheckEventKeys(uint64_t i, const logcheck::CheckedEntry& e);
+  // Entry i implies X key `key` (prefix + be64(i)): i must be the next unread
+  // index of the (kind, key)'s lists, opening the next list when none is open.
+  Status CheckListedIndex(uint64_t i, const std::string& key);
+  // After the last entry: every opened list must have been read to its end.
+  Status CheckListsConsumed();
   Status CheckUpperNodes();
   Status CheckKeyCounts();
   Status FindUnexpectedKey(char family);
@@ -70,12 +77,22 @@ class DirVerifier {
   Hash prev_leaf_{};
   logentry::Registry registry_;
   uint64_t events_ = 0;
-  uint64_t index_keys_ = 0;  // X and T keys implied by the events
+  uint64_t index_keys_ = 0;  // T keys implied by the events + X lists read
+  // Index lists being read, by X key prefix (kind, escaped key, 0x00): a list
+  // stays here while some of its indexes are still to be claimed by entries.
+  struct OpenList {
+    std::string key;  // the list's X key
+    std::vector<uint64_t> indexes;
+    size_t next = 0;  // indexes[next] is the next entry that must imply it
+  };
+  std::unordered_map<std::string, OpenList> open_lists_;
+  std::unique_ptr<leveldb::Iterator> list_it_;  // for opening lists
 };
 
 Result<VerifyReport> DirVerifier::Run() {
   LEDGER_RETURN_IF_ERROR(CheckMeta());
   LEDGER_RETURN_IF_ERROR(CheckEntries());
+  LEDGER_RETURN_IF_ERROR(CheckListsConsumed());
   LEDGER_RETURN_IF_ERROR(CheckUpperNodes());
   LEDGER_RETURN_IF_ERROR(CheckKeyCounts());
   LEDGER_RETURN_IF_ERROR(CheckRegistry());
@@ -215,6 +232,10 @@ Status DirVerifier::CheckEventKeys(uint64_t i,
                               " (a duplicate event, or a corrupted key)");
   }
   for (const std::string& k : logentry::EventIndexKeys(e.facts, e.signer, i)) {
+    if (k[0] == logkeys::kIndexPrefix) {
+      LEDGER_RETURN_IF_ERROR(CheckListedIndex(i, k));
+      continue;
+    }
     auto v = Get(k);
     if (!v.ok()) return v.status();
     if (!v->has_value()) {
@@ -230,6 +251,66 @@ Status DirVerifier::CheckEventKeys(uint64_t i,
   }
   ++events_;
   return Status::OK();
+}
+
+Status DirVerifier::CheckListedIndex(uint64_t i, const std::string& key) {
+  const std::string prefix = key.substr(0, key.size() - 8);
+  auto open = open_lists_.find(prefix);
+  if (open == open_lists_.end()) {
+    // The first list whose last index is >= i must start with i (the lists
+    // before it were read to their end by earlier entries).
+    if (!list_it_) list_it_ = NewIterator();
+    list_it_->Seek(key);
+    if (!list_it_->Valid() || !list_it_->key().starts_with(prefix) ||
+        list_it_->key().size() != key.size()) {
+      LEDGER_RETURN_IF_ERROR(
+          logdb::FromLevelDb(list_it_->status(), "reading index lists"));
+      return Status::Corruption(Entry(i) + ": index key " +
+                                logkeys::Describe(key) + " missing");
+    }
+    OpenList list;
+    list.key = list_it_->key().ToString();
+    LEDGER_RETURN_IF_ERROR(
+        logkeys::DecodeIndexList(
+            GetBigEndian64(std::string_view(list.key).substr(prefix.size())),
+            std::string_view(list_it_->value().data(),
+                             list_it_->value().size()),
+            &list.indexes)
+            .WithPrefix("key " + logkeys::Describe(list.key)));
+    ++index_keys_;
+    open = open_lists_.emplace(prefix, std::move(list)).first;
+  }
+  OpenList& list = open->second;
+  const uint64_t want = list.indexes[list.next];
+  if (want < i) {
+    return Status::Corruption("key " + logkeys::Describe(list.key) +
+                              ": lists entry " + std::to_string(want) +
+                              ", which does not imply it");
+  }
+  if (want > i) {
+    return Status::Corruption(Entry(i) + ": index key " +
+                              logkeys::Describe(key) + " missing (" +
+                              logkeys::Describe(list.key) + " lists entry " +
+                              std::to_string(want) + " next)");
+  }
+  if (++list.next == list.indexes.size()) open_lists_.erase(open);
+  return Status::OK();
+}
+
+Status DirVerifier::CheckListsConsumed() {
+  const OpenList* first = nullptr;
+  for (const auto& [prefix, list] : open_lists_) {
+    if (first == nullptr ||
+        list.indexes[list.next] < first->indexes[first->next]) {
+      first = &list;
+    }
+  }
+  if (first == nullptr) return Status::OK();
+  return Status::Corruption(
+      "key " + logkeys::Describe(first->key) + ": lists entry " +
+      std::to_string(first->indexes[first->next]) +
+      (first->indexes[first->next] < size_ ? ", which does not imply it"
+                                           : ", beyond m:size"));
 }
 
 Status DirVerifier::CheckUpperNodes() {
@@ -333,11 +414,45 @@ Result<std::vector<std::string>> DirVerifier::ExpectedKeysOf(uint64_t i) {
 Status DirVerifier::FindUnexpectedKey(char family) {
   auto it = NewIterator();
   const std::string prefix(1, family);
+  std::string list_prefix, list_key;  // the X list before, if any
+  uint64_t list_last = 0;
   for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix);
        it->Next()) {
     const std::string key = it->key().ToString();
     const std::string what = "key " + logkeys::Describe(key);
-    if (family == logkeys::kIndexPrefix || family == logkeys::kTimePrefix) {
+    if (family == logkeys::kIndexPrefix) {
+      // A list no entry read: it is not an index list, lists an entry that
+      // does not imply it, or overlaps the list before it.
+      const size_t end = key.find('\0');
+      if (end == std::string::npos || key.size() != end + 9) {
+        return Status::Corruption(what + ": not an index list key");
+      }
+      const std::string prefix = key.substr(0, end + 1);
+      std::vector<uint64_t> list;
+      LEDGER_RETURN_IF_ERROR(
+          logkeys::DecodeIndexList(GetBigEndian64(key.substr(end + 1)),
+                                   it->value().ToString(), &list)
+              .WithPrefix(what));
+      for (uint64_t i : list) {
+        auto keys = ExpectedKeysOf(i);
+        if (!keys.ok()) return keys.status();
+        if (std::find(keys->begin(), keys->end(), prefix + logkeys::Be64(i)) ==
+            keys->end()) {
+          return Status::Corruption(what + ": lists entry " +
+                                    std::to_string(i) +
+                                    ", which does not imply it");
+        }
+      }
+      if (prefix == list_prefix && list.front() <= list_last) {
+        return Status::Corruption(
+            what + ": overlaps the list before it (" +
+            logkeys::Describe(list_key) +
+            "): the lists of one key must be disjoint and ordered");
+      }
+      list_prefix = prefix;
+      list_key = key;
+      list_last = list.back();
+    } else if (family == logkeys::kTimePrefix) {
       auto i = logkeys::TrailingIndex(key);
       auto keys = ExpectedKeysOf(i.value_or(size_));
       if (!keys.ok()) return keys.status();
