@@ -17,9 +17,9 @@
 // Usage: bench_log [--entries N] [--append-events N] [--batch N] [--proofs N]
 // [--data DIR] [--block-cache-mb N] [--tree-cache-mb N]
 //   --data DIR keeps the large log in DIR and reuses it on the next run (it is
-//   built once; 10M entries take several minutes). A format-version-1 dir
-//   there is first upgraded with MigrateDataDir. Without --data the log goes
-//   to a temp dir that is removed.
+//   built once; 10M entries take several minutes). A dir of an older log
+//   format there is first upgraded with MigrateDataDir. Without --data the log
+//   goes to a temp dir that is removed.
 #include <leveldb/write_batch.h>
 #include <sodium.h>
 
@@ -111,9 +111,9 @@ std::unique_ptr<ledger::Log> OpenLog(const std::string& dir,
   o.key = TestKey(kOrigin, 1);
   auto log = ledger::Log::Open(o);
   if (!log.ok() &&
-      log.status().message().find("format version 1;") != std::string::npos) {
-    std::printf("migrating %s from log format version 1 (MigrateDataDir)\n",
-                dir.c_str());
+      log.status().message().find("ledgerctl migrate") != std::string::npos) {
+    std::printf("migrating %s to the current log format (MigrateDataDir): %s\n",
+                dir.c_str(), log.status().message().c_str());
     std::fflush(stdout);
     bench::Stopwatch w;
     ledger::Status m = ledger::MigrateDataDir(dir);
