@@ -1,7 +1,10 @@
 #include "api/committer.h"
 
+#include <pthread.h>
+
 #include <atomic>
 #include <chrono>
+#include <map>
 #include <optional>
 
 #include "api/http.h"
@@ -223,7 +226,12 @@ ledger::Status Committer::Submit(std::vector<nlohmann::json> envelopes,
       pool_queue_.push_back([this, job, b, e] { VerifyChunk(job, b, e); });
     }
   }
-  pool_cv_.notify_all();
+  // As many pool threads as there are chunks (a single envelope wakes one).
+  if (chunks >= pool_.size()) {
+    pool_cv_.notify_all();
+  } else {
+    for (size_t i = 0; i < chunks; ++i) pool_cv_.notify_one();
+  }
   return ledger::Status::OK();
 }
 
@@ -258,6 +266,7 @@ void Committer::VerifyChunk(const std::shared_ptr<Job>& job, size_t begin,
   for (const auto& p : job->prepared) any_invalid |= !p.has_value();
   bool rollback = job->options.verify_only ||
                   (any_invalid && job->options.rollback_on_error);
+  if (!rollback) job->to_commit.reserve(job->prepared.size());
   for (size_t i = 0; i < job->prepared.size(); ++i) {
     auto& p = job->prepared[i];
     if (!p) continue;
@@ -288,6 +297,7 @@ void Committer::EnqueueCommit(std::shared_ptr<Job> job) {
 }
 
 void Committer::PoolLoop() {
+  pthread_setname_np(pthread_self(), "udi-verify");
   for (;;) {
     std::function<void()> task;
     {
@@ -302,6 +312,7 @@ void Committer::PoolLoop() {
 }
 
 void Committer::WriterLoop() {
+  pthread_setname_np(pthread_self(), "udi-writer");
   for (;;) {
     std::vector<std::shared_ptr<Job>> jobs;
     std::function<void()> task;
@@ -347,10 +358,17 @@ void Committer::WriterLoop() {
 
 void Committer::CommitBatch(std::vector<std::shared_ptr<Job>> jobs) {
   std::vector<ledger::PreparedEvent> batch;
-  for (auto& job : jobs) {
-    for (auto& e : job->to_commit) batch.push_back(std::move(e));
-    job->to_commit.clear();
+  if (jobs.size() == 1) {
+    batch = std::move(jobs[0]->to_commit);  // no event moved
+  } else {
+    size_t total = 0;
+    for (const auto& job : jobs) total += job->to_commit.size();
+    batch.reserve(total);
+    for (auto& job : jobs) {
+      for (auto& e : job->to_commit) batch.push_back(std::move(e));
+    }
   }
+  for (auto& job : jobs) job->to_commit.clear();
   size_t n = batch.size();
   auto start = std::chrono::steady_clock::now();
   // The log keeps receivedAt from going backwards (max(now, last)).
@@ -370,32 +388,44 @@ void Committer::CommitBatch(std::vector<std::shared_ptr<Job>> jobs) {
       }
       ++k;
     }
-    FinishOffWriter(std::move(job));
   }
+  FinishOffWriter(std::move(jobs));
 }
 
-void Committer::FinishOffWriter(std::shared_ptr<Job> job) {
+void Committer::FinishOffWriter(std::vector<std::shared_ptr<Job>> jobs) {
+  bool queued = false;
   {
     std::lock_guard<std::mutex> lock(mu_);
     if (!pool_done_) {
-      // Ahead of queued verification: the request is durable, answer it.
-      pool_queue_.push_front([this, job] { Finish(job); });
-      job.reset();
+      // Ahead of queued verification, in commit order: the requests are
+      // durable, answer them.
+      for (size_t i = jobs.size(); i-- > 0;) {
+        pool_queue_.push_front(
+            [this, job = std::move(jobs[i])] { Finish(job); });
+      }
+      queued = true;
     }
   }
-  if (job) {
-    Finish(job);  // the pool has stopped
+  if (!queued) {
+    for (const auto& job : jobs) Finish(job);  // the pool has stopped
+  } else if (jobs.size() >= pool_.size()) {
+    pool_cv_.notify_all();
   } else {
-    pool_cv_.notify_one();
+    for (size_t i = 0; i < jobs.size(); ++i) pool_cv_.notify_one();
   }
 }
 
 void Committer::Finish(const std::shared_ptr<Job>& job) {
+  // Counted per (result, reason) first: one metrics update per series, not
+  // per event.
+  std::map<std::pair<const char*, std::string>, uint64_t> counts;
   for (const auto& o : job->outcomes) {
-    metrics_->CountEvent(StatusName(o.status),
-                         o.status == ledger::AppendStatus::kRejected
-                             ? ReasonLabel(o.error)
-                             : "");
+    ++counts[{StatusName(o.status), o.status == ledger::AppendStatus::kRejected
+                                        ? ReasonLabel(o.error)
+                                        : ""}];
+  }
+  for (const auto& [series, n] : counts) {
+    metrics_->CountEvents(series.first, series.second, n);
   }
   {
     std::lock_guard<std::mutex> lock(mu_);

@@ -60,6 +60,12 @@ void Metrics::CountEvent(std::string_view result, std::string_view reason) {
   ++events_[{std::string(result), std::string(reason)}];
 }
 
+void Metrics::CountEvents(std::string_view result, std::string_view reason,
+                          uint64_t n) {
+  std::lock_guard<std::mutex> lock(mu_);
+  events_[{std::string(result), std::string(reason)}] += n;
+}
+
 void Metrics::ObserveBatch(size_t events, double seconds) {
   std::lock_guard<std::mutex> lock(mu_);
   batch_sizes_.Observe(static_cast<double>(events));

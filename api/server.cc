@@ -2,6 +2,8 @@
 // handling.
 #include "api/server.h"
 
+#include <pthread.h>
+
 #include <algorithm>
 #include <atomic>
 #include <boost/asio/dispatch.hpp>
@@ -387,8 +389,13 @@ void Server::Run(std::function<void()> drain) {
   });
   impl_->DoAccept();
   std::vector<std::thread> workers;
-  for (size_t i = 1; i < impl_->threads; ++i)
-    workers.emplace_back([this] { impl_->ioc.run(); });
+  for (size_t i = 1; i < impl_->threads; ++i) {
+    workers.emplace_back([this] {
+      // The main thread keeps the process's name.
+      pthread_setname_np(pthread_self(), "udi-io");
+      impl_->ioc.run();
+    });
+  }
   impl_->ioc.run();
   for (auto& t : workers) t.join();
   if (impl_->drainer.joinable()) impl_->drainer.join();

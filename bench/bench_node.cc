@@ -13,8 +13,8 @@
 //
 // Each ceiling is measured just before and just after its phase (the figure
 // divides by their mean); with the node started by the bench, its CPU per
-// event is also given against one Ed25519 verification's CPU, a figure that
-// holds on a loaded machine.
+// event is also given against one Ed25519 verification's CPU (measured by the
+// same two runs), a figure that holds better on a loaded machine.
 //
 // Usage: bench_node [--events N] [--single-events N] [--batch N] [--zstd 1]
 //                   [--clients N] [--node http://HOST:PORT --token ADMIN]
@@ -73,9 +73,6 @@ bench::Rates Ed25519VerifyRates(int threads, double seconds) {
   return bench::Ed25519VerifyRate(
       *ledger::CanonicalizeJson(MakeEvent(12345, "c")), threads, seconds);
 }
-double Ed25519VerifyRate(int threads, double seconds) {
-  return Ed25519VerifyRates(threads, seconds).wall;
-}
 
 // CPU seconds (user + system) the process `pid` has used, from
 // /proc/PID/stat; -1 when unknown (a node given with --node).
@@ -104,12 +101,14 @@ double ProcessCpuSeconds(pid_t pid) {
 // Prints a phase's rate against the ceiling (the mean of the verify rates
 // measured just before and just after it, so that a load change on a shared
 // machine shows up as a gap between the two), and the node's CPU per event
-// against one verification's CPU.
+// against one verification's CPU (from the same two measurements: CPU time
+// per verification moves less than wall rates under load, but it moves).
 void PrintPhase(const std::string& what, double rate, double goal_percent,
-                double ceiling_before, double ceiling_after,
-                double node_cpu_seconds, uint64_t events,
-                double verify_cpu_us) {
+                const bench::Rates& before, const bench::Rates& after,
+                double node_cpu_seconds, uint64_t events) {
+  const double ceiling_before = before.wall, ceiling_after = after.wall;
   const double ceiling = (ceiling_before + ceiling_after) / 2;
+  const double verify_cpu_us = 1e6 / ((before.cpu + after.cpu) / 2);
   std::printf("%-58s %9.0f /s %5.1f%% of ceiling (goal %.0f%%)\n", what.c_str(),
               rate, 100 * rate / ceiling, goal_percent);
   std::printf("    ceiling before %.0f /s, after %.0f /s\n", ceiling_before,
@@ -396,15 +395,14 @@ int main(int argc, char** argv) {
 
   const pid_t node_pid = node ? node->pid() : -1;
   // CPU of one verification (1 thread, per CPU-second: load-independent).
-  const double verify_cpu_us = 1e6 / Ed25519VerifyRates(1, 1.0).cpu;
-  const double ceiling = Ed25519VerifyRate(2, 2.0);
+  const bench::Rates ceiling = Ed25519VerifyRates(2, 2.0);
   std::printf("%-58s %9.0f /s\n", "Ed25519 verify, 2 threads (ceiling)",
-              ceiling);
+              ceiling.wall);
   std::fflush(stdout);
 
   // (a) batches over 2 keep-alive connections.
   std::atomic<uint64_t> retries_a{0};
-  double ceiling_a = ceiling;
+  bench::Rates ceiling_a = ceiling;
   {
     std::atomic<size_t> next{0};
     const double cpu0 = ProcessCpuSeconds(node_pid);
@@ -422,11 +420,11 @@ int main(int argc, char** argv) {
     const double rate = static_cast<double>(events) / w.Seconds();
     const double client_cpu = w.CpuSeconds();
     const double cpu1 = ProcessCpuSeconds(node_pid);
-    ceiling_a = Ed25519VerifyRate(2, 2.0);
+    ceiling_a = Ed25519VerifyRates(2, 2.0);
     PrintPhase("(a) batch capture, " + std::to_string(batch) +
                    (zstd ? " zstd" : "") + "/request, 2 client threads",
                rate, 85, ceiling, ceiling_a, cpu0 < 0 ? -1 : cpu1 - cpu0,
-               events, verify_cpu_us);
+               events);
     PrintClientCpu(client_cpu, events);
     std::printf("    %llu requests answered 503 and were retried\n",
                 static_cast<unsigned long long>(retries_a.load()));
@@ -471,8 +469,8 @@ int main(int argc, char** argv) {
     };
     PrintPhase("(b) " + std::to_string(clients) +
                    " concurrent clients, 1 envelope/request",
-               rate, 50, ceiling_a, Ed25519VerifyRate(2, 2.0),
-               cpu0 < 0 ? -1 : cpu1 - cpu0, single_events, verify_cpu_us);
+               rate, 50, ceiling_a, Ed25519VerifyRates(2, 2.0),
+               cpu0 < 0 ? -1 : cpu1 - cpu0, single_events);
     PrintClientCpu(client_cpu, single_events);
     std::printf("    latency p50 %.2f ms, p99 %.2f ms; %llu retried 503s\n",
                 pct(0.50), pct(0.99),

@@ -42,21 +42,77 @@ Status CheckMembers(uint64_t i, const nlohmann::json& j,
   return Status::OK();
 }
 
-Status CheckEvent(uint64_t i, const nlohmann::json& j,
+// True when JCS writes `s` as itself between quotes (printable ASCII, no
+// quote or backslash).
+bool PlainJcsString(std::string_view s) {
+  for (char c : s) {
+    if (c < 0x20 || c > 0x7e || c == '"' || c == '\\') return false;
+  }
+  return true;
+}
+
+// JCS(event) as it stands in the entry `bytes`, which is in JCS form already
+// (checked by CheckEntry): {"envelope":{"event":<JCS(event)>,"signature":"..",
+// "signer":".."},"index":<i>,"prevHash":...}, members in JCS order. The
+// envelope ends at the last ',"index":<i>,"prevHash":"' (what follows it holds
+// only hex, a timestamp and "event", none of which can contain it), and the
+// event ends where the envelope's signature and signer members, written from
+// their parsed values, begin. Empty when the entry is not laid out so (the
+// caller then serialises the event again).
+std::string_view EventBytesInEntry(uint64_t i, std::string_view bytes,
+                                   const Envelope& env,
+                                   const std::string& signature_text) {
+  constexpr std::string_view kHead = "{\"envelope\":{\"event\":";
+  if (bytes.substr(0, kHead.size()) != kHead || !PlainJcsString(env.signer) ||
+      !PlainJcsString(signature_text)) {
+    return {};
+  }
+  const std::string after =
+      ",\"index\":" + std::to_string(i) + ",\"prevHash\":\"";
+  const size_t end = bytes.rfind(after);
+  if (end == std::string_view::npos || end == 0 || bytes[end - 1] != '}') {
+    return {};
+  }
+  const std::string tail = ",\"signature\":\"" + signature_text +
+                           "\",\"signer\":\"" + env.signer + "\"}";
+  if (end < kHead.size() + tail.size() ||
+      bytes.substr(end - tail.size(), tail.size()) != tail) {
+    return {};
+  }
+  return bytes.substr(kHead.size(), end - tail.size() - kHead.size());
+}
+
+Status CheckEvent(uint64_t i, nlohmann::json& j, std::string_view bytes,
                   const logentry::Registry& registry, CheckedEntry* out) {
-  auto env = Envelope::FromJson(j["envelope"]);
+  nlohmann::json& envelope = j["envelope"];
+  std::string signature_text;
+  if (auto s = envelope.find("signature");
+      s != envelope.end() && s->is_string()) {
+    signature_text = s->get<std::string>();
+  }
+  // The event is moved out of the entry's tree, not copied.
+  auto env = Envelope::FromJson(std::move(envelope));
   if (!env.ok()) return Fail(i, "envelope." + env.status().message());
   Status signer = logentry::CheckSigner(registry, env->signer);
   if (!signer.ok()) return Fail(i, signer.message());
   auto key = VerifierKey::Parse(registry.at(env->signer).verifier_key);
   if (!key.ok()) return key.status().WithPrefix(Entry(i) + ": registered key");
-  auto canonical = CanonicalEventBytes(env->event);
-  if (!canonical.ok()) return Fail(i, "event: " + canonical.status().message());
-  Status sig = VerifyEnvelopeCanonical(*env, *canonical, *key);
+  // The signed bytes are read from the entry (already JCS) rather than
+  // serialised again; same bytes, checked by log_check_test.
+  std::string reserialised;
+  std::string_view canonical =
+      EventBytesInEntry(i, bytes, *env, signature_text);
+  if (canonical.empty()) {
+    auto c = CanonicalEventBytes(env->event);
+    if (!c.ok()) return Fail(i, "event: " + c.status().message());
+    reserialised = std::move(c).value();
+    canonical = reserialised;
+  }
+  Status sig = VerifyEnvelopeCanonical(*env, canonical, *key);
   if (!sig.ok()) return Fail(i, sig.message());
   auto facts = epcis::ValidateEvent(env->event);
   if (!facts.ok()) return Fail(i, "event: " + facts.status().message());
-  out->event_id = EventIdFromCanonical(*canonical);
+  out->event_id = EventIdFromCanonical(canonical);
   out->signer = env->signer;
   out->facts = std::move(facts).value();
   return Status::OK();
@@ -77,6 +133,13 @@ Status CheckParticipant(uint64_t i, const nlohmann::json& j,
 Result<CheckedEntry> CheckEntry(uint64_t i, const Hash& prev_leaf,
                                 std::string_view bytes,
                                 logentry::Registry* registry) {
+  return CheckEntry(i, prev_leaf, bytes, registry, merkle::LeafHash(bytes));
+}
+
+Result<CheckedEntry> CheckEntry(uint64_t i, const Hash& prev_leaf,
+                                std::string_view bytes,
+                                logentry::Registry* registry,
+                                const Hash& leaf) {
   auto j = ParseJsonStrict(bytes);
   if (!j.ok()) return j.status().WithPrefix(Entry(i) + ": not JSON");
   auto canonical = CanonicalizeJson(*j);
@@ -113,7 +176,7 @@ Result<CheckedEntry> CheckEntry(uint64_t i, const Hash& prev_leaf,
       CheckReceivedAt(i, (*j)["receivedAt"].get<std::string>()));
   switch (out.type) {
     case EntryType::kEvent:
-      LEDGER_RETURN_IF_ERROR(CheckEvent(i, *j, *registry, &out));
+      LEDGER_RETURN_IF_ERROR(CheckEvent(i, *j, bytes, *registry, &out));
       break;
     case EntryType::kParticipant:
       LEDGER_RETURN_IF_ERROR(CheckParticipant(i, *j, *registry, &out));
@@ -126,7 +189,7 @@ Result<CheckedEntry> CheckEntry(uint64_t i, const Hash& prev_leaf,
       }
       break;
   }
-  out.leaf = merkle::LeafHash(bytes);
+  out.leaf = leaf;
   return out;
 }
 

@@ -42,6 +42,11 @@ struct CheckedEntry {
 Result<CheckedEntry> CheckEntry(uint64_t index, const Hash& prev_leaf,
                                 std::string_view bytes,
                                 logentry::Registry* registry);
+// Same, when the caller already has the leaf hash of `bytes` (`leaf` must be
+// merkle::LeafHash(bytes)).
+Result<CheckedEntry> CheckEntry(uint64_t index, const Hash& prev_leaf,
+                                std::string_view bytes,
+                                logentry::Registry* registry, const Hash& leaf);
 
 }  // namespace ledger::logcheck
 

@@ -14,6 +14,7 @@
 
 #include "ledger/log.h"
 #include "ledger/log/event_batch.h"
+#include "ledger/log_pipeline.h"
 #include "ledger/log/event_filter.h"
 #include "ledger/log/log_backup.h"
 #include "ledger/log/log_db.h"
@@ -23,6 +24,7 @@ namespace ledger {
 namespace logimpl {
 
 using logdb::Db;
+struct ImportCheck;  // a prechecked chunk (log_import.cc)
 
 // Perfect nodes of the upper tree levels are kept in memory, so a proof reads
 // only its lowest siblings from LevelDB: every level >= min_level(), the lowest
@@ -144,6 +146,11 @@ class LogImpl : public Log {
   }
 
   Status Init();
+  // The pipelined import (ledger/log_pipeline.h), in log_import.cc.
+  std::shared_ptr<const PrecheckedEntries> Precheck(
+      std::vector<std::string> entries, const PrecheckedEntries* previous);
+  Status ImportChecked(const PrecheckedEntries& chunk, std::string_view note,
+                       const std::vector<Hash>& proof);
   // Test hook: waits until the background build of the stored-event-id filter
   // (started by Init) has ended; true when the writer now uses it.
   bool WaitForEventFilter();
@@ -260,9 +267,11 @@ class LogImpl : public Log {
   Result<Checkpoint> OpenImportNote(std::string_view note) const;
   Result<Checkpoint> CheckImportCheckpoint(const Pending& p, size_t n,
                                            std::string_view note) const;
-  // ImportEntries (proof == nullptr) and ImportPrefix (log_import.cc).
+  // ImportEntries (proof == nullptr) and ImportPrefix (log_import.cc); with
+  // `checked`, the entries' checks made ahead by Precheck when they still hold.
   Status Import(const std::vector<std::string>& entry_bytes,
-                std::string_view note, const std::vector<Hash>* proof);
+                std::string_view note, const std::vector<Hash>* proof,
+                const ImportCheck* checked = nullptr);
   // The stored m:checkpoint `note` checked against the stored tree on open
   // (Init): own log: for exactly range.size(); replica: "" (nothing imported
   // yet, size 0) or an origin note for a size <= range.size() whose root is

@@ -2,19 +2,26 @@
 // verified before anything is stored (federation and recovery; ledger/log.h,
 // spec/log-format.md §2a–2b).
 //
-// The per-entry checks (logcheck::CheckEntry: JCS, chain, registry, EPCIS,
-// Ed25519) run on every core, in order-preserving slots; a sequential pass
-// then replays the registry exactly as a one-thread import would (re-checking
-// the few entries whose outcome a registry change inside the batch can alter),
-// checks duplicates and builds the batch.
+// Two phases. Check: the per-entry checks (logcheck::CheckEntry: JCS, chain,
+// registry, EPCIS, Ed25519) run on every core, in order-preserving slots; a
+// sequential pass then replays the registry exactly as a one-thread import
+// would (re-checking the few entries whose outcome a registry change inside the
+// batch can alter). Commit (under the write lock): duplicates, the batch, the
+// checkpoint and proof, one synced write. Precheck runs the check phase of a
+// chunk ahead, without the write lock (ledger/log_pipeline.h), so a replica
+// checks chunk k+1 while chunk k commits; Import reuses that outcome only for
+// the exact state (size, last leaf, registry) it was computed for.
 #include <algorithm>
 #include <atomic>
 #include <set>
 #include <thread>
+#include <unordered_map>
 
 #include "ledger/log/log_check.h"
 #include "ledger/log/log_impl.h"
 #include "ledger/log/log_keys.h"
+#include "ledger/log_pipeline.h"
+#include "ledger/merkle.h"
 
 namespace ledger {
 namespace logimpl {
@@ -35,7 +42,8 @@ unsigned CheckThreads(size_t n) {
 // CheckEntry of entries[i] (log index first + i) against the registry at the
 // start of the batch, on every core. results[i] is exactly what a sequential
 // import would get for entry i unless the registry changed earlier in the
-// batch (see ReplayChecks).
+// batch (see CheckChunk). Each entry's leaf is hashed once (a claim hashes the
+// entry before it once more, for its first prevHash).
 std::vector<Result<logcheck::CheckedEntry>> CheckInParallel(
     uint64_t first, const Hash& last_leaf,
     const std::vector<std::string>& entries,
@@ -48,9 +56,12 @@ std::vector<Result<logcheck::CheckedEntry>> CheckInParallel(
     for (;;) {
       const size_t begin = next.fetch_add(kClaim);
       if (begin >= n) return;
+      Hash prev = begin == 0 ? last_leaf : merkle::LeafHash(entries[begin - 1]);
       for (size_t i = begin; i < std::min(n, begin + kClaim); ++i) {
-        const Hash prev = i == 0 ? last_leaf : merkle::LeafHash(entries[i - 1]);
-        slots[i] = logcheck::CheckEntry(first + i, prev, entries[i], &scratch);
+        const Hash leaf = merkle::LeafHash(entries[i]);
+        slots[i] =
+            logcheck::CheckEntry(first + i, prev, entries[i], &scratch, leaf);
+        prev = leaf;
         if (slots[i]->ok() &&
             (*slots[i])->type == logcheck::EntryType::kParticipant) {
           scratch = registry;
@@ -69,7 +80,101 @@ std::vector<Result<logcheck::CheckedEntry>> CheckInParallel(
   return out;
 }
 
+bool SameRegistry(const logentry::Registry& a, const logentry::Registry& b) {
+  if (a.size() != b.size()) return false;
+  for (auto i = a.begin(), j = b.begin(); i != a.end(); ++i, ++j) {
+    const Participant &x = i->second, &y = j->second;
+    if (i->first != j->first || x.gln != y.gln || x.name != y.name ||
+        x.role != y.role || x.verifier_key != y.verifier_key ||
+        x.revoked != y.revoked) {
+      return false;
+    }
+  }
+  return true;
+}
+
 }  // namespace
+
+// The outcome of the per-entry checks of a chunk (the check phase): what a
+// sequential import from (first, prev_leaf, *start) gets for each entry, in
+// order, up to and including the first failure.
+struct ImportCheck : PrecheckedEntries {
+  const LogImpl* log = nullptr;
+  uint64_t first = 0;
+  Hash prev_leaf{};  // the log's last leaf before the chunk
+  std::shared_ptr<const logentry::Registry> start;  // as of entry `first`
+  std::shared_ptr<const logentry::Registry> end;    // after the checked ones
+  std::vector<Result<logcheck::CheckedEntry>> checked;
+  Hash last_leaf{};  // of the chunk's last entry (prev_leaf when empty)
+  bool failed() const { return !checked.empty() && !checked.back().ok(); }
+};
+
+namespace {
+
+// The check phase for `entries` (c->entries, or the bytes of a plain
+// import): every entry checked in parallel, then replayed in order
+// exactly as a one-thread import would. Until the chunk changes the registry,
+// every parallel outcome is the sequential one. After that, an event is
+// re-checked when its signer changed in the chunk (CheckEntry reads only
+// registry[signer]), a participant entry always (it must apply to the true
+// registry), and a failure always (so the first error is the one a sequential
+// import gives).
+void CheckChunk(const std::vector<std::string>& entries, ImportCheck* c) {
+  c->checked = CheckInParallel(c->first, c->prev_leaf, entries, *c->start);
+  auto registry = std::make_shared<logentry::Registry>(*c->start);
+  std::set<std::string, std::less<>> changed;
+  Hash prev = c->prev_leaf;
+  for (size_t k = 0; k < c->checked.size(); ++k) {
+    Result<logcheck::CheckedEntry>& e = c->checked[k];
+    if (!changed.empty() &&
+        (!e.ok() || e->type == logcheck::EntryType::kParticipant ||
+         (e->type == logcheck::EntryType::kEvent &&
+          changed.count(e->signer)))) {
+      e = logcheck::CheckEntry(c->first + k, prev, entries[k], registry.get());
+    } else if (e.ok() && e->type == logcheck::EntryType::kParticipant) {
+      (*registry)[e->participant->KeyId()] = *e->participant;  // as CheckEntry
+    }
+    if (!e.ok()) {
+      c->checked.resize(k + 1, Status::OK());  // nothing after it counts
+      break;
+    }
+    if (e->type == logcheck::EntryType::kParticipant) {
+      changed.insert(e->participant->KeyId());
+    }
+    prev = e->leaf;
+  }
+  c->last_leaf = prev;
+  c->end = std::move(registry);
+}
+
+}  // namespace
+
+std::shared_ptr<const PrecheckedEntries> LogImpl::Precheck(
+    std::vector<std::string> entries, const PrecheckedEntries* previous) {
+  auto c = std::make_shared<ImportCheck>();
+  c->log = this;
+  c->entries = std::move(entries);
+  const auto* prev = dynamic_cast<const ImportCheck*>(previous);
+  if (prev != nullptr && prev->log == this && !prev->failed()) {
+    c->first = prev->first + prev->entries.size();
+    c->prev_leaf = prev->last_leaf;
+    c->start = prev->end;
+  } else {  // the log's end now (waits for an import in progress)
+    std::lock_guard lock(write_mu_);
+    c->first = range_.size();
+    c->prev_leaf = last_leaf_;
+    c->start = std::make_shared<const logentry::Registry>(registry_);
+  }
+  CheckChunk(c->entries, c.get());
+  return c;
+}
+
+Status LogImpl::ImportChecked(const PrecheckedEntries& chunk,
+                              std::string_view note,
+                              const std::vector<Hash>& proof) {
+  return Import(chunk.entries, note, &proof,
+                dynamic_cast<const ImportCheck*>(&chunk));
+}
 
 Status LogImpl::ImportEntries(const std::vector<std::string>& entry_bytes,
                               std::string_view signed_checkpoint) {
@@ -84,57 +189,59 @@ Status LogImpl::ImportPrefix(const std::vector<std::string>& entry_bytes,
 
 Status LogImpl::Import(const std::vector<std::string>& entry_bytes,
                        std::string_view signed_checkpoint,
-                       const std::vector<Hash>* proof) {
+                       const std::vector<Hash>* proof,
+                       const ImportCheck* prechecked) {
   std::lock_guard lock(write_mu_);
   Pending p = StartBatch();
   const uint64_t first = p.range.size();
-  auto checked = CheckInParallel(first, p.last_leaf, entry_bytes, registry_);
-  // Replay in order. Until the batch changes the registry, every parallel
-  // outcome is the sequential one. After that, an event is re-checked when its
-  // signer changed in the batch (CheckEntry reads only registry[signer]), a
-  // participant entry always (it must apply to the true registry), and a
-  // failure always (so the first error is the one a sequential import gives).
-  logentry::Registry registry = registry_;  // as of each entry
-  std::set<std::string, std::less<>> changed;
-  std::unordered_map<std::string, uint64_t> in_batch;
-  for (size_t k = 0; k < entry_bytes.size(); ++k) {
+  // The check phase's outcome holds only for the state it was made for (and
+  // for exactly these bytes); otherwise the entries are checked now.
+  ImportCheck own;
+  const ImportCheck* c = prechecked;
+  if (c == nullptr || c->log != this || &c->entries != &entry_bytes ||
+      c->first != first || c->prev_leaf != p.last_leaf ||
+      !SameRegistry(*c->start, registry_)) {
+    own.log = this;
+    own.first = first;
+    own.prev_leaf = p.last_leaf;
+    own.start = std::make_shared<const logentry::Registry>(registry_);
+    CheckChunk(entry_bytes, &own);
+    c = &own;
+  }
+  // The commit phase: duplicates, index keys, tree, checkpoint, one write.
+  std::unordered_map<std::string_view, uint64_t> in_batch;
+  in_batch.reserve(c->checked.size());
+  for (size_t k = 0; k < c->checked.size(); ++k) {
+    const Result<logcheck::CheckedEntry>& e = c->checked[k];
+    if (!e.ok()) return Status::InvalidArgument(e.status().message());
     const std::string& bytes = entry_bytes[k];
     const uint64_t index = p.range.size();
-    const std::string at = "entry " + std::to_string(index);
-    Result<logcheck::CheckedEntry>& e = checked[k];
-    if (!changed.empty() &&
-        (!e.ok() || e->type == logcheck::EntryType::kParticipant ||
-         (e->type == logcheck::EntryType::kEvent &&
-          changed.count(e->signer)))) {
-      e = logcheck::CheckEntry(index, p.last_leaf, bytes, &registry);
-    } else if (e.ok() && e->type == logcheck::EntryType::kParticipant) {
-      registry[e->participant->KeyId()] = *e->participant;  // as CheckEntry
-    }
-    if (!e.ok()) return Status::InvalidArgument(e.status().message());
     if (e->type == logcheck::EntryType::kEvent) {
       std::optional<uint64_t> earlier;
       if (auto it = in_batch.find(e->event_id); it != in_batch.end()) {
         earlier = it->second;
       } else {
-        auto existing = db_->Get(logkeys::EventIdKey(e->event_id));
+        auto existing = StoredEventIndex(e->event_id);
         if (!existing.ok()) return existing.status();
-        if (existing->has_value()) earlier = GetBigEndian64(**existing);
+        earlier = *existing;
       }
       if (earlier) {
-        return Status::InvalidArgument(at + ": event " + e->event_id +
-                                       " is already logged at entry " +
-                                       std::to_string(*earlier));
+        return Status::InvalidArgument(
+            "entry " + std::to_string(index) + ": event " + e->event_id +
+            " is already logged at entry " + std::to_string(*earlier));
       }
       AddEventKeys(&p, e->event_id, e->facts, e->signer, index);
       in_batch.emplace(e->event_id, index);
     } else if (e->type == logcheck::EntryType::kParticipant) {
-      changed.insert(e->participant->KeyId());
       auto value = logentry::ParticipantBytes(*e->participant);
-      if (!value.ok()) return value.status().WithPrefix(at);
+      if (!value.ok()) {
+        return value.status().WithPrefix("entry " + std::to_string(index));
+      }
       p.batch.Put(logkeys::RegistryKey(e->participant->KeyId()), *value);
     }
     AddEntry(&p, bytes, e->leaf);
   }
+  logentry::Registry registry = *c->end;
   const size_t n = entry_bytes.size();
   const std::string what = "importing " + std::to_string(n) + " entries";
   if (proof == nullptr) {
@@ -267,4 +374,25 @@ Result<Checkpoint> LogImpl::CheckImportCheckpoint(const Pending& p, size_t n,
 }
 
 }  // namespace logimpl
+
+std::shared_ptr<const PrecheckedEntries> PrecheckImport(
+    Log& log, std::vector<std::string> entries,
+    const PrecheckedEntries* previous) {
+  if (auto* impl = dynamic_cast<logimpl::LogImpl*>(&log)) {
+    return impl->Precheck(std::move(entries), previous);
+  }
+  auto chunk = std::make_shared<PrecheckedEntries>();
+  chunk->entries = std::move(entries);
+  return chunk;
+}
+
+Status ImportPrefixChecked(Log& log, const PrecheckedEntries& chunk,
+                           std::string_view signed_checkpoint,
+                           const std::vector<Hash>& consistency_proof) {
+  if (auto* impl = dynamic_cast<logimpl::LogImpl*>(&log)) {
+    return impl->ImportChecked(chunk, signed_checkpoint, consistency_proof);
+  }
+  return log.ImportPrefix(chunk.entries, signed_checkpoint, consistency_proof);
+}
+
 }  // namespace ledger

@@ -10,6 +10,7 @@
 #include "ledger/log.h"
 #include "ledger/log/log_entry.h"
 #include "ledger/log/log_testing.h"
+#include "ledger/log_pipeline.h"
 #include "ledger/merkle.h"
 
 namespace ledger {
@@ -629,6 +630,133 @@ TEST_F(PrefixTest, ParallelChecksReplayTheRegistryInOrder) {
   auto report = VerifyDataDir(Dir("replica"), source_key_.verifier());
   ASSERT_TRUE(report.ok()) << report.status().ToString();
   EXPECT_EQ(report->root, root_);
+}
+
+// --- The pipelined import (ledger/log_pipeline.h) ---
+
+// Chunks prechecked ahead, each after the previous one and before any of them
+// commits, with registry changes in earlier chunks (acme and bob registered in
+// the first, bob signing and revoked in the second), commit in order to the
+// same log as one import.
+TEST_F(PrefixTest, PrecheckedChunksCommitInOrderLikeOneImport) {
+  auto replica = OpenOk(ReplicaOptions(Dir("replica")));
+  ASSERT_TRUE(replica);
+  const std::vector<std::pair<uint64_t, uint64_t>> cuts = {
+      {0, 5}, {5, 20}, {20, 35}, {35, 50}};
+  std::vector<std::shared_ptr<const PrecheckedEntries>> chunks;
+  for (const auto& [from, to] : cuts) {
+    chunks.push_back(
+        PrecheckImport(*replica, Slice(from, to),
+                       chunks.empty() ? nullptr : chunks.back().get()));
+  }
+  for (size_t k = 0; k < cuts.size(); ++k) {
+    SCOPED_TRACE("chunk " + std::to_string(k));
+    Status s = ImportPrefixChecked(
+        *replica, *chunks[k], note_,
+        cuts[k].second == 50 ? std::vector<Hash>() : Proof(cuts[k].second, 50));
+    ASSERT_TRUE(s.ok()) << s.ToString();
+    EXPECT_EQ(replica->Size(), cuts[k].second);
+  }
+  EXPECT_EQ(replica->SignedCheckpoint(), note_);
+  EXPECT_TRUE(replica->LookupSigner(bob_.verifier().KeyId())->revoked);
+  replica.reset();
+  auto report = VerifyDataDir(Dir("replica"), source_key_.verifier());
+  ASSERT_TRUE(report.ok()) << report.status().ToString();
+  EXPECT_EQ(report->root, root_);
+}
+
+// A bad signature in the middle of a chunk checked while the chunk before it
+// commits: that chunk is refused naming the entry, nothing of it is stored,
+// and the chunk prechecked after it is refused too (checked again against the
+// log's real end), so nothing after the bad entry is ever stored.
+TEST_F(PrefixTest, ABadSignatureInAPipelinedChunkStopsTheImportThere) {
+  auto replica = OpenOk(ReplicaOptions(Dir("replica")));
+  ASSERT_TRUE(replica);
+  auto bad = Slice(20, 35);
+  // Entry 27 carries the signature of entry 28's event: still JCS, chained
+  // (prevHash), signed by a registered key, but not over this event.
+  const auto sig28 =
+      nlohmann::json::parse(entries_[28])["envelope"]["signature"];
+  bad[7] = EditEntry(bad[7],
+                     [&](auto* j) { (*j)["envelope"]["signature"] = sig28; });
+  bad[8] = EditEntry(bad[8], [&](auto* j) {
+    (*j)["prevHash"] = ToHex(merkle::LeafHash(bad[7]));
+  });
+  auto a = PrecheckImport(*replica, Slice(0, 20), nullptr);
+  auto b = PrecheckImport(*replica, bad, a.get());
+  auto c = PrecheckImport(*replica, Slice(35, 50), b.get());
+  ASSERT_TRUE(ImportPrefixChecked(*replica, *a, note_, Proof(20, 50)).ok());
+  Status s = ImportPrefixChecked(*replica, *b, note_, Proof(35, 50));
+  EXPECT_EQ(s.code(), Status::Code::kInvalidArgument);
+  EXPECT_NE(s.message().find("entry 27: signature: does not verify"),
+            std::string::npos)
+      << s.message();
+  EXPECT_EQ(replica->Size(), 20u);
+  s = ImportPrefixChecked(*replica, *c, note_, {});
+  EXPECT_EQ(s.code(), Status::Code::kInvalidArgument);
+  EXPECT_NE(s.message().find("entry 20: index: 35 != 20"), std::string::npos)
+      << s.message();
+  EXPECT_EQ(replica->Size(), 20u);
+  replica.reset();
+  auto report = VerifyDataDir(Dir("replica"), source_key_.verifier());
+  ASSERT_TRUE(report.ok()) << report.status().ToString();
+  EXPECT_EQ(report->size, 20u);
+}
+
+// A precheck made for another state of the log is not trusted: the entries
+// are checked again against the log as it is.
+TEST_F(PrefixTest, APrecheckForAnotherLogStateIsCheckedAgain) {
+  auto replica = OpenOk(ReplicaOptions(Dir("replica")));
+  ASSERT_TRUE(replica);
+  auto stale = PrecheckImport(*replica, Slice(0, 20), nullptr);
+  ASSERT_TRUE(replica->ImportPrefix(Slice(0, 20), note_, Proof(20, 50)).ok());
+  Status s = ImportPrefixChecked(*replica, *stale, note_, Proof(20, 50));
+  EXPECT_EQ(s.code(), Status::Code::kInvalidArgument);
+  EXPECT_NE(s.message().find("entry 20: index: 0 != 20"), std::string::npos)
+      << s.message();
+  EXPECT_EQ(replica->Size(), 20u);
+  // A chunk prechecked for another log (the source) is checked here afresh.
+  auto source = OpenOk(OwnOptions(Dir("source")));
+  ASSERT_TRUE(source);
+  auto elsewhere = PrecheckImport(*source, Slice(20, 50), nullptr);
+  ASSERT_TRUE(ImportPrefixChecked(*replica, *elsewhere, note_, {}).ok());
+  EXPECT_EQ(replica->Size(), 50u);
+}
+
+// The import verifies the signature over the event's bytes as they stand in
+// the entry (no re-serialisation); an event whose own members look like the
+// envelope's tail (a nested "signature" member, a string holding
+// ',"index":N,"prevHash":"') still verifies and gets its id.
+TEST_F(PrefixTest, EventBytesAreFoundInTheEntryWhateverTheEventHolds) {
+  nlohmann::json event = logtesting::SyntheticEvent(77, "tricky");
+  event["example:note"] = {
+      {"a", 1},
+      {"index", 50},
+      {"prevHash", std::string(64, '0')},
+      {"signature", "AAAA"},
+      {"signer", "acme+00000000"},
+      {"text", "\"},\"index\":50,\"prevHash\":\"" + std::string(64, '0')}};
+  PreparedEvent p = SignAndPrepare(event, acme_);
+  auto with = entries_;
+  with.push_back(logentry::EventEntryBytes(50, merkle::LeafHash(with.back()),
+                                           logentry::FormatReceivedAt(kNow),
+                                           p.envelope, p.canonical_event));
+  auto replica = OpenOk(ReplicaOptions(Dir("replica")));
+  ASSERT_TRUE(replica);
+  Status s = replica->ImportEntries(with, NoteOver(with, source_key_));
+  ASSERT_TRUE(s.ok()) << s.ToString();
+  EXPECT_EQ(replica->FindEvent(p.event_id), std::optional<uint64_t>(50));
+  // The same entry with the event altered after signing is refused.
+  auto altered = with;
+  altered[50] = EditEntry(with[50], [](auto* j) {
+    (*j)["envelope"]["event"]["example:note"]["signature"] = "BBBB";
+  });
+  auto second = OpenOk(ReplicaOptions(Dir("second")));
+  ASSERT_TRUE(second);
+  s = second->ImportEntries(altered, NoteOver(altered, source_key_));
+  EXPECT_NE(s.message().find("entry 50: signature: does not verify"),
+            std::string::npos)
+      << s.message();
 }
 
 }  // namespace

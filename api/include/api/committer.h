@@ -79,9 +79,9 @@ class Committer {
   void WriterLoop();
   void CommitBatch(std::vector<std::shared_ptr<Job>> jobs);
   void Finish(const std::shared_ptr<Job>& job);
-  // Finish on a pool thread, ahead of queued verification, so that the writer
+  // Finish on pool threads, ahead of queued verification, so that the writer
   // starts the next batch at once (inline when the pool has stopped).
-  void FinishOffWriter(std::shared_ptr<Job> job);
+  void FinishOffWriter(std::vector<std::shared_ptr<Job>> jobs);
 
   // Registered signers, cached between registry changes (every writer task
   // may change the registry: the cache is cleared before and after it and

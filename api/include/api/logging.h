@@ -41,6 +41,22 @@ bool LogEnabled(LogLevel level);
 void LogLine(LogLevel level, std::string_view msg,
              const nlohmann::ordered_json& fields = nullptr);
 
+// The line LogLine writes, given its time text: for tests and for callers that
+// build their lines themselves (FormatAccessLine must equal it).
+std::string FormatLogLine(std::string_view time, LogLevel level,
+                          std::string_view msg,
+                          const nlohmann::ordered_json& fields = nullptr);
+
+// Writes one complete line (ending in '\n') built by the caller, when `level`
+// is enabled. Meant for the access log (a line per HTTP request): with stderr
+// as the sink the line may wait up to 20 ms in a buffer (up to 64 KiB), so
+// that one write carries many lines. Order is kept: LogLine and FlushLog write
+// the buffered lines first, and they are written at process exit (not after
+// SIGKILL or abort). A sink set with SetLogSink gets the line at once.
+void LogBuffered(LogLevel level, std::string_view line);
+// Writes the buffered lines now.
+void FlushLog();
+
 // Where lines go: each complete line (with its trailing '\n') is passed to
 // `sink`. An empty function restores stderr. For tests.
 void SetLogSink(std::function<void(std::string_view line)> sink);

@@ -35,6 +35,9 @@ class Metrics {
   // result: accepted | duplicate | rejected; reason: "" or the field/cause of a
   // rejection.
   void CountEvent(std::string_view result, std::string_view reason);
+  // `n` events with the same result and reason (one update).
+  void CountEvents(std::string_view result, std::string_view reason,
+                   uint64_t n);
   // One committed AppendEvents batch: its size and how long the commit took.
   void ObserveBatch(size_t events, double seconds);
   void CountRequest(std::string_view route, int status);
