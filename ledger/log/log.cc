@@ -554,8 +554,9 @@ void LogImpl::AddEventEntries(Pending* p,
   std::string key;
   key.reserve(16);
   std::string bytes;  // reused for every entry
-  std::vector<merkle::CompactRange::NewNode> nodes;
-  nodes.reserve(2 * accepted.size() + 64);
+  // The new tree nodes by level (each level ascending, as they are made).
+  std::vector<std::vector<merkle::CompactRange::NewNode>> levels(1);
+  levels[0].reserve(accepted.size());
   for (size_t i : accepted) {
     const PreparedEvent& ev = events[i];
     const uint64_t index = p->range.size();
@@ -578,19 +579,21 @@ void LogImpl::AddEventEntries(Pending* p,
     p->batch.Put(key, bytes);
     p->last_leaf = *leaf;
     p->range.Append(*leaf, [&](const merkle::CompactRange::NewNode& n) {
-      nodes.push_back(n);
+      if (levels.size() <= static_cast<size_t>(n.level)) {
+        levels.resize(n.level + 1);
+      }
+      levels[n.level].push_back(n);
     });
   }
   // Tree nodes level by level, each level ascending (see event_batch.h).
-  std::stable_sort(
-      nodes.begin(), nodes.end(),
-      [](const auto& a, const auto& b) { return a.level < b.level; });
-  for (const auto& n : nodes) {
-    logkeys::NodeKeyInto(&key, n.level, n.index);
-    p->batch.Put(key,
-                 leveldb::Slice(reinterpret_cast<const char*>(n.hash.data()),
-                                n.hash.size()));
-    if (n.level >= 1) p->nodes.push_back(n);  // the cache keeps what fits
+  for (const auto& level : levels) {
+    for (const auto& n : level) {
+      logkeys::NodeKeyInto(&key, n.level, n.index);
+      p->batch.Put(key,
+                   leveldb::Slice(reinterpret_cast<const char*>(n.hash.data()),
+                                  n.hash.size()));
+      if (n.level >= 1) p->nodes.push_back(n);  // the cache keeps what fits
+    }
   }
 }
 
