@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <set>
 #include <string>
 #include <vector>
 
@@ -72,6 +73,15 @@ TEST(LoggingTest, RequestIds) {
   EXPECT_EQ(a.size(), 16u);
   EXPECT_TRUE(IsValidRequestId(a));
   EXPECT_NE(a, b);
+  // Ids come from a per-thread pool of random bytes: across several refills
+  // none repeats.
+  std::set<std::string> seen;
+  for (int i = 0; i < 200; ++i) {
+    std::string id = NewRequestId();
+    EXPECT_EQ(id.size(), 16u);
+    EXPECT_TRUE(IsValidRequestId(id));
+    EXPECT_TRUE(seen.insert(id).second) << id;
+  }
 }
 
 TEST(MetricsOpsTest, GaugesByLabelAndRequestLatency) {

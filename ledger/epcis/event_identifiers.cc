@@ -44,6 +44,31 @@ bool LooksLikeDigitalLink(std::string_view uri) {
   return false;
 }
 
+// The index key of a location id that checked out (`id` -> key), per thread:
+// events come from few places (a scanner's read point, a site), so the GS1
+// parse of the same id is done once. A pure function of the id; only
+// successes are kept (errors are computed each time, with their messages).
+class LocationKeyCache {
+ public:
+  const std::string* Find(const std::string& id) const {
+    auto it = keys_.find(id);
+    return it == keys_.end() ? nullptr : &it->second;
+  }
+  void Add(const std::string& id, const std::string& key) {
+    if (keys_.size() >= kMaxEntries) keys_.clear();
+    keys_.emplace(id, key);
+  }
+
+ private:
+  static constexpr size_t kMaxEntries = 1024;
+  std::unordered_map<std::string, std::string> keys_;
+};
+
+LocationKeyCache& ThreadLocationKeys() {
+  thread_local LocationKeyCache cache;
+  return cache;
+}
+
 }  // namespace
 
 Result<std::string> EventChecker::IdentifierKey(std::string_view rel,
@@ -206,6 +231,11 @@ Status EventChecker::CheckLocation(std::string_view name,
   if (id == loc->end()) return Fail(rel, "missing (required)");
   LEDGER_RETURN_IF_ERROR(CheckUri(rel, *id));
   const std::string& s = id->get_ref<const std::string&>();
+  LocationKeyCache& cache = ThreadLocationKeys();
+  if (const std::string* cached = cache.Find(s)) {
+    *key = *cached;
+    return Status::OK();
+  }
   Result<gs1::Gs1Key> parsed = gs1::ParseIdentifier(s);
   if (parsed.ok()) {
     if (parsed->kind != gs1::KeyKind::kSgln) {
@@ -216,12 +246,14 @@ Status EventChecker::CheckLocation(std::string_view name,
               "Digital Link or a non-GS1 URI)");
     }
     *key = parsed->ToString();
+    cache.Add(s, *key);
     return Status::OK();
   }
   if (s.starts_with("urn:epc:") || LooksLikeDigitalLink(s)) {
     return Fail(rel, parsed.status().message());
   }
   *key = s;
+  cache.Add(s, *key);
   return Status::OK();
 }
 

@@ -1,5 +1,6 @@
 #include <gtest/gtest.h>
 
+#include <map>
 #include <string>
 #include <thread>
 #include <vector>
@@ -261,6 +262,64 @@ TEST(ValidateEventTest, EventTypeNames) {
   EXPECT_STREQ(EventTypeName(EventType::kTransformationEvent),
                "TransformationEvent");
   EXPECT_STREQ(EventTypeName(EventType::kAssociationEvent), "AssociationEvent");
+}
+
+}  // namespace
+}  // namespace ledger::epcis
+
+namespace ledger::epcis {
+namespace {
+
+// Location keys are cached per thread after their first parse: a second (and
+// third) validation of the same id must give the same key, and a bad id the
+// same error, in any order.
+TEST(ValidateEventTest, RepeatedLocationsGiveTheSameKeysAndErrors) {
+  struct Case {
+    std::string id;
+    std::string want_key;    // empty: rejected
+    std::string want_error;  // prefix of the error, when rejected
+  };
+  const Case cases[] = {
+      {"urn:epc:id:sgln:0614141.07346.1234", "", ""},
+      {"https://id.gs1.org/414/0614141073467/254/1234", "", ""},
+      {"https://example.com/sites/dock-7", "https://example.com/sites/dock-7",
+       ""},
+      {"urn:epc:id:sgtin:0614141.812345.6789", "",
+       "readPoint.id: 'urn:epc:id:sgtin:0614141.812345.6789' is not a "
+       "location identifier"},
+      {"urn:epc:id:sgln:0614141.07346", "", "readPoint.id: "},
+  };
+  auto event_at = [](const std::string& id) {
+    json event = json::parse(
+        R"({"type":"ObjectEvent","eventTime":"2026-11-26T10:00:00Z",
+            "eventTimeZoneOffset":"+00:00","action":"OBSERVE",
+            "epcList":["urn:epc:id:sgtin:0614141.812345.6789"]})");
+    event["readPoint"] = {{"id", id}};
+    return event;
+  };
+  std::map<size_t, std::string> first_keys;
+  for (int round = 0; round < 3; ++round) {
+    for (size_t i = 0; i < std::size(cases); ++i) {
+      const Case& c = cases[i];
+      SCOPED_TRACE(c.id + " round " + std::to_string(round));
+      Result<EventFacts> facts = ValidateEvent(event_at(c.id));
+      if (!c.want_error.empty()) {
+        ASSERT_FALSE(facts.ok());
+        EXPECT_EQ(facts.status().message().rfind(c.want_error, 0), 0u)
+            << facts.status().message();
+        continue;
+      }
+      ASSERT_TRUE(facts.ok()) << facts.status().ToString();
+      if (!c.want_key.empty()) {
+        EXPECT_EQ(facts->read_point, c.want_key);
+      }
+      if (round == 0) {
+        first_keys[i] = facts->read_point;
+      } else {
+        EXPECT_EQ(facts->read_point, first_keys[i]);
+      }
+    }
+  }
 }
 
 }  // namespace

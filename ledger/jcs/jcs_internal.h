@@ -5,9 +5,13 @@
 #define UDI_LEDGER_JCS_JCS_INTERNAL_H_
 
 #include <cstddef>
+#include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include "ledger/status.h"
 
 namespace ledger::jcs_internal {
 
@@ -36,6 +40,13 @@ void AppendQuoted(std::string_view s, std::string* out);
 void AppendPointerToken(std::string_view token, std::string* pointer);
 // The pointer as shown in error messages: "(root)" for the empty pointer.
 std::string ShowPointer(const std::string& pointer);
+
+// ParseJsonStrict's fast path (json_fast.cc): the same DOM for the plain JSON
+// it handles; nullopt for anything else, including every error (the caller
+// then runs ParseJsonStrictSax, which has the final word and the messages).
+std::optional<nlohmann::json> ParseJsonFast(std::string_view text);
+// ParseJsonStrict without the fast path (json_strict.cc), for tests.
+Result<nlohmann::json> ParseJsonStrictSax(std::string_view text);
 
 }  // namespace ledger::jcs_internal
 

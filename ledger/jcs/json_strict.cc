@@ -180,6 +180,11 @@ class StrictBuilder {
 }  // namespace
 
 Result<nlohmann::json> ParseJsonStrict(std::string_view text) {
+  if (auto fast = jcs_internal::ParseJsonFast(text)) return std::move(*fast);
+  return jcs_internal::ParseJsonStrictSax(text);
+}
+
+Result<nlohmann::json> jcs_internal::ParseJsonStrictSax(std::string_view text) {
   if (text.substr(0, 3) == "\xEF\xBB\xBF") {
     return Status::InvalidArgument(
         "byte 0: byte-order mark not allowed in JSON text");

@@ -24,6 +24,7 @@ enum class Fault {
   kCutEntries,        // .../entries body cut in the middle
   kAlterEventLeaf,    // an event leaf's epcList changed (signature breaks)
   kAlterPrevHash,     // an entry's prevHash changed (chain breaks)
+  kAlterEvent10,      // entry 10's event altered (its signature breaks)
   kBadCheckpointSig,  // a byte of the checkpoint signature flipped
   kOldCheckpoint,     // the first checkpoint ever seen is served again
   kHang,              // no answer until the proxy stops (a slow peer)

@@ -138,6 +138,14 @@ struct FaultProxy::Impl {
           epcs[0] = epcs[0].get<std::string>() + "9";
           return true;
         });
+      case Fault::kAlterEvent10:
+        if (!entries) return body;
+        return AlterLeaf(body, [](nlohmann::json* leaf) {
+          if ((*leaf)["index"].get<uint64_t>() != 10) return false;
+          auto& epcs = (*leaf)["envelope"]["event"]["epcList"];
+          epcs[0] = epcs[0].get<std::string>() + "9";
+          return true;
+        });
       case Fault::kAlterPrevHash:
         if (!entries) return body;
         return AlterLeaf(body, [](nlohmann::json* leaf) {

@@ -102,12 +102,18 @@ bool GetString(const nlohmann::json& j, const char* name, std::string* out) {
 }
 // The entries of a GET .../entries body in exactly the form ledger-node
 // writes it ({"entries":[{"index":N,"leaf":"<base64>"},...]}, no spaces, keys
-// in order): (index, base64 text) without building a JSON document. nullopt
-// for anything else; the caller then parses the body as JSON, so this is only
-// a shortcut, never a more lenient reader.
+// in order, then maybe whitespace): (index, base64 text) without building a
+// JSON document. nullopt for anything else; the caller then parses the body as
+// JSON, so this is only a shortcut, never a more lenient reader.
 std::optional<std::vector<std::pair<uint64_t, std::string_view>>> ScanEntries(
     std::string_view body) {
   std::vector<std::pair<uint64_t, std::string_view>> out;
+  // JSON allows whitespace after the value (ledger-node ends the body with a
+  // newline).
+  while (!body.empty() && (body.back() == '\n' || body.back() == ' ' ||
+                           body.back() == '\r' || body.back() == '\t')) {
+    body.remove_suffix(1);
+  }
   auto eat = [&body](std::string_view lit) {
     if (body.substr(0, lit.size()) != lit) return false;
     body.remove_prefix(lit.size());
@@ -236,6 +242,7 @@ ledger::Result<std::vector<std::string>> PeerClient::Entries(
     if (auto fast = ScanEntries(r->body)) {
       scanned = std::move(*fast);
     } else {
+      ++json_entries_responses_;
       j = r->Json();
       if (!j.is_object() || !j.contains("entries") || !j["entries"].is_array())
         return bad("want {\"entries\": [...]}");

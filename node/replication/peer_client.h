@@ -61,6 +61,9 @@ class PeerClient {
   const std::string& last_reason() const { return last_reason_; }
   // How many responses so far arrived zstd-encoded.
   uint64_t zstd_responses() const { return zstd_responses_; }
+  // How many .../entries responses were not in ledger-node's exact form and
+  // were therefore parsed as a JSON document (slower, same checks).
+  uint64_t json_entries_responses() const { return json_entries_responses_; }
 
  private:
   PeerClient(PeerConfig peer, std::unique_ptr<udi_http::HttpClient> http)
@@ -73,6 +76,7 @@ class PeerClient {
   std::unique_ptr<udi_http::HttpClient> http_;
   std::string last_reason_;
   uint64_t zstd_responses_ = 0;
+  uint64_t json_entries_responses_ = 0;
 };
 
 // "/v1/logs/<percent-encoded origin>" (no trailing slash).

@@ -5,6 +5,7 @@
 #include <future>
 #include <mutex>
 
+#include "ledger/log_pipeline.h"
 #include "ledger/note.h"
 
 namespace replication {
@@ -134,37 +135,77 @@ Status SyncLogFromPeer(PeerClient* peer, const std::string& peer_url,
     return Status::OK();
   }
   // An own log (recovery) must reach a note of its own size in one call.
-  const uint64_t chunk =
-      log->is_replica() ? std::max<uint64_t>(1, ctx.batch_size) : size - held;
-  auto plan = [&](uint64_t from) { return std::min(size, from + chunk); };
-  uint64_t from = held;
-  std::future<Chunk> next = std::async(std::launch::async, FetchChunk, peer,
-                                       origin, from, plan(from), size);
-  while (from < size) {
-    Chunk c = next.get();
+  if (!log->is_replica()) {
+    Chunk c = FetchChunk(peer, origin, held, size, size);
     if (!c.status.ok()) {
       *reason = c.reason;
       return c.status;
     }
-    const uint64_t to = from + c.entries.size();
-    // Fetch the next chunk while this one is verified.
-    if (to < size && !(ctx.stopping && ctx.stopping())) {
-      next = std::async(std::launch::async, FetchChunk, peer, origin, to,
-                        plan(to), size);
-    }
-    Status st = log->is_replica() ? log->ImportPrefix(c.entries, *note, c.proof)
-                                  : log->ImportEntries(c.entries, *note);
-    if (!st.ok()) return fail_import(st, from, to);
-    *imported += c.entries.size();
+    Status st = log->ImportEntries(c.entries, *note);
+    if (!st.ok()) return fail_import(st, held, held + c.entries.size());
+    *imported = c.entries.size();
     if (ctx.stats) ctx.stats->CountImported(origin, c.entries.size());
-    from = to;
-    if (from < size) {
-      if (ctx.stopping && ctx.stopping()) return Status::OK();  // resumable
-      if (hooks && hooks->halted && hooks->halted(origin)) {
-        *reason = "halted";
-        return Status::FailedPrecondition("origin \"" + origin +
-                                          "\" was halted during catch-up");
-      }
+    if (hooks && hooks->on_verified)
+      hooks->on_verified(origin, log->SignedCheckpoint());
+    return Status::OK();
+  }
+  // A replica catches up in a pipeline of three stages: chunk k+2 is fetched
+  // and chunk k+1 checked (every signature, on all cores) while chunk k
+  // commits; a chunk is committed only after every chunk before it.
+  const uint64_t chunk = std::max<uint64_t>(1, ctx.batch_size);
+  auto plan = [&](uint64_t from) { return std::min(size, from + chunk); };
+  auto stop = [&] { return ctx.stopping && ctx.stopping(); };
+  struct Stage {
+    Chunk chunk;  // entries moved into `checked`
+    uint64_t from = 0, to = 0;
+    std::shared_ptr<const ledger::PrecheckedEntries> checked;
+  };
+  // Only the task of the stage being checked touches these two.
+  uint64_t fetch_from = held;
+  std::future<Chunk> fetching = std::async(std::launch::async, FetchChunk, peer,
+                                           origin, held, plan(held), size);
+  // Takes the fetched chunk, starts the next fetch, checks the chunk.
+  auto check_next =
+      [&](std::shared_ptr<const ledger::PrecheckedEntries> previous) {
+        return std::async(std::launch::async, [&, previous] {
+          Stage s;
+          s.chunk = fetching.get();
+          s.from = fetch_from;
+          if (!s.chunk.status.ok()) return s;
+          s.to = s.from + s.chunk.entries.size();
+          fetch_from = s.to;
+          if (s.to < size && !stop()) {
+            fetching = std::async(std::launch::async, FetchChunk, peer, origin,
+                                  s.to, plan(s.to), size);
+          }
+          s.checked = ledger::PrecheckImport(*log, std::move(s.chunk.entries),
+                                             previous.get());
+          return s;
+        });
+      };
+  std::future<Stage> checking = check_next(nullptr);
+  while (true) {
+    Stage s = checking.get();
+    if (!s.chunk.status.ok()) {
+      *reason = s.chunk.reason;
+      return s.chunk.status;
+    }
+    // (No task runs now: `fetching` holds the next chunk unless stopping.)
+    if (s.to < size && !stop() && fetching.valid()) {
+      checking = check_next(s.checked);
+    }
+    Status st =
+        ledger::ImportPrefixChecked(*log, *s.checked, *note, s.chunk.proof);
+    if (!st.ok()) return fail_import(st, s.from, s.to);
+    const uint64_t n = s.to - s.from;
+    *imported += n;
+    if (ctx.stats) ctx.stats->CountImported(origin, n);
+    if (s.to >= size) break;
+    if (stop()) return Status::OK();  // resumable
+    if (hooks && hooks->halted && hooks->halted(origin)) {
+      *reason = "halted";
+      return Status::FailedPrecondition("origin \"" + origin +
+                                        "\" was halted during catch-up");
     }
   }
   if (hooks && hooks->on_verified)

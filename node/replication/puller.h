@@ -60,8 +60,11 @@ struct SyncContext {
 // Brings `log` (own or replica of `origin`) up to the checkpoint `peer` serves
 // for that origin, verified. A replica catches up chunk by chunk
 // (Log::ImportPrefix, each chunk with the consistency proof from its end to the
-// checkpoint, the next chunk fetched while the current one is verified), so
-// memory stays bounded by two chunks and a restart resumes from Size(). An own
+// checkpoint) in a pipeline (ledger/log_pipeline.h): chunk k+2 is fetched and
+// chunk k+1 checked on all cores while chunk k commits, so memory stays
+// bounded by three chunks, a chunk is stored only after every chunk before
+// it, nothing after a refused chunk is stored, and a restart resumes from
+// Size(). An own
 // log (recovery) is imported in one ImportEntries call. `reason` receives the
 // failure category. Calls hooks->on_checkpoint_seen, and on_verified once the
 // replica reaches the checkpoint. Sets *imported to the number of entries
