@@ -19,6 +19,14 @@ const std::vector<std::string>& EventRecord::Epcs() const {
   return *epcs_;
 }
 
+const std::string& EventRecord::EventId() const {
+  if (event_id_.empty()) {
+    event_id_ = EventIdFromCanonical(canonical_);
+    std::string().swap(canonical_);
+  }
+  return event_id_;
+}
+
 std::pair<const std::string*, const std::string*> EventRecord::ListKeys(
     List list) const {
   const std::vector<std::string>& keys = Epcs();
@@ -538,7 +546,7 @@ Result<const EventRecord*> Reader::Decode(size_t log, uint64_t index,
   auto record = std::make_unique<EventRecord>();
   Status read = ReadEventText(*canonical, record.get(), full_events_);
   if (!read.ok()) return read.WithPrefix(where());
-  record->event_id = EventIdFromCanonical(*canonical);
+  record->SetCanonical(*canonical);
   record->log = log;
   record->index = index;
   record->signer = std::move(*signer);
@@ -590,7 +598,7 @@ Result<std::vector<const EventRecord*>> Reader::ListOf(
     if (!r.ok()) return r.status();
     if ((*r)->facts.is_error_declaration) continue;
     if (logs_.size() > 1) {
-      auto [first, inserted] = by_event_id_.emplace((*r)->event_id, *r);
+      auto [first, inserted] = by_event_id_.emplace((*r)->EventId(), *r);
       if (!inserted && first->second != *r)
         continue;  // the same event in an earlier log
     }
@@ -710,7 +718,11 @@ void Reader::Release(IndexKind kind, const std::vector<std::string>& keys) {
   std::sort(held.begin(), held.end());
   held.erase(std::unique(held.begin(), held.end()), held.end());
   for (const EventRecord* r : held) {
-    if (auto it = by_event_id_.find(r->event_id);
+    // by_event_id_ holds ids only of what ListOf and CommissioningOfLot put
+    // there (several logs, or a commissioning scan): an id not hashed yet is
+    // not in it.
+    if (auto it = by_event_id_.empty() ? by_event_id_.end()
+                                       : by_event_id_.find(r->EventId());
         it != by_event_id_.end() && it->second == r) {
       by_event_id_.erase(it);
     }
@@ -742,7 +754,7 @@ Result<std::vector<const EventRecord*>> Reader::CommissioningOfLot(
         if (event == nullptr || IlmdValue(*event, "lotNumber") != lot) continue;
         Result<const EventRecord*> r = Load(log, index);
         if (!r.ok()) return r.status();
-        auto [first, inserted] = by_event_id_.emplace((*r)->event_id, *r);
+        auto [first, inserted] = by_event_id_.emplace((*r)->EventId(), *r);
         if (inserted || first->second == *r) out.push_back(*r);
       }
       if (page->size() < kScanPage) break;
