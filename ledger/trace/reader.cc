@@ -527,6 +527,30 @@ Result<const EventRecord*> Reader::Load(size_t log, uint64_t index) {
   return record;
 }
 
+// A key with many hits (a lot's commissioning events: thousands) is read in
+// one ordered pass per log (Source::ReadEntriesAt) instead of a lookup per
+// entry; a few hits (a trace's unit) are left to Load, whose reads fill the
+// block cache as traces want.
+Status Reader::ReadMany(const std::vector<std::pair<size_t, uint64_t>>& hits) {
+  constexpr size_t kBulkFrom = 32;
+  if (hits.size() < kBulkFrom) return Status::OK();
+  for (size_t log = 0; log < logs_.size(); ++log) {
+    std::vector<uint64_t> need;
+    for (const auto& [at, index] : hits) {
+      if (at == log && !records_.contains({log, index})) need.push_back(index);
+    }
+    if (need.size() < kBulkFrom) continue;
+    std::sort(need.begin(), need.end());
+    need.erase(std::unique(need.begin(), need.end()), need.end());
+    Status read = logs_[log]->ReadEntriesAt(
+        need, [&](uint64_t index, std::string_view bytes) {
+          return Decode(log, index, bytes).status();
+        });
+    if (!read.ok()) return read.WithPrefix(origin(log));
+  }
+  return Status::OK();
+}
+
 Result<const EventRecord*> Reader::Decode(size_t log, uint64_t index,
                                           std::string_view bytes) {
   // Built only on error: a recall decodes hundreds of thousands of entries.
@@ -633,6 +657,7 @@ Result<const std::vector<const EventRecord*>*> Reader::Events(
       start = page->back() + 1;
     }
   }
+  LEDGER_RETURN_IF_ERROR(ReadMany(hits));
   Result<std::vector<const EventRecord*>> out = ListOf(hits);
   if (!out.ok()) return out.status();
   for (const EventRecord* r : *out) r->pinned = true;

@@ -272,6 +272,9 @@ class Reader {
 
  private:
   Result<const EventRecord*> Load(size_t log, uint64_t index);
+  // Decodes the entries of `hits` not read yet in bulk when they are many
+  // (Events); Load reads the others.
+  Status ReadMany(const std::vector<std::pair<size_t, uint64_t>>& hits);
   // Decodes event entry `bytes` of (log, index) into records_[{log, index}].
   Result<const EventRecord*> Decode(size_t log, uint64_t index,
                                     std::string_view bytes);

@@ -567,6 +567,54 @@ TEST_F(TraceTest, UnitsOfOneCaseKeepTheirOwnEventsInEveryBatchAndThread) {
   internal::RecallThreads() = saved_threads;
 }
 
+// KeyOf's shortcut for plain SGTIN and SSCC URIs gives exactly what the full
+// GS1 parser gives, and leaves every other form (escapes, bad lengths,
+// non-digits) to it.
+TEST(KeyOfTest, PlainEpcUrisGiveTheParsersKey) {
+  std::vector<std::string> ids;
+  const std::string digits = "061414112345678901";
+  for (size_t cp = 5; cp <= 13; ++cp) {
+    for (size_t total : {12, 13, 14}) {
+      if (cp > total) continue;
+      const std::string cps = digits.substr(0, cp);
+      const std::string ref = digits.substr(cp, total - cp);
+      for (const char* serial :
+           {"1", "6789", "ABC123xyz", "A%2FB", "x.y", "a-b", "",
+            "12345678901234567890", "123456789012345678901"}) {
+        ids.push_back("urn:epc:id:sgtin:" + cps + "." + ref + "." + serial);
+      }
+    }
+    for (size_t total : {16, 17, 18}) {
+      if (cp > total) continue;
+      const std::string ref = (digits + digits).substr(cp, total - cp);
+      ids.push_back("urn:epc:id:sscc:" + digits.substr(0, cp) + "." + ref);
+      ids.push_back("urn:epc:id:sscc:" + digits.substr(0, cp) + "." + ref +
+                    ".1");
+    }
+  }
+  for (const char* id :
+       {"urn:epc:id:sgtin:06a4141.812345.1",
+        "urn:epc:id:sgtin:0614141.8a2345.1", "urn:epc:id:sgtin:0614141..1",
+        "urn:epc:id:sgtin:0614141.812345", "urn:epc:id:sgtin:.0614141812345.1",
+        "urn:epc:id:sscc:0614141.", "urn:epc:id:sscc:0614141",
+        "urn:epc:id:sscc:06141411123456789a",
+        "URN:EPC:ID:SGTIN:0614141.812345.1", "urn:epc:id:sgln:0614141.00000.0",
+        "urn:epc:class:lgtin:0614141.812345.LOT1",
+        "https://id.gs1.org/01/80614141123458/21/1", "01/80614141123458/21/1",
+        "00/106141411234567897", "not an id"}) {
+    ids.push_back(id);
+  }
+  for (const std::string& id : ids) {
+    SCOPED_TRACE(id);
+    Result<gs1::Gs1Key> key = gs1::ParseIdentifier(id);
+    const std::string want = key.ok() ? key->ToString()
+                             : internal::ParseKeyOrUri(id).ok()
+                                 ? internal::ParseKeyOrUri(id)->ToString()
+                                 : id;
+    EXPECT_EQ(internal::KeyOf(id), want);
+  }
+}
+
 TEST_F(TraceTest, VerifyUnitAnswers) {
   Commission(1, {Sgtin("V1")}, "LOTV", "2026-12-31");
   const int64_t march = 1772409600000;  // 2026-03-02T00:00:00Z
