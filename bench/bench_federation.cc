@@ -10,23 +10,30 @@
 //     every core (Log::ImportPrefix), so the ratio that counts is the one to
 //     the all-core ceiling; the 1-thread ratio is printed for reference. The
 //     replica's peak RSS (VmHWM) shows the bounded-memory catch-up.
-//  2. Lag: events submitted to the source at a steady rate; for each batch,
-//     the time from the source's acknowledgement until the replica serves a
-//     log that includes it (polled every millisecond or so). p50/p99.
+//  2. Lag: events offered to the source at a steady rate by G site gateways
+//     (default 5), each posting its stations' events every P ms (default 100)
+//     on its own connection; for each batch, the time from the source's
+//     acknowledgement until the replica lists a log that includes it (polled
+//     every Q ms, default 5). p50/p99.
 //
 //   bench_federation [--entries N] [--rate R] [--seconds S] [--batch B]
-//                    [--serve-batch M]
+//                    [--serve-batch M] [--gateways G] [--period-ms P]
+//                    [--poll-ms Q] [--source-only-seconds A]
 // --serve-batch: the source's maxLogEntries (entries per GET .../entries
 // response, default 4096, as large as the replica's import chunks).
 // Defaults are small (N=20000, R=5000/s, S=5); the figure is
 // --entries 1000000.
 #include <poll.h>
+#include <signal.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
 #include <cstdio>
 #include <fstream>
+#include <functional>
 #include <mutex>
+#include <sstream>
 #include <thread>
 #include <vector>
 
@@ -77,6 +84,7 @@ struct Source {
   std::unique_ptr<udi_test::NodeProcess> node;
   ledger::SigningKey key;
   std::unique_ptr<udi_http::HttpClient> writer;
+  std::string writer_token;
   std::string reader_token;
 };
 
@@ -104,7 +112,8 @@ Source StartSource(const std::string& dir, uint64_t serve_batch) {
     Die("cannot create tokens");
   s.writer =
       std::make_unique<udi_http::HttpClient>("127.0.0.1", s.node->port());
-  s.writer->SetBearerToken(w->Json()["token"].get<std::string>());
+  s.writer_token = w->Json()["token"].get<std::string>();
+  s.writer->SetBearerToken(s.writer_token);
   s.reader_token = r->Json()["token"].get<std::string>();
   return s;
 }
@@ -137,6 +146,23 @@ double PeakRssMiB(pid_t pid) {
       return std::strtod(line.c_str() + 6, nullptr) / 1024.0;
   }
   return -1;
+}
+
+// CPU seconds (user + system) a process has used so far, or -1.
+double ProcessCpuSeconds(pid_t pid) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
+  std::string stat((std::istreambuf_iterator<char>(in)),
+                   std::istreambuf_iterator<char>());
+  size_t close = stat.rfind(')');
+  if (close == std::string::npos) return -1;
+  std::istringstream rest(stat.substr(close + 2));
+  std::string field;
+  double utime = 0, stime = 0;
+  for (int i = 3; i <= 15 && rest >> field; ++i) {
+    if (i == 14) utime = std::strtod(field.c_str(), nullptr);
+    if (i == 15) stime = std::strtod(field.c_str(), nullptr);
+  }
+  return (utime + stime) / static_cast<double>(sysconf(_SC_CLK_TCK));
 }
 
 double Percentile(std::vector<double> v, double p) {
@@ -191,6 +217,7 @@ int main(int argc, char** argv) {
   udi_http::HttpClient rc("127.0.0.1", (*replica)->port());
   while (ReplicaSize(rc, origin) < target) ::poll(nullptr, 0, 20);
   double t = catchup.Seconds();
+  const double replica_cpu = ProcessCpuSeconds((*replica)->pid());
   bench::Rates caught{static_cast<double>(target) / t, 0};
   caught.cpu = caught.wall;  // the replica's CPU is another process
   bench::Rates after1 = bench::Ed25519VerifyRate(std::string(400, 'x'), 1, 1.0);
@@ -215,54 +242,199 @@ int main(int argc, char** argv) {
       "catch-up (fresh replica, all checks)", caught.wall,
       caught.wall / ceiling.wall, cores, ceiling.wall, cores, ceiling1.wall,
       caught.wall / ceiling1.wall);
+  // Load-independent: the replica's CPU per entry against one verification
+  // (verifications per CPU-second of the 1-thread ceiling runs).
+  const double verify_per_cpu_s = (before1.cpu + after1.cpu) / 2;
+  std::printf(
+      "catch-up CPU: the replica used %.1f CPU-s = %.0f entries per CPU-s = "
+      "%.2fx the verify rate per CPU-s (%.0f /s), i.e. %.2f verifications' "
+      "worth of CPU per entry\n",
+      replica_cpu, static_cast<double>(target) / replica_cpu,
+      static_cast<double>(target) / replica_cpu / verify_per_cpu_s,
+      verify_per_cpu_s,
+      verify_per_cpu_s * replica_cpu / static_cast<double>(target));
   std::fflush(stdout);
 
-  // 2. Replication lag at a steady rate.
-  const uint64_t per_tick = std::max<uint64_t>(1, rate / 100);  // every 10 ms
+  // 2. Replication lag at a steady rate, offered as real sites do: G gateways
+  // (one per site, each with its own keep-alive connection and thread) collect
+  // their scanner stations' signed events and post what has arrived every
+  // `period` ms in one batch (at most 1000 events, the source's request cap);
+  // the gateways' ticks are staggered over the period. Event i "arrives" at
+  // start + i/rate. A gateway that falls behind sends its backlog in its next
+  // batch, so the offered rate stays the target one; the achieved rate is what
+  // the source acknowledged. The request bodies are built from envelope texts
+  // serialised before the run (a lean client: the bench takes almost no CPU
+  // from the nodes). Lag of a batch: from the source's acknowledgement until
+  // the replica lists a size covering the batch's highest index (polled every
+  // `poll` ms); the time from an event's arrival to the acknowledgement of its
+  // batch is reported separately.
+  const uint64_t gateways =
+      std::max<uint64_t>(1, bench::FlagU64(argc, argv, "--gateways", 5));
+  const uint64_t period_ms =
+      std::max<uint64_t>(1, bench::FlagU64(argc, argv, "--period-ms", 100));
+  const uint64_t poll_ms =
+      std::max<uint64_t>(1, bench::FlagU64(argc, argv, "--poll-ms", 5));
+  // The gateways offering texts[i] at start + i/rate; on_ack(end, when) per
+  // acknowledged batch (end: its highest source index + 1). Returns the
+  // acknowledged rate; *arrival_to_ack gets each event's wait.
+  auto offer =
+      [&](const std::vector<std::string>& texts,
+          const std::function<void(uint64_t, Clock::time_point)>& on_ack,
+          std::vector<double>* arrival_to_ack) {
+        const uint64_t total = texts.size();
+        std::mutex waits_mu;
+        std::atomic<uint64_t> acked_events{0};
+        auto start = Clock::now() + std::chrono::milliseconds(50);
+        auto arrival = [&](uint64_t i) {
+          return start + std::chrono::nanoseconds(i * 1000000000ull / rate);
+        };
+        // Gateway g posts events i with i % gateways == g.
+        std::vector<std::thread> sites;
+        for (uint64_t g = 0; g < gateways; ++g) {
+          sites.emplace_back([&, g] {
+            udi_http::HttpClient w("127.0.0.1", src.node->port());
+            w.SetBearerToken(src.writer_token);
+            uint64_t next = g;  // the gateway's next event
+            auto tick = start + std::chrono::microseconds(1000 * period_ms * g /
+                                                          gateways);
+            std::vector<double> waits;
+            while (next < total) {
+              std::this_thread::sleep_until(tick);
+              tick += std::chrono::milliseconds(period_ms);
+              const auto now = Clock::now();
+              std::string body = "{\"envelopes\":[";
+              const uint64_t first = next;
+              size_t n = 0;
+              while (next < total && arrival(next) <= now && n < 1000) {
+                if (n++) body += ',';
+                body += texts[next];
+                next += gateways;
+              }
+              if (n == 0) continue;
+              body += "]}";
+              auto r = w.Send("POST", "/v1/events", body);
+              const auto done = Clock::now();
+              if (!r.ok() || r->status != 200) Die("submit failed");
+              uint64_t end = 0;
+              for (const auto& o : r->Json()["results"]) {
+                if (!o.contains("index")) Die("an event was not accepted");
+                end = std::max(end, o["index"].get<uint64_t>() + 1);
+              }
+              for (uint64_t i = first; i < next; i += gateways) {
+                waits.push_back(
+                    std::chrono::duration<double>(done - arrival(i)).count());
+              }
+              acked_events += n;
+              on_ack(end, done);
+            }
+            std::lock_guard<std::mutex> lock(waits_mu);
+            arrival_to_ack->insert(arrival_to_ack->end(), waits.begin(),
+                                   waits.end());
+          });
+        }
+        for (auto& t : sites) t.join();
+        return static_cast<double>(acked_events) /
+               std::chrono::duration<double>(Clock::now() - start).count();
+      };
+  auto sign_texts = [&](uint64_t from, uint64_t n) {
+    std::vector<std::string> texts(n);
+    auto envs = SignRange(src.key, from, n);
+    for (uint64_t i = 0; i < n; ++i) texts[i] = envs[i].dump();
+    return texts;
+  };
   const uint64_t total = rate * seconds;
-  auto envs = SignRange(src.key, entries, total);
+  const std::vector<std::string> texts = sign_texts(entries, total);
   std::mutex mu;
-  std::vector<std::pair<uint64_t, Clock::time_point>> acked;  // (size, time)
-  std::atomic<bool> writing{true};
-  std::vector<double> lags;
+  std::vector<std::pair<uint64_t, Clock::time_point>> acked;  // (end, time)
+  std::atomic<bool> offering{true};
+  std::vector<double> lags, arrival_to_ack;
   std::thread watcher([&] {
     udi_http::HttpClient c("127.0.0.1", (*replica)->port());
-    size_t next = 0;
+    std::vector<std::pair<uint64_t, Clock::time_point>> pending;
     while (true) {
+      const bool last = !offering;
+      {
+        std::lock_guard<std::mutex> lock(mu);
+        pending.insert(pending.end(), acked.begin(), acked.end());
+        acked.clear();
+      }
       uint64_t size = ReplicaSize(c, origin);
       auto now = Clock::now();
-      std::unique_lock<std::mutex> lock(mu);
-      while (next < acked.size() && acked[next].first <= size) {
-        lags.push_back(
-            std::chrono::duration<double>(now - acked[next].second).count());
-        ++next;
-      }
-      if (!writing && next == acked.size()) break;
-      lock.unlock();
-      ::poll(nullptr, 0, 1);  // ~1 ms between polls: resolution vs. load
+      std::erase_if(pending, [&](const auto& a) {
+        if (a.first > size) return false;
+        lags.push_back(std::chrono::duration<double>(now - a.second).count());
+        return true;
+      });
+      if (last && pending.empty()) break;
+      ::poll(nullptr, 0, static_cast<int>(poll_ms));
     }
   });
-  auto start = Clock::now();
-  uint64_t sent = 0, size = target;
-  for (uint64_t tick = 0; sent < total; ++tick) {
-    auto due = start + std::chrono::milliseconds(10 * tick);
-    while (Clock::now() < due) ::poll(nullptr, 0, 1);
-    uint64_t n = std::min(per_tick, total - sent);
-    Submit(*src.writer, envs, sent, n);
-    sent += n;
-    size += n;
-    std::lock_guard<std::mutex> lock(mu);
-    acked.emplace_back(size, Clock::now());
-  }
-  double achieved = static_cast<double>(sent) /
-                    std::chrono::duration<double>(Clock::now() - start).count();
-  writing = false;
+  const double src_cpu0 = ProcessCpuSeconds(src.node->pid());
+  const double rep_cpu0 = ProcessCpuSeconds((*replica)->pid());
+  const double achieved = offer(
+      texts,
+      [&](uint64_t end, Clock::time_point when) {
+        std::lock_guard<std::mutex> lock(mu);
+        acked.emplace_back(end, when);
+      },
+      &arrival_to_ack);
+  offering = false;
   watcher.join();
+  const double src_cpu = ProcessCpuSeconds(src.node->pid()) - src_cpu0;
+  const double rep_cpu = ProcessCpuSeconds((*replica)->pid()) - rep_cpu0;
   std::printf(
-      "lag at %.0f events/s for %llu s (%zu batches of %llu): p50 %.1f ms, p99 "
-      "%.1f ms, max %.1f ms\n",
-      achieved, static_cast<unsigned long long>(seconds), lags.size(),
-      static_cast<unsigned long long>(per_tick), 1000 * Percentile(lags, 0.5),
-      1000 * Percentile(lags, 0.99), 1000 * Percentile(lags, 1.0));
+      "lag at %.0f events/s acknowledged (offered %llu/s for %llu s by %llu "
+      "gateways posting every %llu ms; %zu batches): replica p50 %.1f ms, p99 "
+      "%.1f ms, max %.1f ms after the source's ack (polled every %llu ms); "
+      "event arrival to ack p50 %.1f ms, p99 %.1f ms\n",
+      achieved, static_cast<unsigned long long>(rate),
+      static_cast<unsigned long long>(seconds),
+      static_cast<unsigned long long>(gateways),
+      static_cast<unsigned long long>(period_ms), lags.size(),
+      1000 * Percentile(lags, 0.5), 1000 * Percentile(lags, 0.99),
+      1000 * Percentile(lags, 1.0), static_cast<unsigned long long>(poll_ms),
+      1000 * Percentile(arrival_to_ack, 0.5),
+      1000 * Percentile(arrival_to_ack, 0.99));
+  // What the load costs both nodes, per event, in verifications (both verify
+  // every signature): the cores the lag goal's load needs on this machine.
+  const double per_event_src =
+      verify_per_cpu_s * src_cpu / static_cast<double>(total);
+  const double per_event_rep =
+      verify_per_cpu_s * rep_cpu / static_cast<double>(total);
+  std::printf(
+      "CPU during the lag run: source %.1f CPU-s (%.2f verifications' worth "
+      "per event), replica %.1f CPU-s (%.2f); %llu events/s need about %.2f "
+      "cores for both\n",
+      src_cpu, per_event_src, rep_cpu, per_event_rep,
+      static_cast<unsigned long long>(rate),
+      static_cast<double>(rate) * (per_event_src + per_event_rep) /
+          verify_per_cpu_s);
+  std::fflush(stdout);
+
+  // 3. (--source-only-seconds S) The same offer with the replica stopped
+  // (SIGSTOP): what the source takes when it has the machine to itself, as it
+  // would on its own server.
+  const uint64_t alone = bench::FlagU64(argc, argv, "--source-only-seconds", 0);
+  if (alone > 0) {
+    const auto more = sign_texts(entries + total, rate * alone);
+    ::kill((*replica)->pid(), SIGSTOP);
+    std::vector<double> waits;
+    const double cpu0 = ProcessCpuSeconds(src.node->pid());
+    const double took = offer(
+        more, [](uint64_t, Clock::time_point) {}, &waits);
+    const double src_cpu = ProcessCpuSeconds(src.node->pid()) - cpu0;
+    ::kill((*replica)->pid(), SIGCONT);
+    const double per_event =
+        verify_per_cpu_s * src_cpu / static_cast<double>(more.size());
+    std::printf(
+        "source alone (replica stopped): %.0f events/s acknowledged of %llu/s "
+        "offered for %llu s; event arrival to ack p50 %.1f ms, p99 %.1f ms; "
+        "the source used %.1f CPU-s = %.2f verifications' worth per event, so "
+        "%d idle cores would take about %.0f events/s\n",
+        took, static_cast<unsigned long long>(rate),
+        static_cast<unsigned long long>(alone), 1000 * Percentile(waits, 0.5),
+        1000 * Percentile(waits, 0.99), src_cpu, per_event, cores,
+        cores * verify_per_cpu_s / per_event);
+  }
   return 0;
 }

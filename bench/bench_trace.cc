@@ -7,7 +7,8 @@
 //   build/bin/bench_trace [--events 100000] [--traces 2000] [--seed 7]
 //                         [--big-lot N] [--dir DIR] [--build-only] [--partial]
 //                         [--write-rate 1000] [--recall-only]
-//                         [--recall-batch N]
+//                         [--recall-batch N] [--recall-threads N]
+//                         [--recall-lot-only]
 //
 // The data set is built with LogOptions.sync = false and without re-verifying
 // the generator's fresh signatures: building is not what is measured; queries
@@ -294,7 +295,8 @@ int main(int argc, char** argv) {
     std::printf(
         "usage: bench_trace [--events N] [--traces N] [--seed N] [--big-lot "
         "N] [--dir DIR] [--build-only] [--partial] [--write-rate N] "
-        "[--recall-only] [--recall-batch N]\n");
+        "[--recall-only] [--recall-batch N] [--recall-threads N] "
+        "[--recall-lot-only]\n");
     return 0;
   }
   const uint64_t events = bench::FlagU64(argc, argv, "--events", 100000);
@@ -432,6 +434,9 @@ int main(int argc, char** argv) {
   std::vector<const ledger::Log*> logs = {log};
   if (const uint64_t batch = bench::FlagU64(argc, argv, "--recall-batch", 0))
     ledger::trace::internal::RecallBatchSize() = batch;
+  if (const uint64_t threads =
+          bench::FlagU64(argc, argv, "--recall-threads", 0))
+    ledger::trace::internal::RecallThreads() = threads;
   const double rss_before_recall = PeakMemoryMiB();
   auto largest = std::max_element(
       sample.lot_sizes.begin(), sample.lot_sizes.end(),
@@ -455,17 +460,20 @@ int main(int argc, char** argv) {
   const double recall_ceiling_s = report->units.size() / ceiling.wall;
   const double recall_ceiling_cpu = report->units.size() / ceiling.cpu;
   std::printf(
-      "recall of the largest lot (%s %s, lot index %s): %zu units in %.3f s "
+      "recall of the largest lot (%s %s, lot index %s, %zu threads): %zu "
+      "units in %.3f s "
       "(goal < 1 s), %.3f CPU-s; %.2fx ceiling wall, %.2fx ceiling CPU (%zu x "
       "ScanIndex+ReadEntry = %.3f s, %.3f CPU-s); peak memory %.1f -> %.1f "
       "MiB\n",
       spec.gtin.c_str(), spec.lots[0].c_str(),
-      lot_indexed ? "used" : "absent: commissioning scan", report->units.size(),
-      recall_s, recall_cpu, recall_s / recall_ceiling_s,
-      recall_cpu / recall_ceiling_cpu, report->units.size(), recall_ceiling_s,
-      recall_ceiling_cpu, rss_before_recall, PeakMemoryMiB());
+      lot_indexed ? "used" : "absent: commissioning scan",
+      ledger::trace::internal::RecallThreads(), report->units.size(), recall_s,
+      recall_cpu, recall_s / recall_ceiling_s, recall_cpu / recall_ceiling_cpu,
+      report->units.size(), recall_ceiling_s, recall_ceiling_cpu,
+      rss_before_recall, PeakMemoryMiB());
   // The same units named one by one: the per-unit part of a recall without the
   // lot lookup.
+  if (HasFlag(argc, argv, "--recall-lot-only")) return 0;
   ledger::trace::RecallSpec by_ids;
   for (const auto& u : report->units) by_ids.ids.push_back(u.key);
   bench::Stopwatch ids_watch;

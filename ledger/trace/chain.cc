@@ -46,7 +46,7 @@ namespace {
 Hop MakeHop(const Reader& reader, const Touch& t, bool with_lists) {
   const EventRecord& r = *t.record;
   Hop h;
-  h.event_id = r.event_id;
+  h.event_id = r.EventId();
   h.origin = reader.origin(r.log);
   h.index = r.index;
   h.event_type = epcis::EventTypeName(r.facts.type);
@@ -82,7 +82,7 @@ class StateMachine {
 
   void Recall(const EventRecord& r) {
     recalled_lot_ = true;
-    chain_->recalls.push_back(r.event_id);
+    chain_->recalls.push_back(r.EventId());
     if (HeldOrMoving(chain_->status)) chain_->status = UnitStatus::kRecalled;
   }
 
@@ -124,7 +124,7 @@ class StateMachine {
 
  private:
   void Flag(const char* kind, const EventRecord& r, std::string detail) {
-    chain_->anomalies.push_back({kind, r.event_id, std::move(detail)});
+    chain_->anomalies.push_back({kind, r.EventId(), std::move(detail)});
   }
 
   bool ExpiredAt(int64_t ms) const {
@@ -228,7 +228,7 @@ Result<CustodyChain> BuildChain(Reader& reader, const std::string& key,
       state.Recall(*(*recalls)[next_recall++]);
     }
     if (t.record->superseded) {
-      chain.superseded.push_back(t.record->event_id);
+      chain.superseded.push_back(t.record->EventId());
       continue;
     }
     state.Apply(*t.record);

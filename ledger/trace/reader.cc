@@ -19,6 +19,14 @@ const std::vector<std::string>& EventRecord::Epcs() const {
   return *epcs_;
 }
 
+const std::string& EventRecord::EventId() const {
+  if (event_id_.empty()) {
+    event_id_ = EventIdFromCanonical(canonical_);
+    std::string().swap(canonical_);
+  }
+  return event_id_;
+}
+
 std::pair<const std::string*, const std::string*> EventRecord::ListKeys(
     List list) const {
   const std::vector<std::string>& keys = Epcs();
@@ -519,6 +527,30 @@ Result<const EventRecord*> Reader::Load(size_t log, uint64_t index) {
   return record;
 }
 
+// A key with many hits (a lot's commissioning events: thousands) is read in
+// one ordered pass per log (Source::ReadEntriesAt) instead of a lookup per
+// entry; a few hits (a trace's unit) are left to Load, whose reads fill the
+// block cache as traces want.
+Status Reader::ReadMany(const std::vector<std::pair<size_t, uint64_t>>& hits) {
+  constexpr size_t kBulkFrom = 32;
+  if (hits.size() < kBulkFrom) return Status::OK();
+  for (size_t log = 0; log < logs_.size(); ++log) {
+    std::vector<uint64_t> need;
+    for (const auto& [at, index] : hits) {
+      if (at == log && !records_.contains({log, index})) need.push_back(index);
+    }
+    if (need.size() < kBulkFrom) continue;
+    std::sort(need.begin(), need.end());
+    need.erase(std::unique(need.begin(), need.end()), need.end());
+    Status read = logs_[log]->ReadEntriesAt(
+        need, [&](uint64_t index, std::string_view bytes) {
+          return Decode(log, index, bytes).status();
+        });
+    if (!read.ok()) return read.WithPrefix(origin(log));
+  }
+  return Status::OK();
+}
+
 Result<const EventRecord*> Reader::Decode(size_t log, uint64_t index,
                                           std::string_view bytes) {
   // Built only on error: a recall decodes hundreds of thousands of entries.
@@ -538,7 +570,7 @@ Result<const EventRecord*> Reader::Decode(size_t log, uint64_t index,
   auto record = std::make_unique<EventRecord>();
   Status read = ReadEventText(*canonical, record.get(), full_events_);
   if (!read.ok()) return read.WithPrefix(where());
-  record->event_id = EventIdFromCanonical(*canonical);
+  record->SetCanonical(*canonical);
   record->log = log;
   record->index = index;
   record->signer = std::move(*signer);
@@ -590,7 +622,7 @@ Result<std::vector<const EventRecord*>> Reader::ListOf(
     if (!r.ok()) return r.status();
     if ((*r)->facts.is_error_declaration) continue;
     if (logs_.size() > 1) {
-      auto [first, inserted] = by_event_id_.emplace((*r)->event_id, *r);
+      auto [first, inserted] = by_event_id_.emplace((*r)->EventId(), *r);
       if (!inserted && first->second != *r)
         continue;  // the same event in an earlier log
     }
@@ -625,6 +657,7 @@ Result<const std::vector<const EventRecord*>*> Reader::Events(
       start = page->back() + 1;
     }
   }
+  LEDGER_RETURN_IF_ERROR(ReadMany(hits));
   Result<std::vector<const EventRecord*>> out = ListOf(hits);
   if (!out.ok()) return out.status();
   for (const EventRecord* r : *out) r->pinned = true;
@@ -710,7 +743,11 @@ void Reader::Release(IndexKind kind, const std::vector<std::string>& keys) {
   std::sort(held.begin(), held.end());
   held.erase(std::unique(held.begin(), held.end()), held.end());
   for (const EventRecord* r : held) {
-    if (auto it = by_event_id_.find(r->event_id);
+    // by_event_id_ holds ids only of what ListOf and CommissioningOfLot put
+    // there (several logs, or a commissioning scan): an id not hashed yet is
+    // not in it.
+    if (auto it = by_event_id_.empty() ? by_event_id_.end()
+                                       : by_event_id_.find(r->EventId());
         it != by_event_id_.end() && it->second == r) {
       by_event_id_.erase(it);
     }
@@ -742,7 +779,7 @@ Result<std::vector<const EventRecord*>> Reader::CommissioningOfLot(
         if (event == nullptr || IlmdValue(*event, "lotNumber") != lot) continue;
         Result<const EventRecord*> r = Load(log, index);
         if (!r.ok()) return r.status();
-        auto [first, inserted] = by_event_id_.emplace((*r)->event_id, *r);
+        auto [first, inserted] = by_event_id_.emplace((*r)->EventId(), *r);
         if (inserted || first->second == *r) out.push_back(*r);
       }
       if (page->size() < kScanPage) break;

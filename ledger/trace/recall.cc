@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <deque>
 #include <set>
+#include <thread>
 #include <unordered_set>
 
 #include "ledger/gs1.h"
@@ -81,7 +82,7 @@ Result<RecalledUnit> ReportUnit(Reader& reader, const std::string& key,
     }
   }
   u.manufacturer = chain->commissioned_by.gln;
-  if (!hops.empty()) u.last_event_id = hops.back()->event_id;
+  if (!hops.empty()) u.last_event_id = hops.back()->EventId();
   for (const EventRecord* r : hops) {
     if (r->facts.event_time_ms >= issued_ms && IsAcknowledgement(*r) &&
         r->signer_gln == u.custodian.gln) {
@@ -96,7 +97,8 @@ Result<RecalledUnit> ReportUnit(Reader& reader, const std::string& key,
 
 class Exploder {
  public:
-  explicit Exploder(Reader& reader) : reader_(reader) {}
+  Exploder(Reader& reader, const std::vector<const internal::Source*>& sources)
+      : reader_(reader), sources_(sources) {}
 
   // Units of gtin+lot: commissioning events in the class index, else found by
   // their ilmd lot.
@@ -151,27 +153,41 @@ class Exploder {
   // and once the batch's rows are made the units' own events are forgotten
   // (Reader::Release), so memory holds one batch of units' events plus what
   // they share (lots, cases, pallets), not every event of the recall.
+  // Up to RecallThreads() batches run at once, each on a Reader of its own
+  // (a Reader is not thread-safe; the logs are): consecutive batches share
+  // few containers, so little is read twice. What a batch passes the recall
+  // on to (Follow) is queued after the round, in batch order, so the keys
+  // reported do not depend on the number of threads.
   Status ExplodeAndReport(int64_t issued_ms, std::vector<RecalledUnit>* rows) {
     const size_t batch_size = std::max<size_t>(1, internal::RecallBatchSize());
+    const size_t threads = std::max<size_t>(1, internal::RecallThreads());
     while (!queue_.empty()) {
-      std::vector<std::string> batch, units;
-      while (!queue_.empty() && batch.size() < batch_size) {
-        batch.push_back(std::move(queue_.front()));
-        queue_.pop_front();
-        if (IsUnitKey(batch.back())) units.push_back(batch.back());
+      std::vector<Batch> round;
+      while (!queue_.empty() && round.size() < threads) {
+        Batch& b = round.emplace_back();
+        while (!queue_.empty() && b.keys.size() < batch_size) {
+          b.keys.push_back(std::move(queue_.front()));
+          queue_.pop_front();
+        }
       }
-      LEDGER_RETURN_IF_ERROR(reader_.Prefetch(IndexKind::kEpc, units));
-      // The cases and pallets they were packed in, read in bulk too.
-      LEDGER_RETURN_IF_ERROR(reader_.PrefetchContainers(units));
-      for (const std::string& key : batch) {
-        LEDGER_RETURN_IF_ERROR(Follow(key));
+      if (readers_.empty()) readers_.emplace_back();  // [0] is reader_
+      while (readers_.size() < round.size()) {
+        readers_.push_back(std::make_unique<Reader>(sources_,
+                                                    /*full_events=*/false));
       }
-      for (const std::string& key : units) {
-        Result<RecalledUnit> u = ReportUnit(reader_, key, issued_ms);
-        if (!u.ok()) return u.status();
-        rows->push_back(std::move(u).value());
+      std::vector<std::thread> helpers;
+      for (size_t i = 1; i < round.size(); ++i) {
+        helpers.emplace_back([&, i] {
+          round[i].status = RunBatch(*readers_[i], issued_ms, &round[i]);
+        });
       }
-      reader_.Release(IndexKind::kEpc, units);
+      round[0].status = RunBatch(reader_, issued_ms, &round[0]);
+      for (std::thread& t : helpers) t.join();
+      for (Batch& b : round) {
+        if (!b.status.ok()) return b.status;
+        for (const std::string& key : b.passed_on) Push(key);
+        for (RecalledUnit& u : b.rows) rows->push_back(std::move(u));
+      }
     }
     return Status::OK();
   }
@@ -181,22 +197,53 @@ class Exploder {
   }
 
  private:
-  // Queues what `key` passes a recall on to: the children of aggregations
-  // that packed into it, the outputs of transformations that consumed it.
-  Status Follow(const std::string& key) {
+  struct Batch {
+    std::vector<std::string> keys;
+    std::vector<std::string> passed_on;  // Follow's keys, in order
+    std::vector<RecalledUnit> rows;
+    Status status;
+  };
+
+  // One batch over `reader` (the only one using it meanwhile).
+  static Status RunBatch(Reader& reader, int64_t issued_ms, Batch* b) {
+    std::vector<std::string> units;
+    for (const std::string& key : b->keys) {
+      if (IsUnitKey(key)) units.push_back(key);
+    }
+    LEDGER_RETURN_IF_ERROR(reader.Prefetch(IndexKind::kEpc, units));
+    // The cases and pallets they were packed in, read in bulk too.
+    LEDGER_RETURN_IF_ERROR(reader.PrefetchContainers(units));
+    for (const std::string& key : b->keys) {
+      LEDGER_RETURN_IF_ERROR(Follow(reader, key, &b->passed_on));
+    }
+    b->rows.reserve(units.size());
+    for (const std::string& key : units) {
+      Result<RecalledUnit> u = ReportUnit(reader, key, issued_ms);
+      if (!u.ok()) return u.status();
+      b->rows.push_back(std::move(u).value());
+    }
+    reader.Release(IndexKind::kEpc, units);
+    return Status::OK();
+  }
+
+  // Appends to *out what `key` passes a recall on to: the children of
+  // aggregations that packed into it, the outputs of transformations that
+  // consumed it.
+  static Status Follow(Reader& reader, const std::string& key,
+                       std::vector<std::string>* out) {
     Result<const std::vector<const EventRecord*>*> events =
-        reader_.Events(IndexKind::kEpc, key);
+        reader.Events(IndexKind::kEpc, key);
     if (!events.ok()) return events.status();
     for (const EventRecord* r : **events) {
       if (r->superseded) continue;
       if (r->facts.type == epcis::EventType::kAggregationEvent &&
           r->facts.action == "ADD" && r->facts.parent == key) {
-        for (const std::string& child : r->Epcs()) Push(child);
+        for (const std::string& child : r->Epcs()) out->push_back(child);
       } else if (r->facts.type == epcis::EventType::kTransformationEvent) {
         auto [begin, end] = r->ListKeys(EventRecord::kInputEpcs);
         if (std::find(begin, end, key) == end) continue;
-        for (const std::string& k : ListKeys(*r, EventRecord::kOutputEpcs))
-          Push(k);
+        auto [first, last] = r->ListKeys(EventRecord::kOutputEpcs);
+        out->insert(out->end(), first, last);
       }
     }
     return Status::OK();
@@ -204,8 +251,8 @@ class Exploder {
 
   void AddRecallEvent(const EventRecord& r, RecallReport* report) {
     std::vector<std::string>& ids = report->recall_events;
-    if (std::find(ids.begin(), ids.end(), r.event_id) != ids.end()) return;
-    ids.push_back(r.event_id);
+    if (std::find(ids.begin(), ids.end(), r.EventId()) != ids.end()) return;
+    ids.push_back(r.EventId());
     if (!earliest_recall_ms_ || r.facts.event_time_ms < *earliest_recall_ms_) {
       earliest_recall_ms_ = r.facts.event_time_ms;
     }
@@ -218,7 +265,9 @@ class Exploder {
     }
   }
 
-  Reader& reader_;
+  Reader& reader_;  // batches of the first thread, and the lot lookups
+  std::vector<const internal::Source*> sources_;
+  std::vector<std::unique_ptr<Reader>> readers_;  // [0] unused
   std::unordered_set<std::string> seen_;
   std::deque<std::string> queue_;
   std::optional<int64_t> earliest_recall_ms_;
@@ -302,6 +351,12 @@ size_t& internal::RecallBatchSize() {
   return batch;
 }
 
+size_t& internal::RecallThreads() {
+  static size_t threads =
+      std::clamp<size_t>(std::thread::hardware_concurrency(), 1, 2);
+  return threads;
+}
+
 Result<RecallReport> Recall(const std::vector<const Log*>& logs,
                             const RecallSpec& spec) {
   if (spec.lots.empty() && spec.ids.empty()) {
@@ -311,9 +366,11 @@ Result<RecallReport> Recall(const std::vector<const Log*>& logs,
   report.spec = spec;
   std::vector<std::unique_ptr<internal::Source>> sources =
       internal::SourcesOf(logs);
-  Reader reader(internal::Pointers(sources), /*full_events=*/false);
+  const std::vector<const internal::Source*> pointers =
+      internal::Pointers(sources);
+  Reader reader(pointers, /*full_events=*/false);
   report.coverage = reader.coverage();
-  Exploder exploder(reader);
+  Exploder exploder(reader, pointers);
   if (!spec.lots.empty()) {
     Result<std::string> gtin = NormalizeGtin(spec.gtin);
     if (!gtin.ok()) return gtin.status();

@@ -114,7 +114,6 @@ struct EventRecord {
 
   size_t log = 0;
   uint64_t index = 0;
-  std::string event_id;  // ni:///sha-256;...
   // The JSON text of sourceList, destinationList, bizTransactionList as the
   // event has them ("" if absent): only from a Reader made with full_events
   // (traces and bundles, whose hops copy those lists); a recall's Reader
@@ -149,6 +148,13 @@ struct EventRecord {
   mutable bool pinned = false;
 
   Pos pos() const { return {facts.event_time_ms, log, index}; }
+  // The event id (ni:///sha-256;... of the canonical event), hashed on first
+  // use: a recall reads hundreds of thousands of events and names few of them.
+  const std::string& EventId() const;
+  // The canonical event text EventId() hashes (kept until it does).
+  void SetCanonical(std::string_view canonical) {
+    canonical_.assign(canonical);
+  }
   // For a record found in the kEpc index of `key`: true unless it names `key`
   // only as parentID.
   bool Names(const std::string& key) const { return key != facts.parent; }
@@ -167,6 +173,8 @@ struct EventRecord {
   const std::string& ReceiverGln() const;
 
  private:
+  mutable std::string event_id_;   // "" until EventId()
+  mutable std::string canonical_;  // "" once EventId() hashed it
   mutable std::optional<std::vector<std::string>> epcs_;
   mutable std::optional<std::string> location_key_;
   mutable std::optional<std::string> receiver_gln_;
@@ -264,6 +272,9 @@ class Reader {
 
  private:
   Result<const EventRecord*> Load(size_t log, uint64_t index);
+  // Decodes the entries of `hits` not read yet in bulk when they are many
+  // (Events); Load reads the others.
+  Status ReadMany(const std::vector<std::pair<size_t, uint64_t>>& hits);
   // Decodes event entry `bytes` of (log, index) into records_[{log, index}].
   Result<const EventRecord*> Decode(size_t log, uint64_t index,
                                     std::string_view bytes);
@@ -337,6 +348,9 @@ Result<CustodyChain> BuildChain(
 // Tests lower it so that a small data set runs through several batches; set
 // it only while no recall runs.
 size_t& RecallBatchSize();
+// Batches of a recall run at once, each on a thread and a Reader of its own
+// (default: 2, or 1 on a single core). Set it only while no recall runs.
+size_t& RecallThreads();
 
 // Trace over `reader`: `id` parsed as Trace does (InvalidArgument "id: ...").
 Result<CustodyChain> TraceWith(Reader& reader, std::string_view id);

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 #include <stdlib.h>
 
+#include <algorithm>
 #include <array>
 #include <filesystem>
 #include <functional>
@@ -16,6 +17,7 @@
 #include "ledger/envelope.h"
 #include "ledger/gs1.h"
 #include "ledger/log.h"
+#include "ledger/trace/trace_internal.h"
 
 namespace ledger::trace {
 namespace {
@@ -40,6 +42,7 @@ std::string KeyOf(const std::string& uri) {
 
 const char kCase[] = "urn:epc:id:sscc:0614141.1123456789";
 const char kPallet[] = "urn:epc:id:sscc:0614141.1123456790";
+const char kCase2[] = "urn:epc:id:sscc:0614141.1123456791";
 
 struct PartyDef {
   std::string name, gln, pgln, sgln;
@@ -481,6 +484,135 @@ TEST_F(TraceTest, RecallExplodesLotsContainersAndTransformations) {
   EXPECT_NE(r.status().message().find("gtin"), std::string::npos)
       << r.status().message();
   EXPECT_FALSE(Recall(Logs(), RecallSpec{}).ok());
+}
+
+// Units packed in one case share the case's and the pallet's hops but not
+// their own last events: each unit's row comes from its own events, whatever
+// the batch size (Reader::Prefetch / Release) and the number of threads.
+TEST_F(TraceTest, UnitsOfOneCaseKeepTheirOwnEventsInEveryBatchAndThread) {
+  std::vector<std::string> case1, case2;
+  for (int i = 1; i <= 4; ++i) case1.push_back(Sgtin("C" + std::to_string(i)));
+  for (int i = 5; i <= 8; ++i) case2.push_back(Sgtin("C" + std::to_string(i)));
+  std::vector<std::string> all = case1;
+  all.insert(all.end(), case2.begin(), case2.end());
+  Commission(1, all, "LOTC");
+  Pack(2, true, kCase, case1, kMaker);
+  Pack(3, true, kCase2, case2, kMaker);
+  Pack(4, true, kPallet, {kCase, kCase2}, kMaker);
+  Ship(5, {kPallet}, kMaker, kDistributor, kMaker);
+  Receive(6, {kPallet}, kMaker, kDistributor);
+  Pack(7, false, kPallet, {kCase, kCase2}, kDistributor);
+  Ship(8, {kCase}, kDistributor, kHospital, kDistributor);
+  Receive(9, {kCase}, kDistributor, kHospital);
+  Pack(10, false, kCase, case1, kHospital);
+  const std::string dispensed =
+      Status(11, {case1[0]}, "OBSERVE", "dispensing", "dispensed", kHospital);
+  Status(12, {case1[1]}, "DELETE", "decommissioning", "inactive", kHospital);
+  Status(13, {case1[2]}, "OBSERVE", "destroying", "destroyed", kHospital);
+  Status(14, {case2[1]}, "OBSERVE", "dispensing", "dispensed", kDistributor);
+  const std::string recall = RecallEvent(15, "LOTC");
+
+  RecallSpec spec;
+  spec.gtin = "80614141123458";
+  spec.lots = {"LOTC"};
+  auto one = Recall(Logs(), spec);
+  ASSERT_TRUE(one.ok()) << one.status().ToString();
+  const struct {
+    std::string epc;
+    UnitStatus status;
+    const PartyDef* custodian;
+    int last_minute;
+  } want[] = {
+      {case1[0], UnitStatus::kDispensed, &kHospital, 11},
+      {case1[1], UnitStatus::kDecommissioned, &kHospital, 12},
+      {case1[2], UnitStatus::kDestroyed, &kHospital, 13},
+      {case1[3], UnitStatus::kRecalled, &kHospital, 10},
+      {case2[0], UnitStatus::kRecalled, &kDistributor, 7},
+      {case2[1], UnitStatus::kDispensed, &kDistributor, 14},
+      {case2[2], UnitStatus::kRecalled, &kDistributor, 7},
+      {case2[3], UnitStatus::kRecalled, &kDistributor, 7},
+  };
+  ASSERT_EQ(one->units.size(), std::size(want));
+  for (const auto& w : want) {
+    SCOPED_TRACE(w.epc);
+    auto u =
+        std::find_if(one->units.begin(), one->units.end(),
+                     [&](const RecalledUnit& r) { return r.epc == w.epc; });
+    ASSERT_NE(u, one->units.end());
+    EXPECT_EQ(u->status, w.status);
+    EXPECT_EQ(u->custodian.gln, w.custodian->gln);
+    char when[40];
+    std::snprintf(when, sizeof(when), "2026-03-01T00:%02d:00.000Z",
+                  w.last_minute);
+    EXPECT_EQ(u->last_event_time, when);
+  }
+  EXPECT_EQ(one->units[0].last_event_id, dispensed);
+  EXPECT_EQ(one->recall_events, std::vector<std::string>{recall});
+
+  const size_t saved_batch = internal::RecallBatchSize();
+  const size_t saved_threads = internal::RecallThreads();
+  for (size_t threads : {1, 2, 3}) {
+    for (size_t batch : {1, 3, 4096}) {
+      SCOPED_TRACE("threads " + std::to_string(threads) + ", batch " +
+                   std::to_string(batch));
+      internal::RecallThreads() = threads;
+      internal::RecallBatchSize() = batch;
+      auto again = Recall(Logs(), spec);
+      ASSERT_TRUE(again.ok()) << again.status().ToString();
+      EXPECT_EQ(again->ToJson(), one->ToJson());
+      EXPECT_EQ(again->ToCsv(), one->ToCsv());
+    }
+  }
+  internal::RecallBatchSize() = saved_batch;
+  internal::RecallThreads() = saved_threads;
+}
+
+// KeyOf's shortcut for plain SGTIN and SSCC URIs gives exactly what the full
+// GS1 parser gives, and leaves every other form (escapes, bad lengths,
+// non-digits) to it.
+TEST(KeyOfTest, PlainEpcUrisGiveTheParsersKey) {
+  std::vector<std::string> ids;
+  const std::string digits = "061414112345678901";
+  for (size_t cp = 5; cp <= 13; ++cp) {
+    for (size_t total : {12, 13, 14}) {
+      if (cp > total) continue;
+      const std::string cps = digits.substr(0, cp);
+      const std::string ref = digits.substr(cp, total - cp);
+      for (const char* serial :
+           {"1", "6789", "ABC123xyz", "A%2FB", "x.y", "a-b", "",
+            "12345678901234567890", "123456789012345678901"}) {
+        ids.push_back("urn:epc:id:sgtin:" + cps + "." + ref + "." + serial);
+      }
+    }
+    for (size_t total : {16, 17, 18}) {
+      if (cp > total) continue;
+      const std::string ref = (digits + digits).substr(cp, total - cp);
+      ids.push_back("urn:epc:id:sscc:" + digits.substr(0, cp) + "." + ref);
+      ids.push_back("urn:epc:id:sscc:" + digits.substr(0, cp) + "." + ref +
+                    ".1");
+    }
+  }
+  for (const char* id :
+       {"urn:epc:id:sgtin:06a4141.812345.1",
+        "urn:epc:id:sgtin:0614141.8a2345.1", "urn:epc:id:sgtin:0614141..1",
+        "urn:epc:id:sgtin:0614141.812345", "urn:epc:id:sgtin:.0614141812345.1",
+        "urn:epc:id:sscc:0614141.", "urn:epc:id:sscc:0614141",
+        "urn:epc:id:sscc:06141411123456789a",
+        "URN:EPC:ID:SGTIN:0614141.812345.1", "urn:epc:id:sgln:0614141.00000.0",
+        "urn:epc:class:lgtin:0614141.812345.LOT1",
+        "https://id.gs1.org/01/80614141123458/21/1", "01/80614141123458/21/1",
+        "00/106141411234567897", "not an id"}) {
+    ids.push_back(id);
+  }
+  for (const std::string& id : ids) {
+    SCOPED_TRACE(id);
+    Result<gs1::Gs1Key> key = gs1::ParseIdentifier(id);
+    const std::string want = key.ok() ? key->ToString()
+                             : internal::ParseKeyOrUri(id).ok()
+                                 ? internal::ParseKeyOrUri(id)->ToString()
+                                 : id;
+    EXPECT_EQ(internal::KeyOf(id), want);
+  }
 }
 
 TEST_F(TraceTest, VerifyUnitAnswers) {

@@ -1,6 +1,7 @@
 // Small helpers shared by the trace queries: identifiers, ilmd members, dates,
 // status names.
 #include <cstdio>
+#include <optional>
 
 #include "ledger/gs1.h"
 #include "ledger/trace/trace_internal.h"
@@ -55,8 +56,76 @@ std::string GlnOf(std::string_view id) {
   return key->parts[0].second;
 }
 
+namespace {
+
+bool AllDigits(std::string_view s) {
+  for (char c : s) {
+    if (c < '0' || c > '9') return false;
+  }
+  return true;
+}
+
+// GS1 check digit of `body` (weights 3, 1, 3... from the right).
+char CheckDigit(std::string_view body) {
+  int sum = 0;
+  bool three = true;
+  for (auto it = body.rbegin(); it != body.rend(); ++it, three = !three)
+    sum += (*it - '0') * (three ? 3 : 1);
+  return static_cast<char>('0' + (10 - sum % 10) % 10);
+}
+
+// The key of the two EPC URIs a supply chain names by the million, when they
+// take the plain form: urn:epc:id:sgtin:CP.IndicatorItemRef.Serial with a
+// serial of letters and digits, and urn:epc:id:sscc:CP.ExtensionSerialRef
+// (company prefix of 6 to 12 digits, 13 / 17 digits in all). The result is
+// what gs1::ParseIdentifier(...)->ToString() gives (trace_test checks them
+// against each other); nullopt sends every other form to ParseIdentifier.
+std::optional<std::string> PlainEpcKey(std::string_view id) {
+  constexpr std::string_view kSgtin = "urn:epc:id:sgtin:";
+  constexpr std::string_view kSscc = "urn:epc:id:sscc:";
+  const bool sgtin = id.substr(0, kSgtin.size()) == kSgtin;
+  if (!sgtin && id.substr(0, kSscc.size()) != kSscc) return std::nullopt;
+  std::string_view rest = id.substr(sgtin ? kSgtin.size() : kSscc.size());
+  const size_t dot = rest.find('.');
+  if (dot == std::string_view::npos) return std::nullopt;
+  const std::string_view cp = rest.substr(0, dot);
+  std::string_view ref = rest.substr(dot + 1), serial;
+  if (sgtin) {
+    const size_t dot2 = ref.find('.');
+    if (dot2 == std::string_view::npos) return std::nullopt;
+    serial = ref.substr(dot2 + 1);
+    ref = ref.substr(0, dot2);
+    if (serial.empty() || serial.size() > 20) return std::nullopt;
+    for (char c : serial) {
+      if (!((c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') ||
+            (c >= 'a' && c <= 'z'))) {
+        return std::nullopt;
+      }
+    }
+  }
+  if (cp.size() < 6 || cp.size() > 12 || ref.empty() ||
+      cp.size() + ref.size() != (sgtin ? 13u : 17u) || !AllDigits(cp) ||
+      !AllDigits(ref)) {
+    return std::nullopt;
+  }
+  std::string key = sgtin ? "01/" : "00/";
+  const size_t body_at = key.size();
+  key += ref[0];
+  key += cp;
+  key += ref.substr(1);
+  key += CheckDigit(std::string_view(key).substr(body_at));
+  if (sgtin) {
+    key += "/21/";
+    key += serial;
+  }
+  return key;
+}
+
+}  // namespace
+
 std::string KeyOf(std::string_view id) {
   if (id.empty()) return "";
+  if (std::optional<std::string> plain = PlainEpcKey(id)) return *plain;
   Result<gs1::Gs1Key> key = ParseKeyOrUri(id);
   return key.ok() ? key->ToString() : std::string(id);
 }
