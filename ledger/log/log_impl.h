@@ -14,11 +14,11 @@
 
 #include "ledger/log.h"
 #include "ledger/log/event_batch.h"
-#include "ledger/log_pipeline.h"
 #include "ledger/log/event_filter.h"
 #include "ledger/log/log_backup.h"
 #include "ledger/log/log_db.h"
 #include "ledger/log/log_entry.h"
+#include "ledger/log_pipeline.h"
 
 namespace ledger {
 namespace logimpl {
