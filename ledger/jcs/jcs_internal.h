@@ -5,6 +5,7 @@
 #define UDI_LEDGER_JCS_JCS_INTERNAL_H_
 
 #include <cstddef>
+#include <cstdint>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
@@ -35,6 +36,16 @@ std::u16string ToUtf16(std::string_view s);
 // Appends `s` (well-formed UTF-8) as a JSON string with RFC 8785 §3.2.2.2
 // escaping.
 void AppendQuoted(std::string_view s, std::string* out);
+
+// Appends the UTF-8 encoding of Unicode code point `cp` (requires cp <=
+// 0x10FFFF and not a surrogate).
+void AppendUtf8(uint32_t cp, std::string* out);
+
+// `e` is the character after a backslash in a JSON string (RFC 8259 §7):
+// appends what the short escapes \" \\ \/ \b \f \n \r \t stand for and returns
+// true; returns false for anything else, including 'u' (the caller decodes
+// \uXXXX itself, since readers differ in how they treat surrogates).
+bool AppendShortEscape(char e, std::string* out);
 
 // Appends "/<token>" to a JSON Pointer (RFC 6901: '~' -> "~0", '/' -> "~1").
 void AppendPointerToken(std::string_view token, std::string* pointer);

@@ -142,19 +142,6 @@ class FastParser {
     return -1;
   }
 
-  static void AppendUtf8(uint32_t cp, std::string* out) {
-    if (cp < 0x80) {
-      out->push_back(static_cast<char>(cp));
-    } else if (cp < 0x800) {
-      out->push_back(static_cast<char>(0xC0 | (cp >> 6)));
-      out->push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-    } else {
-      out->push_back(static_cast<char>(0xE0 | (cp >> 12)));
-      out->push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-      out->push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-    }
-  }
-
   // The string starting at the opening quote; runs of plain bytes are
   // appended whole, non-ASCII runs after a strict UTF-8 check.
   bool String(std::string* out) {
@@ -175,31 +162,9 @@ class FastParser {
       const char c = *p_++;
       if (c == '"') return true;
       if (c != '\\' || p_ == end_) return false;  // a control character
-      switch (*p_++) {
-        case '"':
-          out->push_back('"');
-          break;
-        case '\\':
-          out->push_back('\\');
-          break;
-        case '/':
-          out->push_back('/');
-          break;
-        case 'b':
-          out->push_back('\b');
-          break;
-        case 'f':
-          out->push_back('\f');
-          break;
-        case 'n':
-          out->push_back('\n');
-          break;
-        case 'r':
-          out->push_back('\r');
-          break;
-        case 't':
-          out->push_back('\t');
-          break;
+      const char e = *p_++;
+      if (AppendShortEscape(e, out)) continue;
+      switch (e) {
         case 'u': {
           if (end_ - p_ < 4) return false;
           uint32_t cp = 0;

@@ -2,6 +2,7 @@
 #include <algorithm>
 #include <map>
 
+#include "ledger/jcs/jcs_internal.h"
 #include "ledger/trace/trace_internal.h"
 
 namespace ledger::trace::internal {
@@ -74,27 +75,8 @@ class JsonText {
       if (c != '\\') return false;  // a raw control character
       if (pos_ >= s_.size()) return false;
       const char e = s_[pos_++];
+      if (jcs_internal::AppendShortEscape(e, out)) continue;
       switch (e) {
-        case '"':
-        case '\\':
-        case '/':
-          out->push_back(e);
-          break;
-        case 'b':
-          out->push_back('\b');
-          break;
-        case 'f':
-          out->push_back('\f');
-          break;
-        case 'n':
-          out->push_back('\n');
-          break;
-        case 'r':
-          out->push_back('\r');
-          break;
-        case 't':
-          out->push_back('\t');
-          break;
         case 'u': {
           uint32_t cp = 0;
           if (!Hex4(&cp)) return false;
@@ -108,7 +90,7 @@ class JsonText {
           } else if (cp >= 0xDC00 && cp <= 0xDFFF) {
             return false;
           }
-          AppendUtf8(cp, out);
+          jcs_internal::AppendUtf8(cp, out);
           break;
         }
         default:
@@ -209,24 +191,6 @@ class JsonText {
     }
     *cp = v;
     return true;
-  }
-
-  static void AppendUtf8(uint32_t cp, std::string* out) {
-    if (cp < 0x80) {
-      out->push_back(static_cast<char>(cp));
-    } else if (cp < 0x800) {
-      out->push_back(static_cast<char>(0xC0 | (cp >> 6)));
-      out->push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-    } else if (cp < 0x10000) {
-      out->push_back(static_cast<char>(0xE0 | (cp >> 12)));
-      out->push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-      out->push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-    } else {
-      out->push_back(static_cast<char>(0xF0 | (cp >> 18)));
-      out->push_back(static_cast<char>(0x80 | ((cp >> 12) & 0x3F)));
-      out->push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-      out->push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-    }
   }
 
   bool Literal(std::string_view word) {
