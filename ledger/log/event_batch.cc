@@ -25,15 +25,19 @@ void SortedPuts::Add(std::string_view key, std::string_view value) {
   arena_.append(value);
 }
 
-void SortedPuts::PutInOrder(leveldb::WriteBatch* batch) {
+void SortedPuts::SortOnce() {
+  if (ascending_) return;
   const char* base = arena_.data();
-  if (!ascending_) {
-    std::sort(puts_.begin(), puts_.end(), [base](const Put& a, const Put& b) {
-      return std::string_view(base + a.offset, a.key_size) <
-             std::string_view(base + b.offset, b.key_size);
-    });
-    ascending_ = true;
-  }
+  std::sort(puts_.begin(), puts_.end(), [base](const Put& a, const Put& b) {
+    return std::string_view(base + a.offset, a.key_size) <
+           std::string_view(base + b.offset, b.key_size);
+  });
+  ascending_ = true;
+}
+
+void SortedPuts::PutInOrder(leveldb::WriteBatch* batch) {
+  SortOnce();
+  const char* base = arena_.data();
   for (const Put& p : puts_) {
     batch->Put(leveldb::Slice(base + p.offset, p.key_size),
                leveldb::Slice(base + p.offset + p.key_size, p.value_size));
@@ -41,14 +45,8 @@ void SortedPuts::PutInOrder(leveldb::WriteBatch* batch) {
 }
 
 void SortedPuts::PutAsIndexLists(leveldb::WriteBatch* batch) {
+  SortOnce();
   const char* base = arena_.data();
-  if (!ascending_) {
-    std::sort(puts_.begin(), puts_.end(), [base](const Put& a, const Put& b) {
-      return std::string_view(base + a.offset, a.key_size) <
-             std::string_view(base + b.offset, b.key_size);
-    });
-    ascending_ = true;
-  }
   std::vector<uint64_t> run;
   std::string value;
   for (size_t i = 0; i < puts_.size();) {

@@ -41,6 +41,8 @@ class SortedPuts {
   bool empty() const { return puts_.empty(); }
 
  private:
+  // Sorts puts_ by key unless they were added in ascending order.
+  void SortOnce();
   struct Put {
     size_t offset;  // key bytes, then value bytes, in arena_
     uint32_t key_size;
