@@ -109,21 +109,7 @@ std::unique_ptr<ledger::Log> OpenLog(const std::string& dir,
   o.data_dir = dir;
   o.origin = kOrigin;
   o.key = TestKey(kOrigin, 1);
-  auto log = ledger::Log::Open(o);
-  if (!log.ok() &&
-      log.status().message().find("ledgerctl migrate") != std::string::npos) {
-    std::printf("migrating %s to the current log format (MigrateDataDir): %s\n",
-                dir.c_str(), log.status().message().c_str());
-    std::fflush(stdout);
-    bench::Stopwatch w;
-    ledger::Status m = ledger::MigrateDataDir(dir);
-    if (!m.ok()) {
-      std::fprintf(stderr, "bench_log: %s\n", m.ToString().c_str());
-      std::exit(1);
-    }
-    std::printf("  migrated in %.0f s\n", w.Seconds());
-    log = ledger::Log::Open(o);
-  }
+  auto log = bench::OpenMigrating(o);
   if (!log.ok()) {
     std::fprintf(stderr, "bench_log: %s\n", log.status().ToString().c_str());
     std::exit(1);

@@ -344,7 +344,7 @@ int main(int argc, char** argv) {
     text << in.rdbuf();
     sample = Sample::FromJson(nlohmann::json::parse(text.str()));
     auto opened =
-        ledger::Log::Open(regulator_testing::GeneratedLogOptions(build));
+        bench::OpenMigrating(regulator_testing::GeneratedLogOptions(build));
     if (!opened.ok()) {
       std::fprintf(stderr, "open %s: %s\n", build.dir.c_str(),
                    opened.status().ToString().c_str());

@@ -16,6 +16,8 @@
 #include <thread>
 #include <vector>
 
+#include "ledger/log.h"
+
 namespace bench {
 
 class Stopwatch {
@@ -120,6 +122,26 @@ inline std::string FlagString(int argc, char** argv, const char* name,
     if (std::strcmp(argv[i], name) == 0) return argv[i + 1];
   }
   return fallback;
+}
+
+// Log::Open of `options`; a kept data dir of an older log format is first
+// upgraded in place with ledger::MigrateDataDir (printing how long it took),
+// so that data sets built by an older build can still be measured.
+inline ledger::Result<std::unique_ptr<ledger::Log>> OpenMigrating(
+    const ledger::LogOptions& options) {
+  auto log = ledger::Log::Open(options);
+  if (log.ok() ||
+      log.status().message().find("ledgerctl migrate") == std::string::npos) {
+    return log;
+  }
+  std::printf("migrating %s to the current log format (MigrateDataDir): %s\n",
+              options.data_dir.c_str(), log.status().message().c_str());
+  std::fflush(stdout);
+  Stopwatch w;
+  ledger::Status m = ledger::MigrateDataDir(options.data_dir);
+  if (!m.ok()) return m;
+  std::printf("  migrated in %.0f s\n", w.Seconds());
+  return ledger::Log::Open(options);
 }
 
 }  // namespace bench
