@@ -90,6 +90,12 @@ class Session : public std::enable_shared_from_this<Session> {
   Session(tcp::socket&& socket, Shared* shared)
       : stream_(std::move(socket)), shared_(shared) {
     ++shared_->connections;
+    // Synchronous reads and writes on this socket (the shortcuts in OnHeader
+    // and Send) return would_block instead of waiting; async operations are
+    // unaffected.
+    beast::error_code ec;
+    stream_.socket().non_blocking(true, ec);
+    nonblocking_ = !ec;
   }
   ~Session() {
     if (counted_) shared_->EndRequest();  // its answer will never be written
@@ -125,7 +131,17 @@ class Session : public std::enable_shared_from_this<Session> {
   void OnHeader(beast::error_code ec) {
     if (ec) return OnRead(ec);
     auto expect = parser_->get()[http::field::expect];
-    if (!beast::iequals(expect, "100-continue")) return ReadBody();
+    if (!beast::iequals(expect, "100-continue")) {
+      // Most bodies arrived with their header: parse what is buffered (and
+      // whatever the socket holds) here, and wait asynchronously only for
+      // bytes not yet received. Errors are the ones async_read would give.
+      if (nonblocking_) {
+        http::read(stream_.socket(), buffer_, *parser_, ec);
+        if (ec != net::error::would_block && ec != net::error::try_again)
+          return OnRead(ec);
+      }
+      return ReadBody();
+    }
     http::async_write(
         stream_, continue_,
         [self = shared_from_this()](beast::error_code ec, size_t) {
@@ -198,10 +214,24 @@ class Session : public std::enable_shared_from_this<Session> {
     if (response.stream) return SendStream(std::move(response), version);
     bool keep = keep_alive_ && !shared_->service->shutting_down();
     res_ = ToMessage(std::move(response), version, keep);
+    sr_.emplace(res_);
+    if (nonblocking_) {
+      // The answer usually fits the socket's send buffer: written here, in
+      // one writev, without an async operation and its timer; only what the
+      // socket does not take now is written asynchronously (the serializer
+      // resumes where it stopped).
+      beast::error_code ec;
+      http::write(stream_.socket(), *sr_, ec);
+      if (ec != net::error::would_block && ec != net::error::try_again) {
+        sr_.reset();
+        return OnWrite(ec, keep);
+      }
+    }
     stream_.expires_after(shared_->options.write_timeout);
     http::async_write(
-        stream_, res_,
+        stream_, *sr_,
         [self = shared_from_this(), keep](beast::error_code ec, size_t) {
+          self->sr_.reset();
           self->OnWrite(ec, keep);
         });
   }
@@ -282,6 +312,8 @@ class Session : public std::enable_shared_from_this<Session> {
   Shared* shared_;
   std::optional<http::request_parser<http::string_body>> parser_;
   http::response<http::string_body> res_;
+  std::optional<http::response_serializer<http::string_body>> sr_;  // of res_
+  bool nonblocking_ = false;  // the socket is in non-blocking mode
   // A streamed response in progress (SendStream).
   std::shared_ptr<BodySource> source_;
   std::optional<http::response<http::buffer_body>> stream_res_;

@@ -25,8 +25,14 @@ using Clock = std::chrono::steady_clock;
 // One raw client connection.
 class RawConnection {
  public:
-  explicit RawConnection(uint16_t port) {
+  // receive_buffer > 0: SO_RCVBUF set before connecting (a small one makes
+  // the node's writes of a large answer block until the client reads).
+  explicit RawConnection(uint16_t port, int receive_buffer = 0) {
     fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
+    if (receive_buffer > 0) {
+      ::setsockopt(fd_, SOL_SOCKET, SO_RCVBUF, &receive_buffer,
+                   sizeof receive_buffer);
+    }
     sockaddr_in addr{};
     addr.sin_family = AF_INET;
     addr.sin_port = htons(port);
@@ -75,9 +81,11 @@ class RawConnection {
   }
 
   // Reads until one full response header block and its Content-Length body
-  // arrived (or the peer closed / timeout).
+  // arrived (or the peer closed / timeout). Bytes after it stay for the next
+  // call.
   std::string ReadResponse(std::chrono::milliseconds timeout) {
-    std::string out;
+    std::string out = std::move(rest_);
+    rest_.clear();
     auto deadline = Clock::now() + timeout;
     while (Clock::now() < deadline) {
       size_t end = out.find("\r\n\r\n");
@@ -86,7 +94,11 @@ class RawConnection {
         size_t want = end + 4;
         if (cl != std::string::npos && cl < end)
           want += std::stoul(out.substr(cl + 16));
-        if (out.size() >= want) return out;
+        if (out.size() >= want) {
+          rest_ = out.substr(want);
+          out.resize(want);
+          return out;
+        }
       }
       pollfd p{fd_, POLLIN, 0};
       if (::poll(&p, 1, 100) <= 0) continue;
@@ -98,9 +110,18 @@ class RawConnection {
     return out;
   }
 
+  // Whether any byte arrives within `timeout` (a wait with a deadline, for
+  // checking that nothing is answered yet).
+  bool AnythingWithin(std::chrono::milliseconds timeout) {
+    if (!rest_.empty()) return true;
+    pollfd p{fd_, POLLIN, 0};
+    return ::poll(&p, 1, static_cast<int>(timeout.count())) > 0;
+  }
+
  private:
   int fd_ = -1;
   bool connected_ = false;
+  std::string rest_;  // read past the last response
 };
 
 std::unique_ptr<NodeProcess> StartWithConfig(const TempDir& tmp,
@@ -191,6 +212,72 @@ TEST(NodeLimitsTest, OversizeHeadersGet431AndOversizeBodies413) {
     std::string r = c.ReadResponse(std::chrono::seconds(10));
     EXPECT_EQ(StatusOf(r), 413) << r;
   }
+}
+
+size_t CountOf(const std::string& text, const std::string& what) {
+  size_t n = 0;
+  for (size_t at = text.find(what); at != std::string::npos;
+       at = text.find(what, at + what.size())) {
+    ++n;
+  }
+  return n;
+}
+
+std::string PostEvents(const std::string& token, const std::string& body) {
+  return "POST /v1/events HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " +
+         token + "\r\nContent-Type: application/json\r\nContent-Length: " +
+         std::to_string(body.size()) + "\r\n\r\n" + body;
+}
+
+// The node reads a body that arrives with its header, or later, or together
+// with the next request, and writes answers the socket takes at once or only
+// as the client reads (the write resumes where it stopped), each time on the
+// same kept-alive connection.
+TEST(NodeLimitsTest, BodiesAndAnswersInPiecesOnOneConnection) {
+  TempDir tmp;
+  auto node = StartWithConfig(tmp, R"({})");
+  ASSERT_NE(node, nullptr);
+  const std::string token = node->AdminToken();
+  // Each envelope is answered "rejected" with an error naming its 500-byte
+  // member: 10,000 of them make an answer larger than any socket send buffer
+  // (net.ipv4.tcp_wmem allows 4 MiB).
+  const size_t kEnvelopes = 10000;
+  const std::string member(500, 'x');
+  std::string body = "{\"envelopes\":[";
+  for (size_t i = 0; i < kEnvelopes; ++i) {
+    body += (i ? ",{\"" : "{\"") + member + "\":1}";
+  }
+  body += "]}";
+  RawConnection c(node->port(), 4096);
+  ASSERT_TRUE(c.connected());
+  // 1. A large answer (about 5.5 MB) to a client that reads only after
+  // sending: the node cannot write it at once.
+  ASSERT_TRUE(c.SendAll(PostEvents(token, body)));
+  std::string r = c.ReadResponse(std::chrono::seconds(30));
+  ASSERT_EQ(StatusOf(r), 200) << r.substr(0, 300);
+  EXPECT_GT(r.size(), 5000000u);
+  EXPECT_EQ(CountOf(r, "\"status\":\"rejected\""), kEnvelopes);
+  EXPECT_EQ(CountOf(r, member + ": unexpected member in envelope"), kEnvelopes)
+      << r.substr(0, 300);
+  // 2. A body sent in two pieces: nothing is answered before the second.
+  const std::string one = PostEvents(token, "{\"envelopes\":[{}]}");
+  const size_t half = one.size() - 8;
+  ASSERT_TRUE(c.SendAll(one.substr(0, half)));
+  EXPECT_FALSE(c.AnythingWithin(std::chrono::milliseconds(200)));
+  ASSERT_TRUE(c.SendAll(one.substr(half)));
+  r = c.ReadResponse(std::chrono::seconds(10));
+  EXPECT_EQ(StatusOf(r), 200) << r;
+  EXPECT_NE(r.find("{\"results\":[{\"error\":\"event: missing\""),
+            std::string::npos)
+      << r;
+  // 3. Two requests in one send (pipelined): two answers, in order.
+  ASSERT_TRUE(c.SendAll(one + "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n"));
+  r = c.ReadResponse(std::chrono::seconds(10));
+  EXPECT_EQ(StatusOf(r), 200) << r;
+  EXPECT_NE(r.find("\"results\""), std::string::npos) << r;
+  r = c.ReadResponse(std::chrono::seconds(10));
+  EXPECT_EQ(StatusOf(r), 200) << r;
+  EXPECT_EQ(r.find("\"results\""), std::string::npos) << r;
 }
 
 TEST(NodeLimitsTest, ConnectionsBeyondTheLimitGet503WithRetryAfter) {
