@@ -41,6 +41,20 @@ const std::string& EventRecord::ReceiverGln() const {
   return *(receiver_gln_ = signer_gln);
 }
 
+// The commissioning events of a case's worth of units are shared by them:
+// the key is built once per GTIN asked (one, in practice).
+const std::string& EventRecord::LotKey(const std::string& gtin) const {
+  if (!lot_key_ || lot_key_->first != gtin) {
+    std::string key;
+    if (!ilmd_lot.empty()) {
+      key = gs1::Gs1Key{gs1::KeyKind::kLgtin, {{"01", gtin}, {"10", ilmd_lot}}}
+                .ToString();
+    }
+    lot_key_.emplace(gtin, std::move(key));
+  }
+  return lot_key_->second;
+}
+
 namespace {
 
 Hop MakeHop(const Reader& reader, const Touch& t, bool with_lists) {
@@ -191,10 +205,7 @@ std::string LotKeyOf(const std::string& key, const std::vector<Touch>& touches,
   for (const Touch& t : touches) {
     if (t.record->superseded || t.record->facts.biz_step != "commissioning")
       continue;
-    const std::string& lot = t.record->ilmd_lot;
-    if (lot.empty()) return "";
-    gs1::Gs1Key k{gs1::KeyKind::kLgtin, {{"01", *gtin}, {"10", lot}}};
-    return k.ToString();
+    return t.record->LotKey(*gtin);
   }
   return "";
 }
@@ -206,7 +217,7 @@ Result<CustodyChain> BuildChain(Reader& reader, const std::string& key,
                                 std::vector<const EventRecord*>* applied) {
   CustodyChain chain;
   chain.key = key;
-  chain.coverage = reader.coverage();
+  if (applied == nullptr) chain.coverage = reader.coverage();
   Result<std::vector<Touch>> touches = CollectTouches(reader, key);
   if (!touches.ok()) return touches.status();
   std::string gtin;

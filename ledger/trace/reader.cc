@@ -37,6 +37,42 @@ std::pair<const std::string*, const std::string*> EventRecord::ListKeys(
   return {begin, begin + list_size[list]};
 }
 
+void EventRecord::Clear() {
+  log = 0;
+  index = 0;
+  source_list_text.clear();
+  destination_list_text.clear();
+  biz_transaction_list_text.clear();
+  facts.type = epcis::EventType::kObjectEvent;
+  facts.action.clear();
+  facts.event_time_ms = 0;
+  facts.event_time.clear();
+  facts.epcis_event_id.clear();
+  facts.parent.clear();
+  facts.biz_step.clear();
+  facts.disposition.clear();
+  facts.is_error_declaration = false;
+  signer.clear();
+  signer_gln.clear();
+  written.clear();
+  for (uint32_t& n : list_size) n = 0;
+  child_count = 0;
+  biz_location.clear();
+  read_point.clear();
+  ilmd_lot.clear();
+  ilmd_expiry.clear();
+  destination_possessing.reset();
+  destination_owning.reset();
+  superseded = false;
+  pinned = false;
+  event_id_.clear();
+  canonical_.clear();
+  epcs_.reset();
+  location_key_.reset();
+  receiver_gln_.reset();
+  lot_key_.reset();
+}
+
 namespace {
 
 // A forward reader of JSON text (RFC 8259) that keeps only what it is asked
@@ -468,7 +504,7 @@ std::string Reader::SignerGln(const std::string& key_id) {
 
 Result<const EventRecord*> Reader::Load(size_t log, uint64_t index) {
   if (auto it = records_.find({log, index}); it != records_.end()) {
-    return it->second.get();
+    return it->second;
   }
   // The entry's bytes only (Source::ReadEntry would parse all of it too).
   const EventRecord* record = nullptr;
@@ -531,16 +567,27 @@ Result<const EventRecord*> Reader::Decode(size_t log, uint64_t index,
   if (!signer) {
     return Status::Corruption(where() + ": envelope.signer missing");
   }
-  auto record = std::make_unique<EventRecord>();
-  Status read = ReadEventText(*canonical, record.get(), full_events_);
-  if (!read.ok()) return read.WithPrefix(where());
-  record->SetCanonical(*canonical);
-  record->log = log;
-  record->index = index;
-  record->signer = std::move(*signer);
-  record->signer_gln = SignerGln(record->signer);
-  EventRecord* r = record.get();
-  records_[{log, index}] = std::move(record);
+  // A record released by an earlier batch is reused with its strings'
+  // buffers (a recall decodes ~100k entries, a batch's worth at a time).
+  EventRecord* r = nullptr;
+  if (free_.empty()) {
+    r = &pool_.emplace_back();
+  } else {
+    r = free_.back();
+    free_.pop_back();
+    r->Clear();
+  }
+  Status read = ReadEventText(*canonical, r, full_events_);
+  if (!read.ok()) {
+    free_.push_back(r);
+    return read.WithPrefix(where());
+  }
+  r->SetCanonical(*canonical);
+  r->log = log;
+  r->index = index;
+  r->signer = std::move(*signer);
+  r->signer_gln = SignerGln(r->signer);
+  records_[{log, index}] = r;
   if (!r->facts.is_error_declaration && !r->facts.epcis_event_id.empty()) {
     LEDGER_RETURN_IF_ERROR(MarkSuperseded(r));
   }
@@ -577,6 +624,12 @@ std::string Reader::CacheKey(IndexKind kind, const std::string& key) {
   return cache_key;
 }
 
+const std::string& Reader::LookupKey(IndexKind kind, const std::string& key) {
+  lookup_key_.assign(1, static_cast<char>(kind));
+  lookup_key_ += key;
+  return lookup_key_;
+}
+
 Result<std::vector<const EventRecord*>> Reader::ListOf(
     const std::vector<std::pair<size_t, uint64_t>>& hits) {
   std::vector<const EventRecord*> out;
@@ -602,8 +655,8 @@ Result<std::vector<const EventRecord*>> Reader::ListOf(
 
 Result<const std::vector<const EventRecord*>*> Reader::Events(
     IndexKind kind, const std::string& key) {
-  std::string cache_key = CacheKey(kind, key);
-  if (auto it = scans_.find(cache_key); it != scans_.end()) return &it->second;
+  if (auto it = scans_.find(LookupKey(kind, key)); it != scans_.end())
+    return &it->second;
   std::vector<std::pair<size_t, uint64_t>> hits;
   for (size_t log = 0; log < logs_.size(); ++log) {
     const uint64_t size = coverage_[log].size;
@@ -626,7 +679,7 @@ Result<const std::vector<const EventRecord*>*> Reader::Events(
   if (!out.ok()) return out.status();
   for (const EventRecord* r : *out) r->pinned = true;
   auto [it, inserted] =
-      scans_.emplace(std::move(cache_key), std::move(out).value());
+      scans_.emplace(CacheKey(kind, key), std::move(out).value());
   return &it->second;
 }
 
@@ -634,21 +687,26 @@ Status Reader::Prefetch(IndexKind kind, const std::vector<std::string>& keys,
                         bool pin) {
   std::vector<std::string> todo;
   for (const std::string& key : keys) {
-    if (!scans_.contains(CacheKey(kind, key))) todo.push_back(key);
+    if (!scans_.contains(LookupKey(kind, key))) todo.push_back(key);
   }
   if (todo.empty()) return Status::OK();
   std::vector<std::vector<std::pair<size_t, uint64_t>>> hits(todo.size());
   for (size_t log = 0; log < logs_.size(); ++log) {
     std::vector<uint64_t> need;
-    Status st = logs_[log]->ScanIndexKeys(
-        kind, todo, coverage_[log].size, [&](size_t i, uint64_t index) {
-          hits[i].emplace_back(log, index);
-          if (!records_.contains({log, index})) need.push_back(index);
-          return Status::OK();
-        });
+    Status st = logs_[log]->ScanIndexKeys(kind, todo, coverage_[log].size,
+                                          [&](size_t i, uint64_t index) {
+                                            hits[i].emplace_back(log, index);
+                                            need.push_back(index);
+                                            return Status::OK();
+                                          });
     if (!st.ok()) return st.WithPrefix(origin(log) + ": index scan");
+    // Entries named by several keys (a case's worth of units share their
+    // commissioning and packing events) are looked up once.
     std::sort(need.begin(), need.end());
     need.erase(std::unique(need.begin(), need.end()), need.end());
+    std::erase_if(need, [&](uint64_t index) {
+      return records_.contains({log, index});
+    });
     Status decoded = logs_[log]->ReadEntriesAt(
         need, [&](uint64_t index, std::string_view bytes) {
           return Decode(log, index, bytes).status();
@@ -672,7 +730,7 @@ Status Reader::PrefetchContainers(const std::vector<std::string>& keys) {
   for (int depth = 0; depth < kMaxLevels && !level.empty(); ++depth) {
     std::vector<std::string> parents;
     for (const std::string& key : level) {
-      auto it = scans_.find(CacheKey(IndexKind::kEpc, key));
+      auto it = scans_.find(LookupKey(IndexKind::kEpc, key));
       if (it == scans_.end()) continue;
       for (const EventRecord* r : it->second) {
         if (r->superseded || r->facts.parent.empty() ||
@@ -686,7 +744,7 @@ Status Reader::PrefetchContainers(const std::vector<std::string>& keys) {
     std::sort(parents.begin(), parents.end());
     parents.erase(std::unique(parents.begin(), parents.end()), parents.end());
     std::erase_if(parents, [&](const std::string& parent) {
-      return scans_.contains(CacheKey(IndexKind::kEpc, parent));
+      return scans_.contains(LookupKey(IndexKind::kEpc, parent));
     });
     LEDGER_RETURN_IF_ERROR(Prefetch(IndexKind::kEpc, parents, /*pin=*/true));
     level = std::move(parents);
@@ -697,7 +755,7 @@ Status Reader::PrefetchContainers(const std::vector<std::string>& keys) {
 void Reader::Release(IndexKind kind, const std::vector<std::string>& keys) {
   std::vector<const EventRecord*> held;
   for (const std::string& key : keys) {
-    auto it = scans_.find(CacheKey(kind, key));
+    auto it = scans_.find(LookupKey(kind, key));
     if (it == scans_.end()) continue;
     for (const EventRecord* r : it->second) {
       if (!r->pinned) held.push_back(r);
@@ -716,6 +774,7 @@ void Reader::Release(IndexKind kind, const std::vector<std::string>& keys) {
       by_event_id_.erase(it);
     }
     records_.erase({r->log, r->index});
+    free_.push_back(const_cast<EventRecord*>(r));  // one of pool_'s
   }
 }
 

@@ -31,14 +31,15 @@ Status Collect(Reader& reader, const std::string& key, Pos lo, Pos hi,
 Status CollectContainer(Reader& reader, const std::string& key, Pos lo, Pos hi,
                         int depth, std::vector<Touch>* out) {
   auto& memo = reader.container_touches();
-  Reader::ContainerKey memo_key{key, lo, hi, depth};
-  auto it = memo.find(memo_key);
+  auto it = memo.find(Reader::ContainerKeyView{key, lo, hi, depth});
   if (it == memo.end()) {
     std::vector<Touch> touches;
     LEDGER_RETURN_IF_ERROR(Collect(reader, key, lo, hi, depth, &touches));
     // The memo outlives any batch of a recall: Reader::Release keeps these.
     for (const Touch& t : touches) t.record->pinned = true;
-    it = memo.emplace(std::move(memo_key), std::move(touches)).first;
+    it = memo.emplace(Reader::ContainerKey{key, lo, hi, depth},
+                      std::move(touches))
+             .first;
   }
   out->insert(out->end(), it->second.begin(), it->second.end());
   return Status::OK();
@@ -126,7 +127,9 @@ Result<std::vector<Touch>> CollectTouches(Reader& reader,
 Result<const std::vector<const EventRecord*>*> RecallEvents(
     Reader& reader, const std::string& gtin, const std::string& lot_key) {
   auto& memo = reader.recall_events();
-  const std::string memo_key = gtin + "|" + lot_key;
+  // The lot key names the GTIN too ("01/<gtin>/10/<lot>"); a GTIN alone (14
+  // digits) cannot be mistaken for one.
+  const std::string& memo_key = lot_key.empty() ? gtin : lot_key;
   if (auto it = memo.find(memo_key); it != memo.end()) return &it->second;
   std::vector<const EventRecord*> out;
   for (const std::string& cls : {lot_key, std::string("01/") + gtin}) {

@@ -6,6 +6,7 @@
 #define UDI_LEDGER_TRACE_TRACE_INTERNAL_H_
 
 #include <cstdint>
+#include <deque>
 #include <map>
 #include <memory>
 #include <nlohmann/json.hpp>
@@ -148,6 +149,9 @@ struct EventRecord {
   mutable bool pinned = false;
 
   Pos pos() const { return {facts.event_time_ms, log, index}; }
+  // Back to a default-constructed record's values, keeping the buffers of
+  // its strings (the Reader reuses released records).
+  void Clear();
   // The event id (ni:///sha-256;... of the canonical event), hashed on first
   // use: a recall reads hundreds of thousands of events and names few of them.
   const std::string& EventId() const;
@@ -171,6 +175,9 @@ struct EventRecord {
   // GLN of the receiver of a receiving event: destination possessing party,
   // else owning party, else the signer (computed once; chain.cc).
   const std::string& ReceiverGln() const;
+  // Key of the GTIN+lot class ("01/<gtin>/10/<lot>") of `gtin` and ilmd_lot
+  // ("" when the event has no ilmd lot), built once (chain.cc).
+  const std::string& LotKey(const std::string& gtin) const;
 
  private:
   mutable std::string event_id_;   // "" until EventId()
@@ -178,6 +185,7 @@ struct EventRecord {
   mutable std::optional<std::vector<std::string>> epcs_;
   mutable std::optional<std::string> location_key_;
   mutable std::optional<std::string> receiver_gln_;
+  mutable std::optional<std::pair<std::string, std::string>> lot_key_;
 };
 
 // Reads the members EventRecord keeps (facts and the members above) from the
@@ -250,20 +258,37 @@ class Reader {
   // Per-query memo of the touches a container passes on (timeline.cc): the
   // same case or pallet is followed for each of its units, over the same
   // window, so its inherited events are collected once per query.
+  // Looked up with a ContainerKeyView (no copy of the key per unit).
   using ContainerKey = std::tuple<std::string, Pos, Pos, int>;
+  using ContainerKeyView = std::tuple<std::string_view, Pos, Pos, int>;
   struct ContainerKeyHash {
-    size_t operator()(const ContainerKey& k) const {
-      return std::hash<std::string>()(std::get<0>(k)) ^
+    using is_transparent = void;
+    size_t operator()(const ContainerKeyView& k) const {
+      return std::hash<std::string_view>()(std::get<0>(k)) ^
              (static_cast<size_t>(std::get<0>(std::get<1>(k))) * 0x9e3779b1u) ^
              (static_cast<size_t>(std::get<2>(std::get<1>(k))) << 7) ^
              (static_cast<size_t>(std::get<0>(std::get<2>(k))) * 31) ^
              static_cast<size_t>(std::get<3>(k));
     }
+    size_t operator()(const ContainerKey& k) const {
+      return (*this)(ContainerKeyView(std::get<0>(k), std::get<1>(k),
+                                      std::get<2>(k), std::get<3>(k)));
+    }
   };
-  std::unordered_map<ContainerKey, std::vector<Touch>, ContainerKeyHash>&
-  container_touches() {
-    return container_touches_;
-  }
+  struct ContainerKeyEqual {
+    using is_transparent = void;
+    static ContainerKeyView View(const ContainerKey& k) {
+      return {std::get<0>(k), std::get<1>(k), std::get<2>(k), std::get<3>(k)};
+    }
+    static const ContainerKeyView& View(const ContainerKeyView& k) { return k; }
+    template <typename A, typename B>
+    bool operator()(const A& a, const B& b) const {
+      return View(a) == View(b);
+    }
+  };
+  using ContainerMemo = std::unordered_map<ContainerKey, std::vector<Touch>,
+                                           ContainerKeyHash, ContainerKeyEqual>;
+  ContainerMemo& container_touches() { return container_touches_; }
   // Per-query memo of RecallEvents by lot key (timeline.cc).
   std::unordered_map<std::string, std::vector<const EventRecord*>>&
   recall_events() {
@@ -282,22 +307,28 @@ class Reader {
   Result<std::vector<const EventRecord*>> ListOf(
       const std::vector<std::pair<size_t, uint64_t>>& hits);
   static std::string CacheKey(IndexKind kind, const std::string& key);
+  // CacheKey(kind, key) in a buffer of the Reader, for lookups (no
+  // allocation); valid until the next call.
+  const std::string& LookupKey(IndexKind kind, const std::string& key);
   Status MarkSuperseded(EventRecord* record);
   std::string SignerGln(const std::string& key_id);
 
   std::vector<const Source*> logs_;
   bool full_events_ = true;
   std::vector<Coverage> coverage_;
-  std::unordered_map<std::pair<size_t, uint64_t>, std::unique_ptr<EventRecord>,
-                     PairHash>
+  // Records live in pool_ (stable addresses); released ones wait in free_
+  // to be reused.
+  std::unordered_map<std::pair<size_t, uint64_t>, EventRecord*, PairHash>
       records_;
+  std::deque<EventRecord> pool_;
+  std::vector<EventRecord*> free_;
   std::unordered_map<std::string, const EventRecord*> by_event_id_;
   std::unordered_map<std::string, std::string> signer_gln_;
   std::unordered_map<std::string, std::string> party_names_;  // gln -> name
   // (kind char + key) -> events; node-based, so references stay valid.
   std::unordered_map<std::string, std::vector<const EventRecord*>> scans_;
-  std::unordered_map<ContainerKey, std::vector<Touch>, ContainerKeyHash>
-      container_touches_;
+  std::string lookup_key_;  // LookupKey's buffer
+  ContainerMemo container_touches_;
   std::unordered_map<std::string, std::vector<const EventRecord*>>
       recall_events_;
 };
@@ -338,8 +369,8 @@ nlohmann::json CoverageJsonList(const std::vector<Coverage>& coverage);
 // anomalies...). Without `with_lists` the hops' source/destination/
 // bizTransaction lists stay empty. With `applied` (recall summaries), no Hop
 // is built: the records the hops would be made of are appended to *applied
-// instead (same order), and chain.hops stays empty; everything else is as
-// without it.
+// instead (same order), and chain.hops and chain.coverage stay empty;
+// everything else is as without it.
 Result<CustodyChain> BuildChain(
     Reader& reader, const std::string& key, bool with_lists,
     std::vector<const EventRecord*>* applied = nullptr);
