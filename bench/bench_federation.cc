@@ -30,6 +30,7 @@
 #include <algorithm>
 #include <atomic>
 #include <cstdio>
+#include <cstdlib>
 #include <fstream>
 #include <functional>
 #include <mutex>
@@ -215,7 +216,17 @@ int main(int argc, char** argv) {
        tmp.path() + "/peer.token"});
   if (!replica.ok()) Die(replica.status().ToString());
   udi_http::HttpClient rc("127.0.0.1", (*replica)->port());
-  while (ReplicaSize(rc, origin) < target) ::poll(nullptr, 0, 20);
+  // (entries held, replica CPU-s) about every 2 s: the replica's CPU per entry
+  // along the catch-up (does it grow with the log?).
+  std::vector<std::pair<uint64_t, double>> progress{{0, 0.0}};
+  auto next_sample = Clock::now() + std::chrono::seconds(2);
+  for (uint64_t held = 0; (held = ReplicaSize(rc, origin)) < target;) {
+    if (Clock::now() >= next_sample) {
+      progress.emplace_back(held, ProcessCpuSeconds((*replica)->pid()));
+      next_sample += std::chrono::seconds(2);
+    }
+    ::poll(nullptr, 0, 20);
+  }
   double t = catchup.Seconds();
   const double replica_cpu = ProcessCpuSeconds((*replica)->pid());
   bench::Rates caught{static_cast<double>(target) / t, 0};
@@ -253,6 +264,27 @@ int main(int argc, char** argv) {
       static_cast<double>(target) / replica_cpu / verify_per_cpu_s,
       verify_per_cpu_s,
       verify_per_cpu_s * replica_cpu / static_cast<double>(target));
+  // The same per fifth of the log (between the samples nearest to the fifths).
+  progress.emplace_back(target, replica_cpu);
+  auto nearest = [&](uint64_t want) {
+    return *std::min_element(
+        progress.begin(), progress.end(), [&](const auto& a, const auto& b) {
+          return std::llabs(static_cast<long long>(a.first - want)) <
+                 std::llabs(static_cast<long long>(b.first - want));
+        });
+  };
+  for (uint64_t q = 0; q < 5; ++q) {
+    const auto a = nearest(target * q / 5), b = nearest(target * (q + 1) / 5);
+    if (b.first <= a.first) continue;
+    const double per =
+        (b.second - a.second) / static_cast<double>(b.first - a.first);
+    std::printf(
+        "  replica CPU for entries %llu..%llu: %.1f us per entry = %.2f "
+        "verifications' worth\n",
+        static_cast<unsigned long long>(a.first),
+        static_cast<unsigned long long>(b.first), 1e6 * per,
+        verify_per_cpu_s * per);
+  }
   std::fflush(stdout);
 
   // 2. Replication lag at a steady rate, offered as real sites do: G gateways

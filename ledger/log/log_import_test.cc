@@ -365,6 +365,48 @@ TEST_F(ImportTest, TamperedImportsAreRefusedWithTheirReasonAndStoreNothing) {
   }
 }
 
+// The checks keep the last verifier key they parsed and the last receivedAt
+// that passed (per thread): an entry right after one that filled them is still
+// checked against its own signer's key and its own receivedAt. Batches this
+// small are checked on the calling thread, so the entry before fills them.
+TEST_F(ImportTest, ChecksAfterAnEntryOfAnotherSignerOrTimeStillRun) {
+  const std::string bob_id = bob_.verifier().KeyId();
+  struct Case {
+    const char* name;
+    size_t after;  // entries_[0, after) come first; the last is valid
+    std::function<void(nlohmann::json*)> edit;
+    const char* want;
+  };
+  const Case cases[] = {
+      // entries_[2] is acme's: the cached key is acme's, the claim is bob's.
+      {"acme-signed event claiming bob after an acme event", 3,
+       [&](auto* j) { (*j)["envelope"]["signer"] = bob_id; }, ": signature"},
+      {"receivedAt without milliseconds after a valid one", 3,
+       [](auto* j) { (*j)["receivedAt"] = "2026-11-26T10:00:00Z"; },
+       ": receivedAt '2026-11-26T10:00:00Z' is not RFC 3339 UTC"},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.name);
+    auto e = Slice(0, c.after);
+    e.push_back(EditEntry(
+        ForgedEventEntry(e, logtesting::SyntheticEvent(9, "acme"), acme_),
+        c.edit));
+    auto replica = OpenOk(ReplicaOptions(Dir(std::string("r-") + c.name)));
+    ASSERT_TRUE(replica);
+    Status s = replica->ImportEntries(e, NoteOver(e, source_key_));
+    EXPECT_EQ(s.code(), Status::Code::kInvalidArgument);
+    EXPECT_NE(s.message().find("entry " + std::to_string(c.after) + c.want),
+              std::string::npos)
+        << s.message();
+    EXPECT_EQ(replica->Size(), 0u);
+    // Without the edit the same entry is accepted.
+    e.back() = ForgedEventEntry(Slice(0, c.after),
+                                logtesting::SyntheticEvent(9, "acme"), acme_);
+    Status ok = replica->ImportEntries(e, NoteOver(e, source_key_));
+    EXPECT_TRUE(ok.ok()) << ok.ToString();
+  }
+}
+
 TEST_F(ImportTest, ImportIntoADirOfAnotherOriginIsRefused) {
   auto replica = OpenOk(ReplicaOptions(Dir("other"), "udi-ledger.example/b"));
   ASSERT_TRUE(replica);
