@@ -1,6 +1,7 @@
 #include "ledger/log/event_batch.h"
 
 #include <algorithm>
+#include <functional>
 
 #include "ledger/bytes.h"
 #include "ledger/log/log_entry.h"
@@ -45,31 +46,90 @@ void SortedPuts::PutInOrder(leveldb::WriteBatch* batch) {
 }
 
 void SortedPuts::PutAsIndexLists(leveldb::WriteBatch* batch) {
-  SortOnce();
   const char* base = arena_.data();
-  std::vector<uint64_t> run;
+  auto key_of = [&](const Put& p) {
+    return std::string_view(base + p.offset, p.key_size);
+  };
+  // Groups of keys with one prefix (the key without its last 8 bytes; a key
+  // shorter than 9 bytes is a group of its own, put as it is), found with a
+  // hash table instead of sorting every key: a batch's keys share few prefixes
+  // (signer, bizStep, ... of every event), and only the distinct prefixes are
+  // sorted.
+  struct Group {
+    std::string_view prefix;
+    uint32_t count = 0;
+    uint32_t start = 0;      // of its indexes in `indexes`
+    bool whole_key = false;  // a short key, put as it is
+    bool ascending = true;   // indexes added in ascending order
+    uint64_t last = 0;       // the latest index added
+  };
+  std::vector<Group> groups;
+  std::vector<uint32_t> group_of(puts_.size());
+  size_t slots = 16;
+  while (slots < 2 * puts_.size()) slots *= 2;
+  std::vector<uint32_t> table(slots, UINT32_MAX);  // group ids
+  const std::hash<std::string_view> hash;
+  for (size_t i = 0; i < puts_.size(); ++i) {
+    const std::string_view key = key_of(puts_[i]);
+    const bool whole = key.size() < 9;
+    const std::string_view prefix = whole ? key : key.substr(0, key.size() - 8);
+    size_t slot = hash(prefix) & (slots - 1);
+    while (table[slot] != UINT32_MAX &&
+           (groups[table[slot]].prefix != prefix ||
+            groups[table[slot]].whole_key != whole)) {
+      slot = (slot + 1) & (slots - 1);
+    }
+    if (table[slot] == UINT32_MAX) {
+      table[slot] = static_cast<uint32_t>(groups.size());
+      groups.push_back(Group{prefix, 0, 0, whole, true, 0});
+    }
+    Group& g = groups[table[slot]];
+    if (!whole) {
+      const uint64_t index = GetBigEndian64(key.substr(prefix.size()));
+      if (g.count > 0 && index <= g.last) g.ascending = false;
+      g.last = index;
+    }
+    ++g.count;
+    group_of[i] = table[slot];
+  }
+  // Each group's indexes, contiguous, in the order added.
+  uint32_t next = 0;
+  for (Group& g : groups) {
+    g.start = next;
+    next += g.count;
+  }
+  std::vector<uint64_t> indexes(puts_.size());
+  std::vector<uint32_t> filled(groups.size(), 0);
+  for (size_t i = 0; i < puts_.size(); ++i) {
+    Group& g = groups[group_of[i]];
+    if (g.whole_key) continue;
+    const std::string_view key = key_of(puts_[i]);
+    indexes[g.start + filled[group_of[i]]++] =
+        GetBigEndian64(key.substr(key.size() - 8));
+  }
+  std::vector<uint32_t> order(groups.size());
+  for (uint32_t g = 0; g < order.size(); ++g) order[g] = g;
+  std::sort(order.begin(), order.end(), [&](uint32_t a, uint32_t b) {
+    return groups[a].prefix < groups[b].prefix;
+  });
+  std::string key;
   std::string value;
-  for (size_t i = 0; i < puts_.size();) {
-    const std::string_view key(base + puts_[i].offset, puts_[i].key_size);
-    if (key.size() < 9) {
-      batch->Put(leveldb::Slice(key.data(), key.size()), leveldb::Slice());
-      ++i;
+  for (uint32_t id : order) {
+    const Group& g = groups[id];
+    if (g.whole_key) {
+      // Keys are distinct, so a short key is a group of one.
+      batch->Put(leveldb::Slice(g.prefix.data(), g.prefix.size()),
+                 leveldb::Slice());
       continue;
     }
-    const std::string_view prefix = key.substr(0, key.size() - 8);
-    run.clear();
-    size_t j = i;
-    for (; j < puts_.size(); ++j) {
-      const std::string_view k(base + puts_[j].offset, puts_[j].key_size);
-      if (k.size() != key.size() || !k.starts_with(prefix)) break;
-      run.push_back(GetBigEndian64(k.substr(prefix.size())));
-    }
+    uint64_t* first = indexes.data() + g.start;
+    if (!g.ascending) std::sort(first, first + g.count);
     value.clear();
-    logkeys::AppendIndexListValue(&value, run.data(), run.size());
-    // The run's last key is prefix + be64(last index).
-    const Put& last = puts_[j - 1];
-    batch->Put(leveldb::Slice(base + last.offset, last.key_size), value);
-    i = j;
+    logkeys::AppendIndexListValue(&value, first, g.count);
+    // The list's key is prefix + be64(its last index).
+    key.assign(g.prefix);
+    PutBigEndian64(&key, first[g.count - 1]);
+    batch->Put(key, value);
   }
 }
 

@@ -31,11 +31,11 @@ class SortedPuts {
   // Appends every put to *batch, keys ascending (sorted here only when they
   // were not added in that order).
   void PutInOrder(leveldb::WriteBatch* batch);
-  // For X keys (values ignored): the keys ascending, and every run of keys
-  // that differ only in their last 8 bytes (one (kind, key) with be64(index))
-  // put as ONE index list key (logkeys::AppendIndexListValue): the run's
-  // prefix with be64 of its last index. Keys shorter than 9 bytes are put as
-  // they are.
+  // For X keys (values ignored): all keys that differ only in their last 8
+  // bytes (one (kind, key) with be64(index)) put as ONE index list key
+  // (logkeys::AppendIndexListValue): their prefix with be64 of their greatest
+  // index, the lists in ascending key order. Keys shorter than 9 bytes are put
+  // as they are (with an empty value).
   void PutAsIndexLists(leveldb::WriteBatch* batch);
   size_t size() const { return puts_.size(); }
   bool empty() const { return puts_.empty(); }

@@ -10,6 +10,7 @@
 #include <filesystem>
 #include <map>
 
+#include "ledger/bytes.h"
 #include "ledger/log/log_db.h"
 #include "ledger/log/log_keys.h"
 #include "ledger/log/log_testing.h"
@@ -61,6 +62,57 @@ TEST(SortedPutsTest, PutsInAscendingKeyOrderWithTheirValues) {
     ASSERT_TRUE(batch.Iterate(&got).ok());
     auto want = c.adds;
     std::sort(want.begin(), want.end());
+    EXPECT_EQ(got.puts, want);
+  }
+}
+
+// PutAsIndexLists groups keys by prefix however they were added: one list
+// per prefix, its indexes ascending, the lists in key order; short keys as
+// they are.
+TEST(SortedPutsTest, PutAsIndexListsMakesOneAscendingListPerPrefix) {
+  auto key = [](const std::string& prefix, uint64_t index) {
+    std::string k = prefix;
+    PutBigEndian64(&k, index);
+    return k;
+  };
+  const std::string a = std::string("Xa", 2) + "lot-1" + '\0';
+  const std::string b = std::string("Xb", 2) + "shipping" + '\0';
+  const std::string c = std::string("Xb", 2) + "shipping-2" + '\0';
+  struct Case {
+    std::string name;
+    std::vector<std::string> adds;
+    // Want: (key, indexes of its list); a short key has no indexes.
+    std::vector<std::pair<std::string, std::vector<uint64_t>>> want;
+  } cases[] = {
+      {"one prefix, ascending",
+       {key(a, 1), key(a, 2), key(a, 300)},
+       {{key(a, 300), {1, 2, 300}}}},
+      {"prefixes interleaved, each ascending",
+       {key(c, 5), key(b, 5), key(a, 5), key(b, 6), key(c, 7), key(a, 9)},
+       {{key(a, 9), {5, 9}}, {key(b, 6), {5, 6}}, {key(c, 7), {5, 7}}}},
+      {"indexes out of order in one prefix",
+       {key(b, 9), key(a, 4), key(b, 2), key(b, 1000000), key(b, 3)},
+       {{key(a, 4), {4}}, {key(b, 1000000), {2, 3, 9, 1000000}}}},
+      {"short keys put as they are",
+       {"Xz", key(a, 1), "A", key(a, 0)},
+       {{"A", {}}, {key(a, 1), {0, 1}}, {"Xz", {}}}},
+  };
+  for (const auto& c : cases) {
+    SCOPED_TRACE(c.name);
+    logimpl::SortedPuts puts;
+    for (const auto& k : c.adds) puts.Add(k, {});
+    leveldb::WriteBatch batch;
+    puts.PutAsIndexLists(&batch);
+    PutList got;
+    ASSERT_TRUE(batch.Iterate(&got).ok());
+    std::vector<std::pair<std::string, std::string>> want;
+    for (const auto& [k, list] : c.want) {
+      std::string value;
+      if (!list.empty()) {
+        logkeys::AppendIndexListValue(&value, list.data(), list.size());
+      }
+      want.emplace_back(k, value);
+    }
     EXPECT_EQ(got.puts, want);
   }
 }
@@ -227,6 +279,46 @@ TEST_F(AppendBatchTest, OneLargeBatchStoresWhatOneEventAtATimeStores) {
     EXPECT_EQ((*again)[i].index, got[0][i].index);
   }
   EXPECT_EQ(log->Size(), size);
+}
+
+// AppendEvents reuses the buffers of its write batches from call to call: a
+// large batch, a smaller one and a one-event batch in a row store what the
+// same events appended one at a time store (no put of an earlier batch is
+// written again).
+TEST_F(AppendBatchTest, ConsecutiveBatchesStoreWhatOneEventAtATimeStores) {
+  const std::vector<size_t> sizes = {900, 300, 1, 400};
+  for (int mode = 0; mode < 2; ++mode) {
+    SCOPED_TRACE(mode == 0 ? "batches" : "one event at a time");
+    auto log = Open(dirs_[mode]);
+    ASSERT_NE(log, nullptr);
+    ASSERT_TRUE(log->AppendParticipant(MakeParticipant(acme_), kNow).ok());
+    uint64_t n = 0;
+    for (size_t size : sizes) {
+      std::vector<PreparedEvent> batch;
+      for (size_t k = 0; k < size; ++k, ++n) {
+        batch.push_back(
+            SignAndPrepare(logtesting::SyntheticEvent(n, "again"), acme_));
+      }
+      if (mode == 0) {
+        auto r = log->AppendEvents(std::move(batch), kNow);
+        ASSERT_TRUE(r.ok()) << r.status().ToString();
+        for (const auto& o : *r) EXPECT_EQ(o.status, AppendStatus::kAccepted);
+        continue;
+      }
+      for (auto& e : batch) {
+        auto r = log->AppendEvents({std::move(e)}, kNow);
+        ASSERT_TRUE(r.ok()) << r.status().ToString();
+      }
+    }
+    EXPECT_EQ(log->Size(), 1 + n);
+  }
+  std::map<std::string, std::vector<uint64_t>> lists[2];
+  size_t list_keys[2];
+  EXPECT_EQ(Contents(dirs_[0], &lists[0], &list_keys[0]),
+            Contents(dirs_[1], &lists[1], &list_keys[1]));
+  EXPECT_EQ(lists[0], lists[1]);
+  auto report = VerifyDataDir(dirs_[0]);
+  EXPECT_TRUE(report.ok()) << report.status().ToString();
 }
 
 }  // namespace

@@ -1,6 +1,7 @@
 #include "ledger/log/event_filter.h"
 
 #include <algorithm>
+#include <array>
 #include <functional>
 #include <string>
 
@@ -13,22 +14,26 @@ constexpr uint64_t kMinCapacity = 1 << 16;
 // give about 1% false positives at that load.
 constexpr uint64_t kIdsPerBlock = 42;
 
+// Hex digit values (0..15), 0xff for any other byte.
+constexpr std::array<uint8_t, 256> kHexValue = [] {
+  std::array<uint8_t, 256> t{};
+  t.fill(0xff);
+  for (int c = '0'; c <= '9'; ++c) t[c] = static_cast<uint8_t>(c - '0');
+  for (int c = 'a'; c <= 'f'; ++c) t[c] = static_cast<uint8_t>(c - 'a' + 10);
+  for (int c = 'A'; c <= 'F'; ++c) t[c] = static_cast<uint8_t>(c - 'A' + 10);
+  return t;
+}();
+
 // 16 lower-case or upper-case hex digits → 64 bits; false if any is not hex.
 bool ParseHex64(std::string_view s, uint64_t* out) {
   uint64_t v = 0;
+  uint8_t bad = 0;
   for (char c : s) {
-    int d;
-    if (c >= '0' && c <= '9') {
-      d = c - '0';
-    } else if (c >= 'a' && c <= 'f') {
-      d = c - 'a' + 10;
-    } else if (c >= 'A' && c <= 'F') {
-      d = c - 'A' + 10;
-    } else {
-      return false;
-    }
-    v = (v << 4) | static_cast<uint64_t>(d);
+    const uint8_t d = kHexValue[static_cast<unsigned char>(c)];
+    bad |= d;  // only a non-hex byte sets bit 7
+    v = (v << 4) | (d & 15);
   }
+  if (bad & 0x80) return false;
   *out = v;
   return true;
 }
@@ -86,16 +91,21 @@ bool EventIdFilter::Test(const Generation& g, const Digest& d) {
   return true;
 }
 
-void EventIdFilter::Add(std::string_view event_id) {
+void EventIdFilter::Add(std::string_view event_id) { Add(DigestOf(event_id)); }
+
+void EventIdFilter::Add(const Digest& d) {
   if (gens_.back().count >= gens_.back().capacity) {
     gens_.push_back(Make(2 * gens_.back().capacity));
   }
-  Set(&gens_.back(), DigestOf(event_id));
+  Set(&gens_.back(), d);
   ++count_;
 }
 
 bool EventIdFilter::MayContain(std::string_view event_id) const {
-  const Digest d = DigestOf(event_id);
+  return MayContain(DigestOf(event_id));
+}
+
+bool EventIdFilter::MayContain(const Digest& d) const {
   for (auto it = gens_.rbegin(); it != gens_.rend(); ++it) {
     if (it->count > 0 && Test(*it, d)) return true;
   }

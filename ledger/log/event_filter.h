@@ -22,20 +22,24 @@ class EventIdFilter {
   // (each new generation twice as large, so a lookup probes O(log n) of them).
   explicit EventIdFilter(uint64_t expected = 0);
 
-  void Add(std::string_view event_id);
-  bool MayContain(std::string_view event_id) const;
-  uint64_t count() const { return count_; }
-  // Bytes of filter memory (about 1.5 bytes per id).
-  uint64_t memory_bytes() const;
-
   // 64-bit digests of an id: from its hex SHA-256 when it is an
   // "ni:///sha-256;<64 hex>" event id (already uniform), otherwise from a
   // string hash. Exposed for tests.
   struct Digest {
-    uint64_t block;
-    uint64_t bits;
+    uint64_t block = 0;
+    uint64_t bits = 0;
   };
   static Digest DigestOf(std::string_view event_id);
+
+  void Add(std::string_view event_id);
+  bool MayContain(std::string_view event_id) const;
+  // The same with the id's digest (DigestOf), so that a caller asking several
+  // filters about one id, then adding it, computes it once.
+  void Add(const Digest& digest);
+  bool MayContain(const Digest& digest) const;
+  uint64_t count() const { return count_; }
+  // Bytes of filter memory (about 1.5 bytes per id).
+  uint64_t memory_bytes() const;
 
  private:
   // A blocked Bloom filter: every id sets one bit in each of the 8 words of one

@@ -63,5 +63,44 @@ TEST(EventIdFilterTest, DigestOfAnEventIdIsItsHashBits) {
   EXPECT_NE(a.block, b.block);
 }
 
+TEST(EventIdFilterTest, DigestParsesHexOfEitherCaseAndHashesAnythingElse) {
+  const std::string ni = "ni:///sha-256;";
+  const std::string tail(32, '0');
+  struct Case {
+    const char* name;
+    std::string hex32;  // the first 32 hex digits of the id
+    bool parsed;
+    uint64_t block = 0, bits = 0;
+  } cases[] = {
+      {"lower", "00ff10a0b0c0d0e0f0123456789abcde", true, 0x00ff10a0b0c0d0e0,
+       0xf0123456789abcde},
+      {"upper", "00FF10A0B0C0D0E0F0123456789ABCDE", true, 0x00ff10a0b0c0d0e0,
+       0xf0123456789abcde},
+      {"'g' in the block digits", "g0ff10a0b0c0d0e0f0123456789abcde", false},
+      {"'/' in the bits digits", "00ff10a0b0c0d0e0f012345678/abcde", false},
+      {"byte 0x80",
+       std::string("00ff10a0b0c0d0e0f012345678") + '\x80' + "abcde", false},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.name);
+    const std::string id = ni + c.hex32 + tail;
+    const auto d = EventIdFilter::DigestOf(id);
+    const auto d2 = EventIdFilter::DigestOf(id);
+    EXPECT_EQ(d.block, d2.block);  // deterministic either way
+    EXPECT_EQ(d.bits, d2.bits);
+    if (c.parsed) {
+      EXPECT_EQ(d.block, c.block);
+      EXPECT_EQ(d.bits, c.bits);
+    } else {
+      // Hashed: not the value the parse of the valid digits would give.
+      EXPECT_NE(d.block, 0x00ff10a0b0c0d0e0u);
+    }
+    // Both forms of one lookup agree.
+    EventIdFilter f;
+    f.Add(d);
+    EXPECT_TRUE(f.MayContain(id));
+  }
+}
+
 }  // namespace
 }  // namespace ledger::logimpl

@@ -240,13 +240,19 @@ class LogImpl : public Log {
   Result<std::vector<size_t>> AcceptEvents(
       const std::vector<PreparedEvent>& events, uint64_t first,
       std::vector<AppendOutcome>* out);
-  void AddEventEntries(Pending* p, const std::vector<PreparedEvent>& events,
+  // The entries and tree nodes go into *batch (p->batch or the kept
+  // append_batch_), the tree border into p.
+  void AddEventEntries(Pending* p, leveldb::WriteBatch* batch,
+                       const std::vector<PreparedEvent>& events,
                        const std::vector<size_t>& accepted,
                        const std::string& received_at);
   // The index of an already stored event (writer only, under write_mu_): the
   // in-memory filters answer "not logged" for almost every new id without a
   // LevelDB read.
   Result<std::optional<uint64_t>> StoredEventIndex(std::string_view event_id);
+  // The same with the id's filter digest (EventIdFilter::DigestOf).
+  Result<std::optional<uint64_t>> StoredEventIndex(
+      std::string_view event_id, const EventIdFilter::Digest& digest);
   // Scans the I keys of the state at Init on a background thread into
   // stored_ids_; StopEventFilter ends and joins it.
   void StartEventFilter(uint64_t size);
@@ -260,6 +266,12 @@ class LogImpl : public Log {
   // Same with a given checkpoint and its note (ImportEntries).
   Status CommitWithNote(Pending* p, Checkpoint cp, std::string note,
                         std::string_view what);
+  // Both writing *batch instead of p->batch (which must then be empty): the
+  // puts of p that are not in p->batch (index_keys, checkpoint, size) are added
+  // to *batch.
+  Status Commit(Pending* p, leveldb::WriteBatch* batch, std::string_view what);
+  Status CommitWithNote(Pending* p, leveldb::WriteBatch* batch, Checkpoint cp,
+                        std::string note, std::string_view what);
   Status CheckWritable(std::string_view what) const;
   // The checked checkpoint of an import of `n` entries ending in `p`.
   // An import's note, parsed and opened: canonical form, signed by the
@@ -307,6 +319,11 @@ class LogImpl : public Log {
   merkle::CompactRange range_;
   Hash last_leaf_{};
   logentry::Registry registry_;
+  // AppendEvents' write batch, cleared and refilled by every call so that its
+  // buffer is reused (write_mu_).
+  std::unique_ptr<leveldb::WriteBatch> append_batch_;
+  // Its index puts (I, T, X), built by AppendEvents' helper thread.
+  std::unique_ptr<leveldb::WriteBatch> index_batch_;
   // receivedAt of the latest entry once known (write_mu_); reset by every
   // commit that does not set it (imports), then re-read from the entry.
   std::optional<int64_t> last_received_at_ms_;
