@@ -11,6 +11,7 @@
 
 #include "ledger/log.h"
 #include "ledger/log/log_keys.h"
+#include "ledger/log/log_test_db.h"
 #include "ledger/log/log_testing.h"
 
 namespace ledger {
@@ -132,34 +133,7 @@ class IndexListLogTest : public ::testing::Test {
     }
   }
   std::map<std::string, std::string> Keys(char family) {
-    std::map<std::string, std::string> out;
-    WithDb([&](leveldb::DB* db) {
-      std::unique_ptr<leveldb::Iterator> it(
-          db->NewIterator(leveldb::ReadOptions()));
-      const std::string prefix(1, family);
-      for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix);
-           it->Next()) {
-        out[it->key().ToString()] = it->value().ToString();
-      }
-    });
-    return out;
-  }
-  template <typename F>
-  void WithDb(F f) {
-    leveldb::DB* raw = nullptr;
-    ASSERT_TRUE(leveldb::DB::Open(leveldb::Options(), dir_, &raw).ok());
-    std::unique_ptr<leveldb::DB> db(raw);
-    f(db.get());
-  }
-  void Put(const std::string& k, const std::string& v) {
-    WithDb([&](leveldb::DB* db) {
-      ASSERT_TRUE(db->Put(leveldb::WriteOptions(), k, v).ok());
-    });
-  }
-  void Delete(const std::string& k) {
-    WithDb([&](leveldb::DB* db) {
-      ASSERT_TRUE(db->Delete(leveldb::WriteOptions(), k).ok());
-    });
+    return logtesting::ReadRaw(dir_, std::string(1, family));
   }
   static std::string Value(const std::vector<uint64_t>& list) {
     std::string v;
@@ -259,9 +233,9 @@ TEST_F(IndexListLogTest, AnyPartitionIntoOrderedListsVerifies) {
   // The first batch's list (s[0..4]) split in two, and its second part merged
   // with the third batch's list (s[5..7]).
   ASSERT_EQ(s.size(), 8u);
-  Delete(key(s[4]));
-  Put(key(s[1]), Value({s[0], s[1]}));
-  Put(key(s[7]), Value({s.begin() + 2, s.end()}));
+  logtesting::DeleteRaw(dir_, key(s[4]));
+  logtesting::PutRaw(dir_, key(s[1]), Value({s[0], s[1]}));
+  logtesting::PutRaw(dir_, key(s[7]), Value({s.begin() + 2, s.end()}));
   auto r = VerifyDataDir(dir_);
   ASSERT_TRUE(r.ok()) << r.status().ToString();
   auto log = Open();
@@ -321,8 +295,8 @@ TEST_F(IndexListLogTest, BadListsAreReportedWithTheirKeyOrEntry) {
   const auto before = Keys(logkeys::kIndexPrefix);
   for (const auto& c : cases) {
     SCOPED_TRACE(c.what);
-    for (const auto& k : c.deletes) Delete(k);
-    for (const auto& [k, v] : c.puts) Put(k, v);
+    for (const auto& k : c.deletes) logtesting::DeleteRaw(dir_, k);
+    for (const auto& [k, v] : c.puts) logtesting::PutRaw(dir_, k, v);
     auto r = VerifyDataDir(dir_);
     ASSERT_FALSE(r.ok());
     EXPECT_EQ(r.status().code(), Status::Code::kCorruption);
@@ -332,9 +306,9 @@ TEST_F(IndexListLogTest, BadListsAreReportedWithTheirKeyOrEntry) {
     }
     // Back to the stored lists.
     for (const auto& [k, v] : Keys(logkeys::kIndexPrefix)) {
-      if (!before.count(k)) Delete(k);
+      if (!before.count(k)) logtesting::DeleteRaw(dir_, k);
     }
-    for (const auto& [k, v] : before) Put(k, v);
+    for (const auto& [k, v] : before) logtesting::PutRaw(dir_, k, v);
     ASSERT_TRUE(VerifyDataDir(dir_).ok());
   }
 }

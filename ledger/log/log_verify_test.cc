@@ -8,6 +8,7 @@
 
 #include "ledger/log.h"
 #include "ledger/log/log_keys.h"
+#include "ledger/log/log_test_db.h"
 #include "ledger/log/log_testing.h"
 
 namespace ledger {
@@ -54,32 +55,7 @@ class CorruptionTest : public ::testing::Test {
   void TearDown() override { std::filesystem::remove_all(dir_); }
 
   std::map<std::string, std::string> ReadAll() {
-    std::map<std::string, std::string> all;
-    WithDb([&](leveldb::DB* db) {
-      std::unique_ptr<leveldb::Iterator> it(
-          db->NewIterator(leveldb::ReadOptions()));
-      for (it->SeekToFirst(); it->Valid(); it->Next()) {
-        all[it->key().ToString()] = it->value().ToString();
-      }
-    });
-    return all;
-  }
-  template <typename F>
-  void WithDb(F f) {
-    leveldb::DB* raw = nullptr;
-    ASSERT_TRUE(leveldb::DB::Open(leveldb::Options(), dir_, &raw).ok());
-    std::unique_ptr<leveldb::DB> db(raw);
-    f(db.get());
-  }
-  void Put(const std::string& k, const std::string& v) {
-    WithDb([&](leveldb::DB* db) {
-      ASSERT_TRUE(db->Put(leveldb::WriteOptions(), k, v).ok());
-    });
-  }
-  void Delete(const std::string& k) {
-    WithDb([&](leveldb::DB* db) {
-      ASSERT_TRUE(db->Delete(leveldb::WriteOptions(), k).ok());
-    });
+    return logtesting::ReadRaw(dir_, "");
   }
 
   std::string dir_;
@@ -105,18 +81,18 @@ TEST_F(CorruptionTest, EveryFlippedByteAndEveryDeletedKeyIsDetected) {
     }
     for (const auto& v : variants) {
       SCOPED_TRACE(name + " changed to " + logkeys::Describe(v));
-      Put(key, v);
+      logtesting::PutRaw(dir_, key, v);
       auto r = VerifyDataDir(dir_);
       EXPECT_FALSE(r.ok());
       ++checks;
     }
     {
       SCOPED_TRACE(name + " deleted");
-      Delete(key);
+      logtesting::DeleteRaw(dir_, key);
       EXPECT_FALSE(VerifyDataDir(dir_).ok());
       ++checks;
     }
-    Put(key, value);
+    logtesting::PutRaw(dir_, key, value);
   }
   EXPECT_TRUE(VerifyDataDir(dir_).ok());
   EXPECT_GT(checks, 300);
@@ -136,13 +112,14 @@ TEST_F(CorruptionTest, AnExtraKeyIsDetected) {
   };
   for (const auto& k : extra) {
     SCOPED_TRACE(logkeys::Describe(k));
-    Put(k, k[0] == 'N' ? std::string(32, 'a') : std::string());
+    logtesting::PutRaw(dir_, k,
+                       k[0] == 'N' ? std::string(32, 'a') : std::string());
     auto r = VerifyDataDir(dir_);
     ASSERT_FALSE(r.ok());
     EXPECT_NE(r.status().message().find(logkeys::Describe(k)),
               std::string::npos)
         << r.status().ToString();
-    Delete(k);
+    logtesting::DeleteRaw(dir_, k);
   }
   EXPECT_TRUE(VerifyDataDir(dir_).ok());
 }
@@ -153,21 +130,21 @@ TEST_F(CorruptionTest, MessagesNameTheEntry) {
   std::string v = all.at(key);
   const size_t at = v.find("\"receivedAt\":\"") + 14;
   v[at] = '2';  // year 1970 → 2970: still valid JSON, different bytes
-  Put(key, v);
+  logtesting::PutRaw(dir_, key, v);
   auto r = VerifyDataDir(dir_);
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.status().code(), Status::Code::kCorruption);
   EXPECT_NE(r.status().message().find("entry 3: leaf hash mismatch"),
             std::string::npos)
       << r.status().ToString();
-  Put(key, all.at(key));
+  logtesting::PutRaw(dir_, key, all.at(key));
 
   // Rewrite entry 4 with a wrong prevHash but a matching stored leaf: the chain
   // check fires.
   std::string e4 = all.at(logkeys::EntryKey(4));
   const size_t p = e4.find("\"prevHash\":\"") + 12;
   e4[p] = e4[p] == '0' ? '1' : '0';
-  Put(logkeys::EntryKey(4), e4);
+  logtesting::PutRaw(dir_, logkeys::EntryKey(4), e4);
   r = VerifyDataDir(dir_);
   ASSERT_FALSE(r.ok());
   EXPECT_NE(r.status().message().find("entry 4: prev hash mismatch (got "),
