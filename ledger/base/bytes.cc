@@ -129,32 +129,27 @@ std::optional<Hash> HashFromHex(std::string_view hex) {
 }
 
 Hash Sha256(std::string_view data) {
-  Hash h;
-  crypto_hash_sha256(h.data(),
-                     reinterpret_cast<const unsigned char*>(data.data()),
-                     data.size());
-  return h;
+  crypto_hash_sha256_state st;
+  Sha256Init(&st);
+  Sha256Update(&st, data);
+  return Sha256Final(&st);
 }
 
 Hash Sha256WithPrefix(uint8_t prefix, std::string_view data) {
   crypto_hash_sha256_state st;
-  crypto_hash_sha256_init(&st);
-  crypto_hash_sha256_update(&st, &prefix, 1);
-  crypto_hash_sha256_update(
-      &st, reinterpret_cast<const unsigned char*>(data.data()), data.size());
-  Hash h;
-  crypto_hash_sha256_final(&st, h.data());
-  return h;
+  Sha256Init(&st);
+  const char p = static_cast<char>(prefix);
+  Sha256Update(&st, std::string_view(&p, 1));
+  Sha256Update(&st, data);
+  return Sha256Final(&st);
 }
 
 Hash Sha256WithPrefix(uint8_t prefix, const Hash& a, const Hash& b) {
-  unsigned char buf[65];
-  buf[0] = prefix;
+  char buf[65];
+  buf[0] = static_cast<char>(prefix);
   std::copy(a.begin(), a.end(), buf + 1);
   std::copy(b.begin(), b.end(), buf + 33);
-  Hash h;
-  crypto_hash_sha256(h.data(), buf, sizeof(buf));
-  return h;
+  return Sha256(std::string_view(buf, sizeof(buf)));
 }
 
 void PutBigEndian64(std::string* out, uint64_t v) {

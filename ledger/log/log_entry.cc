@@ -131,12 +131,10 @@ std::string EventEntryBytes(uint64_t index, const Hash& prev_leaf,
 
 std::string LeafPrefixState(std::string_view prefix) {
   crypto_hash_sha256_state st;
-  crypto_hash_sha256_init(&st);
-  const unsigned char leaf_prefix = merkle::kLeafHashPrefix;
-  crypto_hash_sha256_update(&st, &leaf_prefix, 1);
-  crypto_hash_sha256_update(
-      &st, reinterpret_cast<const unsigned char*>(prefix.data()),
-      prefix.size());
+  Sha256Init(&st);
+  const char leaf_prefix = static_cast<char>(merkle::kLeafHashPrefix);
+  Sha256Update(&st, std::string_view(&leaf_prefix, 1));
+  Sha256Update(&st, prefix);
   return std::string(reinterpret_cast<const char*>(&st), sizeof(st));
 }
 
@@ -145,12 +143,8 @@ std::optional<Hash> LeafHashFromPrefixState(std::string_view state,
   crypto_hash_sha256_state st;
   if (state.size() != sizeof(st)) return std::nullopt;
   std::memcpy(&st, state.data(), sizeof(st));
-  crypto_hash_sha256_update(
-      &st, reinterpret_cast<const unsigned char*>(suffix.data()),
-      suffix.size());
-  Hash h;
-  crypto_hash_sha256_final(&st, h.data());
-  return h;
+  Sha256Update(&st, suffix);
+  return Sha256Final(&st);
 }
 
 Result<std::string> ParticipantBytes(const Participant& p) {

@@ -9,6 +9,9 @@
 #include <string_view>
 #include <vector>
 
+// libsodium's SHA-256 state (sodium.h), for the streaming functions below.
+struct crypto_hash_sha256_state;
+
 namespace ledger {
 
 using Bytes = std::vector<uint8_t>;
@@ -40,13 +43,25 @@ std::optional<std::string> FromBase64(std::string_view b64);
 std::optional<Hash> HashFromBase64(std::string_view b64);
 std::optional<Hash> HashFromHex(std::string_view hex);
 
-// SHA-256 (libsodium). Thread-safe.
+// SHA-256. Thread-safe. Uses the CPU's SHA extensions when it has them
+// (ledger/base/sha256.cc), else libsodium.
 Hash Sha256(std::string_view data);
 // SHA-256 of the concatenation of a one-byte prefix and `data`, without copying
 // `data`.
 Hash Sha256WithPrefix(uint8_t prefix, std::string_view data);
 // SHA-256(prefix || a || b), the RFC 6962 interior node shape.
 Hash Sha256WithPrefix(uint8_t prefix, const Hash& a, const Hash& b);
+
+// Streaming SHA-256 on libsodium's state: the same results and the same state
+// (chaining words, bit count, pending bytes) as
+// crypto_hash_sha256_init/update/final, which they may be mixed with (a state
+// saved after Sha256Update can be finished by libsodium and the other way
+// round). Sha256Final wipes the state.
+void Sha256Init(crypto_hash_sha256_state* state);
+void Sha256Update(crypto_hash_sha256_state* state, std::string_view data);
+Hash Sha256Final(crypto_hash_sha256_state* state);
+// Whether the SHA-256 functions above run on the CPU's SHA extensions.
+bool Sha256UsesCpuExtensions();
 
 // Big-endian fixed-width integers, for storage keys that must sort numerically.
 void PutBigEndian64(std::string* out, uint64_t v);
