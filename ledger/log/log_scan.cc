@@ -11,13 +11,9 @@
 
 namespace ledger {
 
-// The defaults, for Log implementations without an ordered store.
-Status Log::ScanIndexKeys(IndexKind kind, const std::vector<std::string>& keys,
-                          uint64_t end_index, const IndexHitSink& sink) const {
-  if (kind == IndexKind::kEventId) {
-    return Status::InvalidArgument(
-        "kind: the event-id index is not a secondary index");
-  }
+Status ScanIndexKeysByPages(const std::vector<std::string>& keys,
+                            uint64_t end_index, const IndexPageScan& scan,
+                            const Log::IndexHitSink& sink) {
   std::vector<size_t> order(keys.size());
   std::iota(order.begin(), order.end(), 0);
   std::stable_sort(order.begin(), order.end(),
@@ -27,8 +23,7 @@ Status Log::ScanIndexKeys(IndexKind kind, const std::vector<std::string>& keys,
     if (n > 0 && keys[order[n - 1]] == keys[i]) continue;
     constexpr size_t kPage = 1024;
     for (uint64_t start = 0; start < end_index;) {
-      Result<std::vector<uint64_t>> page =
-          ScanIndex(kind, keys[i], start, kPage);
+      Result<std::vector<uint64_t>> page = scan(keys[i], start, kPage);
       if (!page.ok()) return page.status();
       for (uint64_t index : *page) {
         if (index >= end_index) break;
@@ -39,6 +34,21 @@ Status Log::ScanIndexKeys(IndexKind kind, const std::vector<std::string>& keys,
     }
   }
   return Status::OK();
+}
+
+// The defaults, for Log implementations without an ordered store.
+Status Log::ScanIndexKeys(IndexKind kind, const std::vector<std::string>& keys,
+                          uint64_t end_index, const IndexHitSink& sink) const {
+  if (kind == IndexKind::kEventId) {
+    return Status::InvalidArgument(
+        "kind: the event-id index is not a secondary index");
+  }
+  return ScanIndexKeysByPages(
+      keys, end_index,
+      [&](std::string_view key, uint64_t start, size_t limit) {
+        return ScanIndex(kind, key, start, limit);
+      },
+      sink);
 }
 
 Status Log::ReadEntriesAt(const std::vector<uint64_t>& indexes,

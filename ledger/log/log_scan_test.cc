@@ -178,5 +178,61 @@ TEST_F(LogScanTest, ErrorsNameTheProblem) {
   EXPECT_EQ(calls, 1);
 }
 
+// ScanIndexKeysByPages over an in-memory index: lists longer than a page
+// (1024) are read page by page, end_index cuts them, duplicate keys are
+// visited once, and a page's error is returned.
+TEST(ScanIndexKeysByPagesTest, PagesEndIndexDuplicatesAndErrors) {
+  std::map<std::string, std::vector<uint64_t>> index;
+  for (uint64_t i = 0; i < 2500; ++i) index["many"].push_back(3 * i);
+  index["one"] = {7};
+  int pages = 0;
+  IndexPageScan scan = [&](std::string_view key, uint64_t start,
+                           size_t limit) -> Result<std::vector<uint64_t>> {
+    ++pages;
+    if (key == "broken") return Status::IOError("page of broken");
+    std::vector<uint64_t> page;
+    auto it = index.find(std::string(key));
+    if (it == index.end()) return page;
+    for (uint64_t n : it->second) {
+      if (n >= start && page.size() < limit) page.push_back(n);
+    }
+    return page;
+  };
+  struct Case {
+    const char* name;
+    std::vector<std::string> keys;
+    uint64_t end;
+    std::map<size_t, size_t> want_hits;  // key position -> hits
+    int want_pages;
+  };
+  const std::vector<Case> cases = {
+      {"three pages", {"many"}, UINT64_MAX, {{0, 2500}}, 3},
+      {"end index stops paging", {"many"}, 3 * 1000, {{0, 1000}}, 1},
+      {"duplicates once, at the first position",
+       {"one", "none", "one"},
+       UINT64_MAX,
+       {{0, 1}},
+       2},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.name);
+    pages = 0;
+    std::map<size_t, size_t> hits;
+    Status st =
+        ScanIndexKeysByPages(c.keys, c.end, scan, [&](size_t i, uint64_t) {
+          ++hits[i];
+          return Status::OK();
+        });
+    ASSERT_TRUE(st.ok()) << st.ToString();
+    EXPECT_EQ(hits, c.want_hits);
+    EXPECT_EQ(pages, c.want_pages);
+  }
+  Status st =
+      ScanIndexKeysByPages({"one", "broken"}, UINT64_MAX, scan,
+                           [](size_t, uint64_t) { return Status::OK(); });
+  EXPECT_TRUE(st.IsIOError()) << st.ToString();
+  EXPECT_EQ(st.message(), "page of broken");
+}
+
 }  // namespace
 }  // namespace ledger

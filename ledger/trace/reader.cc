@@ -54,7 +54,8 @@ void EventRecord::Clear() {
   facts.is_error_declaration = false;
   signer.clear();
   signer_gln.clear();
-  written.clear();
+  // `written` is left as it is: ReadEventText sets it whole (resize and
+  // assign), reusing its strings' buffers.
   for (uint32_t& n : list_size) n = 0;
   child_count = 0;
   biz_location.clear();
@@ -256,7 +257,15 @@ Status ReadEventText(std::string_view text, EventRecord* r, bool list_texts) {
   JsonText in(text);
   std::string name, value, type, item_type, item_destination;
   std::string parent, step, disp;
-  std::vector<std::string> lists[4];
+  // The identifiers as read, per list: buffers kept per thread (a recall
+  // decodes ~100k events), copied into r->written, whose strings keep their
+  // buffers too when the record is reused (EventRecord::Clear).
+  struct List {
+    std::vector<std::string> items;
+    size_t size = 0;
+  };
+  thread_local List lists[4];
+  for (List& list : lists) list.size = 0;
   bool lot_found = false, expiry_found = false;
   epcis::EventFacts& f = r->facts;
   // An object member's "id" string ("" if none): bizLocation, readPoint.
@@ -273,8 +282,9 @@ Status ReadEventText(std::string_view text, EventRecord* r, bool list_texts) {
     return in.Array([&] {
       if (list == EventRecord::kChildEpcs) ++r->child_count;
       if (in.Peek() != '"') return in.Skip();
-      lists[list].emplace_back();
-      return in.String(&lists[list].back());
+      List& l = lists[list];
+      if (l.size == l.items.size()) l.items.emplace_back();
+      return in.String(&l.items[l.size++]);
     });
   };
   // The text of a value kept as written.
@@ -373,12 +383,14 @@ Status ReadEventText(std::string_view text, EventRecord* r, bool list_texts) {
   }
   size_t total = 0;
   for (int i = 0; i < 4; ++i) {
-    r->list_size[i] = static_cast<uint32_t>(lists[i].size());
-    total += lists[i].size();
+    r->list_size[i] = static_cast<uint32_t>(lists[i].size);
+    total += lists[i].size;
   }
-  r->written.reserve(total);
-  for (auto& list : lists) {
-    for (std::string& uri : list) r->written.push_back(std::move(uri));
+  r->written.resize(total);
+  size_t at = 0;
+  for (const List& list : lists) {
+    for (size_t i = 0; i < list.size; ++i)
+      r->written[at++].assign(list.items[i]);
   }
   return Status::OK();
 }
@@ -422,26 +434,12 @@ Status Source::ScanIndexKeys(IndexKind kind,
                              const std::vector<std::string>& keys,
                              uint64_t end_index,
                              const Log::IndexHitSink& sink) const {
-  std::vector<size_t> order(keys.size());
-  for (size_t i = 0; i < order.size(); ++i) order[i] = i;
-  std::stable_sort(order.begin(), order.end(),
-                   [&](size_t a, size_t b) { return keys[a] < keys[b]; });
-  for (size_t n = 0; n < order.size(); ++n) {
-    const size_t i = order[n];
-    if (n > 0 && keys[order[n - 1]] == keys[i]) continue;
-    for (uint64_t start = 0; start < end_index;) {
-      Result<std::vector<uint64_t>> page =
-          ScanIndex(kind, keys[i], start, kScanPage);
-      if (!page.ok()) return page.status();
-      for (uint64_t index : *page) {
-        if (index >= end_index) break;
-        LEDGER_RETURN_IF_ERROR(sink(i, index));
-      }
-      if (page->size() < kScanPage) break;
-      start = page->back() + 1;
-    }
-  }
-  return Status::OK();
+  return ScanIndexKeysByPages(
+      keys, end_index,
+      [&](std::string_view key, uint64_t start, size_t limit) {
+        return ScanIndex(kind, key, start, limit);
+      },
+      sink);
 }
 
 Status Source::ReadEntriesAt(const std::vector<uint64_t>& indexes,

@@ -150,7 +150,8 @@ struct EventRecord {
 
   Pos pos() const { return {facts.event_time_ms, log, index}; }
   // Back to a default-constructed record's values, keeping the buffers of
-  // its strings (the Reader reuses released records).
+  // its strings (the Reader reuses released records), except `written`,
+  // which ReadEventText then overwrites whole.
   void Clear();
   // The event id (ni:///sha-256;... of the canonical event), hashed on first
   // use: a recall reads hundreds of thousands of events and names few of them.

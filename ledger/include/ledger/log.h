@@ -317,6 +317,16 @@ class Log {
                                const EntryBytesSink& sink) const;
 };
 
+// ScanIndexKeys by pages of one key's ScanIndex (what Log::ScanIndexKeys does
+// by default; also for readers of other stores, e.g. evidence bundles):
+// keys in ascending order, duplicates once, scan(key, start_index, limit)
+// giving that key's next page of ascending indexes (as Log::ScanIndex).
+using IndexPageScan = std::function<Result<std::vector<uint64_t>>(
+    std::string_view key, uint64_t start_index, size_t limit)>;
+Status ScanIndexKeysByPages(const std::vector<std::string>& keys,
+                            uint64_t end_index, const IndexPageScan& scan,
+                            const Log::IndexHitSink& sink);
+
 // Upgrades the log data dir `dir` of a stopped node in place from format
 // version 1 to the current version 2 (spec/log-format.md §7): adds the keys of
 // the index kinds version 2 introduced (kIlmdLot) for every stored event, then
