@@ -28,6 +28,16 @@ constexpr size_t kParallelAppendMin = 256;
 // this (the node's largest batches, 20,000 events, take about 26 MB).
 constexpr size_t kMaxKeptAppendBatchBytes = 64 << 20;
 
+// `*kept`, emptied for reuse (its buffer stays allocated), or a new batch when
+// there is none or the last one grew beyond kMaxKeptAppendBatchBytes.
+leveldb::WriteBatch* ReuseBatch(std::unique_ptr<leveldb::WriteBatch>* kept) {
+  if (!*kept || (*kept)->ApproximateSize() > kMaxKeptAppendBatchBytes) {
+    *kept = std::make_unique<leveldb::WriteBatch>();
+  }
+  (*kept)->Clear();
+  return kept->get();
+}
+
 }  // namespace
 
 Status LogImpl::InitializeEmpty() {
@@ -460,12 +470,7 @@ Result<std::vector<AppendOutcome>> LogImpl::AppendEvents(
   // Their batch is kept like append_batch_ (below): freeing it here would make
   // this thread consolidate the small chunks the helper freed into its malloc
   // arena (~1 us per event).
-  if (!index_batch_ ||
-      index_batch_->ApproximateSize() > kMaxKeptAppendBatchBytes) {
-    index_batch_ = std::make_unique<leveldb::WriteBatch>();
-  }
-  leveldb::WriteBatch& index_puts = *index_batch_;
-  index_puts.Clear();
+  leveldb::WriteBatch& index_puts = *ReuseBatch(&index_batch_);
   std::thread helper;
   std::promise<void> index_ready;
   std::promise<void> entries_made;
@@ -490,12 +495,7 @@ Result<std::vector<AppendOutcome>> LogImpl::AppendEvents(
   // The batch's buffer is kept from one call to the next: a 10,000-event batch
   // is ~13 MB, and growing a new one each time (copies, page faults, frees
   // that make malloc consolidate) cost the writer ~1 us per event.
-  if (!append_batch_ ||
-      append_batch_->ApproximateSize() > kMaxKeptAppendBatchBytes) {
-    append_batch_ = std::make_unique<leveldb::WriteBatch>();
-  }
-  leveldb::WriteBatch* batch = append_batch_.get();
-  batch->Clear();
+  leveldb::WriteBatch* batch = ReuseBatch(&append_batch_);
   AddEventEntries(&p, batch, events, *accepted,
                   logentry::FormatReceivedAt(at_ms));
   if (helper.joinable()) {
