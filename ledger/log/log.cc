@@ -866,8 +866,8 @@ Result<std::vector<uint64_t>> LogImpl::ScanEventTime(
 
 Result<std::unique_ptr<Log>> Log::Open(LogOptions options) {
   if (options.origin.empty()) return Status::InvalidArgument("origin: empty");
-  auto db =
-      logdb::Open(options.data_dir, /*create=*/true, options.block_cache_bytes);
+  auto db = logdb::Open(options.data_dir, /*create=*/true,
+                        options.block_cache_bytes, options.write_buffer_bytes);
   if (!db.ok()) return db.status();
   auto log = std::make_unique<logimpl::LogImpl>(std::move(options),
                                                 std::move(db).value());

@@ -14,7 +14,8 @@ Status FromLevelDb(const leveldb::Status& s, std::string_view what) {
 }
 
 Result<std::unique_ptr<Db>> Open(const std::string& dir, bool create,
-                                 size_t block_cache_bytes) {
+                                 size_t block_cache_bytes,
+                                 size_t write_buffer_bytes) {
   auto db = std::make_unique<Db>();
   db->dir = dir;
   db->cache.reset(leveldb::NewLRUCache(block_cache_bytes));
@@ -38,8 +39,9 @@ Result<std::unique_ptr<Db>> Open(const std::string& dir, bool create,
   // A 1000-event batch is ~1.3 MB, a 10000-event one ~13 MB. LevelDB makes a
   // write wait while the previous memtable is still being flushed, so the
   // memtable must hold several large batches: 64 MiB (two of them at most in
-  // memory, plus up to 64 MiB of write-ahead log to replay on open).
-  o.write_buffer_size = 64 << 20;
+  // memory, plus up to 64 MiB of write-ahead log to replay on open) by default
+  // (LogOptions::write_buffer_bytes).
+  o.write_buffer_size = write_buffer_bytes;
   // Files of 32 MiB (default 2 MiB) keep a 10M-entry log at a few hundred
   // tables, all of which stay open (the process limit here is 20000
   // descriptors; LevelDB uses up to this many).

@@ -34,8 +34,10 @@ struct Db {
 // Opens the LevelDB in `dir`. FailedPrecondition("data dir <dir> is in use by
 // another process") when its LOCK is held; NotFound when !create and there is
 // no database.
+// `write_buffer_bytes` is LevelDB's memtable size (LogOptions).
 Result<std::unique_ptr<Db>> Open(const std::string& dir, bool create,
-                                 size_t block_cache_bytes);
+                                 size_t block_cache_bytes,
+                                 size_t write_buffer_bytes = 64 << 20);
 
 // Converts a LevelDB status, naming what was being done.
 Status FromLevelDb(const leveldb::Status& s, std::string_view what);

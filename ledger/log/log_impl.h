@@ -169,6 +169,15 @@ class LogImpl : public Log {
     return State()->signed_checkpoint;
   }
   const VerifierKey& verifier() const override { return verifier_; }
+  std::optional<std::string> StorageProperty(
+      std::string_view name) const override {
+    std::string value;
+    if (!db_->db->GetProperty(leveldb::Slice(name.data(), name.size()),
+                              &value)) {
+      return std::nullopt;
+    }
+    return value;
+  }
   Result<uint64_t> AppendQuery(const nlohmann::json& record,
                                int64_t received_at_ms) override;
   Status ImportEntries(const std::vector<std::string>& entry_bytes,

@@ -130,6 +130,45 @@ TEST_F(LogTest, FirstOpenSignsTheEmptyCheckpoint) {
   EXPECT_EQ(*root, merkle::EmptyRoot());
 }
 
+// The store's LevelDB properties reach benchmarks and operators through the
+// Log; a small memtable (LogOptions::write_buffer_bytes) is flushed to a
+// level-0 table by the appends that overflow it.
+TEST_F(LogTest, StoragePropertiesAndMemtableSize) {
+  LogOptions o = Options();
+  o.write_buffer_bytes = 64 << 10;
+  auto opened = Log::Open(o);
+  ASSERT_TRUE(opened.ok()) << opened.status().ToString();
+  log_ = std::move(opened).value();
+  EXPECT_EQ(log_->StorageProperty("leveldb.no-such-property"), std::nullopt);
+  auto stats = log_->StorageProperty("leveldb.stats");
+  ASSERT_TRUE(stats.has_value());
+  EXPECT_NE(stats->find("Compactions"), std::string::npos) << *stats;
+  ASSERT_TRUE(log_->AppendParticipant(MakeParticipant(acme_), kNow).ok());
+  for (int round = 0; round < 60; ++round) {
+    std::vector<PreparedEvent> prepared;
+    for (const auto& e : TestEvents()) {
+      nlohmann::json copy = e;
+      copy["eventTime"] =
+          "2026-11-20T10:00:" + std::string(round < 10 ? "0" : "") +
+          std::to_string(round) + "Z";
+      prepared.push_back(SignAndPrepare(copy, acme_));
+    }
+    for (const auto& out : Append(std::move(prepared))) {
+      ASSERT_EQ(out.status, AppendStatus::kAccepted) << out.error;
+    }
+  }
+  // 64 KiB of memtable cannot hold these entries and their indexes: at least
+  // one table was written (at level 0, or already compacted further down).
+  int tables = 0;
+  for (int level = 0; level < 7; ++level) {
+    auto n = log_->StorageProperty("leveldb.num-files-at-level" +
+                                   std::to_string(level));
+    ASSERT_TRUE(n.has_value()) << level;
+    tables += std::stoi(*n);
+  }
+  EXPECT_GT(tables, 0);
+}
+
 TEST_F(LogTest, EntriesAreChainedAndTheTreeMatchesTheReference) {
   FillLog();
   const uint64_t n = log_->Size();

@@ -146,6 +146,10 @@ struct LogOptions {
   // >= 1 (a proof then makes one read; 10M entries: 320 MB), 16 bytes levels
   // >= 2 (two reads), and so on; the lowest levels that do not fit are read.
   size_t tree_cache_bytes = 512 << 20;
+  // LevelDB memtable size (leveldb::Options::write_buffer_size): up to two of
+  // them are in memory at once, and up to this much write-ahead log is
+  // replayed on open. Larger means fewer, larger level-0 flushes.
+  size_t write_buffer_bytes = 64 << 20;
 };
 
 class Log {
@@ -260,6 +264,14 @@ class Log {
   // node; replica: as received from the origin, verified).
   virtual std::string SignedCheckpoint() const = 0;
   virtual const VerifierKey& verifier() const = 0;
+  // A LevelDB property of the store (leveldb::DB::GetProperty), e.g.
+  // "leveldb.num-files-at-level0" or "leveldb.stats", for benchmarks and
+  // operators; nullopt when unknown or when this log has no LevelDB.
+  virtual std::optional<std::string> StorageProperty(
+      std::string_view name) const {
+    (void)name;
+    return std::nullopt;
+  }
 
   // NotFound when index >= Size(). Ranges beyond Size() for RootAt/proofs are
   // InvalidArgument.
