@@ -115,6 +115,25 @@ double Percentile(std::vector<double> v, double p) {
   return v[std::min(v.size() - 1, static_cast<size_t>(p * v.size()))];
 }
 
+// The LevelDB state a figure was measured in: level-0 files (each one an
+// iterator, so every index scan, has to look into) and files per level,
+// through Log::StorageProperty.
+std::string StorageLevels(const ledger::Log* log) {
+  auto level0 = log->StorageProperty("leveldb.num-files-at-level0");
+  if (!level0) return "LevelDB levels unknown";
+  std::string per_level;
+  for (int level = 0; level < 7; ++level) {
+    auto n = log->StorageProperty("leveldb.num-files-at-level" +
+                                  std::to_string(level));
+    per_level += (level == 0 ? "" : "/") + n.value_or("?");
+  }
+  return "L0 files " + *level0 + ", files per level " + per_level;
+}
+
+void PrintStorage(const ledger::Log* log, const char* when) {
+  std::printf("  [%s: %s]\n", when, StorageLevels(log).c_str());
+}
+
 double PeakMemoryMiB() {
   rusage usage{};
   getrusage(RUSAGE_SELF, &usage);
@@ -394,6 +413,7 @@ int main(int argc, char** argv) {
     owned = std::move(reopened).value();
   }
   const ledger::Log* log = owned.get();
+  PrintStorage(log, "opened");
 
   // Ceiling: one ScanIndex of a unit's key + one ReadEntry of its first hit.
   std::vector<std::string> keys;
@@ -412,12 +432,15 @@ int main(int argc, char** argv) {
 
   const bool recall_only = HasFlag(argc, argv, "--recall-only");
   if (!recall_only) {
+    PrintStorage(log, "quiet traces start");
     TraceStats quiet = MeasureTraces(log, sample.units);
     ReportTraces("trace, quiescent log (per unit)", quiet, ceiling, ceiling_ms);
+    PrintStorage(log, "quiet traces end");
   }
   const double write_rate =
       static_cast<double>(bench::FlagU64(argc, argv, "--write-rate", 1000));
   if (write_rate > 0 && !recall_only) {
+    PrintStorage(log, "loaded traces start");
     WriteLoad load(owned.get(), gen, write_rate);
     TraceStats loaded = MeasureTraces(log, sample.units);
     load.Stop();
@@ -429,6 +452,7 @@ int main(int argc, char** argv) {
         static_cast<unsigned long long>(load.appended()), load.seconds(),
         load.appended() / std::max(1e-9, load.seconds()), write_rate,
         load.error().empty() ? "" : "; stopped: ", load.error().c_str());
+    PrintStorage(log, "loaded traces end");
   }
 
   std::vector<const ledger::Log*> logs = {log};
@@ -456,6 +480,7 @@ int main(int argc, char** argv) {
   ledger::Result<ledger::trace::RecallReport> report =
       ledger::Status::Internal("recall: not run");
   double recall_s = 0, recall_cpu = 0;
+  PrintStorage(log, "recall start");
   for (uint64_t run = 0; run < repeats; ++run) {
     bench::Stopwatch recall_watch;
     report = ledger::trace::Recall(logs, spec);
@@ -476,6 +501,7 @@ int main(int argc, char** argv) {
   // by comparing it between builds on the same data set.
   // issuedMs is left out: without a recall event for the lot it is the time
   // of the call.
+  PrintStorage(log, "recall end");
   nlohmann::json answer = report->ToJson();
   answer.erase("issuedMs");
   std::printf(
@@ -504,6 +530,7 @@ int main(int argc, char** argv) {
   auto ids_report = ledger::trace::Recall(logs, by_ids);
   const double ids_s = ids_watch.Seconds();
   const double ids_cpu = ids_watch.CpuSeconds();
+  PrintStorage(log, "recall by id end");
   if (ids_report.ok()) {
     std::printf(
         "recall of the same units by id (no lot lookup): %zu units in %.3f s, "
