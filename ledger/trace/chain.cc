@@ -24,8 +24,11 @@ nlohmann::json ListOrEmpty(const std::string& text) {
 }  // namespace
 
 const std::string& EventRecord::LocationKey() const {
-  if (!location_key_) location_key_ = KeyOf(biz_location);
-  return *location_key_;
+  if (!location_key_valid_) {
+    KeyInto(biz_location, &location_key_);
+    location_key_valid_ = true;
+  }
+  return location_key_;
 }
 
 // Receiver of a receiving event: destination possessing party, else owning
@@ -93,6 +96,9 @@ class StateMachine {
   StateMachine(Reader& reader, CustodyChain* chain)
       : reader_(reader), chain_(chain) {}
   const std::string& custodian() const { return custodian_; }
+  // Key of the last bizLocation applied (nullptr if none): points into an
+  // EventRecord the Reader holds.
+  const std::string* location() const { return location_; }
 
   void Recall(const EventRecord& r) {
     recalled_lot_ = true;
@@ -109,8 +115,9 @@ class StateMachine {
            std::string(step.empty() ? "an event" : step) +
                " after the unit was " + UnitStatusName(s));
     }
+    // The location is copied once, at the end (location()).
     const std::string& location = r.LocationKey();
-    if (!location.empty()) chain_->location = location;
+    if (!location.empty()) location_ = &location;
     if (step == "commissioning") {
       Commission(r);
     } else if (step == "shipping") {
@@ -195,6 +202,7 @@ class StateMachine {
   bool recalled_lot_ = false;
   std::optional<int64_t> expiry_end_ms_;
   std::string custodian_;  // GLN
+  const std::string* location_ = nullptr;
 };
 
 // The unit's lot key from its commissioning touch ("" if unknown).
@@ -253,6 +261,7 @@ Result<CustodyChain> BuildChain(Reader& reader, const std::string& key,
   while (next_recall < recalls->size())
     state.Recall(*(*recalls)[next_recall++]);
   if (any_hop) chain.custodian = reader.Party(state.custodian());
+  if (state.location() != nullptr) chain.location = *state.location();
   return chain;
 }
 

@@ -13,11 +13,12 @@ constexpr size_t kScanPage = 1024;
 }  // namespace
 
 const std::vector<std::string>& EventRecord::Epcs() const {
-  if (epcs_) return *epcs_;
-  epcs_.emplace();
-  epcs_->reserve(written.size());
-  for (const std::string& uri : written) epcs_->push_back(KeyOf(uri));
-  return *epcs_;
+  if (epcs_valid_) return epcs_;
+  // A reused record keeps its keys' buffers (Clear).
+  epcs_.resize(written.size());
+  for (size_t i = 0; i < written.size(); ++i) KeyInto(written[i], &epcs_[i]);
+  epcs_valid_ = true;
+  return epcs_;
 }
 
 const std::string& EventRecord::EventId() const {
@@ -68,8 +69,8 @@ void EventRecord::Clear() {
   pinned = false;
   event_id_.clear();
   canonical_.clear();
-  epcs_.reset();
-  location_key_.reset();
+  epcs_valid_ = false;
+  location_key_valid_ = false;
   receiver_gln_.reset();
   lot_key_.reset();
 }
@@ -241,6 +242,25 @@ class JsonText {
   std::string scratch_;
 };
 
+// The bare name of a bizStep / disposition (epcis::NormalizeBizStep /
+// NormalizeDisposition), or the value as written when it is not one of the
+// vocabulary's. Memoized per thread: events repeat a dozen values (at most
+// kMemo values are kept, against text naming endless ones).
+const std::string& BareName(const std::string& value, bool biz_step) {
+  constexpr size_t kMemo = 256;
+  thread_local std::unordered_map<std::string, std::string> memo[2];
+  std::unordered_map<std::string, std::string>& m = memo[biz_step ? 1 : 0];
+  if (auto it = m.find(value); it != m.end()) return it->second;
+  Result<std::string> bare = biz_step ? epcis::NormalizeBizStep(value)
+                                      : epcis::NormalizeDisposition(value);
+  if (m.size() >= kMemo) {
+    thread_local std::string last;
+    last = bare.ok() ? *bare : value;
+    return last;
+  }
+  return m.emplace(value, bare.ok() ? *bare : value).first->second;
+}
+
 std::optional<epcis::EventType> EventTypeOf(std::string_view name) {
   if (name == "ObjectEvent") return epcis::EventType::kObjectEvent;
   if (name == "AggregationEvent") return epcis::EventType::kAggregationEvent;
@@ -255,8 +275,26 @@ std::optional<epcis::EventType> EventTypeOf(std::string_view name) {
 
 Status ReadEventText(std::string_view text, EventRecord* r, bool list_texts) {
   JsonText in(text);
-  std::string name, value, type, item_type, item_destination;
-  std::string parent, step, disp;
+  // Scratch strings kept per thread: a recall decodes ~100k events, and
+  // member names, types, bizSteps and parent URIs outgrow the short-string
+  // buffer.
+  struct Scratch {
+    std::string name, value, type, item_type, item_destination;
+    std::string parent, step, disp;
+  };
+  thread_local Scratch scratch;
+  std::string& name = scratch.name;
+  std::string& value = scratch.value;
+  std::string& type = scratch.type;
+  std::string& item_type = scratch.item_type;
+  std::string& item_destination = scratch.item_destination;
+  std::string& parent = scratch.parent;
+  std::string& step = scratch.step;
+  std::string& disp = scratch.disp;
+  type.clear();
+  parent.clear();
+  step.clear();
+  disp.clear();
   // The identifiers as read, per list: buffers kept per thread (a recall
   // decodes ~100k events), copied into r->written, whose strings keep their
   // buffers too when the record is reused (EventRecord::Clear).
@@ -372,15 +410,9 @@ Status ReadEventText(std::string_view text, EventRecord* r, bool list_texts) {
   Result<int64_t> ms = epcis::ParseRfc3339Millis(f.event_time);
   if (!ms.ok()) return ms.status().WithPrefix("event.eventTime");
   f.event_time_ms = *ms;
-  if (!parent.empty()) f.parent = KeyOf(parent);
-  if (!step.empty()) {
-    Result<std::string> bare = epcis::NormalizeBizStep(step);
-    f.biz_step = bare.ok() ? *bare : step;
-  }
-  if (!disp.empty()) {
-    Result<std::string> bare = epcis::NormalizeDisposition(disp);
-    f.disposition = bare.ok() ? *bare : disp;
-  }
+  if (!parent.empty()) KeyInto(parent, &f.parent);
+  if (!step.empty()) f.biz_step = BareName(step, /*biz_step=*/true);
+  if (!disp.empty()) f.disposition = BareName(disp, /*biz_step=*/false);
   size_t total = 0;
   for (int i = 0; i < 4; ++i) {
     r->list_size[i] = static_cast<uint32_t>(lists[i].size);
@@ -414,7 +446,8 @@ std::optional<std::string_view> CanonicalEventIn(std::string_view entry) {
 // The envelope's signer: after the event (of `event_size` bytes) come
 // ,"signature":"<base64>","signer":"<key id>"} and key ids hold no quote or
 // backslash (C2SP key names are printable ASCII without them... checked).
-std::optional<std::string> SignerIn(std::string_view entry, size_t event_size) {
+std::optional<std::string_view> SignerIn(std::string_view entry,
+                                         size_t event_size) {
   constexpr std::string_view kHead = "{\"envelope\":{\"event\":";
   constexpr std::string_view kSigner = ",\"signer\":\"";
   const size_t from = kHead.size() + event_size;
@@ -425,7 +458,7 @@ std::optional<std::string> SignerIn(std::string_view entry, size_t event_size) {
   if (end == std::string_view::npos) return std::nullopt;
   std::string_view id = entry.substr(begin, end - begin);
   if (id.find('\\') != std::string_view::npos) return std::nullopt;
-  return std::string(id);
+  return id;
 }
 
 }  // namespace
@@ -486,7 +519,7 @@ PartyRef Reader::Party(const std::string& gln) const {
   return {gln, it == party_names_.end() ? "" : it->second};
 }
 
-std::string Reader::SignerGln(const std::string& key_id) {
+const std::string& Reader::SignerGln(const std::string& key_id) {
   auto it = signer_gln_.find(key_id);
   if (it != signer_gln_.end()) return it->second;
   std::string gln;
@@ -496,8 +529,7 @@ std::string Reader::SignerGln(const std::string& key_id) {
       break;
     }
   }
-  signer_gln_.emplace(key_id, gln);
-  return gln;
+  return signer_gln_.emplace(key_id, std::move(gln)).first->second;
 }
 
 Result<const EventRecord*> Reader::Load(size_t log, uint64_t index) {
@@ -561,7 +593,7 @@ Result<const EventRecord*> Reader::Decode(size_t log, uint64_t index,
     return Status::Corruption(where() +
                               ": indexed entry is not an event entry");
   }
-  std::optional<std::string> signer = SignerIn(bytes, canonical->size());
+  std::optional<std::string_view> signer = SignerIn(bytes, canonical->size());
   if (!signer) {
     return Status::Corruption(where() + ": envelope.signer missing");
   }
@@ -583,7 +615,7 @@ Result<const EventRecord*> Reader::Decode(size_t log, uint64_t index,
   r->SetCanonical(*canonical);
   r->log = log;
   r->index = index;
-  r->signer = std::move(*signer);
+  r->signer.assign(*signer);
   r->signer_gln = SignerGln(r->signer);
   records_[{log, index}] = r;
   if (!r->facts.is_error_declaration && !r->facts.epcis_event_id.empty()) {

@@ -183,8 +183,12 @@ struct EventRecord {
  private:
   mutable std::string event_id_;   // "" until EventId()
   mutable std::string canonical_;  // "" once EventId() hashed it
-  mutable std::optional<std::vector<std::string>> epcs_;
-  mutable std::optional<std::string> location_key_;
+  // Epcs() and LocationKey(), valid when the flag says so: a reused record
+  // keeps their buffers.
+  mutable std::vector<std::string> epcs_;
+  mutable bool epcs_valid_ = false;
+  mutable std::string location_key_;
+  mutable bool location_key_valid_ = false;
   mutable std::optional<std::string> receiver_gln_;
   mutable std::optional<std::pair<std::string, std::string>> lot_key_;
 };
@@ -312,7 +316,7 @@ class Reader {
   // allocation); valid until the next call.
   const std::string& LookupKey(IndexKind kind, const std::string& key);
   Status MarkSuperseded(EventRecord* record);
-  std::string SignerGln(const std::string& key_id);
+  const std::string& SignerGln(const std::string& key_id);
 
   std::vector<const Source*> logs_;
   bool full_events_ = true;
@@ -357,6 +361,8 @@ std::string GlnOf(std::string_view id);
 Result<gs1::Gs1Key> ParseKeyOrUri(std::string_view id);
 // Canonical key of `id`, or the id unchanged when it is not a GS1 identifier.
 std::string KeyOf(std::string_view id);
+// KeyOf into *out (its buffer reused).
+void KeyInto(std::string_view id, std::string* out);
 // End of the expiry day (YYYY-MM-DD) in ms UTC: eventTime >= this means
 // expired. nullopt if bad.
 std::optional<int64_t> ExpiryEndMs(const std::string& expiry);

@@ -567,9 +567,10 @@ TEST_F(TraceTest, UnitsOfOneCaseKeepTheirOwnEventsInEveryBatchAndThread) {
   internal::RecallThreads() = saved_threads;
 }
 
-// KeyOf's shortcut for plain SGTIN and SSCC URIs gives exactly what the full
-// GS1 parser gives, and leaves every other form (escapes, bad lengths,
-// non-digits) to it.
+// KeyOf's shortcuts for plain SGTIN and SSCC URIs and Digital Links give
+// exactly what the full GS1 parser gives, and leave every other form
+// (escapes, bad lengths, non-digits, check digits, path prefixes, queries) to
+// it.
 TEST(KeyOfTest, PlainEpcUrisGiveTheParsersKey) {
   std::vector<std::string> ids;
   const std::string digits = "061414112345678901";
@@ -604,6 +605,38 @@ TEST(KeyOfTest, PlainEpcUrisGiveTheParsersKey) {
         "00/106141411234567897", "not an id"}) {
     ids.push_back(id);
   }
+  // Digital Links: the plain form (host, /01/GTIN-14/21/serial or
+  // /00/SSCC-18) and its near misses.
+  for (const char* host :
+       {"https://id.gs1.org", "https://dl.udi-ledger.example",
+        "https://ID.GS1.org", "https://a-b.c1", "HTTPS://id.gs1.org",
+        "http://id.gs1.org", "https://id.gs1.org:443", "https://a_b",
+        "https://", "https://id.gs1.org/prefix"}) {
+    for (const char* path : {"/01/80614141123458/21/1",
+                             "/01/80614141123458/21/ABC123xyz",
+                             "/01/80614141123459/21/1",
+                             "/01/00614141123452/21/12345678901234567890",
+                             "/01/00614141123452/21/123456789012345678901",
+                             "/01/0614141123452/21/1",
+                             "/01/806141411234580/21/1",
+                             "/01/80614141123458/21/",
+                             "/01/80614141123458/21/A%2FB",
+                             "/01/80614141123458/21/a-b",
+                             "/01/80614141123458/21/1/",
+                             "/01/80614141123458/21/1?17=261231",
+                             "/01/80614141123458/21/1#x",
+                             "/01/80614141123458/10/L1",
+                             "/01/80614141123458",
+                             "/01/8061414112345a/21/1",
+                             "/00/106141411234567897",
+                             "/00/106141411234567898",
+                             "/00/10614141123456789",
+                             "/00/1061414112345678970",
+                             "/414/0614141000005",
+                             "/01/80614141123458/22/1/10/L/21/2"}) {
+      ids.push_back(std::string(host) + path);
+    }
+  }
   for (const std::string& id : ids) {
     SCOPED_TRACE(id);
     Result<gs1::Gs1Key> key = gs1::ParseIdentifier(id);
@@ -612,6 +645,10 @@ TEST(KeyOfTest, PlainEpcUrisGiveTheParsersKey) {
                                  ? internal::ParseKeyOrUri(id)->ToString()
                                  : id;
     EXPECT_EQ(internal::KeyOf(id), want);
+    // KeyInto overwrites whatever its buffer held.
+    std::string reused = "01/00000000000000/21/a previous, longer key";
+    internal::KeyInto(id, &reused);
+    EXPECT_EQ(reused, want);
   }
 }
 

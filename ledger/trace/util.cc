@@ -65,6 +65,18 @@ bool AllDigits(std::string_view s) {
   return true;
 }
 
+// A serial the plain forms below take as it is: 1 to 20 letters and digits.
+bool IsPlainSerial(std::string_view serial) {
+  if (serial.empty() || serial.size() > 20) return false;
+  for (char c : serial) {
+    if (!((c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') ||
+          (c >= 'a' && c <= 'z'))) {
+      return false;
+    }
+  }
+  return true;
+}
+
 // GS1 check digit of `body` (weights 3, 1, 3... from the right).
 char CheckDigit(std::string_view body) {
   int sum = 0;
@@ -74,60 +86,106 @@ char CheckDigit(std::string_view body) {
   return static_cast<char>('0' + (10 - sum % 10) % 10);
 }
 
-// The key of the two EPC URIs a supply chain names by the million, when they
+// The key of the identifiers a supply chain names by the million, when they
 // take the plain form: urn:epc:id:sgtin:CP.IndicatorItemRef.Serial with a
 // serial of letters and digits, and urn:epc:id:sscc:CP.ExtensionSerialRef
-// (company prefix of 6 to 12 digits, 13 / 17 digits in all). The result is
-// what gs1::ParseIdentifier(...)->ToString() gives (trace_test checks them
-// against each other); nullopt sends every other form to ParseIdentifier.
-std::optional<std::string> PlainEpcKey(std::string_view id) {
+// (company prefix of 6 to 12 digits, 13 / 17 digits in all), into *key.
+// The result is what gs1::ParseIdentifier(...)->ToString() gives (trace_test
+// checks them against each other); false sends every other form to
+// ParseIdentifier (and leaves *key unspecified).
+bool PlainEpcKey(std::string_view id, std::string* key) {
   constexpr std::string_view kSgtin = "urn:epc:id:sgtin:";
   constexpr std::string_view kSscc = "urn:epc:id:sscc:";
   const bool sgtin = id.substr(0, kSgtin.size()) == kSgtin;
-  if (!sgtin && id.substr(0, kSscc.size()) != kSscc) return std::nullopt;
+  if (!sgtin && id.substr(0, kSscc.size()) != kSscc) return false;
   std::string_view rest = id.substr(sgtin ? kSgtin.size() : kSscc.size());
   const size_t dot = rest.find('.');
-  if (dot == std::string_view::npos) return std::nullopt;
+  if (dot == std::string_view::npos) return false;
   const std::string_view cp = rest.substr(0, dot);
   std::string_view ref = rest.substr(dot + 1), serial;
   if (sgtin) {
     const size_t dot2 = ref.find('.');
-    if (dot2 == std::string_view::npos) return std::nullopt;
+    if (dot2 == std::string_view::npos) return false;
     serial = ref.substr(dot2 + 1);
     ref = ref.substr(0, dot2);
-    if (serial.empty() || serial.size() > 20) return std::nullopt;
-    for (char c : serial) {
-      if (!((c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') ||
-            (c >= 'a' && c <= 'z'))) {
-        return std::nullopt;
-      }
-    }
+    if (!IsPlainSerial(serial)) return false;
   }
   if (cp.size() < 6 || cp.size() > 12 || ref.empty() ||
       cp.size() + ref.size() != (sgtin ? 13u : 17u) || !AllDigits(cp) ||
       !AllDigits(ref)) {
-    return std::nullopt;
+    return false;
   }
-  std::string key = sgtin ? "01/" : "00/";
-  const size_t body_at = key.size();
-  key += ref[0];
-  key += cp;
-  key += ref.substr(1);
-  key += CheckDigit(std::string_view(key).substr(body_at));
+  key->assign(sgtin ? "01/" : "00/");
+  const size_t body_at = key->size();
+  *key += ref[0];
+  *key += cp;
+  *key += ref.substr(1);
+  *key += CheckDigit(std::string_view(*key).substr(body_at));
   if (sgtin) {
-    key += "/21/";
-    key += serial;
+    *key += "/21/";
+    *key += serial;
   }
-  return key;
+  return true;
+}
+
+// The same for the plain Digital Link forms of those two:
+// https://<host>/01/<GTIN-14>/21/<serial> (serial of letters and digits) and
+// https://<host>/00/<SSCC-18>, with a host of letters, digits, dots and
+// hyphens, no path prefix, query or fragment, and a right check digit: the
+// key is the path without its leading slash.
+bool PlainDigitalLinkKey(std::string_view id, std::string* key) {
+  constexpr std::string_view kHttps = "https://";
+  if (id.substr(0, kHttps.size()) != kHttps) return false;
+  const size_t slash = id.find('/', kHttps.size());
+  if (slash == std::string_view::npos || slash == kHttps.size()) return false;
+  for (char c : id.substr(kHttps.size(), slash - kHttps.size())) {
+    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') ||
+          (c >= 'A' && c <= 'Z') || c == '.' || c == '-')) {
+      return false;
+    }
+  }
+  const std::string_view path = id.substr(slash + 1);
+  std::string_view number;
+  if (path.substr(0, 3) == "01/") {
+    number = path.substr(3, 14);
+    if (path.size() < 3 + 14 + 4 || path.substr(17, 4) != "/21/" ||
+        !IsPlainSerial(path.substr(21))) {
+      return false;
+    }
+  } else if (path.substr(0, 3) == "00/") {
+    number = path.substr(3);
+    if (number.size() != 18) return false;
+  } else {
+    return false;
+  }
+  if (number.size() != (path[1] == '1' ? 14u : 18u) || !AllDigits(number) ||
+      CheckDigit(number.substr(0, number.size() - 1)) != number.back()) {
+    return false;
+  }
+  key->assign(path);
+  return true;
 }
 
 }  // namespace
 
-std::string KeyOf(std::string_view id) {
-  if (id.empty()) return "";
-  if (std::optional<std::string> plain = PlainEpcKey(id)) return *plain;
+void KeyInto(std::string_view id, std::string* out) {
+  if (id.empty()) {
+    out->clear();
+    return;
+  }
+  if (PlainEpcKey(id, out) || PlainDigitalLinkKey(id, out)) return;
   Result<gs1::Gs1Key> key = ParseKeyOrUri(id);
-  return key.ok() ? key->ToString() : std::string(id);
+  if (key.ok()) {
+    *out = key->ToString();
+  } else {
+    out->assign(id);
+  }
+}
+
+std::string KeyOf(std::string_view id) {
+  std::string key;
+  KeyInto(id, &key);
+  return key;
 }
 
 Result<gs1::Gs1Key> ParseKeyOrUri(std::string_view id) {
