@@ -14,7 +14,10 @@
 // Each ceiling is measured just before and just after its phase (the figure
 // divides by their mean); with the node started by the bench, its CPU per
 // event is also given against one Ed25519 verification's CPU (measured by the
-// same two runs), a figure that holds better on a loaded machine.
+// same two runs), a figure that holds better on a loaded machine, and split by
+// thread role (I/O, verify pool, writer, threads the writer started, exited
+// per-batch helpers; from /proc/PID/task/*/stat, 10 ms ticks) so that the
+// non-verify CPU can be placed. The node's pid is printed (for perf -p).
 //
 // Usage: bench_node [--events N] [--single-events N] [--batch N] [--zstd 1]
 //                   [--clients N] [--node http://HOST:PORT --token ADMIN]
@@ -22,6 +25,7 @@
 //   it). Envelopes are signed before the clock starts; every one must be
 //   answered "accepted" or the run aborts.
 #include <arpa/inet.h>
+#include <dirent.h>
 #include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -38,6 +42,8 @@
 #include <chrono>
 #include <cstdio>
 #include <cstring>
+#include <fstream>
+#include <map>
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <thread>
@@ -74,12 +80,10 @@ bench::Rates Ed25519VerifyRates(int threads, double seconds) {
       *ledger::CanonicalizeJson(MakeEvent(12345, "c")), threads, seconds);
 }
 
-// CPU seconds (user + system) the process `pid` has used, from
-// /proc/PID/stat; -1 when unknown (a node given with --node).
-double ProcessCpuSeconds(pid_t pid) {
-  if (pid <= 0) return -1;
-  std::FILE* f =
-      std::fopen(("/proc/" + std::to_string(pid) + "/stat").c_str(), "r");
+// CPU seconds (user + system) in a /proc .../stat file (a process's or one
+// thread's); -1 when unknown.
+double StatCpuSeconds(const std::string& path) {
+  std::FILE* f = std::fopen(path.c_str(), "r");
   if (!f) return -1;
   char buf[1024];
   size_t n = std::fread(buf, 1, sizeof buf - 1, f);
@@ -98,6 +102,95 @@ double ProcessCpuSeconds(pid_t pid) {
          static_cast<double>(sysconf(_SC_CLK_TCK));
 }
 
+// CPU seconds the process `pid` has used; -1 when unknown (a node given with
+// --node).
+double ProcessCpuSeconds(pid_t pid) {
+  if (pid <= 0) return -1;
+  return StatCpuSeconds("/proc/" + std::to_string(pid) + "/stat");
+}
+
+// The node's CPU by thread role. The node names the threads it creates
+// (udi-io, udi-verify, udi-writer); a thread inherits its creator's name, so
+// the threads the writer starts (the log's per-batch helper, LevelDB's
+// background compaction thread when a write starts it) are also "udi-writer":
+// the writer is the oldest (lowest id) of them. The main thread runs the
+// io_context too. Threads that exited during a phase (per-batch helpers) are
+// the process's CPU beyond its live threads'.
+struct NodeCpu {
+  double process = -1;
+  std::map<int, std::pair<std::string, double>> threads;  // tid: name, CPU
+};
+
+NodeCpu ReadNodeCpu(pid_t pid) {
+  NodeCpu out;
+  out.process = ProcessCpuSeconds(pid);
+  if (out.process < 0) return out;
+  const std::string dir = "/proc/" + std::to_string(pid) + "/task";
+  DIR* d = opendir(dir.c_str());
+  if (d == nullptr) return out;
+  while (dirent* e = readdir(d)) {
+    const int tid = std::atoi(e->d_name);
+    if (tid <= 0) continue;
+    const std::string task = dir + "/" + e->d_name;
+    const double cpu = StatCpuSeconds(task + "/stat");
+    std::ifstream comm(task + "/comm");
+    std::string name;
+    std::getline(comm, name);
+    if (cpu < 0 || name.empty()) continue;  // exited meanwhile
+    out.threads[tid] = {name, cpu};
+  }
+  closedir(d);
+  return out;
+}
+
+// Per role, the CPU microseconds per event between two readings.
+void PrintNodeCpuSplit(pid_t pid, const NodeCpu& before, const NodeCpu& after,
+                       uint64_t events, double verify_cpu_us) {
+  if (before.process < 0 || after.process < 0) return;
+  int writer_tid = -1;
+  for (const auto& [tid, t] : after.threads) {
+    if (t.first == "udi-writer") {
+      writer_tid = tid;
+      break;  // the map is ordered by tid: the oldest
+    }
+  }
+  std::map<std::string, double> role;
+  double live = 0;
+  for (const auto& [tid, t] : after.threads) {
+    auto was = before.threads.find(tid);
+    const double d =
+        t.second - (was == before.threads.end() ? 0 : was->second.second);
+    live += t.second;
+    std::string r;
+    if (tid == pid || t.first == "udi-io") {
+      r = "io (Beast/Asio, body parse, answers)";
+    } else if (t.first == "udi-verify") {
+      r = "verify threads";
+    } else if (tid == writer_tid) {
+      r = "writer (log append, sync)";
+    } else if (t.first == "udi-writer") {
+      r = "writer-started (LevelDB compaction, log helper)";
+    } else {
+      r = "other (" + t.first + ")";
+    }
+    role[r] += d;
+  }
+  // The process's CPU counts its exited threads' too: what it has beyond its
+  // live threads grew by what exited threads used (threads that ended during
+  // the phase: their whole CPU, less what they had at the start).
+  double before_live = 0;
+  for (const auto& [tid, t] : before.threads) before_live += t.second;
+  const double exited = (after.process - live) - (before.process - before_live);
+  role["exited threads (log per-batch helpers)"] += exited;
+  const double n = static_cast<double>(events);
+  for (const auto& [r, seconds] : role) {
+    const double us = 1e6 * seconds / n;
+    if (us < 0.05) continue;
+    std::printf("      %-52s %6.1f us/event = %.2fx verify\n", r.c_str(), us,
+                us / verify_cpu_us);
+  }
+}
+
 // Prints a phase's rate against the ceiling (the mean of the verify rates
 // measured just before and just after it, so that a load change on a shared
 // machine shows up as a gap between the two), and the node's CPU per event
@@ -105,7 +198,12 @@ double ProcessCpuSeconds(pid_t pid) {
 // per verification moves less than wall rates under load, but it moves).
 void PrintPhase(const std::string& what, double rate, double goal_percent,
                 const bench::Rates& before, const bench::Rates& after,
-                double node_cpu_seconds, uint64_t events) {
+                pid_t node_pid, const NodeCpu& node_before,
+                const NodeCpu& node_after, uint64_t events) {
+  const double node_cpu_seconds =
+      node_before.process < 0 || node_after.process < 0
+          ? -1
+          : node_after.process - node_before.process;
   const double ceiling_before = before.wall, ceiling_after = after.wall;
   const double ceiling = (ceiling_before + ceiling_after) / 2;
   const double verify_cpu_us = 1e6 / ((before.cpu + after.cpu) / 2);
@@ -119,6 +217,7 @@ void PrintPhase(const std::string& what, double rate, double goal_percent,
         "    node CPU %.1f us/event = %.2fx one Ed25519 verify (%.1f us); "
         "verify-bound share %.1f%%\n",
         us, us / verify_cpu_us, verify_cpu_us, 100 * verify_cpu_us / us);
+    PrintNodeCpuSplit(node_pid, node_before, node_after, events, verify_cpu_us);
   }
   std::fflush(stdout);
 }
@@ -361,9 +460,17 @@ int main(int argc, char** argv) {
   if (!tok.ok() || tok->status != 201) Die("create token failed");
   const std::string writer = tok->Json().value("token", "");
 
-  std::printf("bench_node: %u hardware threads; node %s:%u (%s)\n",
-              std::thread::hardware_concurrency(), host.c_str(), port,
-              node ? "started by the bench" : "given");
+  if (node) {
+    std::printf(
+        "bench_node: %u hardware threads; node %s:%u (started by the bench, "
+        "pid %d)\n",
+        std::thread::hardware_concurrency(), host.c_str(), port,
+        static_cast<int>(node->pid()));
+  } else {
+    std::printf("bench_node: %u hardware threads; node %s:%u (given)\n",
+                std::thread::hardware_concurrency(), host.c_str(), port);
+  }
+  std::fflush(stdout);
   bench::Stopwatch signing;
   const auto batch_envs = SignMany(events, "a", *key);
   const auto single_envs = SignMany(single_events, "b", *key);
@@ -405,7 +512,7 @@ int main(int argc, char** argv) {
   bench::Rates ceiling_a = ceiling;
   {
     std::atomic<size_t> next{0};
-    const double cpu0 = ProcessCpuSeconds(node_pid);
+    const NodeCpu cpu0 = ReadNodeCpu(node_pid);
     bench::Stopwatch w;
     std::vector<std::thread> pool;
     for (int t = 0; t < 2; ++t) {
@@ -419,12 +526,11 @@ int main(int argc, char** argv) {
     for (auto& t : pool) t.join();
     const double rate = static_cast<double>(events) / w.Seconds();
     const double client_cpu = w.CpuSeconds();
-    const double cpu1 = ProcessCpuSeconds(node_pid);
+    const NodeCpu cpu1 = ReadNodeCpu(node_pid);
     ceiling_a = Ed25519VerifyRates(2, 2.0);
     PrintPhase("(a) batch capture, " + std::to_string(batch) +
                    (zstd ? " zstd" : "") + "/request, 2 client threads",
-               rate, 85, ceiling, ceiling_a, cpu0 < 0 ? -1 : cpu1 - cpu0,
-               events);
+               rate, 85, ceiling, ceiling_a, node_pid, cpu0, cpu1, events);
     PrintClientCpu(client_cpu, events);
     std::printf("    %llu requests answered 503 and were retried\n",
                 static_cast<unsigned long long>(retries_a.load()));
@@ -437,7 +543,7 @@ int main(int argc, char** argv) {
     std::mutex mu;
     std::vector<double> latencies;
     latencies.reserve(single_events);
-    const double cpu0 = ProcessCpuSeconds(node_pid);
+    const NodeCpu cpu0 = ReadNodeCpu(node_pid);
     bench::Stopwatch w;
     std::vector<std::thread> pool;
     for (int t = 0; t < clients; ++t) {
@@ -459,7 +565,7 @@ int main(int argc, char** argv) {
     for (auto& t : pool) t.join();
     const double rate = static_cast<double>(single_events) / w.Seconds();
     const double client_cpu = w.CpuSeconds();
-    const double cpu1 = ProcessCpuSeconds(node_pid);
+    const NodeCpu cpu1 = ReadNodeCpu(node_pid);
     std::sort(latencies.begin(), latencies.end());
     auto pct = [&](double p) {
       if (latencies.empty()) return 0.0;
@@ -469,8 +575,8 @@ int main(int argc, char** argv) {
     };
     PrintPhase("(b) " + std::to_string(clients) +
                    " concurrent clients, 1 envelope/request",
-               rate, 50, ceiling_a, Ed25519VerifyRates(2, 2.0),
-               cpu0 < 0 ? -1 : cpu1 - cpu0, single_events);
+               rate, 50, ceiling_a, Ed25519VerifyRates(2, 2.0), node_pid, cpu0,
+               cpu1, single_events);
     PrintClientCpu(client_cpu, single_events);
     std::printf("    latency p50 %.2f ms, p99 %.2f ms; %llu retried 503s\n",
                 pct(0.50), pct(0.99),
