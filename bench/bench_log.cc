@@ -14,8 +14,21 @@
 //   4. inclusion proofs/s in a log of --entries entries (default 10M; goal >=
 //      50k/s).
 //
+// The append figure (3) also splits the process CPU per event by thread (the
+// writer, the index helper threads AppendEvents starts, LevelDB's compaction
+// thread), gives the LevelDB compaction traffic of the phase (MB flushed from
+// memtables, MB compactions read and wrote, and their ratio: the write
+// amplification), the CPU that the compactions the phase left pending take
+// once the appends are over, and the process's memory.
+//
 // Usage: bench_log [--entries N] [--append-events N] [--batch N] [--proofs N]
-// [--data DIR] [--block-cache-mb N] [--tree-cache-mb N]
+// [--data DIR] [--block-cache-mb N] [--tree-cache-mb N] [--write-buffer-mb N]
+// [--ceiling 0|1] [--unsynced 0|1] [--append-signed 0|1]
+//   --write-buffer-mb: LogOptions::write_buffer_bytes of the append logs (0:
+//   the LogOptions default). --ceiling 0 / --unsynced 0 skip the storage
+//   ceiling / the sync=false append run. --append-signed 0: the appended
+//   events carry placeholder signatures (quicker to prepare for long runs;
+//   appends do not verify signatures, so they cost the same).
 //   --data DIR keeps the large log in DIR and reuses it on the next run (it is
 //   built once; 10M entries take several minutes). A dir of an older log
 //   format there is first upgraded with MigrateDataDir. Without --data the log
@@ -27,6 +40,7 @@
 #include <condition_variable>
 #include <deque>
 #include <filesystem>
+#include <fstream>
 #include <mutex>
 #include <random>
 #include <thread>
@@ -51,6 +65,8 @@ size_t g_batch = 10000;        // --batch: events per AppendEvents call
 size_t g_block_cache_mb = 64;  // --block-cache-mb (LogOptions default: 64)
 // --tree-cache-mb (0: the LogOptions default).
 size_t g_tree_cache_mb = 0;
+// --write-buffer-mb (0: the LogOptions default).
+size_t g_write_buffer_mb = 0;
 
 // The Ed25519 ceiling over a message the size of a canonical event.
 bench::Rates Ed25519VerifyRate(int threads, double seconds) {
@@ -106,6 +122,7 @@ std::unique_ptr<ledger::Log> OpenLog(const std::string& dir,
   o.sync = sync;
   o.block_cache_bytes = g_block_cache_mb << 20;
   if (g_tree_cache_mb > 0) o.tree_cache_bytes = g_tree_cache_mb << 20;
+  if (g_write_buffer_mb > 0) o.write_buffer_bytes = g_write_buffer_mb << 20;
   o.data_dir = dir;
   o.origin = kOrigin;
   o.key = TestKey(kOrigin, 1);
@@ -173,11 +190,79 @@ bench::Rates StorageCeiling(
   return rate;
 }
 
+// A field of /proc/self/status in MiB ("VmRSS", "VmHWM"); 0 if absent.
+double ProcStatusMb(const std::string& field) {
+  std::ifstream in("/proc/self/status");
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.rfind(field + ":", 0) == 0) {
+      return std::strtod(line.c_str() + field.size() + 1, nullptr) / 1024.0;
+    }
+  }
+  return 0;
+}
+
+// Where the process CPU of an append phase went, per event (us), from thread
+// CPU snapshots taken before and after it: the main thread (the writer),
+// named threads of ours ("udi-..."), the remaining live thread (LevelDB's
+// compaction thread, unnamed) and the threads that exited during the phase
+// (AppendEvents' index helpers, one per batch).
+void PrintThreadCpu(const std::map<int, bench::ThreadCpu>& before,
+                    const std::map<int, bench::ThreadCpu>& after,
+                    double process_seconds, uint64_t events) {
+  std::map<std::string, double> by_role;
+  double live = 0;
+  for (const auto& [tid, t] : after) {
+    auto b = before.find(tid);
+    const double d = t.seconds - (b == before.end() ? 0 : b->second.seconds);
+    live += d;
+    const std::string role = t.main ? "writer (main)"
+                             : t.name.rfind("udi-", 0) == 0
+                                 ? t.name
+                                 : "leveldb compaction";
+    by_role[role] += d;
+  }
+  by_role["exited threads (index helpers)"] += process_seconds - live;
+  std::printf("  process CPU by thread, us/event:");
+  for (const auto& [role, seconds] : by_role) {
+    std::printf(" %s %.2f |", role.c_str(), seconds * 1e6 / events);
+  }
+  std::printf(" total %.2f\n", process_seconds * 1e6 / events);
+}
+
+// Compactions between two "leveldb.stats" texts of a log that was empty at
+// the first: MB of tables written (memtable flushes and compactions) and read
+// (compactions), and their write amplification: table MB written per MB of
+// tables stored at the second text.
+void PrintCompactions(const std::string& before, const std::string& after) {
+  const auto b = bench::ParseLevelDbStats(before);
+  const auto a = bench::ParseLevelDbStats(after);
+  double read = 0, written = 0, seconds = 0, stored = 0;
+  std::string levels;
+  for (const auto& [level, l] : a) {
+    const auto it = b.find(level);
+    const bench::LevelDbLevel z =
+        it == b.end() ? bench::LevelDbLevel{} : it->second;
+    read += l.read_mb - z.read_mb;
+    written += l.write_mb - z.write_mb;
+    seconds += l.seconds - z.seconds;
+    stored += l.size_mb;
+    levels += " L" + std::to_string(level) + " " + std::to_string(l.files) +
+              "/" + std::to_string(static_cast<long>(l.size_mb));
+  }
+  std::printf(
+      "  leveldb tables: %.0f MB written, %.0f MB read (%.0f s of "
+      "compaction), %.0f MB stored: write amplification %.2fx; files/MB:%s\n",
+      written, read, seconds, stored, stored > 0 ? written / stored : 0.0,
+      levels.c_str());
+}
+
 // Appends `prepared` in batches of g_batch to a fresh log; also reports the
-// writer thread's CPU time per event.
+// writer thread's CPU time per event, where the process CPU went, the LevelDB
+// compactions and the memory.
 bench::Rates AppendRate(std::vector<ledger::PreparedEvent> prepared,
                         const ledger::SigningKey& acme, bool sync,
-                        double* writer_us_per_event) {
+                        double* writer_us_per_event, bool details) {
   const uint64_t events = prepared.size();
   const std::string dir = ledger::logtesting::MakeTempDir("bench-append");
   bench::Rates rate;
@@ -191,11 +276,44 @@ bench::Rates AppendRate(std::vector<ledger::PreparedEvent> prepared,
       batches.emplace_back(std::make_move_iterator(prepared.begin() + i),
                            std::make_move_iterator(prepared.begin() + end));
     }
+    const std::string stats0 = *log->StorageProperty("leveldb.stats");
+    const auto threads0 = bench::ThreadCpuTimes();
     const double cpu0 = bench::ThreadCpuSeconds();
+    bench::Stopwatch phase;
     rate = bench::Measure(events, [&] {
       for (auto& batch : batches) AppendOrDie(log.get(), std::move(batch));
     });
     *writer_us_per_event = (bench::ThreadCpuSeconds() - cpu0) * 1e6 / events;
+    if (details) {
+      PrintThreadCpu(threads0, bench::ThreadCpuTimes(), phase.CpuSeconds(),
+                     events);
+      PrintCompactions(stats0, *log->StorageProperty("leveldb.stats"));
+      // The compactions the appends left pending: run until LevelDB's
+      // compaction thread stops using CPU (no change over 0.5 s; at most 120
+      // s), as a sustained stream of appends would pay for them.
+      const double process_at_end = phase.CpuSeconds();
+      bench::Stopwatch settle;
+      for (double last = -1; settle.Seconds() < 120;) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(500));
+        const double now = phase.CpuSeconds();
+        if (now - last < 0.005) break;
+        last = now;
+      }
+      std::printf(
+          "  + pending compactions after the appends: %.2f us/event of CPU "
+          "(%.0f s); process total with them %.2f us/event\n",
+          (phase.CpuSeconds() - process_at_end) * 1e6 / events,
+          settle.Seconds(), phase.CpuSeconds() * 1e6 / events);
+      PrintCompactions(stats0, *log->StorageProperty("leveldb.stats"));
+      std::printf(
+          "  memory: leveldb %.0f MiB (approximate-memory-usage); process RSS "
+          "%.0f MiB, peak %.0f MiB (prepared events included)\n",
+          std::strtod(
+              log->StorageProperty("leveldb.approximate-memory-usage")->c_str(),
+              nullptr) /
+              1048576.0,
+          ProcStatusMb("VmRSS"), ProcStatusMb("VmHWM"));
+    }
   }
   std::filesystem::remove_all(dir);
   return rate;
@@ -302,7 +420,8 @@ int main(int argc, char** argv) {
       std::printf(
           "Usage: bench_log [--entries N] [--append-events N] [--batch N] "
           "[--proofs N] [--data DIR] [--block-cache-mb N] [--tree-cache-mb "
-          "N]\n");
+          "N] [--write-buffer-mb N] [--ceiling 0|1] [--unsynced 0|1] "
+          "[--append-signed 0|1]\n");
       return 0;
     }
   }
@@ -316,6 +435,11 @@ int main(int argc, char** argv) {
   std::string data = bench::FlagString(argc, argv, "--data", "");
   g_block_cache_mb = bench::FlagU64(argc, argv, "--block-cache-mb", 64);
   g_tree_cache_mb = bench::FlagU64(argc, argv, "--tree-cache-mb", 0);
+  g_write_buffer_mb = bench::FlagU64(argc, argv, "--write-buffer-mb", 0);
+  const bool ceiling = bench::FlagU64(argc, argv, "--ceiling", 1) != 0;
+  const bool unsynced = bench::FlagU64(argc, argv, "--unsynced", 1) != 0;
+  const bool signed_appends =
+      bench::FlagU64(argc, argv, "--append-signed", 1) != 0;
   const bool temp = data.empty();
   if (temp) data = ledger::logtesting::MakeTempDir("bench-proofs");
   const ledger::SigningKey acme = TestKey("acme", 2);
@@ -334,27 +458,35 @@ int main(int argc, char** argv) {
   double writer_us = 0;
   if (append_events > 0) {
     auto prepared =
-        PrepareMany(0, append_events, "append", acme, /*verify=*/true);
-    const bench::Rates storage = StorageCeiling(prepared);
-    bench::Report("storage ceiling: SHA-256 leaf + synced LevelDB write",
-                  storage, v2);
-    auto copy = prepared;
+        PrepareMany(0, append_events, "append", acme, signed_appends);
+    bench::Rates storage;
+    if (ceiling) {
+      storage = StorageCeiling(prepared);
+      bench::Report("storage ceiling: SHA-256 leaf + synced LevelDB write",
+                    storage, v2);
+    }
+    std::vector<ledger::PreparedEvent> copy;
+    if (unsynced) copy = prepared;
     const std::string label = "append pre-verified events, batches of " +
                               std::to_string(g_batch) + ", sync";
-    const bench::Rates appends =
-        AppendRate(std::move(prepared), acme, /*sync=*/true, &writer_us);
+    const bench::Rates appends = AppendRate(std::move(prepared), acme,
+                                            /*sync=*/true, &writer_us, true);
     bench::Report(label.c_str(), appends, v2);
-    std::printf("  = %.2fx (wall) | %.2fx (CPU) of the storage ceiling\n",
-                appends.wall / storage.wall, appends.cpu / storage.cpu);
+    if (ceiling) {
+      std::printf("  = %.2fx (wall) | %.2fx (CPU) of the storage ceiling\n",
+                  appends.wall / storage.wall, appends.cpu / storage.cpu);
+    }
     std::printf(
         "  writer thread CPU: %.1f us/event (%.0f events/s of one core); "
         "process CPU (writer, its index thread, LevelDB compaction): %.1f "
         "us/event\n",
         writer_us, 1e6 / writer_us, 1e6 / appends.cpu);
-    const bench::Rates unsynced =
-        AppendRate(std::move(copy), acme, /*sync=*/false, &writer_us);
-    bench::Report("  same, sync=false (the fsync share)", unsynced, v2);
-    std::printf("  writer thread CPU: %.1f us/event\n", writer_us);
+    if (unsynced) {
+      const bench::Rates unsynced_rate =
+          AppendRate(std::move(copy), acme, /*sync=*/false, &writer_us, false);
+      bench::Report("  same, sync=false (the fsync share)", unsynced_rate, v2);
+      std::printf("  writer thread CPU: %.1f us/event\n", writer_us);
+    }
   }
 
   {
@@ -370,9 +502,12 @@ int main(int argc, char** argv) {
         static_cast<unsigned long long>(log->Size()), fill.Seconds(),
         data.c_str());
     CheckProofs(*log);
-    bench::Report("inclusion proofs, 1 thread", ProofRate(*log, proofs, 1), v2);
-    bench::Report("inclusion proofs, 2 threads", ProofRate(*log, proofs, 2),
-                  v2);
+    if (proofs > 0) {
+      bench::Report("inclusion proofs, 1 thread", ProofRate(*log, proofs, 1),
+                    v2);
+      bench::Report("inclusion proofs, 2 threads", ProofRate(*log, proofs, 2),
+                    v2);
+    }
   }
   if (temp) std::filesystem::remove_all(data);
   return 0;

@@ -3,8 +3,10 @@
 #ifndef UDI_BENCH_BENCH_UTIL_H_
 #define UDI_BENCH_BENCH_UTIL_H_
 
+#include <dirent.h>
 #include <sodium.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <atomic>
 #include <chrono>
@@ -12,6 +14,9 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <fstream>
+#include <map>
+#include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
@@ -142,6 +147,61 @@ inline ledger::Result<std::unique_ptr<ledger::Log>> OpenMigrating(
   if (!m.ok()) return m;
   std::printf("  migrated in %.0f s\n", w.Seconds());
   return ledger::Log::Open(options);
+}
+
+// CPU time of every live thread of this process (Linux: /proc/self/task), by
+// thread id, with the thread's name (comm; the main thread's is the program's)
+// and whether it is the main thread. Threads that have exited are not listed:
+// their CPU is what a phase's process CPU has beyond the live threads'.
+struct ThreadCpu {
+  std::string name;
+  bool main = false;
+  double seconds = 0;
+};
+inline std::map<int, ThreadCpu> ThreadCpuTimes() {
+  std::map<int, ThreadCpu> out;
+  DIR* dir = opendir("/proc/self/task");
+  if (dir == nullptr) return out;
+  while (dirent* e = readdir(dir)) {
+    const int tid = std::atoi(e->d_name);
+    if (tid <= 0) continue;
+    // The kernel's per-thread CPU clock of `tid` (same thread group only).
+    const clockid_t clock =
+        static_cast<clockid_t>((~static_cast<unsigned>(tid) << 3) | 6);
+    timespec ts;
+    if (clock_gettime(clock, &ts) != 0) continue;  // exited meanwhile
+    ThreadCpu t;
+    t.seconds =
+        static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) * 1e-9;
+    t.main = tid == getpid();
+    std::ifstream comm("/proc/self/task/" + std::to_string(tid) + "/comm");
+    std::getline(comm, t.name);
+    out[tid] = std::move(t);
+  }
+  closedir(dir);
+  return out;
+}
+
+// One level's row of LevelDB's "leveldb.stats" property: the compactions INTO
+// that level since the DB was opened (level 0: memtable flushes).
+struct LevelDbLevel {
+  int files = 0;
+  double size_mb = 0, seconds = 0, read_mb = 0, write_mb = 0;
+};
+// The rows of a "leveldb.stats" text by level (levels without any are absent).
+inline std::map<int, LevelDbLevel> ParseLevelDbStats(const std::string& text) {
+  std::map<int, LevelDbLevel> out;
+  std::istringstream in(text);
+  std::string line;
+  while (std::getline(in, line)) {
+    int level;
+    LevelDbLevel l;
+    if (std::sscanf(line.c_str(), "%d %d %lf %lf %lf %lf", &level, &l.files,
+                    &l.size_mb, &l.seconds, &l.read_mb, &l.write_mb) == 6) {
+      out[level] = l;
+    }
+  }
+  return out;
 }
 
 }  // namespace bench
