@@ -205,17 +205,20 @@ class StateMachine {
   const std::string* location_ = nullptr;
 };
 
-// The unit's lot key from its commissioning touch ("" if unknown).
-std::string LotKeyOf(const std::string& key, const std::vector<Touch>& touches,
-                     std::string* gtin) {
-  if (key.rfind("01/", 0) != 0 || key.size() < 17) return "";
+// The unit's lot key from its commissioning touch ("" if unknown): a
+// reference into the commissioning record (alive as long as the Reader).
+const std::string& LotKeyOf(const std::string& key,
+                            const std::vector<Touch>& touches,
+                            std::string* gtin) {
+  static const std::string kNoKey;
+  if (key.rfind("01/", 0) != 0 || key.size() < 17) return kNoKey;
   *gtin = key.substr(3, 14);
   for (const Touch& t : touches) {
     if (t.record->superseded || t.record->facts.biz_step != "commissioning")
       continue;
     return t.record->LotKey(*gtin);
   }
-  return "";
+  return kNoKey;
 }
 
 }  // namespace
@@ -229,7 +232,7 @@ Result<CustodyChain> BuildChain(Reader& reader, const std::string& key,
   Result<std::vector<Touch>> touches = CollectTouches(reader, key);
   if (!touches.ok()) return touches.status();
   std::string gtin;
-  const std::string lot_key = LotKeyOf(key, *touches, &gtin);
+  const std::string& lot_key = LotKeyOf(key, *touches, &gtin);
   static const std::vector<const EventRecord*> kNone;
   const std::vector<const EventRecord*>* recalls = &kNone;
   if (!gtin.empty()) {

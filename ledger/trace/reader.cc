@@ -8,6 +8,8 @@
 namespace ledger::trace::internal {
 namespace {
 
+using namespace std::string_view_literals;
+
 constexpr size_t kScanPage = 1024;
 
 }  // namespace
@@ -310,8 +312,8 @@ Status ReadEventText(std::string_view text, EventRecord* r, bool list_texts) {
   auto place_id = [&](std::string* out) {
     out->clear();
     if (in.Peek() != '{') return in.Skip();
-    return in.Object(&value, [&](const std::string& member) {
-      if (member == "id") return in.StringOrSkip(out);
+    return in.Object(&value, [&](std::string_view member) {
+      if (member == "id"sv) return in.StringOrSkip(out);
       return in.Skip();
     });
   };
@@ -332,35 +334,33 @@ Status ReadEventText(std::string_view text, EventRecord* r, bool list_texts) {
     if (list_texts) out->assign(text.substr(from, in.offset() - from));
     return true;
   };
-  bool ok = in.Object(&name, [&](const std::string& member) {
-    if (member == "sourceList") return raw(&r->source_list_text);
-    if (member == "bizTransactionList")
+  bool ok = in.Object(&name, [&](std::string_view member) {
+    if (member == "sourceList"sv) return raw(&r->source_list_text);
+    if (member == "bizTransactionList"sv)
       return raw(&r->biz_transaction_list_text);
-    if (member == "type") return in.StringOrSkip(&type);
-    if (member == "action") return in.StringOrSkip(&f.action);
-    if (member == "eventTime") return in.StringOrSkip(&f.event_time);
-    if (member == "eventID") return in.StringOrSkip(&f.epcis_event_id);
-    if (member == "parentID") return in.StringOrSkip(&parent);
-    if (member == "bizStep") return in.StringOrSkip(&step);
-    if (member == "disposition") return in.StringOrSkip(&disp);
-    if (member == "errorDeclaration") {
+    if (member == "type"sv) return in.StringOrSkip(&type);
+    if (member == "action"sv) return in.StringOrSkip(&f.action);
+    if (member == "eventTime"sv) return in.StringOrSkip(&f.event_time);
+    if (member == "eventID"sv) return in.StringOrSkip(&f.epcis_event_id);
+    if (member == "parentID"sv) return in.StringOrSkip(&parent);
+    if (member == "bizStep"sv) return in.StringOrSkip(&step);
+    if (member == "disposition"sv) return in.StringOrSkip(&disp);
+    if (member == "errorDeclaration"sv) {
       f.is_error_declaration = true;
       return in.Skip();
     }
-    if (member == "bizLocation") return place_id(&r->biz_location);
-    if (member == "readPoint") return place_id(&r->read_point);
-    if (member == "epcList") return epc_list(EventRecord::kEpcList);
-    if (member == "childEPCs") return epc_list(EventRecord::kChildEpcs);
-    if (member == "inputEPCList") return epc_list(EventRecord::kInputEpcs);
-    if (member == "outputEPCList") return epc_list(EventRecord::kOutputEpcs);
-    if (member == "ilmd") {
+    if (member == "bizLocation"sv) return place_id(&r->biz_location);
+    if (member == "readPoint"sv) return place_id(&r->read_point);
+    if (member == "epcList"sv) return epc_list(EventRecord::kEpcList);
+    if (member == "childEPCs"sv) return epc_list(EventRecord::kChildEpcs);
+    if (member == "inputEPCList"sv) return epc_list(EventRecord::kInputEpcs);
+    if (member == "outputEPCList"sv) return epc_list(EventRecord::kOutputEpcs);
+    if (member == "ilmd"sv) {
       if (in.Peek() != '{') return in.Skip();
-      return in.Object(&value, [&](const std::string& key) {
+      return in.Object(&value, [&](std::string_view key) {
         const size_t colon = key.rfind(':');
         const std::string_view local =
-            colon == std::string::npos
-                ? std::string_view(key)
-                : std::string_view(key).substr(colon + 1);
+            colon == std::string::npos ? key : key.substr(colon + 1);
         bool* found = local == "lotNumber"            ? &lot_found
                       : local == "itemExpirationDate" ? &expiry_found
                                                       : nullptr;
@@ -369,16 +369,16 @@ Status ReadEventText(std::string_view text, EventRecord* r, bool list_texts) {
         return in.String(found == &lot_found ? &r->ilmd_lot : &r->ilmd_expiry);
       });
     }
-    if (member == "destinationList") {
+    if (member == "destinationList"sv) {
       const size_t from = in.offset();
       if (in.Peek() != '[') return raw(&r->destination_list_text);
       const bool items = in.Array([&] {
         if (in.Peek() != '{') return in.Skip();
         item_type.clear();
         bool has_destination = false;
-        bool read = in.Object(&value, [&](const std::string& key) {
-          if (key == "type") return in.StringOrSkip(&item_type);
-          if (key == "destination") {
+        bool read = in.Object(&value, [&](std::string_view key) {
+          if (key == "type"sv) return in.StringOrSkip(&item_type);
+          if (key == "destination"sv) {
             has_destination = in.Peek() == '"';
             return in.StringOrSkip(&item_destination);
           }

@@ -110,12 +110,25 @@ Result<std::vector<Touch>> CollectTouches(Reader& reader,
                                           const std::string& key) {
   std::vector<Touch> touches;
   LEDGER_RETURN_IF_ERROR(Collect(reader, key, kMinPos, kMaxPos, 0, &touches));
-  std::stable_sort(touches.begin(), touches.end(),
-                   [](const Touch& a, const Touch& b) {
-                     if (a.record->pos() != b.record->pos())
-                       return a.record->pos() < b.record->pos();
-                     return !a.inferred && b.inferred;
-                   });
+  auto before = [](const Touch& a, const Touch& b) {
+    if (a.record->pos() != b.record->pos())
+      return a.record->pos() < b.record->pos();
+    return !a.inferred && b.inferred;
+  };
+  // A unit has a dozen touches, mostly in order already: a stable insertion
+  // sort, without the buffer std::stable_sort allocates per call.
+  constexpr size_t kInsertionSortMax = 64;
+  if (touches.size() <= kInsertionSortMax) {
+    for (size_t i = 1; i < touches.size(); ++i) {
+      Touch t = touches[i];
+      size_t j = i;
+      for (; j > 0 && before(t, touches[j - 1]); --j)
+        touches[j] = touches[j - 1];
+      touches[j] = t;
+    }
+  } else {
+    std::stable_sort(touches.begin(), touches.end(), before);
+  }
   touches.erase(std::unique(touches.begin(), touches.end(),
                             [](const Touch& a, const Touch& b) {
                               return a.record == b.record;
