@@ -19,6 +19,11 @@
 //   bench_federation [--entries N] [--rate R] [--seconds S] [--batch B]
 //                    [--serve-batch M] [--gateways G] [--period-ms P]
 //                    [--poll-ms Q] [--source-only-seconds A]
+//                    [--replica-write-buffer-mib W]
+// --replica-write-buffer-mib: the replica's config replicaWriteBufferBytes
+// (its replicas' LevelDB memtable size; default: the node's, 256 MiB; 64 is an
+// own log's). The catch-up prints what the replica's LevelDB wrote in flushes
+// and compactions, and the source's CPU for serving the entries.
 // --serve-batch: the source's maxLogEntries (entries per GET .../entries
 // response, default 4096, as large as the replica's import chunks).
 // Defaults are small (N=20000, R=5000/s, S=5); the issue's figure is
@@ -31,6 +36,7 @@
 #include <atomic>
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <functional>
 #include <mutex>
@@ -149,9 +155,9 @@ double PeakRssMiB(pid_t pid) {
   return -1;
 }
 
-// CPU seconds (user + system) a process has used so far, or -1.
-double ProcessCpuSeconds(pid_t pid) {
-  std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
+// CPU seconds (user + system) in a /proc stat file, or -1.
+double StatCpuSeconds(const std::string& stat_path) {
+  std::ifstream in(stat_path);
   std::string stat((std::istreambuf_iterator<char>(in)),
                    std::istreambuf_iterator<char>());
   size_t close = stat.rfind(')');
@@ -164,6 +170,71 @@ double ProcessCpuSeconds(pid_t pid) {
     if (i == 15) stime = std::strtod(field.c_str(), nullptr);
   }
   return (utime + stime) / static_cast<double>(sysconf(_SC_CLK_TCK));
+}
+
+// CPU seconds (user + system) a process has used so far, or -1.
+double ProcessCpuSeconds(pid_t pid) {
+  return StatCpuSeconds("/proc/" + std::to_string(pid) + "/stat");
+}
+
+// The live threads of `pid` that used at least 0.1 CPU-s: "name tid: CPU-s"
+// (threads that have exited, such as the import's check workers, are not
+// listed; their CPU is in the process's total). In a replica, the first
+// "udi-pull" fetches and commits (its helper threads inherit the name); an
+// unnamed thread other than the main one is LevelDB's background thread
+// (memtable flushes and compactions).
+std::string ThreadCpu(pid_t pid) {
+  std::string out;
+  std::error_code ec;
+  const std::string dir = "/proc/" + std::to_string(pid) + "/task";
+  for (auto it = std::filesystem::directory_iterator(dir, ec);
+       !ec && it != std::filesystem::directory_iterator(); it.increment(ec)) {
+    const std::string tid = it->path().filename().string();
+    std::ifstream comm_in(it->path() / "comm");
+    std::string comm;
+    std::getline(comm_in, comm);
+    const double cpu = StatCpuSeconds((it->path() / "stat").string());
+    if (cpu < 0.1) continue;
+    char buf[96];
+    std::snprintf(buf, sizeof buf, "%s%s %s%s: %.1f", out.empty() ? "" : ", ",
+                  comm.c_str(), tid.c_str(),
+                  tid == std::to_string(pid) ? " (main)" : "", cpu);
+    out += buf;
+  }
+  return out;
+}
+
+// What LevelDB wrote into the info LOG files under `dir` (any depth): the
+// megabytes written by level-0 flushes ("Level-0 table #N: B bytes OK") and by
+// compactions ("Compacted ... => B bytes").
+struct LevelDbWrites {
+  double flushed_mib = 0, compacted_mib = 0;
+};
+LevelDbWrites ReadLevelDbLogs(const std::string& dir) {
+  LevelDbWrites w;
+  std::error_code ec;
+  for (auto it = std::filesystem::recursive_directory_iterator(dir, ec);
+       !ec && it != std::filesystem::recursive_directory_iterator();
+       it.increment(ec)) {
+    const std::string name = it->path().filename().string();
+    if (name != "LOG" && name != "LOG.old") continue;
+    std::ifstream in(it->path());
+    std::string line;
+    while (std::getline(in, line)) {
+      size_t at;
+      if (line.find("Level-0 table #") != std::string::npos &&
+          (at = line.find(": ", line.find("Level-0 table #"))) !=
+              std::string::npos &&
+          line.find(" bytes OK") != std::string::npos) {
+        w.flushed_mib += std::strtod(line.c_str() + at + 2, nullptr) / 1048576;
+      } else if (line.find("Compacted ") != std::string::npos &&
+                 (at = line.find("=> ")) != std::string::npos) {
+        w.compacted_mib +=
+            std::strtod(line.c_str() + at + 3, nullptr) / 1048576;
+      }
+    }
+  }
+  return w;
 }
 
 double Percentile(std::vector<double> v, double p) {
@@ -209,11 +280,20 @@ int main(int argc, char** argv) {
       bench::Ed25519VerifyRate(std::string(400, 'x'), 1, 1.0);
   bench::Rates before =
       bench::Ed25519VerifyRate(std::string(400, 'x'), cores, 1.0);
+  std::vector<std::string> replica_args{
+      "--name", "bench.example/replica", "--peer",
+      peer,     "--peer-token-file",     tmp.path() + "/peer.token"};
+  if (const uint64_t mib =
+          bench::FlagU64(argc, argv, "--replica-write-buffer-mib", 0)) {
+    const std::string config = tmp.path() + "/replica.config.json";
+    std::ofstream(config) << json{{"replicaWriteBufferBytes", mib << 20}}.dump()
+                          << "\n";
+    replica_args.insert(replica_args.end(), {"--config", config});
+  }
+  const double source_cpu0 = ProcessCpuSeconds(src.node->pid());
   bench::Stopwatch catchup;
-  auto replica = udi_test::NodeProcess::Start(
-      tmp.path() + "/replica",
-      {"--name", "bench.example/replica", "--peer", peer, "--peer-token-file",
-       tmp.path() + "/peer.token"});
+  auto replica =
+      udi_test::NodeProcess::Start(tmp.path() + "/replica", replica_args);
   if (!replica.ok()) Die(replica.status().ToString());
   udi_http::HttpClient rc("127.0.0.1", (*replica)->port());
   // (entries held, replica CPU-s) about every 2 s: the replica's CPU per entry
@@ -229,6 +309,7 @@ int main(int argc, char** argv) {
   }
   double t = catchup.Seconds();
   const double replica_cpu = ProcessCpuSeconds((*replica)->pid());
+  const double source_cpu = ProcessCpuSeconds(src.node->pid()) - source_cpu0;
   bench::Rates caught{static_cast<double>(target) / t, 0};
   caught.cpu = caught.wall;  // the replica's CPU is another process
   bench::Rates after1 = bench::Ed25519VerifyRate(std::string(400, 'x'), 1, 1.0);
@@ -264,6 +345,18 @@ int main(int argc, char** argv) {
       static_cast<double>(target) / replica_cpu / verify_per_cpu_s,
       verify_per_cpu_s,
       verify_per_cpu_s * replica_cpu / static_cast<double>(target));
+  const LevelDbWrites writes = ReadLevelDbLogs(tmp.path() + "/replica");
+  std::printf(
+      "catch-up CPU of the source serving the entries: %.1f CPU-s = %.2f "
+      "verifications' worth per entry; both nodes: %.2f; replica LevelDB "
+      "wrote %.0f MiB in level-0 flushes and %.0f MiB in compactions (its "
+      "LOG files)\n",
+      source_cpu, verify_per_cpu_s * source_cpu / static_cast<double>(target),
+      verify_per_cpu_s * (source_cpu + replica_cpu) /
+          static_cast<double>(target),
+      writes.flushed_mib, writes.compacted_mib);
+  std::printf("replica threads alive, CPU-s: %s\n",
+              ThreadCpu((*replica)->pid()).c_str());
   // The same per fifth of the log (between the samples nearest to the fifths).
   progress.emplace_back(target, replica_cpu);
   auto nearest = [&](uint64_t want) {

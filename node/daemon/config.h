@@ -42,6 +42,9 @@ struct NodeConfig {
   std::map<std::string, std::string> origins;
   std::optional<replication::PeerConfig> recover_from;
   uint64_t peer_timeout_ms = 10000;  // config "peerTimeoutMillis"
+  // config "replicaWriteBufferBytes": each replica's LevelDB memtable.
+  size_t replica_write_buffer_bytes =
+      replication::kDefaultReplicaWriteBufferBytes;
   // Operations (issue 7): log threshold (--log-level, config "logLevel"),
   // --print-config, and which flags were given (they win over the file).
   std::string log_level = "info";

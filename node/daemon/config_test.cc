@@ -71,5 +71,20 @@ TEST(ConfigTest, ConfigJsonRejectsUnknownKeysByName) {
   }
 }
 
+// replicaWriteBufferBytes: each replica's LevelDB memtable (ReplicaStore).
+TEST(ConfigTest, ReplicaWriteBufferBytes) {
+  NodeConfig c;
+  EXPECT_EQ(c.replica_write_buffer_bytes,
+            replication::kDefaultReplicaWriteBufferBytes);
+  ASSERT_TRUE(
+      ApplyConfigJson(R"({"replicaWriteBufferBytes": 134217728})", &c).ok());
+  EXPECT_EQ(c.replica_write_buffer_bytes, size_t{128} << 20);
+  EXPECT_EQ(ConfigToJson(c)["replicaWriteBufferBytes"], 134217728u);
+  auto st = ApplyConfigJson(R"({"replicaWriteBufferBytes": 1000})", &c);
+  ASSERT_FALSE(st.ok());
+  EXPECT_EQ(st.message().rfind("replicaWriteBufferBytes: want", 0), 0u)
+      << st.message();
+}
+
 }  // namespace
 }  // namespace node

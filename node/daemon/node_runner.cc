@@ -100,6 +100,7 @@ int RunNode(const NodeConfig& c) {
   replication_options.pinned_origins = c.origins;
   replication_options.request_timeout =
       std::chrono::milliseconds(c.peer_timeout_ms);
+  replication_options.write_buffer_bytes = c.replica_write_buffer_bytes;
   // The witness cosigns verified peer checkpoints and checks gossip for split
   // views (node/witness/README.md); it finds logs through the service below.
   std::function<std::shared_ptr<const ledger::Log>(const std::string&)>

@@ -39,11 +39,13 @@ std::string ReplicaStore::DirName(std::string_view origin) {
 }
 
 ledger::Result<std::unique_ptr<ReplicaStore>> ReplicaStore::Open(
-    std::string dir, std::map<std::string, std::string> configured) {
+    std::string dir, std::map<std::string, std::string> configured,
+    size_t write_buffer_bytes) {
   std::error_code ec;
   std::filesystem::create_directories(dir, ec);
   if (ec) return Status::IOError(dir + ": " + ec.message());
-  std::unique_ptr<ReplicaStore> store(new ReplicaStore(dir));
+  std::unique_ptr<ReplicaStore> store(
+      new ReplicaStore(dir, write_buffer_bytes));
   std::string pins_path = dir + "/pins.json";
   if (std::filesystem::exists(pins_path, ec)) {
     std::ifstream in(pins_path);
@@ -131,6 +133,7 @@ ledger::Result<std::shared_ptr<ledger::Log>> ReplicaStore::OpenLocked(
   options.data_dir = dir_ + "/" + DirName(origin);
   options.origin = origin;
   options.replica_verifier = *key;
+  options.write_buffer_bytes = write_buffer_bytes_;
   auto log = ledger::Log::Open(std::move(options));
   if (!log.ok()) {
     return log.status().WithPrefix("replica of \"" + origin + "\" in " + dir_ +

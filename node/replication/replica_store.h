@@ -30,6 +30,7 @@
 
 #include "ledger/log.h"
 #include "ledger/status.h"
+#include "node/replication/replication.h"
 
 namespace replication {
 
@@ -39,8 +40,11 @@ class ReplicaStore {
   // text) against the pins on disk (FailedPrecondition naming the origin when
   // they differ; InvalidArgument when a configured key does not parse), and
   // opens every replica directory that exists for a pinned origin.
+  // Each replica's LevelDB memtable is `write_buffer_bytes`
+  // (ledger::LogOptions::write_buffer_bytes).
   static ledger::Result<std::unique_ptr<ReplicaStore>> Open(
-      std::string dir, std::map<std::string, std::string> configured);
+      std::string dir, std::map<std::string, std::string> configured,
+      size_t write_buffer_bytes = kDefaultReplicaWriteBufferBytes);
 
   // The directory name of `origin` under DATA/replicas/.
   static std::string DirName(std::string_view origin);
@@ -68,7 +72,8 @@ class ReplicaStore {
   std::shared_ptr<std::mutex> ImportLock(const std::string& origin);
 
  private:
-  explicit ReplicaStore(std::string dir) : dir_(std::move(dir)) {}
+  ReplicaStore(std::string dir, size_t write_buffer_bytes)
+      : dir_(std::move(dir)), write_buffer_bytes_(write_buffer_bytes) {}
   ledger::Status SavePinsLocked() const;
   ledger::Result<std::shared_ptr<ledger::Log>> OpenLocked(
       const std::string& origin, const std::string& key_text);
@@ -78,6 +83,7 @@ class ReplicaStore {
     std::string source;
   };
   const std::string dir_;
+  const size_t write_buffer_bytes_;
   mutable std::mutex mu_;  // guards everything below and pins.json
   std::map<std::string, PinnedKey> pins_;          // learned or configured
   std::map<std::string, std::string> configured_;  // origin → key

@@ -61,6 +61,10 @@ struct PeerConfig {
   std::string verifier_key;
 };
 
+// The default ReplicationOptions::write_buffer_bytes: 4x an own log's (see
+// node/replication/README.md § Memory for the measurements).
+inline constexpr size_t kDefaultReplicaWriteBufferBytes = size_t{256} << 20;
+
 struct ReplicationOptions {
   std::string data_dir;    // the node's DATA; replicas live in DATA/replicas/
   std::string own_origin;  // never pulled from peers
@@ -77,6 +81,12 @@ struct ReplicationOptions {
   std::chrono::milliseconds min_backoff{100};
   std::chrono::milliseconds max_backoff{10000};
   std::chrono::milliseconds request_timeout{10000};
+  // LevelDB memtable size of each replica (ledger::LogOptions::
+  // write_buffer_bytes). A catch-up writes event ids in random order, so every
+  // memtable flush overlaps almost all older tables: a larger memtable means
+  // fewer, cheaper compactions, at the cost of up to 2x this much memory per
+  // replica while it is written to (node/replication/README.md).
+  size_t write_buffer_bytes = kDefaultReplicaWriteBufferBytes;
 };
 
 // The replication view of one held log, for GET /v1/logs.

@@ -434,6 +434,52 @@ TEST_F(ReplicationTest, PipelinedCatchUpStopsAtABadSignatureMidChunk) {
       ledger::OpenCheckpoint(a->GetText("/v1/checkpoint"), *verifier)->root);
 }
 
+// ReplicaStore opens its replicas with the configured LevelDB memtable size
+// (ReplicationOptions::write_buffer_bytes): the same catch-up writes tables
+// with a 64 KiB memtable and none with the default one.
+TEST_F(ReplicationTest, ReplicasUseTheConfiguredMemtableSize) {
+  Node* a = Start("node-a");
+  ASSERT_TRUE(a);
+  Write(a, 0, 300, true);
+  const std::string key = a->Get("/v1/node").value("verifierKey", "");
+  replication::PeerConfig config{a->url(), "", key};
+  std::ifstream token_in(a->token_file);
+  std::getline(token_in, config.token);
+  auto peer = replication::PeerClient::Create(config, std::chrono::seconds(10));
+  ASSERT_TRUE(peer.ok()) << peer.status().ToString();
+  struct Case {
+    size_t write_buffer_bytes;
+    bool tables;
+  };
+  const Case cases[] = {{64 << 10, true},
+                        {replication::kDefaultReplicaWriteBufferBytes, false}};
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.write_buffer_bytes);
+    auto store = replication::ReplicaStore::Open(
+        tmp_.path() + "/r" + std::to_string(c.write_buffer_bytes),
+        {{"node-a", key}}, c.write_buffer_bytes);
+    ASSERT_TRUE(store.ok()) << store.status().ToString();
+    auto log = (*store)->Get("node-a");
+    ASSERT_TRUE(log.ok()) << log.status().ToString();
+    replication::SyncContext sync;
+    sync.batch_size = 50;  // LevelDB flushes on the write after an overflow
+    std::string reason;
+    uint64_t imported = 0;
+    ledger::Status st = replication::SyncLogFromPeer(
+        peer->get(), a->url(), "node-a", log->get(), sync, &reason, &imported);
+    ASSERT_TRUE(st.ok()) << st.ToString() << " " << reason;
+    ASSERT_EQ((*log)->Size(), a->Size());
+    int tables = 0;
+    for (int level = 0; level < 7; ++level) {
+      auto n = (*log)->StorageProperty("leveldb.num-files-at-level" +
+                                       std::to_string(level));
+      ASSERT_TRUE(n.has_value()) << level;
+      tables += std::stoi(*n);
+    }
+    EXPECT_EQ(tables > 0, c.tables) << tables;
+  }
+}
+
 TEST_F(ReplicationTest, DownAndSlowPeersAreCountedAndDoNotBlockOthers) {
   Node* a = Start("node-a");
   ASSERT_TRUE(a);

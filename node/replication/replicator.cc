@@ -1,4 +1,6 @@
 // Replicator: the replica store plus one puller thread per peer.
+#include <pthread.h>
+
 #include <algorithm>
 #include <condition_variable>
 #include <mutex>
@@ -66,8 +68,9 @@ ledger::Result<std::unique_ptr<Replicator>> Replicator::Open(
         "origins: \"" + options.own_origin +
         "\" is this node's own origin; it is never replicated");
   }
-  auto store = ReplicaStore::Open(options.data_dir + "/replicas",
-                                  options.pinned_origins);
+  auto store =
+      ReplicaStore::Open(options.data_dir + "/replicas", options.pinned_origins,
+                         options.write_buffer_bytes);
   if (!store.ok()) return store.status();
   impl->store = std::move(*store);
   impl->options = std::move(options);
@@ -77,7 +80,10 @@ ledger::Result<std::unique_ptr<Replicator>> Replicator::Open(
 
 void Replicator::Start() {
   for (const auto& peer : impl_->options.peers) {
-    impl_->threads.emplace_back([this, peer] { impl_->RunPeer(peer); });
+    impl_->threads.emplace_back([this, peer] {
+      pthread_setname_np(pthread_self(), "udi-pull");  // for top and perf
+      impl_->RunPeer(peer);
+    });
   }
 }
 
