@@ -127,6 +127,52 @@ TEST_F(CommitterTest, RejectionsMatchPrepareEventAndNameTheEventId) {
   EXPECT_EQ(entry->json["type"], "event");
 }
 
+// Signatures are checked after the other checks of a whole chunk (64
+// envelopes): across several chunks, each outcome still belongs to its own
+// envelope, in input order, and only the valid ones are stored, in order.
+TEST_F(CommitterTest, OutcomesStayWithTheirEnvelopesAcrossChunks) {
+  constexpr size_t kEnvelopes = 150;  // 3 chunks of CommitterOptions{}
+  std::vector<json> envelopes;
+  std::vector<const char*> want;  // "ok", "signature" or "event"
+  for (size_t i = 0; i < kEnvelopes; ++i) {
+    json env =
+        ledger::SignEvent(MakeEvent("chunk" + std::to_string(i)), env_.acme)
+            ->ToJson();
+    if (i % 7 == 3) {
+      env["signature"] = ledger::ToBase64(std::string(64, 'x'));
+      want.push_back("signature");
+    } else if (i % 11 == 5) {
+      env["event"]["bizStep"] = "not a step";
+      want.push_back("event");
+    } else {
+      want.push_back("ok");
+    }
+    envelopes.push_back(std::move(env));
+  }
+  auto outcomes = SubmitAndWait(envelopes);
+  ASSERT_EQ(outcomes.size(), kEnvelopes);
+  uint64_t next_index = 0;
+  size_t stored = 0;
+  for (size_t i = 0; i < kEnvelopes; ++i) {
+    SCOPED_TRACE("envelope " + std::to_string(i) + " (" + want[i] + ")");
+    const auto& o = outcomes[i];
+    EXPECT_EQ(o.event_id, EventIdOf(envelopes[i]["event"]));
+    if (std::string(want[i]) == "ok") {
+      ASSERT_EQ(o.status, ledger::AppendStatus::kAccepted) << o.error;
+      EXPECT_GT(o.index, next_index);
+      next_index = o.index;
+      auto entry = env_.log->ReadEntry(o.index);
+      ASSERT_TRUE(entry.ok()) << entry.status().ToString();
+      EXPECT_EQ(entry->json["envelope"], envelopes[i]);
+      ++stored;
+    } else {
+      EXPECT_EQ(o.status, ledger::AppendStatus::kRejected);
+      EXPECT_EQ(o.error.rfind(want[i], 0), 0u) << o.error;
+    }
+  }
+  EXPECT_EQ(env_.log->Size(), 1u + stored);
+}
+
 TEST_F(CommitterTest, BoundSignerIsEnforcedWithTheEventId) {
   json env = ledger::SignEvent(MakeEvent("b1"), env_.acme)->ToJson();
   SubmitOptions options;

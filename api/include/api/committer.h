@@ -90,11 +90,13 @@ class Committer {
   static constexpr size_t kMaxCachedSigners = 4096;
   std::shared_ptr<const Signer> LookupSigner(const std::string& key_id);
   void RegistryChanging(bool changing);
-  // Checks and verifies one envelope (moved from); on failure sets
-  // *rejected_event_id when the event id can be computed.
+  // Checks one envelope (moved from), all but its signature, which the
+  // caller checks against *signer (set on success) with
+  // ledger::VerifyEnvelopeCanonical; on failure sets *rejected_event_id when
+  // the event id can be computed.
   ledger::Result<ledger::PreparedEvent> PrepareOne(
       nlohmann::json&& json, const std::string& bound_signer,
-      std::string* rejected_event_id);
+      std::string* rejected_event_id, std::shared_ptr<const Signer>* signer);
   ledger::Result<ledger::PreparedEvent> PrepareSigned(
       ledger::Envelope envelope, const Signer& signer,
       std::string* rejected_event_id);
