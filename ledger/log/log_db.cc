@@ -1,32 +1,8 @@
 #include "ledger/log/log_db.h"
 
-#if defined(__GLIBC__)
-#include <malloc.h>
-#endif
-
-#include <algorithm>
-#include <climits>
-#include <mutex>
-
 #include "ledger/log/log_keys.h"
 
 namespace ledger::logdb {
-
-void KeepFreedMemory(size_t write_buffer_bytes) {
-#if defined(__GLIBC__)
-  static std::mutex mu;
-  static size_t trim_threshold = 0;  // what this process set last
-  const size_t want = std::max<size_t>(
-      kMinTrimThreshold, 2 * std::max<size_t>(write_buffer_bytes, 1));
-  std::lock_guard lock(mu);
-  if (want <= trim_threshold) return;
-  if (trim_threshold == 0) mallopt(M_MMAP_THRESHOLD, 32 << 20);
-  mallopt(M_TRIM_THRESHOLD, static_cast<int>(std::min<size_t>(want, INT_MAX)));
-  trim_threshold = want;
-#else
-  (void)write_buffer_bytes;
-#endif
-}
 
 Status FromLevelDb(const leveldb::Status& s, std::string_view what) {
   if (s.ok()) return Status::OK();
@@ -40,7 +16,6 @@ Status FromLevelDb(const leveldb::Status& s, std::string_view what) {
 Result<std::unique_ptr<Db>> Open(const std::string& dir, bool create,
                                  size_t block_cache_bytes,
                                  size_t write_buffer_bytes) {
-  KeepFreedMemory(write_buffer_bytes);
   auto db = std::make_unique<Db>();
   db->dir = dir;
   db->cache.reset(leveldb::NewLRUCache(block_cache_bytes));
@@ -74,7 +49,10 @@ Result<std::unique_ptr<Db>> Open(const std::string& dir, bool create,
   // 2.9x and ~12 us, but the writer's and the process's CPU per event did not
   // fall measurably (the runs drift by more than that), for +128 MiB of memory
   // at peak and twice the log to replay on open, so the default stays 64 MiB;
-  // a node that appends steadily may pass 128 MiB.
+  // a node that appends steadily may pass 128 MiB. Keeping a flushed
+  // memtable's memory in the process (glibc M_TRIM_THRESHOLD 256 MiB,
+  // M_MMAP_THRESHOLD 32 MiB) was tried and removed again: no change in CPU per
+  // event over 7 alternating pairs of 200k-append runs.
   o.write_buffer_size = write_buffer_bytes;
   // Files of 32 MiB (default 2 MiB) keep a 10M-entry log at a few hundred
   // tables, all of which stay open (the process limit here is 20000

@@ -39,24 +39,6 @@ Result<std::unique_ptr<Db>> Open(const std::string& dir, bool create,
                                  size_t block_cache_bytes,
                                  size_t write_buffer_bytes = 64 << 20);
 
-// The smallest malloc trim threshold KeepFreedMemory sets.
-inline constexpr size_t kMinTrimThreshold = 256 << 20;
-
-// Makes glibc's malloc keep freed memory in the process instead of returning
-// it to the kernel at once (called by Open; process-wide, and only ever
-// raised). Without it, every LevelDB memtable (write_buffer_bytes of ~1 KB
-// blocks, allocated by the writer, freed after the flush) was handed back
-// (trimmed off the heap top) and the next one page-faulted it in again: ~38%
-// of the append writer's CPU was in page faults (perf, 200k synced appends),
-// the writer's CPU per event fell by ~1.5-2.5 us and the process's by 2-4 us
-// with it (bench_log), at +60 MiB of RSS. Sets M_TRIM_THRESHOLD to at least
-// max(kMinTrimThreshold, 2 x write_buffer_bytes) (a freed memtable and a
-// batch beside it) and M_MMAP_THRESHOLD to 32 MiB (glibc's maximum), so that
-// the write batches and the index helper's buffers (up to tens of MB) come
-// from the heap and are reused instead of being mapped and faulted in anew
-// each time. No-op without glibc.
-void KeepFreedMemory(size_t write_buffer_bytes);
-
 // Converts a LevelDB status, naming what was being done.
 Status FromLevelDb(const leveldb::Status& s, std::string_view what);
 
