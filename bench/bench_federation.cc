@@ -179,10 +179,11 @@ double ProcessCpuSeconds(pid_t pid) {
 
 // The live threads of `pid` that used at least 0.1 CPU-s: "name tid: CPU-s"
 // (threads that have exited, such as the import's check workers, are not
-// listed; their CPU is in the process's total). In a replica, the first
-// "udi-pull" fetches and commits (its helper threads inherit the name); an
-// unnamed thread other than the main one is LevelDB's background thread
-// (memtable flushes and compactions).
+// listed; their CPU is in the process's total). A thread inherits the name of
+// the thread that starts it: in a replica, the first "udi-pull" fetches and
+// commits, and the other long-lived "udi-pull" is LevelDB's background thread
+// (memtable flushes and compactions), started by the first commit that fills a
+// memtable.
 std::string ThreadCpu(pid_t pid) {
   std::string out;
   std::error_code ec;
