@@ -155,28 +155,6 @@ double PeakRssMiB(pid_t pid) {
   return -1;
 }
 
-// CPU seconds (user + system) in a /proc stat file, or -1.
-double StatCpuSeconds(const std::string& stat_path) {
-  std::ifstream in(stat_path);
-  std::string stat((std::istreambuf_iterator<char>(in)),
-                   std::istreambuf_iterator<char>());
-  size_t close = stat.rfind(')');
-  if (close == std::string::npos) return -1;
-  std::istringstream rest(stat.substr(close + 2));
-  std::string field;
-  double utime = 0, stime = 0;
-  for (int i = 3; i <= 15 && rest >> field; ++i) {
-    if (i == 14) utime = std::strtod(field.c_str(), nullptr);
-    if (i == 15) stime = std::strtod(field.c_str(), nullptr);
-  }
-  return (utime + stime) / static_cast<double>(sysconf(_SC_CLK_TCK));
-}
-
-// CPU seconds (user + system) a process has used so far, or -1.
-double ProcessCpuSeconds(pid_t pid) {
-  return StatCpuSeconds("/proc/" + std::to_string(pid) + "/stat");
-}
-
 // The live threads of `pid` that used at least 0.1 CPU-s: "name tid: CPU-s"
 // (threads that have exited, such as the import's check workers, are not
 // listed; their CPU is in the process's total). A thread inherits the name of
@@ -186,20 +164,11 @@ double ProcessCpuSeconds(pid_t pid) {
 // memtable.
 std::string ThreadCpu(pid_t pid) {
   std::string out;
-  std::error_code ec;
-  const std::string dir = "/proc/" + std::to_string(pid) + "/task";
-  for (auto it = std::filesystem::directory_iterator(dir, ec);
-       !ec && it != std::filesystem::directory_iterator(); it.increment(ec)) {
-    const std::string tid = it->path().filename().string();
-    std::ifstream comm_in(it->path() / "comm");
-    std::string comm;
-    std::getline(comm_in, comm);
-    const double cpu = StatCpuSeconds((it->path() / "stat").string());
-    if (cpu < 0.1) continue;
+  for (const auto& [tid, t] : bench::TaskCpuTimes(pid)) {
+    if (t.seconds < 0.1) continue;
     char buf[96];
-    std::snprintf(buf, sizeof buf, "%s%s %s%s: %.1f", out.empty() ? "" : ", ",
-                  comm.c_str(), tid.c_str(),
-                  tid == std::to_string(pid) ? " (main)" : "", cpu);
+    std::snprintf(buf, sizeof buf, "%s%s %d%s: %.1f", out.empty() ? "" : ", ",
+                  t.name.c_str(), tid, t.main ? " (main)" : "", t.seconds);
     out += buf;
   }
   return out;
@@ -291,7 +260,7 @@ int main(int argc, char** argv) {
                           << "\n";
     replica_args.insert(replica_args.end(), {"--config", config});
   }
-  const double source_cpu0 = ProcessCpuSeconds(src.node->pid());
+  const double source_cpu0 = bench::ProcessCpuSeconds(src.node->pid());
   bench::Stopwatch catchup;
   auto replica =
       udi_test::NodeProcess::Start(tmp.path() + "/replica", replica_args);
@@ -303,14 +272,15 @@ int main(int argc, char** argv) {
   auto next_sample = Clock::now() + std::chrono::seconds(2);
   for (uint64_t held = 0; (held = ReplicaSize(rc, origin)) < target;) {
     if (Clock::now() >= next_sample) {
-      progress.emplace_back(held, ProcessCpuSeconds((*replica)->pid()));
+      progress.emplace_back(held, bench::ProcessCpuSeconds((*replica)->pid()));
       next_sample += std::chrono::seconds(2);
     }
     ::poll(nullptr, 0, 20);
   }
   double t = catchup.Seconds();
-  const double replica_cpu = ProcessCpuSeconds((*replica)->pid());
-  const double source_cpu = ProcessCpuSeconds(src.node->pid()) - source_cpu0;
+  const double replica_cpu = bench::ProcessCpuSeconds((*replica)->pid());
+  const double source_cpu =
+      bench::ProcessCpuSeconds(src.node->pid()) - source_cpu0;
   bench::Rates caught{static_cast<double>(target) / t, 0};
   caught.cpu = caught.wall;  // the replica's CPU is another process
   bench::Rates after1 = bench::Ed25519VerifyRate(std::string(400, 'x'), 1, 1.0);
@@ -495,8 +465,8 @@ int main(int argc, char** argv) {
       ::poll(nullptr, 0, static_cast<int>(poll_ms));
     }
   });
-  const double src_cpu0 = ProcessCpuSeconds(src.node->pid());
-  const double rep_cpu0 = ProcessCpuSeconds((*replica)->pid());
+  const double src_cpu0 = bench::ProcessCpuSeconds(src.node->pid());
+  const double rep_cpu0 = bench::ProcessCpuSeconds((*replica)->pid());
   const double achieved = offer(
       texts,
       [&](uint64_t end, Clock::time_point when) {
@@ -506,8 +476,8 @@ int main(int argc, char** argv) {
       &arrival_to_ack);
   offering = false;
   watcher.join();
-  const double src_cpu = ProcessCpuSeconds(src.node->pid()) - src_cpu0;
-  const double rep_cpu = ProcessCpuSeconds((*replica)->pid()) - rep_cpu0;
+  const double src_cpu = bench::ProcessCpuSeconds(src.node->pid()) - src_cpu0;
+  const double rep_cpu = bench::ProcessCpuSeconds((*replica)->pid()) - rep_cpu0;
   std::printf(
       "lag at %.0f events/s acknowledged (offered %llu/s for %llu s by %llu "
       "gateways posting every %llu ms; %zu batches): replica p50 %.1f ms, p99 "
@@ -545,10 +515,10 @@ int main(int argc, char** argv) {
     const auto more = sign_texts(entries + total, rate * alone);
     ::kill((*replica)->pid(), SIGSTOP);
     std::vector<double> waits;
-    const double cpu0 = ProcessCpuSeconds(src.node->pid());
+    const double cpu0 = bench::ProcessCpuSeconds(src.node->pid());
     const double took = offer(
         more, [](uint64_t, Clock::time_point) {}, &waits);
-    const double src_cpu = ProcessCpuSeconds(src.node->pid()) - cpu0;
+    const double src_cpu = bench::ProcessCpuSeconds(src.node->pid()) - cpu0;
     ::kill((*replica)->pid(), SIGCONT);
     const double per_event =
         verify_per_cpu_s * src_cpu / static_cast<double>(more.size());

@@ -122,35 +122,6 @@ std::pair<double, double> VerifyCpuSameAndDistinct() {
   return {median(same), median(distinct)};
 }
 
-// CPU seconds (user + system) in a /proc .../stat file (a process's or one
-// thread's); -1 when unknown.
-double StatCpuSeconds(const std::string& path) {
-  std::FILE* f = std::fopen(path.c_str(), "r");
-  if (!f) return -1;
-  char buf[1024];
-  size_t n = std::fread(buf, 1, sizeof buf - 1, f);
-  std::fclose(f);
-  buf[n] = '\0';
-  // Fields after the ")" that ends the command name: state is field 3, utime
-  // and stime are fields 14 and 15.
-  const char* p = std::strrchr(buf, ')');
-  if (!p) return -1;
-  unsigned long long utime = 0, stime = 0;
-  if (std::sscanf(p + 2,
-                  "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu",
-                  &utime, &stime) != 2)
-    return -1;
-  return static_cast<double>(utime + stime) /
-         static_cast<double>(sysconf(_SC_CLK_TCK));
-}
-
-// CPU seconds the process `pid` has used; -1 when unknown (a node given with
-// --node).
-double ProcessCpuSeconds(pid_t pid) {
-  if (pid <= 0) return -1;
-  return StatCpuSeconds("/proc/" + std::to_string(pid) + "/stat");
-}
-
 // The node's CPU by thread role. The node names the threads it creates
 // (udi-io, udi-verify, udi-writer); a thread inherits its creator's name, so
 // the threads the writer starts (the log's per-batch helper, LevelDB's
@@ -160,28 +131,13 @@ double ProcessCpuSeconds(pid_t pid) {
 // the process's CPU beyond its live threads'.
 struct NodeCpu {
   double process = -1;
-  std::map<int, std::pair<std::string, double>> threads;  // tid: name, CPU
+  std::map<int, bench::ThreadCpu> threads;  // by tid
 };
 
 NodeCpu ReadNodeCpu(pid_t pid) {
   NodeCpu out;
-  out.process = ProcessCpuSeconds(pid);
-  if (out.process < 0) return out;
-  const std::string dir = "/proc/" + std::to_string(pid) + "/task";
-  DIR* d = opendir(dir.c_str());
-  if (d == nullptr) return out;
-  while (dirent* e = readdir(d)) {
-    const int tid = std::atoi(e->d_name);
-    if (tid <= 0) continue;
-    const std::string task = dir + "/" + e->d_name;
-    const double cpu = StatCpuSeconds(task + "/stat");
-    std::ifstream comm(task + "/comm");
-    std::string name;
-    std::getline(comm, name);
-    if (cpu < 0 || name.empty()) continue;  // exited meanwhile
-    out.threads[tid] = {name, cpu};
-  }
-  closedir(d);
+  out.process = bench::ProcessCpuSeconds(pid);
+  if (out.process >= 0) out.threads = bench::TaskCpuTimes(pid);
   return out;
 }
 
@@ -191,7 +147,7 @@ void PrintNodeCpuSplit(pid_t pid, const NodeCpu& before, const NodeCpu& after,
   if (before.process < 0 || after.process < 0) return;
   int writer_tid = -1;
   for (const auto& [tid, t] : after.threads) {
-    if (t.first == "udi-writer") {
+    if (t.name == "udi-writer") {
       writer_tid = tid;
       break;  // the map is ordered by tid: the oldest
     }
@@ -201,19 +157,19 @@ void PrintNodeCpuSplit(pid_t pid, const NodeCpu& before, const NodeCpu& after,
   for (const auto& [tid, t] : after.threads) {
     auto was = before.threads.find(tid);
     const double d =
-        t.second - (was == before.threads.end() ? 0 : was->second.second);
-    live += t.second;
+        t.seconds - (was == before.threads.end() ? 0 : was->second.seconds);
+    live += t.seconds;
     std::string r;
-    if (tid == pid || t.first == "udi-io") {
+    if (tid == pid || t.name == "udi-io") {
       r = "io (Beast/Asio, body parse, answers)";
-    } else if (t.first == "udi-verify") {
+    } else if (t.name == "udi-verify") {
       r = "verify threads";
     } else if (tid == writer_tid) {
       r = "writer (log append, sync)";
-    } else if (t.first == "udi-writer") {
+    } else if (t.name == "udi-writer") {
       r = "writer-started (LevelDB compaction, log helper)";
     } else {
-      r = "other (" + t.first + ")";
+      r = "other (" + t.name + ")";
     }
     role[r] += d;
   }
@@ -221,7 +177,7 @@ void PrintNodeCpuSplit(pid_t pid, const NodeCpu& before, const NodeCpu& after,
   // live threads grew by what exited threads used (threads that ended during
   // the phase: their whole CPU, less what they had at the start).
   double before_live = 0;
-  for (const auto& [tid, t] : before.threads) before_live += t.second;
+  for (const auto& [tid, t] : before.threads) before_live += t.seconds;
   const double exited = (after.process - live) - (before.process - before_live);
   role["exited threads (log per-batch helpers)"] += exited;
   const double n = static_cast<double>(events);

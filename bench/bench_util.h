@@ -182,6 +182,59 @@ inline std::map<int, ThreadCpu> ThreadCpuTimes() {
   return out;
 }
 
+// CPU seconds (user + system) in a /proc .../stat file (a process's or one
+// thread's; 10 ms ticks); -1 when unknown.
+inline double StatCpuSeconds(const std::string& path) {
+  std::FILE* f = std::fopen(path.c_str(), "r");
+  if (!f) return -1;
+  char buf[1024];
+  size_t n = std::fread(buf, 1, sizeof buf - 1, f);
+  std::fclose(f);
+  buf[n] = '\0';
+  // Fields after the ")" that ends the command name: state is field 3, utime
+  // and stime are fields 14 and 15.
+  const char* p = std::strrchr(buf, ')');
+  if (!p) return -1;
+  unsigned long long utime = 0, stime = 0;
+  if (std::sscanf(p + 2,
+                  "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu",
+                  &utime, &stime) != 2)
+    return -1;
+  return static_cast<double>(utime + stime) /
+         static_cast<double>(sysconf(_SC_CLK_TCK));
+}
+
+// CPU seconds the process `pid` has used so far; -1 when unknown (pid <= 0:
+// a process this bench did not start).
+inline double ProcessCpuSeconds(pid_t pid) {
+  if (pid <= 0) return -1;
+  return StatCpuSeconds("/proc/" + std::to_string(pid) + "/stat");
+}
+
+// CPU time of every live thread of another process (/proc/PID/task, 10 ms
+// ticks), by thread id, with its name (comm) and whether it is the main
+// thread. Threads that exit meanwhile are left out.
+inline std::map<int, ThreadCpu> TaskCpuTimes(pid_t pid) {
+  std::map<int, ThreadCpu> out;
+  const std::string dir = "/proc/" + std::to_string(pid) + "/task";
+  DIR* d = opendir(dir.c_str());
+  if (d == nullptr) return out;
+  while (dirent* e = readdir(d)) {
+    const int tid = std::atoi(e->d_name);
+    if (tid <= 0) continue;
+    const std::string task = dir + "/" + e->d_name;
+    ThreadCpu t;
+    t.seconds = StatCpuSeconds(task + "/stat");
+    std::ifstream comm(task + "/comm");
+    std::getline(comm, t.name);
+    if (t.seconds < 0 || t.name.empty()) continue;  // exited meanwhile
+    t.main = tid == pid;
+    out[tid] = std::move(t);
+  }
+  closedir(d);
+  return out;
+}
+
 // One level's row of LevelDB's "leveldb.stats" property: the compactions INTO
 // that level since the DB was opened (level 0: memtable flushes).
 struct LevelDbLevel {
