@@ -1,5 +1,6 @@
 // Recall: explode a recall spec into affected units and report on them.
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <deque>
@@ -153,43 +154,61 @@ class Exploder {
   // and once the batch's rows are made the units' own events are forgotten
   // (Reader::Release), so memory holds one batch of units' events plus what
   // they share (lots, cases, pallets), not every event of the recall.
-  // Up to RecallThreads() batches run at once, each on a Reader of its own
-  // (a Reader is not thread-safe; the logs are): consecutive batches share
-  // few containers, so little is read twice. What a batch passes the recall
-  // on to (Follow) is queued after the round, in batch order, so the keys
-  // reported do not depend on the number of threads.
+  // The keys queued at a time form a generation, cut into batches; each of
+  // RecallThreads() threads, with a Reader of its own (a Reader is not
+  // thread-safe; the logs are), takes the next batch not taken yet until
+  // none is left, so a thread never waits for another one's batch before the
+  // generation ends. Consecutive batches share few containers, so little is
+  // read twice. Rows and what the batches pass the recall on to (Follow)
+  // are collected per batch and taken in batch order, so the answer does not
+  // depend on the number of threads or on which thread ran which batch.
   Status ExplodeAndReport(int64_t issued_ms, std::vector<RecalledUnit>* rows) {
     const size_t batch_size = std::max<size_t>(1, internal::RecallBatchSize());
     const size_t threads = std::max<size_t>(1, internal::RecallThreads());
     while (!queue_.empty()) {
-      std::vector<Batch> round;
-      while (!queue_.empty() && round.size() < threads) {
-        Batch& b = round.emplace_back();
-        while (!queue_.empty() && b.keys.size() < batch_size) {
-          b.keys.push_back(std::move(queue_.front()));
-          queue_.pop_front();
-        }
+      std::vector<Batch> batches((queue_.size() + batch_size - 1) / batch_size);
+      for (Batch& b : batches) {
+        const size_t n = std::min(batch_size, queue_.size());
+        b.keys.assign(std::make_move_iterator(queue_.begin()),
+                      std::make_move_iterator(queue_.begin() + n));
+        queue_.erase(queue_.begin(), queue_.begin() + n);
       }
+      const size_t workers = std::min(threads, batches.size());
       if (readers_.empty()) readers_.emplace_back();  // [0] is reader_
-      while (readers_.size() < round.size()) {
+      while (readers_.size() < workers) {
         readers_.push_back(std::make_unique<Reader>(sources_,
                                                     /*full_events=*/false));
       }
+      std::atomic<size_t> next{0};
+      std::atomic<bool> failed{false};
+      auto work = [&](Reader& reader) {
+        while (!failed.load(std::memory_order_relaxed)) {
+          const size_t i = next.fetch_add(1, std::memory_order_relaxed);
+          if (i >= batches.size()) return;
+          batches[i].status = RunBatch(reader, issued_ms, &batches[i]);
+          if (!batches[i].status.ok()) failed = true;
+        }
+      };
       std::vector<std::thread> helpers;
-      for (size_t i = 1; i < round.size(); ++i) {
-        helpers.emplace_back([&, i] {
-          round[i].status = RunBatch(*readers_[i], issued_ms, &round[i]);
-        });
-      }
-      round[0].status = RunBatch(reader_, issued_ms, &round[0]);
+      for (size_t t = 1; t < workers; ++t)
+        helpers.emplace_back([&, t] { work(*readers_[t]); });
+      work(reader_);
       for (std::thread& t : helpers) t.join();
-      for (Batch& b : round) {
+      for (Batch& b : batches) {
         if (!b.status.ok()) return b.status;
+      }
+      for (Batch& b : batches) {
         for (const std::string& key : b.passed_on) Push(key);
         for (RecalledUnit& u : b.rows) rows->push_back(std::move(u));
       }
     }
     return Status::OK();
+  }
+
+  // The Readers of the helper threads (the first is the caller's), to be
+  // freed off the caller's path.
+  std::vector<std::unique_ptr<Reader>> TakeReaders() {
+    return std::move(readers_);
   }
 
   std::optional<int64_t> earliest_recall_ms() const {
@@ -201,7 +220,7 @@ class Exploder {
     std::vector<std::string> keys;
     std::vector<std::string> passed_on;  // Follow's keys, in order
     std::vector<RecalledUnit> rows;
-    Status status;
+    Status status;  // OK also when not run (another batch failed first)
   };
 
   // One batch over `reader` (the only one using it meanwhile).
@@ -375,9 +394,10 @@ Result<RecallReport> Recall(const std::vector<const Log*>& logs,
       internal::SourcesOf(logs);
   const std::vector<const internal::Source*> pointers =
       internal::Pointers(sources);
-  Reader reader(pointers, /*full_events=*/false);
-  report.coverage = reader.coverage();
-  Exploder exploder(reader, pointers);
+  auto reader = std::make_unique<Reader>(pointers, /*full_events=*/false);
+  report.coverage = reader->coverage();
+  auto exploder_owned = std::make_unique<Exploder>(*reader, pointers);
+  Exploder& exploder = *exploder_owned;
   if (!spec.lots.empty()) {
     Result<std::string> gtin = NormalizeGtin(spec.gtin);
     if (!gtin.ok()) return gtin.status();
@@ -410,6 +430,19 @@ Result<RecallReport> Recall(const std::vector<const Log*>& logs,
   }
   LEDGER_RETURN_IF_ERROR(
       exploder.ExplodeAndReport(report.issued_ms, &report.units));
+  // What the recall read (every Reader's events and lists, the lot's units)
+  // is freed on threads of its own while the rows are sorted and counted:
+  // hundreds of thousands of strings, a serial tail of the recall otherwise.
+  std::vector<std::thread> freeing;
+  for (std::unique_ptr<Reader>& helper : exploder.TakeReaders()) {
+    if (helper)
+      freeing.emplace_back([r = std::move(helper)]() mutable { r.reset(); });
+  }
+  freeing.emplace_back(
+      [r = std::move(reader), e = std::move(exploder_owned)]() mutable {
+        e.reset();  // holds a reference to *r
+        r.reset();
+      });
   // Sorted through an index (a RecalledUnit is nine strings: moving each
   // once is cheaper than the swaps of sorting them in place).
   std::vector<uint32_t> order(report.units.size());
@@ -422,6 +455,7 @@ Result<RecallReport> Recall(const std::vector<const Log*>& logs,
   for (uint32_t i : order) sorted.push_back(std::move(report.units[i]));
   report.units = std::move(sorted);
   Summarize(&report);
+  for (std::thread& t : freeing) t.join();
   return report;
 }
 
