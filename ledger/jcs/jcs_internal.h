@@ -56,6 +56,10 @@ std::string ShowPointer(const std::string& pointer);
 // it handles; nullopt for anything else, including every error (the caller
 // then runs ParseJsonStrictSax, which has the final word and the messages).
 std::optional<nlohmann::json> ParseJsonFast(std::string_view text);
+// ParseJsonFast, and in *canonical (set when it answers) whether `text` is
+// exactly CanonicalizeJson of the value (ParseJsonStrictCanonical's fast path).
+std::optional<nlohmann::json> ParseJsonFastCanonical(std::string_view text,
+                                                     bool* canonical);
 // ParseJsonStrict without the fast path (json_strict.cc), for tests.
 Result<nlohmann::json> ParseJsonStrictSax(std::string_view text);
 

@@ -4,6 +4,12 @@
 // handle itself or that is an error: the SAX path then decides, so errors and
 // unusual input (surrogate escapes, long or huge numbers, deep nesting) keep
 // exactly their answers. json_fast_test.cc checks both paths agree.
+//
+// With a `canonical` flag it also decides, while parsing, whether the text is
+// exactly CanonicalizeJson of the DOM it builds (RFC 8785: no whitespace,
+// members in UTF-16 order, the minimal escapes, ECMAScript number form), so a
+// reader of stored canonical bytes (log entries) does not serialise them again
+// to compare.
 #include <cmath>
 #include <cstdlib>
 #include <optional>
@@ -25,8 +31,12 @@ constexpr size_t kMaxFastNumberToken = 63;
 
 class FastParser {
  public:
-  explicit FastParser(std::string_view text)
-      : p_(text.data()), end_(text.data() + text.size()) {}
+  // With `check_canonical`, canonical() tells after a successful parse
+  // whether the text is in RFC 8785 form.
+  FastParser(std::string_view text, bool check_canonical)
+      : p_(text.data()),
+        end_(text.data() + text.size()),
+        check_(check_canonical) {}
 
   bool ParseDocument(json* out) {
     SkipWhitespace();
@@ -35,12 +45,30 @@ class FastParser {
     return p_ == end_;
   }
 
+  bool canonical() const { return canonical_; }
+
  private:
   void SkipWhitespace() {
+    const char* start = p_;
     while (p_ < end_ &&
            (*p_ == ' ' || *p_ == '\n' || *p_ == '\r' || *p_ == '\t')) {
       ++p_;
     }
+    if (p_ != start) canonical_ = false;  // JCS writes no whitespace
+  }
+
+  // RFC 8785 §3.2.3: member names in strictly increasing UTF-16 code unit
+  // order. Byte order of UTF-8 is code point order, which is UTF-16 order
+  // unless a name holds a character above U+FFFF (lead byte 0xF0..0xF4).
+  static bool Utf16Less(const std::string& a, const std::string& b) {
+    auto supplementary = [](const std::string& s) {
+      for (char c : s) {
+        if (static_cast<unsigned char>(c) >= 0xF0) return true;
+      }
+      return false;
+    };
+    if (!supplementary(a) && !supplementary(b)) return a < b;
+    return ToUtf16(a) < ToUtf16(b);
   }
 
   bool Value(json* out, int depth) {
@@ -87,6 +115,7 @@ class FastParser {
       ++p_;
       return true;
     }
+    const std::string* previous = nullptr;  // the member name before
     for (;;) {
       if (p_ == end_ || *p_ != '"') return false;
       std::string name;
@@ -97,6 +126,12 @@ class FastParser {
       SkipWhitespace();
       auto [it, inserted] = members.try_emplace(std::move(name));
       if (!inserted) return false;  // duplicate: the SAX path names it
+      if (check_ && canonical_) {
+        if (previous != nullptr && !Utf16Less(*previous, it->first)) {
+          canonical_ = false;
+        }
+        previous = &it->first;  // std::map keys do not move
+      }
       if (!Value(&it->second, depth)) return false;
       SkipWhitespace();
       if (p_ == end_) return false;
@@ -163,7 +198,11 @@ class FastParser {
       if (c == '"') return true;
       if (c != '\\' || p_ == end_) return false;  // a control character
       const char e = *p_++;
-      if (AppendShortEscape(e, out)) continue;
+      if (AppendShortEscape(e, out)) {
+        // JCS escapes '"' and '\\' and writes '/' as itself.
+        if (e == '/') canonical_ = false;
+        continue;
+      }
       switch (e) {
         case 'u': {
           if (end_ - p_ < 4) return false;
@@ -172,6 +211,13 @@ class FastParser {
             int h = HexValue(p_[i]);
             if (h < 0) return false;
             cp = (cp << 4) | static_cast<uint32_t>(h);
+          }
+          // JCS writes \u only for the control characters without a short
+          // escape, as \u00 and two lowercase hex digits.
+          if (check_ &&
+              (cp >= 0x20 || cp == '\b' || cp == '\t' || cp == '\n' ||
+               cp == '\f' || cp == '\r' || (p_[3] >= 'A' && p_[3] <= 'F'))) {
+            canonical_ = false;
           }
           p_ += 4;
           // Surrogates (pairs or lone ones) take the SAX path.
@@ -225,6 +271,7 @@ class FastParser {
       for (const char* d = digits; d < p_; ++d) {
         v = v * 10 + static_cast<uint64_t>(*d - '0');
       }
+      if (negative && v == 0) canonical_ = false;  // "-0": JCS writes 0
       if (negative) {
         *out =
             json(static_cast<json::number_integer_t>(-static_cast<int64_t>(v)));
@@ -241,20 +288,35 @@ class FastParser {
     char* parsed_end = nullptr;
     const double v = std::strtod(token, &parsed_end);
     if (parsed_end != token + length || !std::isfinite(v)) return false;
+    if (check_ && canonical_ &&
+        FormatNumber(v) != std::string_view(token, length)) {
+      canonical_ = false;
+    }
     *out = json(static_cast<json::number_float_t>(v));
     return true;
   }
 
   const char* p_;
   const char* const end_;
+  const bool check_;
+  bool canonical_ = true;
 };
 
 }  // namespace
 
 std::optional<nlohmann::json> ParseJsonFast(std::string_view text) {
   json out;
-  FastParser parser(text);
+  FastParser parser(text, /*check_canonical=*/false);
   if (!parser.ParseDocument(&out)) return std::nullopt;
+  return out;
+}
+
+std::optional<nlohmann::json> ParseJsonFastCanonical(std::string_view text,
+                                                     bool* canonical) {
+  json out;
+  FastParser parser(text, /*check_canonical=*/true);
+  if (!parser.ParseDocument(&out)) return std::nullopt;
+  *canonical = parser.canonical();
   return out;
 }
 

@@ -42,10 +42,24 @@ void ExpectAgree(const std::string& text) {
       << (got.ok() ? want.status().message() : got.status().message());
   if (!want.ok()) {
     EXPECT_EQ(got.status().message(), want.status().message());
+    bool canonical = false;
+    auto both = ParseJsonStrictCanonical(text, &canonical);
+    ASSERT_FALSE(both.ok());
+    EXPECT_EQ(both.status().message(), want.status().message());
     return;
   }
   EXPECT_EQ(got->dump(), want->dump());
   EXPECT_TRUE(SameTypes(*got, *want));
+  // ParseJsonStrictCanonical: the same answer, and the canonical flag is
+  // exactly "the text is CanonicalizeJson of the value".
+  bool canonical = false;
+  auto both = ParseJsonStrictCanonical(text, &canonical);
+  ASSERT_TRUE(both.ok()) << both.status().message();
+  EXPECT_EQ(both->dump(), want->dump());
+  EXPECT_TRUE(SameTypes(*both, *want));
+  auto written = CanonicalizeJson(*want);
+  EXPECT_EQ(canonical, written.ok() && *written == text)
+      << "CanonicalizeJson: " << (written.ok() ? *written : "(fails)");
   // The fast path never accepts what the SAX path refuses, and gives the
   // same tree when it answers.
   if (auto fast = jcs_internal::ParseJsonFast(text)) {
@@ -145,6 +159,76 @@ TEST(JsonFastTest, AgreesWithTheSaxPath) {
   }
 }
 
+// ParseJsonStrictCanonical's flag on texts that differ from their canonical
+// form in one way each (and on canonical ones), fast path or not.
+TEST(JsonFastTest, CanonicalFlag) {
+  struct Case {
+    std::string text;
+    bool canonical;
+  };
+  const std::vector<Case> cases = {
+      {kEnvelope, true},
+      {"{}", true},
+      {"[]", true},
+      {" {}", false},
+      {"{}\n", false},
+      {"[1, 2]", false},
+      {"{\"a\" :1}", false},
+      {"{\"a\":1,\"b\":2}", true},
+      {"{\"b\":2,\"a\":1}", false},
+      {"{\"a\":{\"d\":1,\"c\":2}}", false},
+      {"{\"a\":1,\"aa\":2}", true},
+      {"{\"aa\":1,\"a\":2}", false},
+      // U+10000 (UTF-16 D800 DC00) sorts before U+E000, unlike in UTF-8.
+      {"{\"\xf0\x90\x80\x80\":1,\"\xee\x80\x80\":2}", true},
+      {"{\"\xee\x80\x80\":2,\"\xf0\x90\x80\x80\":1}", false},
+      {"{\"\xc3\xa9\":1,\"z\":2}", false},
+      {"{\"z\":2,\"\xc3\xa9\":1}", true},
+      {"\"\\/\"", false},
+      {"\"/\"", true},
+      {"\"\\\"\\\\\\b\\f\\n\\r\\t\"", true},
+      {"\"\\u0008\"", false},
+      {"\"\\u000a\"", false},
+      {"\"\\u001f\"", true},
+      {"\"\\u001F\"", false},
+      {"\"\\u0000\"", true},
+      {"\"\\u0041\"", false},
+      {"\"\\u00e9\"", false},
+      {"\"\xc3\xa9\"", true},
+      {"\"\x7f\"", true},
+      {"\"\\ud83d\\ude00\"", false},
+      {"\"\xf0\x9f\x98\x80\"", true},
+      {"0", true},
+      {"-0", false},
+      {"-1", true},
+      {"1.0", false},
+      {"1.5", true},
+      {"1E2", false},
+      {"1e2", false},
+      {"100", true},
+      {"1e-7", true},
+      {"1e+21", true},
+      {"1e21", false},
+      {"0.000001", true},
+      {"1e-6", false},
+      {"-0.0", false},
+      {"123456789012345", true},
+      {"1234567890123456", true},
+      {"9007199254740991", true},
+      {"100000000000000000000", true},
+      {"1e+20", false},
+      {"[true,false,null]", true},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE("input: " + c.text);
+    bool canonical = !c.canonical;
+    auto parsed = ParseJsonStrictCanonical(c.text, &canonical);
+    ASSERT_TRUE(parsed.ok()) << parsed.status().message();
+    EXPECT_EQ(canonical, c.canonical);
+    ExpectAgree(c.text);
+  }
+}
+
 TEST(JsonFastTest, AgreesOnTheRfc8785Inputs) {
   int files = 0;
   for (const auto& entry : std::filesystem::directory_iterator(
@@ -159,11 +243,36 @@ TEST(JsonFastTest, AgreesOnTheRfc8785Inputs) {
   EXPECT_GT(files, 0);
 }
 
+// The cyberphone outputs are canonical (the file's bytes, without the final
+// newline if there is one): the flag says so on the fast path or not.
+TEST(JsonFastTest, Rfc8785OutputsAreCanonical) {
+  int files = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(
+           std::string(UDI_TESTDATA) + "/output")) {
+    SCOPED_TRACE(entry.path().string());
+    std::ifstream in(entry.path(), std::ios::binary);
+    std::stringstream ss;
+    ss << in.rdbuf();
+    std::string text = ss.str();
+    while (!text.empty() && text.back() == '\n') text.pop_back();
+    bool canonical = false;
+    auto parsed = ParseJsonStrictCanonical(text, &canonical);
+    ASSERT_TRUE(parsed.ok()) << parsed.status().message();
+    EXPECT_TRUE(canonical);
+    ExpectAgree(text);
+    ++files;
+  }
+  EXPECT_GT(files, 0);
+}
+
 // Byte mutations of valid documents: whatever each path says, they say the
 // same (a fixed seed keeps failures reproducible).
 TEST(JsonFastTest, AgreesOnMutatedDocuments) {
   const std::vector<std::string> seeds = {
       kEnvelope,
+      "{\"a\":[1,-2,350,true,false,null,\"x\xc3\xa9\\n\\u001f\"],\"b\":{\"c\":{"
+      "}},"
+      "\"d\":[1e-7,0.5,1e+21]}",
       R"({"a":[1,-2,3.5e2,true,false,null,"x\u00e9\n"],"b":{"c":{}},"d":[]})",
       "[0.1,-0,1e-7,123456789012345,\"caf\xc3\xa9 \xe2\x82\xac\"]"};
   const std::string alphabet =

@@ -184,6 +184,18 @@ Result<nlohmann::json> ParseJsonStrict(std::string_view text) {
   return jcs_internal::ParseJsonStrictSax(text);
 }
 
+Result<nlohmann::json> ParseJsonStrictCanonical(std::string_view text,
+                                                bool* canonical) {
+  if (auto fast = jcs_internal::ParseJsonFastCanonical(text, canonical)) {
+    return std::move(*fast);
+  }
+  auto parsed = jcs_internal::ParseJsonStrictSax(text);
+  if (!parsed.ok()) return parsed.status();
+  auto written = CanonicalizeJson(*parsed);
+  *canonical = written.ok() && *written == text;
+  return parsed;
+}
+
 Result<nlohmann::json> jcs_internal::ParseJsonStrictSax(std::string_view text) {
   if (text.substr(0, 3) == "\xEF\xBB\xBF") {
     return Status::InvalidArgument(

@@ -37,6 +37,15 @@ Result<std::string> CanonicalizeJson(const nlohmann::json& value);
 // ("byte 17: ...") or the JSON Pointer path ("/epcList/0: ...").
 Result<nlohmann::json> ParseJsonStrict(std::string_view text);
 
+// ParseJsonStrict(text) (same value, same errors), and in *canonical (set on
+// success) whether `text` is exactly CanonicalizeJson of the value, i.e. in
+// RFC 8785 form. For plain JSON this is decided while parsing (whitespace,
+// member order, escapes and number forms are checked in place), without
+// serialising the value again; otherwise by CanonicalizeJson and a comparison.
+// For readers of stored canonical bytes (log entries).
+Result<nlohmann::json> ParseJsonStrictCanonical(std::string_view text,
+                                                bool* canonical);
+
 }  // namespace ledger
 
 #endif  // UDI_LEDGER_JCS_H_
