@@ -38,26 +38,41 @@ Result<std::unique_ptr<Db>> Open(const std::string& dir, bool create,
   o.filter_policy = db->filter.get();
   // A 1000-event batch is ~1.3 MB, a 10000-event one ~13 MB. LevelDB makes a
   // write wait while the previous memtable is still being flushed, so the
-  // memtable must hold several large batches: 64 MiB (two of them at most in
-  // memory, plus up to 64 MiB of write-ahead log to replay on open) by default
-  // (LogOptions::write_buffer_bytes).
-  // Measured (bench_log, 1M synced appends in batches of 10,000, 2 cores, load
-  // 7-12; compaction CPU counted until LevelDB is idle again): every memtable
-  // flush spans the whole key space (event ids and index keys are random), so
-  // each one is merged through every level; tables written / stored = 3.9x at
-  // 64 MiB, LevelDB's compaction thread ~14 us of CPU per event. 128 MiB gave
-  // 2.9x and ~12 us, but the writer's and the process's CPU per event did not
-  // fall measurably (the runs drift by more than that), for +128 MiB of memory
-  // at peak and twice the log to replay on open, so the default stays 64 MiB;
-  // a node that appends steadily may pass 128 MiB. Keeping a flushed
-  // memtable's memory in the process (glibc M_TRIM_THRESHOLD 256 MiB,
-  // M_MMAP_THRESHOLD 32 MiB) was tried and removed again: no change in CPU per
-  // event over 7 alternating pairs of 200k-append runs. Turning glibc's fast
-  // bins off (GLIBC_TUNABLES=glibc.malloc.mxfast=0, process-wide, so not set
-  // here) cut LevelDB's compaction thread by ~1.2 us per event (it consolidates
-  // the writer's freed small chunks while it frees a flushed memtable) and the
-  // process by ~1.6 us in 6 of 6 pairs, the writer +0.3 us; its effect on the
-  // rest of the node (ingest) is not measured.
+  // memtable must hold several large batches. Its size is
+  // LogOptions::write_buffer_bytes, by default 256 MiB (session 8; it was 64
+  // MiB): at most two memtables in memory, and after a crash up to that much
+  // write-ahead log to replay on open.
+  // Every memtable flush spans the whole key space (event ids and index keys
+  // are random, mixed with the sequential entry and tree keys), so each one is
+  // merged through every level; fewer, larger flushes mean fewer merges.
+  // Measured with bench_log (synced appends in batches of 10,000, 2 cores, load
+  // 4-8, alternating runs; CPU counted until LevelDB is idle again, including
+  // the flush of the last memtable, us per event):
+  //              1M appends (3 runs each)            2M appends (1 run each)
+  //              process      compaction  writer    process  compaction
+  //   64 MiB     19.1-22.7    11.6-13.9   5.0-6.4   28.3     19.2
+  //   128 MiB    15.8-18.2     8.1-9.2    5.2-6.2
+  //   256 MiB    12.1-13.6     4.0-4.5    5.6-6.4   20.7     10.4
+  // Write amplification (tables written / stored) at 1M: 3.85x, 2.75x, 1.50x;
+  // at 2M 4.81x and 2.59x. LevelDB compacts on one thread, so its CPU per event
+  // bounds a steady append rate: at 1M ~75k/s at 64 MiB (below the 100k/s
+  // goal whatever the writer does) and ~230k/s at 256 MiB; over the second
+  // million (2M minus 1M, the same two level-0 tables pending at both ends for
+  // 256 MiB) ~39k/s and ~60k/s: compaction grows with the log either way. The
+  // writer pays a little for the deeper skip list (+0-0.5 us). The price:
+  // reopening after kill -9 with a full memtable's write-ahead log (48 vs 192
+  // MiB) took 1.0-1.6 s vs 4.1-5.4 s and 77 vs 290 MiB of RSS; bench_log's peak
+  // RSS rose by ~120 MiB. A node short of memory lowers it (config
+  // logWriteBufferBytes).
+  // Keeping a flushed memtable's memory in the process (glibc
+  // M_TRIM_THRESHOLD 256 MiB, M_MMAP_THRESHOLD 32 MiB) was tried and removed
+  // again: no change in CPU per event over 7 alternating pairs of 200k-append
+  // runs. Turning glibc's fast bins off (GLIBC_TUNABLES=glibc.malloc.mxfast=0,
+  // process-wide, so not set here) cut LevelDB's compaction thread by ~1.2 us
+  // per event (it consolidates the writer's freed small chunks while it frees
+  // a flushed memtable) and the process by ~1.6 us in 6 of 6 pairs at 64 MiB,
+  // the writer +0.3 us; its effect on the rest of the node (ingest) is not
+  // measured.
   o.write_buffer_size = write_buffer_bytes;
   // Files of 32 MiB (default 2 MiB) keep a 10M-entry log at a few hundred
   // tables, all of which stay open (the process limit here is 20000

@@ -178,6 +178,7 @@ class LogImpl : public Log {
     }
     return value;
   }
+  Status FlushStorage() override;
   Result<uint64_t> AppendQuery(const nlohmann::json& record,
                                int64_t received_at_ms) override;
   Status ImportEntries(const std::vector<std::string>& entry_bytes,
