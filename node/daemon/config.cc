@@ -229,6 +229,8 @@ Status ApplyConfigJson(const std::string& text, NodeConfig* c) {
       {"maxBatchEvents", {Set(&c->committer.max_batch_events), 1, 10000000}},
       {"blockCacheBytes", {Set(&c->block_cache_bytes), 0, 1ull << 40}},
       {"peerTimeoutMillis", {Set(&c->peer_timeout_ms), 10, 3600000}},
+      {"logWriteBufferBytes",
+       {Set(&c->log_write_buffer_bytes), 1 << 20, 1ull << 32}},
       {"replicaWriteBufferBytes",
        {Set(&c->replica_write_buffer_bytes), 1 << 20, 1ull << 32}},
   };

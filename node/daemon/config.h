@@ -20,6 +20,7 @@
 #include "api/committer.h"
 #include "api/server.h"
 #include "api/service.h"
+#include "ledger/log.h"
 #include "ledger/status.h"
 #include "node/replication/replication.h"
 
@@ -42,6 +43,9 @@ struct NodeConfig {
   std::map<std::string, std::string> origins;
   std::optional<replication::PeerConfig> recover_from;
   uint64_t peer_timeout_ms = 10000;  // config "peerTimeoutMillis"
+  // config "logWriteBufferBytes": the own log's LevelDB memtable
+  // (ledger::LogOptions::write_buffer_bytes).
+  size_t log_write_buffer_bytes = ledger::kDefaultLogWriteBufferBytes;
   // config "replicaWriteBufferBytes": each replica's LevelDB memtable.
   size_t replica_write_buffer_bytes =
       replication::kDefaultReplicaWriteBufferBytes;

@@ -43,6 +43,7 @@ nlohmann::ordered_json ConfigToJson(const NodeConfig& c) {
   for (const auto& [origin, key] : c.origins) origins[origin] = key;
   j["origins"] = std::move(origins);
   j["peerTimeoutMillis"] = c.peer_timeout_ms;
+  j["logWriteBufferBytes"] = c.log_write_buffer_bytes;
   j["replicaWriteBufferBytes"] = c.replica_write_buffer_bytes;
   return j;
 }

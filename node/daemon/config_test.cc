@@ -86,5 +86,26 @@ TEST(ConfigTest, ReplicaWriteBufferBytes) {
       << st.message();
 }
 
+// logWriteBufferBytes: the own log's LevelDB memtable (LogOptions).
+TEST(ConfigTest, LogWriteBufferBytes) {
+  NodeConfig c;
+  EXPECT_EQ(c.log_write_buffer_bytes, ledger::kDefaultLogWriteBufferBytes);
+  EXPECT_EQ(ConfigToJson(c)["logWriteBufferBytes"],
+            ledger::kDefaultLogWriteBufferBytes);
+  ASSERT_TRUE(ApplyConfigJson(R"({"logWriteBufferBytes": 33554432})", &c).ok());
+  EXPECT_EQ(c.log_write_buffer_bytes, size_t{32} << 20);
+  EXPECT_EQ(ConfigToJson(c)["logWriteBufferBytes"], 33554432u);
+  for (const char* bad : {R"({"logWriteBufferBytes": 1000})",
+                          R"({"logWriteBufferBytes": 4294967297})",
+                          R"({"logWriteBufferBytes": "64MiB"})"}) {
+    SCOPED_TRACE(bad);
+    auto st = ApplyConfigJson(bad, &c);
+    ASSERT_FALSE(st.ok());
+    EXPECT_EQ(st.message().rfind("logWriteBufferBytes: ", 0), 0u)
+        << st.message();
+  }
+  EXPECT_EQ(c.log_write_buffer_bytes, size_t{32} << 20);
+}
+
 }  // namespace
 }  // namespace node

@@ -79,6 +79,7 @@ int RunNode(const NodeConfig& c) {
   log_options.origin = c.name;
   log_options.key = *key;
   log_options.block_cache_bytes = c.block_cache_bytes;
+  log_options.write_buffer_bytes = c.log_write_buffer_bytes;
   auto log = ledger::Log::Open(std::move(log_options));
   if (!log.ok()) return Fail("cannot open the log: " + log.status().message());
   if (c.recover_from) {
