@@ -19,11 +19,20 @@
 // thread), gives the LevelDB compaction traffic of the phase (MB flushed from
 // memtables, MB compactions read and wrote, and their ratio: the write
 // amplification), the CPU that the compactions the phase left pending take
-// once the appends are over, and the process's memory.
+// once the appends are over, then that of flushing the memtable's last appends
+// and the compactions this sets off, and the process's memory. It ends with a
+// sustained figure next to the burst one: events / (append time + the time
+// until LevelDB's compaction thread is idle again with every append in a
+// table), and the rate at which that single thread keeps up with the
+// compaction work per event.
+//
+// --replay 1 measures only what a memtable costs at start-up: a child process
+// appends until its write-ahead log is about one memtable (--write-buffer-mb),
+// is killed with SIGKILL, and the reopen is timed.
 //
 // Usage: bench_log [--entries N] [--append-events N] [--batch N] [--proofs N]
 // [--data DIR] [--block-cache-mb N] [--tree-cache-mb N] [--write-buffer-mb N]
-// [--ceiling 0|1] [--unsynced 0|1] [--append-signed 0|1]
+// [--ceiling 0|1] [--unsynced 0|1] [--append-signed 0|1] [--replay 0|1]
 //   --write-buffer-mb: LogOptions::write_buffer_bytes of the append logs (0:
 //   the LogOptions default). --ceiling 0 / --unsynced 0 skip the storage
 //   ceiling / the sync=false append run. --append-signed 0: the appended
@@ -35,9 +44,12 @@
 //   goes to a temp dir that is removed.
 #include <leveldb/write_batch.h>
 #include <sodium.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <atomic>
 #include <condition_variable>
+#include <csignal>
 #include <deque>
 #include <filesystem>
 #include <fstream>
@@ -176,7 +188,10 @@ bench::Rates StorageCeiling(
   const std::string dir = ledger::logtesting::MakeTempDir("bench-ceiling");
   bench::Rates rate;
   {
-    auto db = ledger::logdb::Open(dir, /*create=*/true, g_block_cache_mb << 20);
+    auto db = ledger::logdb::Open(dir, /*create=*/true, g_block_cache_mb << 20,
+                                  g_write_buffer_mb > 0
+                                      ? g_write_buffer_mb << 20
+                                      : ledger::kDefaultLogWriteBufferBytes);
     if (!db.ok()) std::abort();
     uint8_t sink = 0;
     rate = bench::Measure(entries.size(), [&] {
@@ -215,9 +230,9 @@ double ProcStatusMb(const std::string& field) {
 // named threads of ours ("udi-..."), the remaining live thread (LevelDB's
 // compaction thread, unnamed) and the threads that exited during the phase
 // (AppendEvents' index helpers, one per batch).
-void PrintThreadCpu(const std::map<int, bench::ThreadCpu>& before,
-                    const std::map<int, bench::ThreadCpu>& after,
-                    double process_seconds, uint64_t events) {
+std::map<std::string, double> CpuByRole(
+    const std::map<int, bench::ThreadCpu>& before,
+    const std::map<int, bench::ThreadCpu>& after, double process_seconds) {
   std::map<std::string, double> by_role;
   double live = 0;
   for (const auto& [tid, t] : after) {
@@ -231,11 +246,37 @@ void PrintThreadCpu(const std::map<int, bench::ThreadCpu>& before,
     by_role[role] += d;
   }
   by_role["exited threads (index helpers)"] += process_seconds - live;
+  return by_role;
+}
+
+void PrintThreadCpu(const std::map<int, bench::ThreadCpu>& before,
+                    const std::map<int, bench::ThreadCpu>& after,
+                    double process_seconds, uint64_t events) {
   std::printf("  process CPU by thread, us/event:");
-  for (const auto& [role, seconds] : by_role) {
+  for (const auto& [role, seconds] :
+       CpuByRole(before, after, process_seconds)) {
     std::printf(" %s %.2f |", role.c_str(), seconds * 1e6 / events);
   }
   std::printf(" total %.2f\n", process_seconds * 1e6 / events);
+}
+
+// Waits until LevelDB's compaction thread stops using CPU (the process used
+// less than 5 ms of CPU in 0.5 s; at most 300 s) and returns the seconds until
+// the last 0.1 s in which it still did.
+double WaitForIdle(const bench::Stopwatch& phase) {
+  bench::Stopwatch w;
+  double busy_until = 0;
+  std::deque<double> cpu{phase.CpuSeconds()};  // one sample per 0.1 s
+  while (w.Seconds() < 300) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    cpu.push_back(phase.CpuSeconds());
+    if (cpu.back() - cpu[cpu.size() - 2] >= 0.001) busy_until = w.Seconds();
+    if (cpu.size() > 5) {
+      cpu.pop_front();
+      if (cpu.back() - cpu.front() < 0.005) break;
+    }
+  }
+  return busy_until;
 }
 
 // Compactions between two "leveldb.stats" texts of a log that was empty at
@@ -293,26 +334,55 @@ bench::Rates AppendRate(std::vector<ledger::PreparedEvent> prepared,
     });
     *writer_us_per_event = (bench::ThreadCpuSeconds() - cpu0) * 1e6 / events;
     if (details) {
-      PrintThreadCpu(threads0, bench::ThreadCpuTimes(), phase.CpuSeconds(),
-                     events);
+      const double rate_seconds = events / rate.wall;
+      const double append_cpu = phase.CpuSeconds();
+      const auto threads1 = bench::ThreadCpuTimes();
+      PrintThreadCpu(threads0, threads1, append_cpu, events);
+      const double compaction_during =
+          CpuByRole(threads0, threads1, append_cpu)["leveldb compaction"] *
+          1e6 / events;
       PrintCompactions(stats0, *log->StorageProperty("leveldb.stats"));
-      // The compactions the appends left pending: run until LevelDB's
-      // compaction thread stops using CPU (no change over 0.5 s; at most 120
-      // s), as a sustained stream of appends would pay for them.
+      // The compactions the appends left pending, as a sustained stream of
+      // appends would pay for them.
       const double process_at_end = phase.CpuSeconds();
-      bench::Stopwatch settle;
-      for (double last = -1; settle.Seconds() < 120;) {
-        std::this_thread::sleep_for(std::chrono::milliseconds(500));
-        const double now = phase.CpuSeconds();
-        if (now - last < 0.005) break;
-        last = now;
-      }
+      const double pending_seconds = WaitForIdle(phase);
       std::printf(
           "  + pending compactions after the appends: %.2f us/event of CPU "
-          "(%.0f s); process total with them %.2f us/event\n",
-          (phase.CpuSeconds() - process_at_end) * 1e6 / events,
-          settle.Seconds(), phase.CpuSeconds() * 1e6 / events);
+          "(%.1f s); process total with them %.2f us/event\n",
+          (phase.CpuSeconds() - process_at_end) * 1e6 / events, pending_seconds,
+          phase.CpuSeconds() * 1e6 / events);
       PrintCompactions(stats0, *log->StorageProperty("leveldb.stats"));
+      // The appends still in the memtable (up to a whole one: with a larger
+      // memtable, more of them) have not been written to a table yet; a
+      // growing log pays for that flush and what it sets off too, so they are
+      // counted before the sustained figures.
+      const double process_before_flush = phase.CpuSeconds();
+      bench::Stopwatch flush;
+      if (!log->FlushStorage().ok()) std::abort();
+      const double flush_seconds = flush.Seconds() + WaitForIdle(phase);
+      const double total_us = phase.CpuSeconds() * 1e6 / events;
+      std::printf(
+          "  + flushing the last memtable and its compactions: %.2f us/event "
+          "of CPU (%.1f s); process total with them %.2f us/event\n",
+          (phase.CpuSeconds() - process_before_flush) * 1e6 / events,
+          flush_seconds, total_us);
+      PrintCompactions(stats0, *log->StorageProperty("leveldb.stats"));
+      // Sustained: LevelDB compacts on one thread, so a steady stream of
+      // appends cannot go faster than that thread gets through the
+      // compactions it causes; and the appends plus the time until all their
+      // table work is done give the wall rate of a log that grows this much.
+      // Both fall as the log grows (more levels to merge through).
+      // After the appends, only LevelDB's thread works.
+      const double compaction_us =
+          (phase.CpuSeconds() - append_cpu) * 1e6 / events + compaction_during;
+      std::printf(
+          "  sustained (appends, then until every table write they caused is "
+          "done): %.0f events/s wall (%.1f + %.1f s); LevelDB compaction "
+          "thread %.2f us/event in all: it keeps up with at most %.0f "
+          "events/s; process %.2f us/event\n",
+          events / (rate_seconds + pending_seconds + flush_seconds),
+          rate_seconds, pending_seconds + flush_seconds, compaction_us,
+          1e6 / compaction_us, total_us);
       std::printf(
           "  memory: leveldb %.0f MiB (approximate-memory-usage); process RSS "
           "%.0f MiB, peak %.0f MiB (prepared events included)\n",
@@ -420,6 +490,71 @@ void CheckProofs(const ledger::Log& log) {
   }
 }
 
+// The newest write-ahead log file of LevelDB dir `dir`: {number, bytes}.
+std::pair<uint64_t, uint64_t> NewestWal(const std::string& dir) {
+  std::pair<uint64_t, uint64_t> newest{0, 0};
+  for (const auto& f : std::filesystem::directory_iterator(dir)) {
+    const std::string name = f.path().filename().string();
+    if (name.size() < 5 || name.substr(name.size() - 4) != ".log") continue;
+    const uint64_t number = std::strtoull(name.c_str(), nullptr, 10);
+    if (number >= newest.first) newest = {number, f.file_size()};
+  }
+  return newest;
+}
+
+// The cost of a larger memtable at start-up: a child process appends (batches
+// of g_batch, unsynced events prepared as it goes) until its memtable is as
+// full as the first one was when LevelDB switched to a new one, minus one
+// batch, and is killed (SIGKILL, as kill -9); this process then times the
+// reopen, which replays that write-ahead log into a memtable and writes it to
+// a level-0 table.
+void ReplayAfterKill(const ledger::SigningKey& acme) {
+  const std::string dir = ledger::logtesting::MakeTempDir("bench-replay");
+  std::fflush(stdout);
+  const pid_t child = fork();
+  if (child < 0) std::abort();
+  if (child == 0) {
+    auto log = OpenLog(dir, acme, /*sync=*/true);
+    uint64_t full = 0, grown = 0, n = 0;
+    for (auto wal = NewestWal(dir);;) {
+      AppendOrDie(log.get(), PrepareMany(n, g_batch, "replay", acme, false));
+      n += g_batch;
+      const auto now = NewestWal(dir);
+      if (now.first != wal.first) {
+        full = wal.second;  // the log LevelDB just switched from
+      } else {
+        grown = std::max(grown, now.second - wal.second);
+      }
+      wal = now;
+      if (full > 0 && wal.second + grown >= full) {
+        std::printf(
+            "replay: killing the appender (kill -9) after %llu events, with "
+            "%.0f MiB of write-ahead log (a full one was %.0f MiB)\n",
+            static_cast<unsigned long long>(n), wal.second / 1048576.0,
+            full / 1048576.0);
+        std::fflush(stdout);
+        raise(SIGKILL);
+      }
+    }
+  }
+  int status = 0;
+  waitpid(child, &status, 0);
+  if (!WIFSIGNALED(status) || WTERMSIG(status) != SIGKILL) std::abort();
+  const double rss0 = ProcStatusMb("VmRSS");
+  bench::Stopwatch open;
+  {
+    auto log = OpenLog(dir, acme, /*sync=*/true);
+    std::printf(
+        "replay: reopened in %.2f s (%.2f s of CPU) with %llu entries; RSS "
+        "%.0f -> %.0f MiB (peak %.0f MiB); leveldb now %s level-0 tables\n",
+        open.Seconds(), open.CpuSeconds(),
+        static_cast<unsigned long long>(log->Size()), rss0,
+        ProcStatusMb("VmRSS"), ProcStatusMb("VmHWM"),
+        log->StorageProperty("leveldb.num-files-at-level0")->c_str());
+  }
+  std::filesystem::remove_all(dir);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -429,11 +564,18 @@ int main(int argc, char** argv) {
           "Usage: bench_log [--entries N] [--append-events N] [--batch N] "
           "[--proofs N] [--data DIR] [--block-cache-mb N] [--tree-cache-mb "
           "N] [--write-buffer-mb N] [--ceiling 0|1] [--unsynced 0|1] "
-          "[--append-signed 0|1]\n");
+          "[--append-signed 0|1] [--replay 0|1]\n");
       return 0;
     }
   }
   if (sodium_init() < 0) return 1;
+  if (bench::FlagU64(argc, argv, "--replay", 0) != 0) {
+    g_batch =
+        std::max<uint64_t>(1, bench::FlagU64(argc, argv, "--batch", 10000));
+    g_write_buffer_mb = bench::FlagU64(argc, argv, "--write-buffer-mb", 0);
+    ReplayAfterKill(TestKey("acme", 2));
+    return 0;
+  }
   const uint64_t entries =
       std::max<uint64_t>(2, bench::FlagU64(argc, argv, "--entries", 10000000));
   const uint64_t append_events =
