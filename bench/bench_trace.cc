@@ -53,6 +53,35 @@
 
 namespace {
 
+// The recall's CPU per thread, and the wall time it would take with a core
+// per thread (the machine is shared: wall times measure the load too).
+std::string CriticalPath(const ledger::trace::internal::RecallTimings& t) {
+  auto max_of = [](const std::vector<double>& v) {
+    return v.empty() ? 0.0 : *std::max_element(v.begin(), v.end());
+  };
+  auto list = [](const std::vector<double>& v) {
+    std::string out;
+    for (double x : v) {
+      char buf[32];
+      std::snprintf(buf, sizeof(buf), "%s%.3f", out.empty() ? "" : "/", x);
+      out += buf;
+    }
+    return out;
+  };
+  const double serial =
+      t.explode_main_cpu - (t.worker_cpu.empty() ? 0 : t.worker_cpu[0]);
+  const double path = t.lot_cpu + serial + max_of(t.worker_cpu) +
+                      std::max(t.tail_cpu, max_of(t.freeing_cpu));
+  char buf[320];
+  std::snprintf(buf, sizeof(buf),
+                "thread CPU-s: lot %.3f, workers %s (%zu batches, %zu "
+                "generations), between generations %.3f, sort+count %.3f, "
+                "freeing %s; critical path %.3f CPU-s",
+                t.lot_cpu, list(t.worker_cpu).c_str(), t.batches, t.generations,
+                serial, t.tail_cpu, list(t.freeing_cpu).c_str(), path);
+  return buf;
+}
+
 struct Sample {
   std::vector<std::string> units;  // reservoir of unit EPCs
   std::map<std::pair<std::string, std::string>, uint64_t>
@@ -482,18 +511,20 @@ int main(int argc, char** argv) {
   double recall_s = 0, recall_cpu = 0;
   PrintStorage(log, "recall start");
   for (uint64_t run = 0; run < repeats; ++run) {
+    ledger::trace::internal::RecallTimings timings;
+    ledger::trace::internal::RecallTimingsSink() = &timings;
     bench::Stopwatch recall_watch;
     report = ledger::trace::Recall(logs, spec);
     const double s = recall_watch.Seconds();
     const double cpu = recall_watch.CpuSeconds();
+    ledger::trace::internal::RecallTimingsSink() = nullptr;
     if (!report.ok()) {
       std::fprintf(stderr, "recall: %s\n", report.status().ToString().c_str());
       return 1;
     }
-    if (repeats > 1) {
-      std::printf("  recall run %llu: %.3f s, %.3f CPU-s\n",
-                  static_cast<unsigned long long>(run + 1), s, cpu);
-    }
+    std::printf("  recall run %llu: %.3f s, %.3f CPU-s; %s\n",
+                static_cast<unsigned long long>(run + 1), s, cpu,
+                CriticalPath(timings).c_str());
     if (run == 0 || s < recall_s) recall_s = s;
     if (run == 0 || cpu < recall_cpu) recall_cpu = cpu;
   }

@@ -1,4 +1,6 @@
 // Recall: explode a recall spec into affected units and report on them.
+#include <time.h>
+
 #include <algorithm>
 #include <atomic>
 #include <chrono>
@@ -16,6 +18,13 @@ namespace {
 
 using internal::EventRecord;
 using internal::Reader;
+
+// CPU seconds of the calling thread (RecallTimings).
+double ThreadCpu() {
+  timespec ts{};
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+  return static_cast<double>(ts.tv_sec) + ts.tv_nsec * 1e-9;
+}
 
 bool IsUnitKey(const std::string& key) { return key.rfind("01/", 0) == 0; }
 
@@ -144,7 +153,8 @@ class Exploder {
   }
 
   void Push(const std::string& key) {
-    if (seen_.insert(key).second) queue_.push_back(key);
+    auto [it, inserted] = seen_.insert(key);
+    if (inserted) queue_.push_back(&*it);  // set nodes do not move
   }
 
   // Follows packing (everything ever packed into an affected container) and
@@ -165,13 +175,18 @@ class Exploder {
   Status ExplodeAndReport(int64_t issued_ms, std::vector<RecalledUnit>* rows) {
     const size_t batch_size = std::max<size_t>(1, internal::RecallBatchSize());
     const size_t threads = std::max<size_t>(1, internal::RecallThreads());
+    internal::RecallTimings* timings = internal::RecallTimingsSink();
+    const double main_cpu = timings != nullptr ? ThreadCpu() : 0;
     while (!queue_.empty()) {
-      std::vector<Batch> batches((queue_.size() + batch_size - 1) / batch_size);
-      for (Batch& b : batches) {
-        const size_t n = std::min(batch_size, queue_.size());
-        b.keys.assign(std::make_move_iterator(queue_.begin()),
-                      std::make_move_iterator(queue_.begin() + n));
-        queue_.erase(queue_.begin(), queue_.begin() + n);
+      // The generation's keys; each batch copies its own on its thread.
+      std::vector<const std::string*> generation(queue_.begin(), queue_.end());
+      queue_.clear();
+      std::vector<Batch> batches((generation.size() + batch_size - 1) /
+                                 batch_size);
+      for (size_t i = 0; i < batches.size(); ++i) {
+        batches[i].from = generation.data() + i * batch_size;
+        batches[i].to = generation.data() +
+                        std::min(generation.size(), (i + 1) * batch_size);
       }
       const size_t workers = std::min(threads, batches.size());
       if (readers_.empty()) readers_.emplace_back();  // [0] is reader_
@@ -181,18 +196,26 @@ class Exploder {
       }
       std::atomic<size_t> next{0};
       std::atomic<bool> failed{false};
-      auto work = [&](Reader& reader) {
+      if (timings != nullptr) {
+        timings->generations++;
+        timings->batches += batches.size();
+        if (timings->worker_cpu.size() < workers)
+          timings->worker_cpu.resize(workers);
+      }
+      auto work = [&](Reader& reader, size_t t) {
+        const double cpu = timings != nullptr ? ThreadCpu() : 0;
         while (!failed.load(std::memory_order_relaxed)) {
           const size_t i = next.fetch_add(1, std::memory_order_relaxed);
-          if (i >= batches.size()) return;
+          if (i >= batches.size()) break;
           batches[i].status = RunBatch(reader, issued_ms, &batches[i]);
           if (!batches[i].status.ok()) failed = true;
         }
+        if (timings != nullptr) timings->worker_cpu[t] += ThreadCpu() - cpu;
       };
       std::vector<std::thread> helpers;
       for (size_t t = 1; t < workers; ++t)
-        helpers.emplace_back([&, t] { work(*readers_[t]); });
-      work(reader_);
+        helpers.emplace_back([&, t] { work(*readers_[t], t); });
+      work(reader_, 0);
       for (std::thread& t : helpers) t.join();
       for (Batch& b : batches) {
         if (!b.status.ok()) return b.status;
@@ -202,6 +225,7 @@ class Exploder {
         for (RecalledUnit& u : b.rows) rows->push_back(std::move(u));
       }
     }
+    if (timings != nullptr) timings->explode_main_cpu += ThreadCpu() - main_cpu;
     return Status::OK();
   }
 
@@ -217,7 +241,8 @@ class Exploder {
 
  private:
   struct Batch {
-    std::vector<std::string> keys;
+    const std::string* const* from = nullptr;  // keys (in seen_)
+    const std::string* const* to = nullptr;
     std::vector<std::string> passed_on;  // Follow's keys, in order
     std::vector<RecalledUnit> rows;
     Status status;  // OK also when not run (another batch failed first)
@@ -225,22 +250,18 @@ class Exploder {
 
   // One batch over `reader` (the only one using it meanwhile).
   static Status RunBatch(Reader& reader, int64_t issued_ms, Batch* b) {
-    // Usually every key is a unit's: the keys are used as they are.
-    std::vector<std::string> unit_copies;
-    const bool all_units =
-        std::all_of(b->keys.begin(), b->keys.end(),
-                    [](const std::string& key) { return IsUnitKey(key); });
-    if (!all_units) {
-      for (const std::string& key : b->keys) {
-        if (IsUnitKey(key)) unit_copies.push_back(key);
-      }
+    // The batch's unit keys, copied here (on the batch's thread, not the
+    // caller's): the Reader's bulk reads take a vector of keys.
+    std::vector<std::string> units;
+    units.reserve(b->to - b->from);
+    for (auto key = b->from; key != b->to; ++key) {
+      if (IsUnitKey(**key)) units.push_back(**key);
     }
-    const std::vector<std::string>& units = all_units ? b->keys : unit_copies;
     LEDGER_RETURN_IF_ERROR(reader.Prefetch(IndexKind::kEpc, units));
     // The cases and pallets they were packed in, read in bulk too.
     LEDGER_RETURN_IF_ERROR(reader.PrefetchContainers(units));
-    for (const std::string& key : b->keys) {
-      LEDGER_RETURN_IF_ERROR(Follow(reader, key, &b->passed_on));
+    for (auto key = b->from; key != b->to; ++key) {
+      LEDGER_RETURN_IF_ERROR(Follow(reader, **key, &b->passed_on));
     }
     b->rows.reserve(units.size());
     for (const std::string& key : units) {
@@ -295,7 +316,7 @@ class Exploder {
   std::vector<const internal::Source*> sources_;
   std::vector<std::unique_ptr<Reader>> readers_;  // [0] unused
   std::unordered_set<std::string> seen_;
-  std::deque<std::string> queue_;
+  std::vector<const std::string*> queue_;  // keys of seen_ not taken yet
   std::optional<int64_t> earliest_recall_ms_;
 };
 
@@ -377,6 +398,11 @@ size_t& internal::RecallBatchSize() {
   return batch;
 }
 
+internal::RecallTimings*& internal::RecallTimingsSink() {
+  static RecallTimings* sink = nullptr;
+  return sink;
+}
+
 size_t& internal::RecallThreads() {
   static size_t threads =
       std::clamp<size_t>(std::thread::hardware_concurrency(), 1, 2);
@@ -394,6 +420,8 @@ Result<RecallReport> Recall(const std::vector<const Log*>& logs,
       internal::SourcesOf(logs);
   const std::vector<const internal::Source*> pointers =
       internal::Pointers(sources);
+  internal::RecallTimings* timings = internal::RecallTimingsSink();
+  const double lot_cpu = timings != nullptr ? ThreadCpu() : 0;
   auto reader = std::make_unique<Reader>(pointers, /*full_events=*/false);
   report.coverage = reader->coverage();
   auto exploder_owned = std::make_unique<Exploder>(*reader, pointers);
@@ -428,21 +456,30 @@ Result<RecallReport> Recall(const std::vector<const Log*>& logs,
     if (exploder.earliest_recall_ms())
       report.issued_ms = *exploder.earliest_recall_ms();
   }
+  if (timings != nullptr) timings->lot_cpu += ThreadCpu() - lot_cpu;
   LEDGER_RETURN_IF_ERROR(
       exploder.ExplodeAndReport(report.issued_ms, &report.units));
+  const double tail_cpu = timings != nullptr ? ThreadCpu() : 0;
   // What the recall read (every Reader's events and lists, the lot's units)
   // is freed on threads of its own while the rows are sorted and counted:
   // hundreds of thousands of strings, a serial tail of the recall otherwise.
   std::vector<std::thread> freeing;
+  std::deque<double> freeing_cpu;  // stable addresses
+  auto timed = [&](auto free) {
+    double* cpu = &freeing_cpu.emplace_back(0);
+    freeing.emplace_back([free = std::move(free), cpu, timings]() mutable {
+      const double start = timings != nullptr ? ThreadCpu() : 0;
+      free();
+      if (timings != nullptr) *cpu = ThreadCpu() - start;
+    });
+  };
   for (std::unique_ptr<Reader>& helper : exploder.TakeReaders()) {
-    if (helper)
-      freeing.emplace_back([r = std::move(helper)]() mutable { r.reset(); });
+    if (helper) timed([r = std::move(helper)]() mutable { r.reset(); });
   }
-  freeing.emplace_back(
-      [r = std::move(reader), e = std::move(exploder_owned)]() mutable {
-        e.reset();  // holds a reference to *r
-        r.reset();
-      });
+  timed([r = std::move(reader), e = std::move(exploder_owned)]() mutable {
+    e.reset();  // holds a reference to *r
+    r.reset();
+  });
   // Sorted through an index (a RecalledUnit is nine strings: moving each
   // once is cheaper than the swaps of sorting them in place).
   std::vector<uint32_t> order(report.units.size());
@@ -455,7 +492,10 @@ Result<RecallReport> Recall(const std::vector<const Log*>& logs,
   for (uint32_t i : order) sorted.push_back(std::move(report.units[i]));
   report.units = std::move(sorted);
   Summarize(&report);
+  if (timings != nullptr) timings->tail_cpu += ThreadCpu() - tail_cpu;
   for (std::thread& t : freeing) t.join();
+  if (timings != nullptr)
+    timings->freeing_cpu.assign(freeing_cpu.begin(), freeing_cpu.end());
   return report;
 }
 

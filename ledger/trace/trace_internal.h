@@ -390,6 +390,23 @@ size_t& RecallBatchSize();
 // (default: 2, or 1 on a single core). Set it only while no recall runs.
 size_t& RecallThreads();
 
+// Where a recall's CPU time goes, per thread (CLOCK_THREAD_CPUTIME_ID
+// seconds), for benchmarks: on a shared machine the wall time says little,
+// but lot + (explode_main_cpu - worker_cpu[0]) + max(workers) +
+// max(tail, freeing) is the wall time the recall would take with a core per
+// thread. Filled by Recall when
+// RecallTimingsSink() is set (set it only while no recall runs).
+struct RecallTimings {
+  double lot_cpu = 0;              // caller: spec, lot lookups (AddLot)
+  std::vector<double> worker_cpu;  // per worker thread, all generations
+  double explode_main_cpu = 0;     // caller in the batches: worker 0 + serial
+  size_t generations = 0;
+  size_t batches = 0;
+  double tail_cpu = 0;              // caller: sort and counts
+  std::vector<double> freeing_cpu;  // per freeing thread
+};
+RecallTimings*& RecallTimingsSink();
+
 // Trace over `reader`: `id` parsed as Trace does (InvalidArgument "id: ...").
 Result<CustodyChain> TraceWith(Reader& reader, std::string_view id);
 
