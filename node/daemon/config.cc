@@ -363,4 +363,15 @@ ledger::Result<NodeConfig> ParseCommandLine(
   return c;
 }
 
+ledger::LogOptions OwnLogOptions(const NodeConfig& c,
+                                 const ledger::SigningKey& key) {
+  ledger::LogOptions o;
+  o.data_dir = c.data_dir;
+  o.origin = c.name;
+  o.key = key;
+  o.block_cache_bytes = c.block_cache_bytes;
+  o.write_buffer_bytes = c.log_write_buffer_bytes;
+  return o;
+}
+
 }  // namespace node

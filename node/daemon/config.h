@@ -77,6 +77,11 @@ const char* UsageText();
 // "<redacted>". For --print-config. (config_print.cc)
 nlohmann::ordered_json ConfigToJson(const NodeConfig& config);
 
+// The options the node opens its own log with: data dir, origin (the node
+// name), checkpoint key `key`, block cache and memtable (logWriteBufferBytes).
+ledger::LogOptions OwnLogOptions(const NodeConfig& c,
+                                 const ledger::SigningKey& key);
+
 }  // namespace node
 
 #endif  // UDI_NODE_DAEMON_CONFIG_H_

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include "ledger/keys.h"
+
 namespace node {
 namespace {
 
@@ -105,6 +107,16 @@ TEST(ConfigTest, LogWriteBufferBytes) {
         << st.message();
   }
   EXPECT_EQ(c.log_write_buffer_bytes, size_t{32} << 20);
+  // The node opens its log with it.
+  c.data_dir = "/srv/udi";
+  auto key = ledger::SigningKey::Generate(c.name);
+  ASSERT_TRUE(key.ok()) << key.status().ToString();
+  const ledger::LogOptions o = OwnLogOptions(c, *key);
+  EXPECT_EQ(o.write_buffer_bytes, size_t{32} << 20);
+  EXPECT_EQ(o.block_cache_bytes, c.block_cache_bytes);
+  EXPECT_EQ(o.data_dir, "/srv/udi");
+  EXPECT_EQ(o.origin, c.name);
+  EXPECT_EQ(o.key.KeyId(), key->KeyId());
 }
 
 }  // namespace

@@ -74,13 +74,7 @@ int RunNode(const NodeConfig& c) {
   }
   auto key = LoadOrCreateNodeKey(c.key_file, c.name);
   if (!key.ok()) return Fail(key.status().message());
-  ledger::LogOptions log_options;
-  log_options.data_dir = c.data_dir;
-  log_options.origin = c.name;
-  log_options.key = *key;
-  log_options.block_cache_bytes = c.block_cache_bytes;
-  log_options.write_buffer_bytes = c.log_write_buffer_bytes;
-  auto log = ledger::Log::Open(std::move(log_options));
+  auto log = ledger::Log::Open(OwnLogOptions(c, *key));
   if (!log.ok()) return Fail("cannot open the log: " + log.status().message());
   if (c.recover_from) {
     uint64_t recovered = 0;
