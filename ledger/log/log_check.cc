@@ -161,12 +161,10 @@ Result<CheckedEntry> CheckEntry(uint64_t i, const Hash& prev_leaf,
                                 std::string_view bytes,
                                 logentry::Registry* registry,
                                 const Hash& leaf) {
-  auto j = ParseJsonStrict(bytes);
+  bool canonical = false;  // bytes == CanonicalizeJson(*j), checked in place
+  auto j = ParseJsonStrictCanonical(bytes, &canonical);
   if (!j.ok()) return j.status().WithPrefix(Entry(i) + ": not JSON");
-  auto canonical = CanonicalizeJson(*j);
-  if (!canonical.ok() || *canonical != bytes) {
-    return Fail(i, "not in JCS canonical form");
-  }
+  if (!canonical) return Fail(i, "not in JCS canonical form");
   if (!j->is_object() || !j->contains("type") || !(*j)["type"].is_string()) {
     return Fail(i, "type: missing or not a string");
   }
