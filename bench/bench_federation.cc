@@ -30,6 +30,7 @@
 // --entries 1000000.
 #include <poll.h>
 #include <signal.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -207,6 +208,13 @@ LevelDbWrites ReadLevelDbLogs(const std::string& dir) {
   return w;
 }
 
+double MonotonicSeconds() {
+  timespec ts{};
+  ::clock_gettime(CLOCK_MONOTONIC, &ts);
+  return static_cast<double>(ts.tv_sec) +
+         1e-9 * static_cast<double>(ts.tv_nsec);
+}
+
 double Percentile(std::vector<double> v, double p) {
   if (v.empty()) return 0;
   std::sort(v.begin(), v.end());
@@ -261,6 +269,7 @@ int main(int argc, char** argv) {
     replica_args.insert(replica_args.end(), {"--config", config});
   }
   const double source_cpu0 = bench::ProcessCpuSeconds(src.node->pid());
+  const double mono_start = MonotonicSeconds();
   bench::Stopwatch catchup;
   auto replica =
       udi_test::NodeProcess::Start(tmp.path() + "/replica", replica_args);
@@ -278,6 +287,7 @@ int main(int argc, char** argv) {
     ::poll(nullptr, 0, 20);
   }
   double t = catchup.Seconds();
+  const double mono_end = MonotonicSeconds();
   const double replica_cpu = bench::ProcessCpuSeconds((*replica)->pid());
   const double source_cpu =
       bench::ProcessCpuSeconds(src.node->pid()) - source_cpu0;
@@ -326,6 +336,13 @@ int main(int argc, char** argv) {
       verify_per_cpu_s * (source_cpu + replica_cpu) /
           static_cast<double>(target),
       writes.flushed_mib, writes.compacted_mib);
+  // For `perf record -k mono -e sched:...` (scripts/sched_busy.py or by hand):
+  // the catch-up's window on CLOCK_MONOTONIC and the two processes.
+  std::printf(
+      "catch-up window (CLOCK_MONOTONIC): %.6f .. %.6f s; source pid %d, "
+      "replica pid %d\n",
+      mono_start, mono_end, static_cast<int>(src.node->pid()),
+      static_cast<int>((*replica)->pid()));
   std::printf("replica threads alive, CPU-s: %s\n",
               ThreadCpu((*replica)->pid()).c_str());
   // The same per fifth of the log (between the samples nearest to the fifths).
