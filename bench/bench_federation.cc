@@ -336,7 +336,7 @@ int main(int argc, char** argv) {
       verify_per_cpu_s * (source_cpu + replica_cpu) /
           static_cast<double>(target),
       writes.flushed_mib, writes.compacted_mib);
-  // For `perf record -k mono -e sched:...` (scripts/sched_busy.py or by hand):
+  // For `perf record -k mono -e sched:...` (bench/sched_busy.py or by hand):
   // the catch-up's window on CLOCK_MONOTONIC and the two processes.
   std::printf(
       "catch-up window (CLOCK_MONOTONIC): %.6f .. %.6f s; source pid %d, "
