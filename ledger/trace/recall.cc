@@ -105,6 +105,22 @@ Result<RecalledUnit> ReportUnit(Reader& reader, const std::string& key,
   return u;
 }
 
+// Sorts rows by key, through an index: a RecalledUnit is nine strings, so
+// moving each once is cheaper than the swaps of sorting them in place. On the
+// batch's thread, so that the recall merges sorted runs (MergeRuns) instead of
+// sorting every row on the caller's thread.
+void SortByKey(std::vector<RecalledUnit>* rows) {
+  std::vector<uint32_t> order(rows->size());
+  for (uint32_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::sort(order.begin(), order.end(), [rows](uint32_t a, uint32_t b) {
+    return (*rows)[a].key < (*rows)[b].key;
+  });
+  std::vector<RecalledUnit> sorted;
+  sorted.reserve(order.size());
+  for (uint32_t i : order) sorted.push_back(std::move((*rows)[i]));
+  *rows = std::move(sorted);
+}
+
 class Exploder {
  public:
   Exploder(Reader& reader, const std::vector<const internal::Source*>& sources)
@@ -172,7 +188,10 @@ class Exploder {
   // read twice. Rows and what the batches pass the recall on to (Follow)
   // are collected per batch and taken in batch order, so the answer does not
   // depend on the number of threads or on which thread ran which batch.
-  Status ExplodeAndReport(int64_t issued_ms, std::vector<RecalledUnit>* rows) {
+  // Each batch's rows come sorted by key (sorted on the batch's thread); they
+  // are appended to *runs as one run per batch, in batch order.
+  Status ExplodeAndReport(int64_t issued_ms,
+                          std::vector<std::vector<RecalledUnit>>* runs) {
     const size_t batch_size = std::max<size_t>(1, internal::RecallBatchSize());
     const size_t threads = std::max<size_t>(1, internal::RecallThreads());
     internal::RecallTimings* timings = internal::RecallTimingsSink();
@@ -222,7 +241,7 @@ class Exploder {
       }
       for (Batch& b : batches) {
         for (const std::string& key : b.passed_on) Push(key);
-        for (RecalledUnit& u : b.rows) rows->push_back(std::move(u));
+        if (!b.rows.empty()) runs->push_back(std::move(b.rows));
       }
     }
     if (timings != nullptr) timings->explode_main_cpu += ThreadCpu() - main_cpu;
@@ -270,6 +289,7 @@ class Exploder {
       b->rows.push_back(std::move(u).value());
     }
     reader.Release(IndexKind::kEpc, units);
+    SortByKey(&b->rows);
     return Status::OK();
   }
 
@@ -358,6 +378,35 @@ void Timeline(RecallReport* report,
         {internal::DateOfDay(day), units, consignees,
          Share(units, report->units.size()),
          Share(consignees, report->consignees)});
+  }
+}
+
+// Moves the rows of `runs` (each sorted by key; a key is in one run at most)
+// into *units in key order: a merge of the batches' runs, each row moved once.
+void MergeRuns(std::vector<std::vector<RecalledUnit>>* runs,
+               std::vector<RecalledUnit>* units) {
+  size_t total = 0;
+  for (const std::vector<RecalledUnit>& run : *runs) total += run.size();
+  units->reserve(units->size() + total);
+  // Heap of (run, position), smallest key on top.
+  std::vector<std::pair<size_t, size_t>> heap;
+  for (size_t r = 0; r < runs->size(); ++r) {
+    if (!(*runs)[r].empty()) heap.emplace_back(r, 0);
+  }
+  auto greater = [runs](const std::pair<size_t, size_t>& a,
+                        const std::pair<size_t, size_t>& b) {
+    return (*runs)[b.first][b.second].key < (*runs)[a.first][a.second].key;
+  };
+  std::make_heap(heap.begin(), heap.end(), greater);
+  while (!heap.empty()) {
+    std::pop_heap(heap.begin(), heap.end(), greater);
+    auto& [r, i] = heap.back();
+    units->push_back(std::move((*runs)[r][i]));
+    if (++i < (*runs)[r].size()) {
+      std::push_heap(heap.begin(), heap.end(), greater);
+    } else {
+      heap.pop_back();
+    }
   }
 }
 
@@ -457,11 +506,11 @@ Result<RecallReport> Recall(const std::vector<const Log*>& logs,
       report.issued_ms = *exploder.earliest_recall_ms();
   }
   if (timings != nullptr) timings->lot_cpu += ThreadCpu() - lot_cpu;
-  LEDGER_RETURN_IF_ERROR(
-      exploder.ExplodeAndReport(report.issued_ms, &report.units));
+  std::vector<std::vector<RecalledUnit>> runs;
+  LEDGER_RETURN_IF_ERROR(exploder.ExplodeAndReport(report.issued_ms, &runs));
   const double tail_cpu = timings != nullptr ? ThreadCpu() : 0;
   // What the recall read (every Reader's events and lists, the lot's units)
-  // is freed on threads of its own while the rows are sorted and counted:
+  // is freed on threads of its own while the rows are merged and counted:
   // hundreds of thousands of strings, a serial tail of the recall otherwise.
   std::vector<std::thread> freeing;
   std::deque<double> freeing_cpu;  // stable addresses
@@ -480,17 +529,7 @@ Result<RecallReport> Recall(const std::vector<const Log*>& logs,
     e.reset();  // holds a reference to *r
     r.reset();
   });
-  // Sorted through an index (a RecalledUnit is nine strings: moving each
-  // once is cheaper than the swaps of sorting them in place).
-  std::vector<uint32_t> order(report.units.size());
-  for (uint32_t i = 0; i < order.size(); ++i) order[i] = i;
-  std::sort(order.begin(), order.end(), [&](uint32_t a, uint32_t b) {
-    return report.units[a].key < report.units[b].key;
-  });
-  std::vector<RecalledUnit> sorted;
-  sorted.reserve(order.size());
-  for (uint32_t i : order) sorted.push_back(std::move(report.units[i]));
-  report.units = std::move(sorted);
+  MergeRuns(&runs, &report.units);
   Summarize(&report);
   if (timings != nullptr) timings->tail_cpu += ThreadCpu() - tail_cpu;
   for (std::thread& t : freeing) t.join();
