@@ -525,10 +525,10 @@ Result<RecallReport> Recall(const std::vector<const Log*>& logs,
   for (std::unique_ptr<Reader>& helper : exploder.TakeReaders()) {
     if (helper) timed([r = std::move(helper)]() mutable { r.reset(); });
   }
-  timed([r = std::move(reader), e = std::move(exploder_owned)]() mutable {
-    e.reset();  // holds a reference to *r
-    r.reset();
-  });
+  // The exploder (the keys seen) and the caller's Reader on threads of their
+  // own: the Exploder's destructor does not use its reference to the Reader.
+  timed([e = std::move(exploder_owned)]() mutable { e.reset(); });
+  timed([r = std::move(reader)]() mutable { r.reset(); });
   MergeRuns(&runs, &report.units);
   Summarize(&report);
   if (timings != nullptr) timings->tail_cpu += ThreadCpu() - tail_cpu;
