@@ -173,6 +173,14 @@ int RunNode(const NodeConfig& c) {
   (*witness)->Stop();
   api::InstallWitness(service, nullptr);
   committer.Stop();
+  // Every append since LevelDB's last memtable flush is also in its
+  // write-ahead log, which the next start would replay (up to
+  // logWriteBufferBytes, seconds at the 256 MiB default): written to a table
+  // now, on a clean stop, the next start replays nothing.
+  if (ledger::Status flushed = (*log)->FlushStorage(); !flushed.ok()) {
+    api::LogLine(api::LogLevel::kWarn, "memtable not flushed at stop",
+                 {{"error", flushed.message()}});
+  }
   std::printf("ledger-node: stopped; log size %llu\n",
               static_cast<unsigned long long>((*log)->Size()));
   std::fflush(stdout);
