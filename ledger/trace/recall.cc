@@ -4,11 +4,15 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
 #include <cstdio>
 #include <deque>
+#include <functional>
+#include <mutex>
 #include <set>
 #include <thread>
 #include <unordered_set>
+#include <utility>
 
 #include "ledger/gs1.h"
 #include "ledger/trace/trace_internal.h"
@@ -121,15 +125,81 @@ void SortByKey(std::vector<RecalledUnit>* rows) {
   *rows = std::move(sorted);
 }
 
+// One batch of a generation: keys in, rows and passed-on keys out.
+struct Batch {
+  std::vector<const std::string*> keys;  // in the exploder's key set
+  std::vector<std::string> passed_on;    // Follow's keys, in order
+  std::vector<RecalledUnit> rows;
+  Status status;  // OK also when not run (another batch failed first)
+};
+
+// The batches of one generation, published by the caller as their keys
+// become known (the first generation while the lots are still being read)
+// and taken by the workers in order.
+class Generation {
+ public:
+  void Publish(std::vector<const std::string*> keys) {
+    std::lock_guard<std::mutex> lock(mu_);
+    batches_.emplace_back().keys = std::move(keys);
+    cv_.notify_one();
+  }
+  // No more batches: workers return once the published ones are taken.
+  void Close() {
+    std::lock_guard<std::mutex> lock(mu_);
+    closed_ = true;
+    cv_.notify_all();
+  }
+  // Stops every worker at its next Take.
+  void Fail() {
+    std::lock_guard<std::mutex> lock(mu_);
+    failed_ = true;
+    cv_.notify_all();
+  }
+  // The next batch not taken yet, waiting for one to be published; nullptr
+  // once closed and all taken, or failed.
+  Batch* Take() {
+    std::unique_lock<std::mutex> lock(mu_);
+    cv_.wait(lock,
+             [&] { return failed_ || closed_ || taken_ < batches_.size(); });
+    if (failed_ || taken_ >= batches_.size()) return nullptr;
+    return &batches_[taken_++];  // deque: elements do not move
+  }
+  // After the workers are joined.
+  std::deque<Batch>& batches() { return batches_; }
+
+ private:
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::deque<Batch> batches_;
+  size_t taken_ = 0;
+  bool closed_ = false;
+  bool failed_ = false;
+};
+
 class Exploder {
  public:
   Exploder(Reader& reader, const std::vector<const internal::Source*>& sources)
       : reader_(reader), sources_(sources) {}
 
+  // The recall events of gtin+lot (class-level events with disposition
+  // recalled in the class index): read before the units, so that the recall
+  // time is known when the first batch starts.
+  Status AddLotRecallEvents(const std::string& gtin, const std::string& lot,
+                            RecallReport* report) {
+    gs1::Gs1Key lgtin{gs1::KeyKind::kLgtin, {{"01", gtin}, {"10", lot}}};
+    Result<const std::vector<const EventRecord*>*> events =
+        reader_.Events(IndexKind::kEpcClass, lgtin.ToString());
+    if (!events.ok()) return events.status();
+    for (const EventRecord* r : **events) {
+      if (!r->superseded && r->facts.disposition == "recalled")
+        AddRecallEvent(*r, report);
+    }
+    return Status::OK();
+  }
+
   // Units of gtin+lot: commissioning events in the class index, else found by
   // their ilmd lot.
-  Status AddLot(const std::string& gtin, const std::string& lot,
-                RecallReport* report) {
+  Status AddLot(const std::string& gtin, const std::string& lot) {
     gs1::Gs1Key lgtin{gs1::KeyKind::kLgtin, {{"01", gtin}, {"10", lot}}};
     Result<const std::vector<const EventRecord*>*> events =
         reader_.Events(IndexKind::kEpcClass, lgtin.ToString());
@@ -137,7 +207,6 @@ class Exploder {
     bool commissioning_found = false;
     for (const EventRecord* r : **events) {
       if (r->superseded) continue;
-      if (r->facts.disposition == "recalled") AddRecallEvent(*r, report);
       if (r->facts.type == epcis::EventType::kTransformationEvent) {
         for (const std::string& k : ListKeys(*r, EventRecord::kOutputEpcs))
           Push(k);
@@ -168,85 +237,118 @@ class Exploder {
     return Status::OK();
   }
 
+  // Queues `key` unless seen already. While the first generation is produced
+  // (ExplodeAndReport's `produce`), each full batch is handed to the workers
+  // at once.
   void Push(const std::string& key) {
     auto [it, inserted] = seen_.insert(key);
-    if (inserted) queue_.push_back(&*it);  // set nodes do not move
+    if (!inserted) return;
+    queue_.push_back(&*it);  // set nodes do not move
+    if (open_ != nullptr && queue_.size() >= batch_size_) {
+      open_->Publish(std::move(queue_));
+      queue_.clear();
+      queue_.reserve(batch_size_);
+    }
   }
 
-  // Follows packing (everything ever packed into an affected container) and
-  // transformations, and reports each unit found (ReportUnit). Keys are taken
-  // in batches: the units' index hits and entries are read in bulk
-  // (Reader::Prefetch: one ordered index pass and one ordered entry pass),
-  // and once the batch's rows are made the units' own events are forgotten
-  // (Reader::Release), so memory holds one batch of units' events plus what
-  // they share (lots, cases, pallets), not every event of the recall.
+  // Calls `produce` (on the caller's thread, with the caller's Reader), which
+  // queues the first generation's keys (Push); follows packing (everything
+  // ever packed into an affected container) and transformations, and reports
+  // each unit found (ReportUnit). Keys are taken in batches: the units' index
+  // hits and entries are read in bulk (Reader::Prefetch: one ordered index
+  // pass and one ordered entry pass), and once the batch's rows are made the
+  // units' own events are forgotten (Reader::Release), so memory holds one
+  // batch of units' events plus what they share (lots, cases, pallets), not
+  // every event of the recall.
   // The keys queued at a time form a generation, cut into batches; each of
   // RecallThreads() threads, with a Reader of its own (a Reader is not
   // thread-safe; the logs are), takes the next batch not taken yet until
   // none is left, so a thread never waits for another one's batch before the
-  // generation ends. Consecutive batches share few containers, so little is
-  // read twice. Rows and what the batches pass the recall on to (Follow)
-  // are collected per batch and taken in batch order, so the answer does not
-  // depend on the number of threads or on which thread ran which batch.
+  // generation ends. The first generation's batches are handed out as
+  // `produce` fills them, so the other threads start on the lot's first
+  // units while the caller still reads the rest of the lot. Consecutive
+  // batches share few containers, so little is read twice. Rows and what the
+  // batches pass the recall on to (Follow) are collected per batch and taken
+  // in batch order (batches are cut at the same keys however fast `produce`
+  // runs), so the answer does not depend on the number of threads or on
+  // which thread ran which batch.
   // Each batch's rows come sorted by key (sorted on the batch's thread); they
   // are appended to *runs as one run per batch, in batch order.
   Status ExplodeAndReport(int64_t issued_ms,
+                          const std::function<Status()>& produce,
                           std::vector<std::vector<RecalledUnit>>* runs) {
-    const size_t batch_size = std::max<size_t>(1, internal::RecallBatchSize());
+    batch_size_ = std::max<size_t>(1, internal::RecallBatchSize());
     const size_t threads = std::max<size_t>(1, internal::RecallThreads());
     internal::RecallTimings* timings = internal::RecallTimingsSink();
-    const double main_cpu = timings != nullptr ? ThreadCpu() : 0;
-    while (!queue_.empty()) {
-      // The generation's keys; each batch copies its own on its thread.
-      std::vector<const std::string*> generation(queue_.begin(), queue_.end());
-      queue_.clear();
-      std::vector<Batch> batches((generation.size() + batch_size - 1) /
-                                 batch_size);
-      for (size_t i = 0; i < batches.size(); ++i) {
-        batches[i].from = generation.data() + i * batch_size;
-        batches[i].to = generation.data() +
-                        std::min(generation.size(), (i + 1) * batch_size);
+    if (readers_.empty()) readers_.emplace_back();  // [0] is reader_
+    while (readers_.size() < threads) {
+      readers_.push_back(std::make_unique<Reader>(sources_,
+                                                  /*full_events=*/false));
+    }
+    if (timings != nullptr && timings->worker_cpu.size() < threads)
+      timings->worker_cpu.resize(threads);
+    auto work = [&](Reader& reader, size_t t, Generation& gen) {
+      const double cpu = timings != nullptr ? ThreadCpu() : 0;
+      while (Batch* b = gen.Take()) {
+        b->status = RunBatch(reader, issued_ms, b);
+        if (!b->status.ok()) gen.Fail();
       }
-      const size_t workers = std::min(threads, batches.size());
-      if (readers_.empty()) readers_.emplace_back();  // [0] is reader_
-      while (readers_.size() < workers) {
-        readers_.push_back(std::make_unique<Reader>(sources_,
-                                                    /*full_events=*/false));
-      }
-      std::atomic<size_t> next{0};
-      std::atomic<bool> failed{false};
-      if (timings != nullptr) {
-        timings->generations++;
-        timings->batches += batches.size();
-        if (timings->worker_cpu.size() < workers)
-          timings->worker_cpu.resize(workers);
-      }
-      auto work = [&](Reader& reader, size_t t) {
-        const double cpu = timings != nullptr ? ThreadCpu() : 0;
-        while (!failed.load(std::memory_order_relaxed)) {
-          const size_t i = next.fetch_add(1, std::memory_order_relaxed);
-          if (i >= batches.size()) break;
-          batches[i].status = RunBatch(reader, issued_ms, &batches[i]);
-          if (!batches[i].status.ok()) failed = true;
+      if (timings != nullptr) timings->worker_cpu[t] += ThreadCpu() - cpu;
+    };
+    for (bool first = true;; first = false) {
+      Generation gen;
+      size_t workers = threads;
+      if (!first) {
+        for (size_t i = 0; i < queue_.size(); i += batch_size_) {
+          gen.Publish(std::vector<const std::string*>(
+              queue_.begin() + i,
+              queue_.begin() + std::min(queue_.size(), i + batch_size_)));
         }
-        if (timings != nullptr) timings->worker_cpu[t] += ThreadCpu() - cpu;
-      };
+        workers = std::min(threads, gen.batches().size());
+        queue_.clear();
+        gen.Close();
+      }
       std::vector<std::thread> helpers;
       for (size_t t = 1; t < workers; ++t)
-        helpers.emplace_back([&, t] { work(*readers_[t], t); });
-      work(reader_, 0);
+        helpers.emplace_back([&, t] { work(*readers_[t], t, gen); });
+      if (first) {
+        open_ = &gen;
+        queue_.reserve(batch_size_);
+        Status produced = produce();
+        open_ = nullptr;
+        if (!queue_.empty()) gen.Publish(std::move(queue_));
+        queue_.clear();
+        if (!produced.ok()) gen.Fail();
+        gen.Close();
+        if (timings != nullptr) timings->lot_cpu += ThreadCpu() - lot_start_;
+        if (!produced.ok()) {
+          for (std::thread& t : helpers) t.join();
+          return produced;
+        }
+      }
+      const double main_cpu = timings != nullptr ? ThreadCpu() : 0;
+      work(reader_, 0, gen);
       for (std::thread& t : helpers) t.join();
-      for (Batch& b : batches) {
+      for (Batch& b : gen.batches()) {
         if (!b.status.ok()) return b.status;
       }
-      for (Batch& b : batches) {
+      if (timings != nullptr) {
+        timings->generations++;
+        timings->batches += gen.batches().size();
+      }
+      for (Batch& b : gen.batches()) {
         for (const std::string& key : b.passed_on) Push(key);
         if (!b.rows.empty()) runs->push_back(std::move(b.rows));
       }
+      if (timings != nullptr)
+        timings->explode_main_cpu += ThreadCpu() - main_cpu;
+      if (queue_.empty()) break;
     }
-    if (timings != nullptr) timings->explode_main_cpu += ThreadCpu() - main_cpu;
     return Status::OK();
   }
+
+  // Where the caller's lot phase started (RecallTimings::lot_cpu).
+  void set_lot_start(double cpu) { lot_start_ = cpu; }
 
   // The Readers of the helper threads (the first is the caller's), to be
   // freed off the caller's path.
@@ -259,28 +361,20 @@ class Exploder {
   }
 
  private:
-  struct Batch {
-    const std::string* const* from = nullptr;  // keys (in seen_)
-    const std::string* const* to = nullptr;
-    std::vector<std::string> passed_on;  // Follow's keys, in order
-    std::vector<RecalledUnit> rows;
-    Status status;  // OK also when not run (another batch failed first)
-  };
-
   // One batch over `reader` (the only one using it meanwhile).
   static Status RunBatch(Reader& reader, int64_t issued_ms, Batch* b) {
     // The batch's unit keys, copied here (on the batch's thread, not the
     // caller's): the Reader's bulk reads take a vector of keys.
     std::vector<std::string> units;
-    units.reserve(b->to - b->from);
-    for (auto key = b->from; key != b->to; ++key) {
-      if (IsUnitKey(**key)) units.push_back(**key);
+    units.reserve(b->keys.size());
+    for (const std::string* key : b->keys) {
+      if (IsUnitKey(*key)) units.push_back(*key);
     }
     LEDGER_RETURN_IF_ERROR(reader.Prefetch(IndexKind::kEpc, units));
     // The cases and pallets they were packed in, read in bulk too.
     LEDGER_RETURN_IF_ERROR(reader.PrefetchContainers(units));
-    for (auto key = b->from; key != b->to; ++key) {
-      LEDGER_RETURN_IF_ERROR(Follow(reader, **key, &b->passed_on));
+    for (const std::string* key : b->keys) {
+      LEDGER_RETURN_IF_ERROR(Follow(reader, *key, &b->passed_on));
     }
     b->rows.reserve(units.size());
     for (const std::string& key : units) {
@@ -337,6 +431,9 @@ class Exploder {
   std::vector<std::unique_ptr<Reader>> readers_;  // [0] unused
   std::unordered_set<std::string> seen_;
   std::vector<const std::string*> queue_;  // keys of seen_ not taken yet
+  Generation* open_ = nullptr;  // the generation `produce` is filling
+  size_t batch_size_ = 1;
+  double lot_start_ = 0;
   std::optional<int64_t> earliest_recall_ms_;
 };
 
@@ -440,6 +537,53 @@ void Summarize(RecallReport* report) {
   Timeline(report, consignee_ack_ms);
 }
 
+// Frees what recalls read after they have returned: each job on a thread of
+// its own, tracked so that WaitForRecallCleanup (and the process's exit)
+// can wait for them.
+class Cleanup {
+ public:
+  static Cleanup& Get() {
+    static Cleanup cleanup;
+    return cleanup;
+  }
+  ~Cleanup() { Wait(); }
+
+  void Run(std::function<void()> job) {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      ++running_;
+    }
+    std::thread([this, job = std::move(job)]() mutable {
+      const double start = ThreadCpu();
+      job();
+      job = nullptr;
+      const double cpu = ThreadCpu() - start;
+      std::lock_guard<std::mutex> lock(mu_);
+      cpu_.push_back(cpu);
+      if (--running_ == 0) idle_.notify_all();
+    }).detach();
+  }
+
+  std::vector<double> Wait() {
+    std::unique_lock<std::mutex> lock(mu_);
+    idle_.wait(lock, [&] { return running_ == 0; });
+    return std::exchange(cpu_, {});
+  }
+
+ private:
+  std::mutex mu_;
+  std::condition_variable idle_;
+  size_t running_ = 0;
+  std::vector<double> cpu_;  // of the jobs finished since the last Wait
+};
+
+// `free` may be move-only (it owns what it frees).
+template <typename F>
+void FreeLater(F free) {
+  auto owned = std::make_shared<F>(std::move(free));
+  Cleanup::Get().Run([owned] { (*owned)(); });
+}
+
 }  // namespace
 
 size_t& internal::RecallBatchSize() {
@@ -463,28 +607,22 @@ Result<RecallReport> Recall(const std::vector<const Log*>& logs,
   if (spec.lots.empty() && spec.ids.empty()) {
     return Status::InvalidArgument("spec: names no lots and no ids");
   }
-  RecallReport report;
-  report.spec = spec;
-  std::vector<std::unique_ptr<internal::Source>> sources =
-      internal::SourcesOf(logs);
-  const std::vector<const internal::Source*> pointers =
-      internal::Pointers(sources);
   internal::RecallTimings* timings = internal::RecallTimingsSink();
   const double lot_cpu = timings != nullptr ? ThreadCpu() : 0;
-  auto reader = std::make_unique<Reader>(pointers, /*full_events=*/false);
-  report.coverage = reader->coverage();
-  auto exploder_owned = std::make_unique<Exploder>(*reader, pointers);
-  Exploder& exploder = *exploder_owned;
+  RecallReport report;
+  report.spec = spec;
+  std::string gtin;
   if (!spec.lots.empty()) {
-    Result<std::string> gtin = NormalizeGtin(spec.gtin);
-    if (!gtin.ok()) return gtin.status();
-    report.spec.gtin = *gtin;
+    Result<std::string> normalized = NormalizeGtin(spec.gtin);
+    if (!normalized.ok()) return normalized.status();
+    gtin = *normalized;
+    report.spec.gtin = gtin;
     for (size_t i = 0; i < spec.lots.size(); ++i) {
       Status st = gs1::ValidateAiValue("10", spec.lots[i]);
       if (!st.ok()) return st.WithPrefix("lots[" + std::to_string(i) + "]");
-      LEDGER_RETURN_IF_ERROR(exploder.AddLot(*gtin, spec.lots[i], &report));
     }
   }
+  std::vector<std::string> id_keys;
   for (size_t i = 0; i < spec.ids.size(); ++i) {
     Result<gs1::Gs1Key> key = internal::ParseKeyOrUri(spec.ids[i]);
     if (!key.ok())
@@ -494,8 +632,21 @@ Result<RecallReport> Recall(const std::vector<const Log*>& logs,
                                      spec.ids[i] +
                                      "' names a class, not an instance");
     }
-    exploder.Push(key->ToString());
+    id_keys.push_back(key->ToString());
   }
+  std::vector<std::unique_ptr<internal::Source>> sources =
+      internal::SourcesOf(logs);
+  const std::vector<const internal::Source*> pointers =
+      internal::Pointers(sources);
+  auto reader = std::make_unique<Reader>(pointers, /*full_events=*/false);
+  report.coverage = reader->coverage();
+  auto exploder_owned = std::make_unique<Exploder>(*reader, pointers);
+  Exploder& exploder = *exploder_owned;
+  exploder.set_lot_start(lot_cpu);
+  // The recall time first (it decides which events acknowledge), then the
+  // units, handed to the workers batch by batch as they are found.
+  for (const std::string& lot : spec.lots)
+    LEDGER_RETURN_IF_ERROR(exploder.AddLotRecallEvents(gtin, lot, &report));
   if (spec.issued_ms) {
     report.issued_ms = *spec.issued_ms;
   } else {
@@ -505,37 +656,34 @@ Result<RecallReport> Recall(const std::vector<const Log*>& logs,
     if (exploder.earliest_recall_ms())
       report.issued_ms = *exploder.earliest_recall_ms();
   }
-  if (timings != nullptr) timings->lot_cpu += ThreadCpu() - lot_cpu;
   std::vector<std::vector<RecalledUnit>> runs;
-  LEDGER_RETURN_IF_ERROR(exploder.ExplodeAndReport(report.issued_ms, &runs));
+  LEDGER_RETURN_IF_ERROR(exploder.ExplodeAndReport(
+      report.issued_ms,
+      [&]() -> Status {
+        for (const std::string& lot : spec.lots)
+          LEDGER_RETURN_IF_ERROR(exploder.AddLot(gtin, lot));
+        for (const std::string& key : id_keys) exploder.Push(key);
+        return Status::OK();
+      },
+      &runs));
   const double tail_cpu = timings != nullptr ? ThreadCpu() : 0;
-  // What the recall read (every Reader's events and lists, the lot's units)
-  // is freed on threads of its own while the rows are merged and counted:
-  // hundreds of thousands of strings, a serial tail of the recall otherwise.
-  std::vector<std::thread> freeing;
-  std::deque<double> freeing_cpu;  // stable addresses
-  auto timed = [&](auto free) {
-    double* cpu = &freeing_cpu.emplace_back(0);
-    freeing.emplace_back([free = std::move(free), cpu, timings]() mutable {
-      const double start = timings != nullptr ? ThreadCpu() : 0;
-      free();
-      if (timings != nullptr) *cpu = ThreadCpu() - start;
-    });
-  };
+  // What the recall read (every Reader's events and lists, the keys seen:
+  // hundreds of thousands of strings) is freed after the answer is made, on
+  // threads of its own (FreeLater), not on the recall's path.
   for (std::unique_ptr<Reader>& helper : exploder.TakeReaders()) {
-    if (helper) timed([r = std::move(helper)]() mutable { r.reset(); });
+    if (helper) FreeLater([r = std::move(helper)]() mutable { r.reset(); });
   }
-  // The exploder (the keys seen) and the caller's Reader on threads of their
-  // own: the Exploder's destructor does not use its reference to the Reader.
-  timed([e = std::move(exploder_owned)]() mutable { e.reset(); });
-  timed([r = std::move(reader)]() mutable { r.reset(); });
+  // The Exploder's destructor does not use its reference to the Reader.
+  FreeLater([e = std::move(exploder_owned)]() mutable { e.reset(); });
+  FreeLater([r = std::move(reader)]() mutable { r.reset(); });
   MergeRuns(&runs, &report.units);
   Summarize(&report);
   if (timings != nullptr) timings->tail_cpu += ThreadCpu() - tail_cpu;
-  for (std::thread& t : freeing) t.join();
-  if (timings != nullptr)
-    timings->freeing_cpu.assign(freeing_cpu.begin(), freeing_cpu.end());
   return report;
+}
+
+std::vector<double> internal::WaitForRecallCleanup() {
+  return Cleanup::Get().Wait();
 }
 
 }  // namespace ledger::trace

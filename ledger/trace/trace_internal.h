@@ -392,20 +392,31 @@ size_t& RecallThreads();
 
 // Where a recall's CPU time goes, per thread (CLOCK_THREAD_CPUTIME_ID
 // seconds), for benchmarks: on a shared machine the wall time says little,
-// but lot + (explode_main_cpu - worker_cpu[0]) + max(workers) +
-// max(tail, freeing) is the wall time the recall would take with a core per
-// thread. Filled by Recall when
-// RecallTimingsSink() is set (set it only while no recall runs).
+// but max(lot + worker_cpu[0], other workers) + (explode_main_cpu -
+// worker_cpu[0]) + tail is the wall time the recall would take with a core
+// per thread (the other workers start on the lot's first batches while the
+// caller still reads the lot; exact for a recall of one generation, a lower
+// bound otherwise). Filled by Recall when RecallTimingsSink() is set (set it
+// only while no recall runs).
 struct RecallTimings {
   double lot_cpu = 0;              // caller: spec, lot lookups (AddLot)
   std::vector<double> worker_cpu;  // per worker thread, all generations
   double explode_main_cpu = 0;     // caller in the batches: worker 0 + serial
   size_t generations = 0;
   size_t batches = 0;
-  double tail_cpu = 0;              // caller: sort and counts
-  std::vector<double> freeing_cpu;  // per freeing thread
+  double tail_cpu = 0;  // caller: merge and counts
+  // Per freeing thread, after the recall returned: not filled by Recall
+  // (WaitForRecallCleanup gives them).
+  std::vector<double> freeing_cpu;
 };
 RecallTimings*& RecallTimingsSink();
+
+// A recall frees what it read (its Readers, the keys seen) on threads of its
+// own after it has returned. Waits until every such thread has finished and
+// returns their CPU seconds (each thread's, since the last call): for
+// benchmarks, so that one recall's freeing does not run into the next's
+// measurement.
+std::vector<double> WaitForRecallCleanup();
 
 // Trace over `reader`: `id` parsed as Trace does (InvalidArgument "id: ...").
 Result<CustodyChain> TraceWith(Reader& reader, std::string_view id);
