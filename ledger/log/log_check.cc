@@ -1,7 +1,11 @@
 #include "ledger/log/log_check.h"
 
+#include <optional>
+
 #include "ledger/envelope.h"
 #include "ledger/jcs.h"
+#include "ledger/jcs/jcs_internal.h"
+#include "ledger/keys.h"
 #include "ledger/merkle.h"
 
 namespace ledger::logcheck {
@@ -149,7 +153,101 @@ Status CheckParticipant(uint64_t i, const nlohmann::json& j,
   return Status::OK();
 }
 
+// "<name>+<8 lower-case hex>", as VerifierKey::KeyId() writes it (the signer
+// check of Envelope::FromJson).
+bool IsKeyId(std::string_view id) {
+  const size_t plus = id.rfind('+');
+  if (plus == std::string_view::npos || !IsValidKeyName(id.substr(0, plus))) {
+    return false;
+  }
+  const std::string_view hash = id.substr(plus + 1);
+  return hash.size() == 8 &&
+         hash.find_first_not_of("0123456789abcdef") == std::string_view::npos;
+}
+
+// Largest integer JSON carries exactly (ParseJsonStrict refuses larger ones).
+constexpr uint64_t kMaxExactIndex = (uint64_t{1} << 53) - 1;
+
 }  // namespace
+
+std::optional<CheckedEntry> TryCheckEventFast(
+    uint64_t i, const Hash& prev_leaf, std::string_view bytes,
+    const logentry::Registry& registry, const Hash& leaf) {
+  // {"envelope":{"event":E,"signature":"S","signer":"K"},"index":I,
+  //  "prevHash":"H","receivedAt":"R","type":"event"}: the only JCS form of an
+  // event entry whose strings S, K, H, R need no escapes. It is taken apart
+  // from both ends; E is what lies between.
+  constexpr std::string_view kHead = "{\"envelope\":{\"event\":";
+  constexpr std::string_view kTail = "\",\"type\":\"event\"}";
+  constexpr std::string_view kReceivedAt = "\",\"receivedAt\":\"";
+  constexpr std::string_view kSigner = "\",\"signer\":\"";
+  constexpr std::string_view kSignature = ",\"signature\":\"";
+  if (i > kMaxExactIndex || bytes.size() < kHead.size() + kTail.size() ||
+      bytes.substr(0, kHead.size()) != kHead ||
+      bytes.substr(bytes.size() - kTail.size()) != kTail) {
+    return std::nullopt;
+  }
+  const std::string want_prev =
+      i == 0 ? logentry::ZeroHashHex() : ToHex(prev_leaf);
+  const std::string index_prev =
+      "\"},\"index\":" + std::to_string(i) + ",\"prevHash\":\"" + want_prev;
+  // H and R hold no quote, so the last '"},"index":' is the envelope's end.
+  const size_t envelope_end = bytes.rfind(index_prev);
+  if (envelope_end == std::string_view::npos) return std::nullopt;
+  const size_t r_begin = envelope_end + index_prev.size() + kReceivedAt.size();
+  if (r_begin > bytes.size() - kTail.size() ||
+      bytes.substr(envelope_end + index_prev.size(), kReceivedAt.size()) !=
+          kReceivedAt) {
+    return std::nullopt;
+  }
+  const std::string_view received_at =
+      bytes.substr(r_begin, bytes.size() - kTail.size() - r_begin);
+  // K and S hold no quote either: the last '","signer":"' and, before it, the
+  // last ',"signature":"' are the envelope's.
+  const std::string_view envelope = bytes.substr(0, envelope_end);
+  const size_t k_at = envelope.rfind(kSigner);
+  if (k_at == std::string_view::npos) return std::nullopt;
+  const std::string_view signer = envelope.substr(k_at + kSigner.size());
+  const size_t s_at = envelope.substr(0, k_at).rfind(kSignature);
+  if (s_at == std::string_view::npos || s_at < kHead.size()) {
+    return std::nullopt;
+  }
+  const std::string_view signature_text = envelope.substr(
+      s_at + kSignature.size(), k_at - s_at - kSignature.size());
+  if (!PlainJcsString(received_at) || !PlainJcsString(signer) ||
+      !PlainJcsString(signature_text)) {
+    return std::nullopt;
+  }
+  // E must be a JSON object in JCS form; then the whole entry is.
+  const std::string_view event_bytes =
+      bytes.substr(kHead.size(), s_at - kHead.size());
+  bool canonical = false;
+  auto event = jcs_internal::ParseJsonFastCanonical(event_bytes, &canonical);
+  if (!event || !canonical || !event->is_object()) return std::nullopt;
+  // The checks of CheckEntry, in any order: all must pass.
+  if (!CheckReceivedAt(i, std::string(received_at)).ok() || !IsKeyId(signer)) {
+    return std::nullopt;
+  }
+  Envelope env;
+  env.signer = std::string(signer);
+  auto raw = FromBase64(signature_text);
+  if (!raw || raw->size() != 64) return std::nullopt;
+  env.signature = std::move(*raw);
+  if (!logentry::CheckSigner(registry, env.signer).ok()) return std::nullopt;
+  auto key = ParsedKey(registry.at(env.signer).verifier_key);
+  if (!key.ok() || !VerifyEnvelopeCanonical(env, event_bytes, **key).ok()) {
+    return std::nullopt;
+  }
+  auto facts = epcis::ValidateEvent(*event);
+  if (!facts.ok()) return std::nullopt;
+  CheckedEntry out;
+  out.type = EntryType::kEvent;
+  out.leaf = leaf;
+  out.event_id = EventIdFromCanonical(event_bytes);
+  out.signer = std::move(env.signer);
+  out.facts = std::move(facts).value();
+  return out;
+}
 
 Result<CheckedEntry> CheckEntry(uint64_t i, const Hash& prev_leaf,
                                 std::string_view bytes,
@@ -161,6 +259,16 @@ Result<CheckedEntry> CheckEntry(uint64_t i, const Hash& prev_leaf,
                                 std::string_view bytes,
                                 logentry::Registry* registry,
                                 const Hash& leaf) {
+  if (auto fast = TryCheckEventFast(i, prev_leaf, bytes, *registry, leaf)) {
+    return std::move(*fast);
+  }
+  return CheckEntryFull(i, prev_leaf, bytes, registry, leaf);
+}
+
+Result<CheckedEntry> CheckEntryFull(uint64_t i, const Hash& prev_leaf,
+                                    std::string_view bytes,
+                                    logentry::Registry* registry,
+                                    const Hash& leaf) {
   bool canonical = false;  // bytes == CanonicalizeJson(*j), checked in place
   auto j = ParseJsonStrictCanonical(bytes, &canonical);
   if (!j.ok()) return j.status().WithPrefix(Entry(i) + ": not JSON");

@@ -48,6 +48,25 @@ Result<CheckedEntry> CheckEntry(uint64_t index, const Hash& prev_leaf,
                                 std::string_view bytes,
                                 logentry::Registry* registry, const Hash& leaf);
 
+// The two ways CheckEntry decides, exposed for the test that shows they agree.
+// CheckEntry = TryCheckEventFast, and CheckEntryFull when it has no answer.
+//
+// CheckEntryFull: parses the whole entry into a JSON tree and checks it step
+// by step; the reference, and the source of every error message.
+Result<CheckedEntry> CheckEntryFull(uint64_t index, const Hash& prev_leaf,
+                                    std::string_view bytes,
+                                    logentry::Registry* registry,
+                                    const Hash& leaf);
+// TryCheckEventFast: an event entry in the one JCS layout whose signature,
+// signer, prevHash and receivedAt strings need no escapes (what every writer
+// produces) is taken apart in place; only the event itself is parsed into a
+// tree. Returns exactly what CheckEntryFull returns when every check passes,
+// and nullopt otherwise (any other entry type or layout, or any failed
+// check); it never decides a refusal.
+std::optional<CheckedEntry> TryCheckEventFast(
+    uint64_t index, const Hash& prev_leaf, std::string_view bytes,
+    const logentry::Registry& registry, const Hash& leaf);
+
 }  // namespace ledger::logcheck
 
 #endif  // UDI_LEDGER_LOG_LOG_CHECK_H_
