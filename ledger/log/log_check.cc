@@ -17,15 +17,15 @@ Status Fail(uint64_t i, std::string_view reason) {
   return Status::Corruption(Entry(i) + ": " + std::string(reason));
 }
 
-Status CheckReceivedAt(uint64_t i, const std::string& text) {
+Status CheckReceivedAt(uint64_t i, std::string_view text) {
   // The entries of one source batch share their receivedAt: a text that passed
   // on this thread passes again (the check depends on the text alone).
   thread_local std::string last_passed;
   if (!last_passed.empty() && text == last_passed) return Status::OK();
   auto ms = epcis::ParseRfc3339Millis(text);
   if (!ms.ok() || logentry::FormatReceivedAt(*ms) != text) {
-    return Fail(
-        i, "receivedAt '" + text + "' is not RFC 3339 UTC with milliseconds");
+    return Fail(i, "receivedAt '" + std::string(text) +
+                       "' is not RFC 3339 UTC with milliseconds");
   }
   last_passed = text;
   return Status::OK();
@@ -191,41 +191,52 @@ std::optional<CheckedEntry> TryCheckEventFast(
       i == 0 ? logentry::ZeroHashHex() : ToHex(prev_leaf);
   const std::string index_prev =
       "\"},\"index\":" + std::to_string(i) + ",\"prevHash\":\"" + want_prev;
-  // H and R hold no quote, so the last '"},"index":' is the envelope's end.
-  const size_t envelope_end = bytes.rfind(index_prev);
-  if (envelope_end == std::string_view::npos) return std::nullopt;
-  const size_t r_begin = envelope_end + index_prev.size() + kReceivedAt.size();
-  if (r_begin > bytes.size() - kTail.size() ||
-      bytes.substr(envelope_end + index_prev.size(), kReceivedAt.size()) !=
-          kReceivedAt) {
-    return std::nullopt;
-  }
-  const std::string_view received_at =
-      bytes.substr(r_begin, bytes.size() - kTail.size() - r_begin);
-  // K and S hold no quote either: the last '","signer":"' and, before it, the
-  // last ',"signature":"' are the envelope's.
-  const std::string_view envelope = bytes.substr(0, envelope_end);
-  const size_t k_at = envelope.rfind(kSigner);
-  if (k_at == std::string_view::npos) return std::nullopt;
-  const std::string_view signer = envelope.substr(k_at + kSigner.size());
-  const size_t s_at = envelope.substr(0, k_at).rfind(kSignature);
-  if (s_at == std::string_view::npos || s_at < kHead.size()) {
-    return std::nullopt;
-  }
-  const std::string_view signature_text = envelope.substr(
-      s_at + kSignature.size(), k_at - s_at - kSignature.size());
+  // Taken apart from the end. R, K and S hold no quote, so each begins after
+  // the last quote before its end; the template text between them is compared.
+  // Every position stays at or after the head.
+  const size_t floor = kHead.size();
+  // The text ending at `end` is `want`: the position where it starts, or npos.
+  auto before = [&](size_t end, std::string_view want) {
+    if (end == std::string_view::npos || end < floor + want.size() ||
+        bytes.substr(end - want.size(), want.size()) != want) {
+      return std::string_view::npos;
+    }
+    return end - want.size();
+  };
+  // The position after the last quote before `end` (the start of a string
+  // that ends at `end`), or npos.
+  auto string_start = [&](size_t end) {
+    if (end == std::string_view::npos || end <= floor) {
+      return std::string_view::npos;
+    }
+    const size_t quote = bytes.rfind('"', end - 1);
+    return quote == std::string_view::npos || quote < floor
+               ? std::string_view::npos
+               : quote + 1;
+  };
+  const size_t r_end = bytes.size() - kTail.size();
+  const size_t r_begin = string_start(r_end);
+  const size_t k_end = before(before(r_begin, kReceivedAt), index_prev);
+  const size_t k_begin = string_start(k_end);
+  const size_t s_end = before(k_begin, kSigner);
+  const size_t s_begin = string_start(s_end);
+  const size_t e_end = before(s_begin, kSignature);
+  if (e_end == std::string_view::npos) return std::nullopt;
+  const std::string_view received_at = bytes.substr(r_begin, r_end - r_begin);
+  const std::string_view signer = bytes.substr(k_begin, k_end - k_begin);
+  const std::string_view signature_text =
+      bytes.substr(s_begin, s_end - s_begin);
   if (!PlainJcsString(received_at) || !PlainJcsString(signer) ||
       !PlainJcsString(signature_text)) {
     return std::nullopt;
   }
   // E must be a JSON object in JCS form; then the whole entry is.
-  const std::string_view event_bytes =
-      bytes.substr(kHead.size(), s_at - kHead.size());
+  const std::string_view event_bytes = bytes.substr(floor, e_end - floor);
   bool canonical = false;
   auto event = jcs_internal::ParseJsonFastCanonical(event_bytes, &canonical);
   if (!event || !canonical || !event->is_object()) return std::nullopt;
   // The checks of CheckEntry, in any order: all must pass.
-  if (!CheckReceivedAt(i, std::string(received_at)).ok() || !IsKeyId(signer)) {
+  if (!CheckReceivedAt(i, received_at).ok() || !IsKeyId(signer)) {
     return std::nullopt;
   }
   Envelope env;
