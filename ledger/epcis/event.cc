@@ -95,6 +95,13 @@ Status EventChecker::Fail(std::string_view rel, std::string reason) const {
 }
 
 const json* EventChecker::Member(std::string_view name) const {
+  if (members_count_ > 0) {
+    for (size_t k = 0; k < members_count_; ++k) {
+      const auto& [member, value] = members_[k];
+      if (member.size() == name.size() && member == name) return value;
+    }
+    return nullptr;
+  }
   auto it = event_.find(name);
   return it == event_.end() ? nullptr : &*it;
 }
@@ -103,6 +110,11 @@ Result<EventFacts> EventChecker::Run() {
   if (!event_.is_object()) {
     return Fail("",
                 "an event must be a JSON object, not " + JsonTypeName(event_));
+  }
+  if (event_.size() <= kIndexedMembers) {
+    for (auto it = event_.begin(); it != event_.end(); ++it) {
+      members_[members_count_++] = {it.key(), &*it};
+    }
   }
   LEDGER_RETURN_IF_ERROR(CheckType());
   LEDGER_RETURN_IF_ERROR(CheckMemberNames());

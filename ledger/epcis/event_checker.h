@@ -4,11 +4,13 @@
 #define UDI_LEDGER_EPCIS_EVENT_CHECKER_H_
 
 #include <algorithm>
+#include <array>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
 #include <unordered_map>
 #include <unordered_set>
+#include <utility>
 #include <vector>
 
 #include "ledger/epcis.h"
@@ -124,6 +126,15 @@ class EventChecker {
 
   const nlohmann::json& event_;
   const std::string root_;
+  // The event's members (name, value) for Member(), filled by Run() when the
+  // event has at most kIndexedMembers of them (members_count_ > 0); a linear
+  // scan that compares lengths first beats the ordered map's string compares
+  // for the handful of members an event has.
+  static constexpr size_t kIndexedMembers = 24;
+  std::array<std::pair<std::string_view, const nlohmann::json*>,
+             kIndexedMembers>
+      members_;
+  size_t members_count_ = 0;
   EventFacts facts_;  // declared before the lists that point into it
   UniqueList epcs_{&facts_.epcs};
   UniqueList epc_classes_{&facts_.epc_classes};
