@@ -19,7 +19,12 @@
 //   bench_federation [--entries N] [--rate R] [--seconds S] [--batch B]
 //                    [--serve-batch M] [--gateways G] [--period-ms P]
 //                    [--poll-ms Q] [--source-only-seconds A]
-//                    [--replica-write-buffer-mib W]
+//                    [--replica-write-buffer-mib W] [--ab A,B [--pairs N]]
+// --ab A,B: after filling the source, N alternating catch-ups (A B A B ...)
+// by the ledger-node binaries A and B (paths), each into a fresh replica;
+// prints each run's rate, ratio and CPU per entry (replica + source) and the
+// medians, then exits. For before/after comparisons on a shared machine (a
+// `perf record -a` alongside gives each replica's libsodium share by pid).
 // --replica-write-buffer-mib: the replica's config replicaWriteBufferBytes
 // (its replicas' LevelDB memtable size; default: the node's, 256 MiB; 64 is an
 // own log's). The catch-up prints what the replica's LevelDB wrote in flushes
@@ -221,6 +226,53 @@ double Percentile(std::vector<double> v, double p) {
   return v[std::min(v.size() - 1, static_cast<size_t>(p * v.size()))];
 }
 
+// One catch-up of a fresh replica run by `program` (a ledger-node binary; ""
+// for build/bin's) from `peer` into `dir`, for --ab: wall rate, ratio to the
+// mean 2-thread ceiling measured just before and after, and the CPU per entry
+// of the replica and of the source in verifications' worth (against the
+// 1-thread ceiling's verifications per CPU-s, measured in the same way).
+struct CatchUpRun {
+  double rate = 0, ratio = 0, replica_vpe = 0, source_vpe = 0;
+  pid_t replica_pid = 0;
+};
+CatchUpRun CatchUpOnce(const std::string& program, const std::string& dir,
+                       const std::string& peer, const std::string& token_file,
+                       const std::string& origin, uint64_t target,
+                       pid_t source_pid) {
+  const int cores =
+      static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  const std::string msg(400, 'x');
+  const bench::Rates before1 = bench::Ed25519VerifyRate(msg, 1, 0.5);
+  const bench::Rates before = bench::Ed25519VerifyRate(msg, cores, 0.5);
+  const double source_cpu0 = bench::ProcessCpuSeconds(source_pid);
+  bench::Stopwatch watch;
+  auto replica =
+      udi_test::NodeProcess::Start(dir,
+                                   {"--name", "bench.example/replica", "--peer",
+                                    peer, "--peer-token-file", token_file},
+                                   program);
+  if (!replica.ok()) Die(replica.status().ToString());
+  udi_http::HttpClient rc("127.0.0.1", (*replica)->port());
+  while (ReplicaSize(rc, origin) < target) ::poll(nullptr, 0, 20);
+  const double t = watch.Seconds();
+  const pid_t replica_pid = (*replica)->pid();
+  const double replica_cpu = bench::ProcessCpuSeconds(replica_pid);
+  const double source_cpu = bench::ProcessCpuSeconds(source_pid) - source_cpu0;
+  replica->reset();  // SIGKILL: the replica is not used again
+  const bench::Rates after1 = bench::Ed25519VerifyRate(msg, 1, 0.5);
+  const bench::Rates after = bench::Ed25519VerifyRate(msg, cores, 0.5);
+  const double per_cpu_s = (before1.cpu + after1.cpu) / 2;
+  CatchUpRun r;
+  r.rate = static_cast<double>(target) / t;
+  r.ratio = r.rate / ((before.wall + after.wall) / 2);
+  r.replica_vpe = per_cpu_s * replica_cpu / static_cast<double>(target);
+  r.source_vpe = per_cpu_s * source_cpu / static_cast<double>(target);
+  r.replica_pid = replica_pid;
+  std::error_code ec;
+  std::filesystem::remove_all(dir, ec);
+  return r;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -250,6 +302,44 @@ int main(int argc, char** argv) {
   const uint64_t target = ReplicaSize(src_reader, origin);
   std::ofstream(tmp.path() + "/peer.token") << src.reader_token << "\n";
   std::string peer = "http://127.0.0.1:" + std::to_string(src.node->port());
+  // --ab A,B: alternating catch-ups (A B A B ..., --pairs N, default 3) of
+  // fresh replicas run by the ledger-node binaries A and B from this one
+  // source; then exit (no lag phase). For before/after comparisons.
+  if (const std::string ab = bench::FlagString(argc, argv, "--ab", "");
+      !ab.empty()) {
+    const size_t comma = ab.find(',');
+    if (comma == std::string::npos) Die("--ab wants A,B");
+    const std::string programs[2] = {ab.substr(0, comma), ab.substr(comma + 1)};
+    const uint64_t pairs = bench::FlagU64(argc, argv, "--pairs", 3);
+    std::vector<double> vpe[2], ratio[2];
+    for (uint64_t k = 0; k < pairs; ++k) {
+      for (int side = 0; side < 2; ++side) {
+        CatchUpRun r = CatchUpOnce(
+            programs[side],
+            tmp.path() + "/replica-" + std::to_string(k) + "-" +
+                std::to_string(side),
+            peer, tmp.path() + "/peer.token", origin, target, src.node->pid());
+        vpe[side].push_back(r.replica_vpe + r.source_vpe);
+        ratio[side].push_back(r.ratio);
+        std::printf(
+            "ab pair %llu %c: %.0f entries/s = %.2fx the 2-thread ceiling; CPU "
+            "per entry, verifications' worth: replica %.3f + source %.3f = "
+            "%.3f (replica pid %d)\n",
+            static_cast<unsigned long long>(k), side == 0 ? 'A' : 'B', r.rate,
+            r.ratio, r.replica_vpe, r.source_vpe, r.replica_vpe + r.source_vpe,
+            static_cast<int>(r.replica_pid));
+        std::fflush(stdout);
+      }
+    }
+    for (int side = 0; side < 2; ++side) {
+      std::printf(
+          "ab %c (%s): median CPU per entry %.3f verifications' worth, median "
+          "ratio %.2fx\n",
+          side == 0 ? 'A' : 'B', programs[side].c_str(),
+          Percentile(vpe[side], 0.5), Percentile(ratio[side], 0.5));
+    }
+    return 0;
+  }
   // The ceilings are measured just before and just after the catch-up and the
   // ratio is to their mean: on a shared machine the load moves during a run.
   int cores =
