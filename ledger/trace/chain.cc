@@ -1,6 +1,7 @@
 // BuildChain: the status rules and anomaly checks over a unit's touches (see
 // trace.h).
 #include <algorithm>
+#include <unordered_map>
 
 #include "ledger/gs1.h"
 #include "ledger/trace/trace_internal.h"
@@ -25,7 +26,18 @@ nlohmann::json ListOrEmpty(const std::string& text) {
 
 const std::string& EventRecord::LocationKey() const {
   if (!location_key_valid_) {
-    KeyInto(biz_location, &location_key_);
+    // Events name few places (a site's SGLN goes to the full GS1 parser), and
+    // a recall decodes ~100k events: each place's key is computed once per
+    // thread (at most kMemo places are kept, against text naming endless
+    // ones).
+    constexpr size_t kMemo = 4096;
+    thread_local std::unordered_map<std::string, std::string> memo;
+    if (auto it = memo.find(biz_location); it != memo.end()) {
+      location_key_.assign(it->second);
+    } else {
+      KeyInto(biz_location, &location_key_);
+      if (memo.size() < kMemo) memo.emplace(biz_location, location_key_);
+    }
     location_key_valid_ = true;
   }
   return location_key_;

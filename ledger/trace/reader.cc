@@ -113,29 +113,47 @@ class JsonText {
       const char c = s_[pos_++];
       if (c == '"') return true;
       if (c != '\\') return false;  // a raw control character
-      if (pos_ >= s_.size()) return false;
-      const char e = s_[pos_++];
-      if (jcs_internal::AppendShortEscape(e, out)) continue;
-      switch (e) {
-        case 'u': {
-          uint32_t cp = 0;
-          if (!Hex4(&cp)) return false;
-          if (cp >= 0xD800 && cp <= 0xDBFF) {
-            uint32_t low = 0;
-            if (!Consume('\\') || !Consume('u') || !Hex4(&low) ||
-                low < 0xDC00 || low > 0xDFFF) {
-              return false;
-            }
-            cp = 0x10000 + ((cp - 0xD800) << 10) + (low - 0xDC00);
-          } else if (cp >= 0xDC00 && cp <= 0xDFFF) {
-            return false;
-          }
-          jcs_internal::AppendUtf8(cp, out);
-          break;
-        }
-        default:
-          return false;
+      --pos_;
+      if (!Escape(out)) return false;
+    }
+    return false;
+  }
+
+  // An escape sequence (at its backslash), unescaped onto *out.
+  bool Escape(std::string* out) {
+    if (!Consume('\\') || pos_ >= s_.size()) return false;
+    const char e = s_[pos_++];
+    if (jcs_internal::AppendShortEscape(e, out)) return true;
+    if (e != 'u') return false;
+    uint32_t cp = 0;
+    if (!Hex4(&cp)) return false;
+    if (cp >= 0xD800 && cp <= 0xDBFF) {
+      uint32_t low = 0;
+      if (!Consume('\\') || !Consume('u') || !Hex4(&low) || low < 0xDC00 ||
+          low > 0xDFFF) {
+        return false;
       }
+      cp = 0x10000 + ((cp - 0xD800) << 10) + (low - 0xDC00);
+    } else if (cp >= 0xDC00 && cp <= 0xDFFF) {
+      return false;
+    }
+    jcs_internal::AppendUtf8(cp, out);
+    return true;
+  }
+
+  // A string value (at its opening quote), checked as String checks it but
+  // not copied.
+  bool SkipString() {
+    if (!Consume('"')) return false;
+    while (pos_ < s_.size()) {
+      const char c = s_[pos_++];
+      if (c == '"') return true;
+      if (static_cast<unsigned char>(c) < 0x20) return false;
+      if (c != '\\') continue;
+      // An escape: String reads (and checks) it into a scratch buffer.
+      --pos_;
+      scratch_.clear();
+      if (!Escape(&scratch_)) return false;
     }
     return false;
   }
@@ -145,13 +163,12 @@ class JsonText {
     if (depth > kMaxDepth) return false;
     switch (Peek()) {
       case '"':
-        return String(&scratch_);
+        return SkipString();
       case '{':
         ++pos_;
         if (Consume('}')) return true;
         do {
-          if (!String(&scratch_) || !Consume(':') || !Skip(depth + 1))
-            return false;
+          if (!SkipString() || !Consume(':') || !Skip(depth + 1)) return false;
         } while (Consume(','));
         return Consume('}');
       case '[':
@@ -715,10 +732,21 @@ Result<const std::vector<const EventRecord*>*> Reader::Events(
 
 Status Reader::Prefetch(IndexKind kind, const std::vector<std::string>& keys,
                         bool pin) {
-  std::vector<std::string> todo;
-  for (const std::string& key : keys) {
-    if (!scans_.contains(LookupKey(kind, key))) todo.push_back(key);
+  // The keys not read yet: all of them, usually (a batch's units), and then
+  // they are not copied.
+  std::vector<std::string> copied;
+  const std::vector<std::string>* pending = &keys;
+  for (size_t i = 0; i < keys.size(); ++i) {
+    if (!scans_.contains(LookupKey(kind, keys[i]))) {
+      if (pending != &keys) copied.push_back(keys[i]);
+      continue;
+    }
+    if (pending == &keys) {
+      copied.assign(keys.begin(), keys.begin() + i);
+      pending = &copied;
+    }
   }
+  const std::vector<std::string>& todo = *pending;
   if (todo.empty()) return Status::OK();
   std::vector<std::vector<std::pair<size_t, uint64_t>>> hits(todo.size());
   for (size_t log = 0; log < logs_.size(); ++log) {
@@ -756,10 +784,13 @@ Status Reader::Prefetch(IndexKind kind, const std::vector<std::string>& keys,
 
 Status Reader::PrefetchContainers(const std::vector<std::string>& keys) {
   constexpr int kMaxLevels = 8;
-  std::vector<std::string> level = keys;
-  for (int depth = 0; depth < kMaxLevels && !level.empty(); ++depth) {
-    std::vector<std::string> parents;
-    for (const std::string& key : level) {
+  std::vector<std::string> level;  // after the first (`keys`, not copied)
+  for (int depth = 0; depth < kMaxLevels && (depth == 0 || !level.empty());
+       ++depth) {
+    // The parents as pointers into the records (a case's units name the same
+    // one): copied once each, when not read yet.
+    std::vector<const std::string*> found;
+    for (const std::string& key : depth == 0 ? keys : level) {
       auto it = scans_.find(LookupKey(IndexKind::kEpc, key));
       if (it == scans_.end()) continue;
       for (const EventRecord* r : it->second) {
@@ -768,14 +799,23 @@ Status Reader::PrefetchContainers(const std::vector<std::string>& keys) {
             r->facts.action != "ADD" || !r->Names(key)) {
           continue;
         }
-        parents.push_back(r->facts.parent);
+        if (found.empty() || *found.back() != r->facts.parent)
+          found.push_back(&r->facts.parent);
       }
     }
-    std::sort(parents.begin(), parents.end());
-    parents.erase(std::unique(parents.begin(), parents.end()), parents.end());
-    std::erase_if(parents, [&](const std::string& parent) {
-      return scans_.contains(LookupKey(IndexKind::kEpc, parent));
-    });
+    auto less = [](const std::string* a, const std::string* b) {
+      return *a < *b;
+    };
+    auto equal = [](const std::string* a, const std::string* b) {
+      return *a == *b;
+    };
+    std::sort(found.begin(), found.end(), less);
+    found.erase(std::unique(found.begin(), found.end(), equal), found.end());
+    std::vector<std::string> parents;
+    for (const std::string* parent : found) {
+      if (!scans_.contains(LookupKey(IndexKind::kEpc, *parent)))
+        parents.push_back(*parent);
+    }
     LEDGER_RETURN_IF_ERROR(Prefetch(IndexKind::kEpc, parents, /*pin=*/true));
     level = std::move(parents);
   }

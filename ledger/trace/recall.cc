@@ -8,9 +8,12 @@
 #include <cstdio>
 #include <deque>
 #include <functional>
+#include <iterator>
 #include <mutex>
 #include <set>
+#include <string_view>
 #include <thread>
+#include <unordered_map>
 #include <unordered_set>
 #include <utility>
 
@@ -114,6 +117,14 @@ Result<RecalledUnit> ReportUnit(Reader& reader, const std::string& key,
 // batch's thread, so that the recall merges sorted runs (MergeRuns) instead of
 // sorting every row on the caller's thread.
 void SortByKey(std::vector<RecalledUnit>* rows) {
+  // A lot's units come in the order their serials were commissioned, often
+  // the key order already.
+  if (std::is_sorted(rows->begin(), rows->end(),
+                     [](const RecalledUnit& a, const RecalledUnit& b) {
+                       return a.key < b.key;
+                     })) {
+    return;
+  }
   std::vector<uint32_t> order(rows->size());
   for (uint32_t i = 0; i < order.size(); ++i) order[i] = i;
   std::sort(order.begin(), order.end(), [rows](uint32_t a, uint32_t b) {
@@ -421,7 +432,13 @@ class Exploder {
 
   void PushUnitsOfGtin(const EventRecord& r, const std::string& gtin) {
     const std::string prefix = "01/" + gtin + "/";
-    for (const std::string& key : r.Epcs()) {
+    const std::vector<std::string>& keys = r.Epcs();
+    // A lot's 100k units would rehash the key set a dozen times.
+    if (seen_.bucket_count() * seen_.max_load_factor() <
+        seen_.size() + keys.size()) {
+      seen_.reserve(std::max(2 * seen_.size(), seen_.size() + keys.size()));
+    }
+    for (const std::string& key : keys) {
       if (key.compare(0, prefix.size(), prefix) == 0) Push(key);
     }
   }
@@ -485,6 +502,18 @@ void MergeRuns(std::vector<std::vector<RecalledUnit>>* runs,
   size_t total = 0;
   for (const std::vector<RecalledUnit>& run : *runs) total += run.size();
   units->reserve(units->size() + total);
+  // Runs that follow each other in key order (a lot's batches, usually) are
+  // appended as they are.
+  bool ordered = true;
+  for (size_t r = 1; r < runs->size() && ordered; ++r) {
+    ordered = (*runs)[r - 1].back().key < (*runs)[r].front().key;
+  }
+  if (ordered) {
+    for (std::vector<RecalledUnit>& run : *runs) {
+      std::move(run.begin(), run.end(), std::back_inserter(*units));
+    }
+    return;
+  }
   // Heap of (run, position), smallest key on top.
   std::vector<std::pair<size_t, size_t>> heap;
   for (size_t r = 0; r < runs->size(); ++r) {
@@ -508,10 +537,18 @@ void MergeRuns(std::vector<std::vector<RecalledUnit>>* runs,
 }
 
 void Summarize(RecallReport* report) {
-  std::map<std::string, bool> consignees;           // gln -> acknowledged
-  std::map<std::string, int64_t> consignee_ack_ms;  // gln -> first ack
+  // Per custodian first, in a hash map keyed by views of the rows' GLNs (100k
+  // units, a few hundred custodians), then into the report's ordered maps.
+  struct Custodian {
+    uint64_t units = 0;
+    bool consignee = false;
+    bool acknowledged = false;
+    std::optional<int64_t> first_ack_ms;
+  };
+  std::unordered_map<std::string_view, Custodian> custodians;
   for (const RecalledUnit& u : report->units) {
-    report->counts_by_custodian[u.custodian.gln]++;
+    Custodian& c = custodians[u.custodian.gln];
+    c.units++;
     if (u.status == UnitStatus::kDispensed) report->dispensed++;
     if (u.status == UnitStatus::kInStock ||
         (u.status == UnitStatus::kRecalled && !u.in_transit)) {
@@ -519,17 +556,23 @@ void Summarize(RecallReport* report) {
     }
     if (u.acknowledged) report->units_acknowledged++;
     if (!u.custodian.gln.empty() && u.manufacturer != u.custodian.gln) {
-      consignees[u.custodian.gln] |= u.acknowledged;
+      c.consignee = true;
+      c.acknowledged |= u.acknowledged;
       if (u.acknowledged) {
-        auto [it, inserted] =
-            consignee_ack_ms.emplace(u.custodian.gln, u.acknowledged_ms);
-        if (!inserted) it->second = std::min(it->second, u.acknowledged_ms);
+        c.first_ack_ms = c.first_ack_ms
+                             ? std::min(*c.first_ack_ms, u.acknowledged_ms)
+                             : u.acknowledged_ms;
       }
     }
   }
-  report->consignees = consignees.size();
-  for (const auto& [gln, ack] : consignees)
-    report->consignees_acknowledged += ack ? 1 : 0;
+  std::map<std::string, int64_t> consignee_ack_ms;  // gln -> first ack
+  for (const auto& [gln, c] : custodians) {
+    report->counts_by_custodian[std::string(gln)] += c.units;
+    if (!c.consignee) continue;
+    report->consignees++;
+    report->consignees_acknowledged += c.acknowledged ? 1 : 0;
+    if (c.first_ack_ms) consignee_ack_ms.emplace(gln, *c.first_ack_ms);
+  }
   report->unit_effectiveness =
       Share(report->units_acknowledged, report->units.size());
   report->consignee_effectiveness =

@@ -652,6 +652,54 @@ TEST(KeyOfTest, PlainEpcUrisGiveTheParsersKey) {
   }
 }
 
+// ReadEventText skips the members a query does not use without copying them,
+// but still rejects text a full JSON parse would (bad escapes, raw control
+// characters, lone surrogates, unterminated strings), in skipped strings and
+// member names as in read ones.
+TEST(ReadEventTextTest, SkippedStringsAreCheckedAsReadOnes) {
+  const std::string head =
+      R"({"type":"ObjectEvent","eventTime":"2026-03-01T00:00:00.000Z",)";
+  const std::string tail =
+      R"("bizStep":"shipping","epcList":["urn:epc:id:sgtin:0614141.812345.7"]})";
+  struct Case {
+    std::string name;
+    std::string member;  // inserted between head and tail
+    bool ok;
+  };
+  const std::vector<Case> cases = {
+      {"plain skipped string", R"("x":"abc",)", true},
+      {"short escapes", R"("x":"a\"b\\c\/d\b\f\n\r\t",)", true},
+      {"unicode escapes and a surrogate pair", R"("x":"\u00e9\ud83d\ude00",)",
+       true},
+      {"escaped member name", R"("\u0078y":{"a":["b\n",1,true,null]},)", true},
+      {"nested skipped object", R"("x":{"k":{"l":"\u0041"}},)", true},
+      {"bad short escape", R"("x":"a\qb",)", false},
+      {"bad unicode escape", R"("x":"\u00g9",)", false},
+      {"lone low surrogate", R"("x":"\udc00",)", false},
+      {"high surrogate without its low half", R"("x":"\ud83dx",)", false},
+      {"raw control character", "\"x\":\"a\tb\",", false},
+      {"bad escape in a skipped member name", R"("\qx":1,)", false},
+      {"bad escape in a nested string", R"("x":["\u12"],)", false},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.name);
+    internal::EventRecord r;
+    Status st = internal::ReadEventText(head + c.member + tail, &r);
+    EXPECT_EQ(st.ok(), c.ok) << st.ToString();
+    if (c.ok) {
+      EXPECT_EQ(r.facts.biz_step, "shipping");
+      EXPECT_EQ(r.written,
+                std::vector<std::string>{"urn:epc:id:sgtin:0614141.812345.7"});
+    } else {
+      EXPECT_NE(st.ToString().find("offset"), std::string::npos)
+          << st.ToString();
+    }
+  }
+  // Unterminated: the text ends inside a skipped string.
+  internal::EventRecord r;
+  EXPECT_FALSE(internal::ReadEventText(head + R"("x":"abc)", &r).ok());
+}
+
 TEST_F(TraceTest, VerifyUnitAnswers) {
   Commission(1, {Sgtin("V1")}, "LOTV", "2026-12-31");
   const int64_t march = 1772409600000;  // 2026-03-02T00:00:00Z
