@@ -576,8 +576,8 @@ Result<const EventRecord*> Reader::Load(size_t log, uint64_t index) {
 
 // A key with many hits (a lot's commissioning events: thousands) is read in
 // one ordered pass per log (Source::ReadEntriesAt) instead of a lookup per
-// entry; a few hits (a trace's unit) are left to Load, whose reads fill the
-// block cache as traces want.
+// entry; a few hits (a trace's unit) are left to Load (one ReadEntriesAt per
+// entry, which, like every ReadEntriesAt, does not fill the block cache).
 Status Reader::ReadMany(const std::vector<std::pair<size_t, uint64_t>>& hits) {
   constexpr size_t kBulkFrom = 32;
   if (hits.size() < kBulkFrom) return Status::OK();
