@@ -17,7 +17,10 @@
 // same two runs), a figure that holds better on a loaded machine, and split by
 // thread role (I/O, verify pool, writer, threads the writer started, exited
 // per-batch helpers; from /proc/PID/task/*/stat, 10 ms ticks) so that the
-// non-verify CPU can be placed. The node's pid is printed (for perf -p).
+// non-verify CPU can be placed. Each phase also gives the node's synced
+// commits (from GET /metrics): their number, mean events and mean wall time
+// (the writer's CPU per event depends on them). The node's pid is printed
+// (for perf -p).
 //
 // Usage: bench_node [--events N] [--single-events N] [--batch N] [--zstd 1]
 //                   [--clients N] [--node http://HOST:PORT --token ADMIN]
@@ -230,6 +233,43 @@ void PrintClientCpu(double cpu_seconds, uint64_t events) {
 [[noreturn]] void Die(const std::string& message) {
   std::fprintf(stderr, "bench_node: %s\n", message.c_str());
   std::exit(1);
+}
+
+// The node's committed batches so far: their number, events and wall seconds
+// (udi_batch_events_count, udi_batch_events_sum and udi_commit_seconds_sum
+// from GET /metrics); -1 each when they cannot be read.
+struct Commits {
+  double batches = -1, events = -1, seconds = -1;
+};
+
+Commits ReadCommits(udi_http::HttpClient& client) {
+  Commits out;
+  auto r = client.Get("/metrics");
+  if (!r.ok() || r->status != 200) return out;
+  auto value = [&](std::string_view name) {
+    std::string line = "\n" + std::string(name) + " ";
+    size_t at = r->body.find(line);
+    return at == std::string::npos
+               ? -1.0
+               : std::strtod(r->body.c_str() + at + line.size(), nullptr);
+  };
+  out.batches = value("udi_batch_events_count");
+  out.events = value("udi_batch_events_sum");
+  out.seconds = value("udi_commit_seconds_sum");
+  return out;
+}
+
+// How many synced batches a phase committed, their mean size and the mean
+// wall time of one (Log::AppendEvents, sync included).
+void PrintCommits(const Commits& before, const Commits& after) {
+  if (before.batches < 0 || after.batches < 0) return;
+  const double batches = after.batches - before.batches;
+  const double events = after.events - before.events;
+  const double seconds = after.seconds - before.seconds;
+  std::printf(
+      "    %.0f synced commits, %.1f events and %.2f ms each on average\n",
+      batches, batches > 0 ? events / batches : 0.0,
+      batches > 0 ? 1e3 * seconds / batches : 0.0);
 }
 
 // `n` envelopes (canonical JSON text), signed on 2 threads.
@@ -518,6 +558,7 @@ int main(int argc, char** argv) {
   bench::Rates ceiling_a = ceiling;
   {
     std::atomic<size_t> next{0};
+    const Commits commits0 = ReadCommits(admin_client);
     const NodeCpu cpu0 = ReadNodeCpu(node_pid);
     bench::Stopwatch w;
     std::vector<std::thread> pool;
@@ -533,11 +574,13 @@ int main(int argc, char** argv) {
     const double rate = static_cast<double>(events) / w.Seconds();
     const double client_cpu = w.CpuSeconds();
     const NodeCpu cpu1 = ReadNodeCpu(node_pid);
+    const Commits commits1 = ReadCommits(admin_client);
     ceiling_a = Ed25519VerifyRates(2, 2.0);
     PrintPhase("(a) batch capture, " + std::to_string(batch) +
                    (zstd ? " zstd" : "") + "/request, 2 client threads",
                rate, 85, ceiling, ceiling_a, node_pid, cpu0, cpu1, events);
     PrintClientCpu(client_cpu, events);
+    PrintCommits(commits0, commits1);
     std::printf("    %llu requests answered 503 and were retried\n",
                 static_cast<unsigned long long>(retries_a.load()));
     std::fflush(stdout);
@@ -549,6 +592,7 @@ int main(int argc, char** argv) {
     std::mutex mu;
     std::vector<double> latencies;
     latencies.reserve(single_events);
+    const Commits commits0 = ReadCommits(admin_client);
     const NodeCpu cpu0 = ReadNodeCpu(node_pid);
     bench::Stopwatch w;
     std::vector<std::thread> pool;
@@ -572,6 +616,7 @@ int main(int argc, char** argv) {
     const double rate = static_cast<double>(single_events) / w.Seconds();
     const double client_cpu = w.CpuSeconds();
     const NodeCpu cpu1 = ReadNodeCpu(node_pid);
+    const Commits commits1 = ReadCommits(admin_client);
     std::sort(latencies.begin(), latencies.end());
     auto pct = [&](double p) {
       if (latencies.empty()) return 0.0;
@@ -584,6 +629,7 @@ int main(int argc, char** argv) {
                rate, 50, ceiling_a, Ed25519VerifyRates(2, 2.0), node_pid, cpu0,
                cpu1, single_events);
     PrintClientCpu(client_cpu, single_events);
+    PrintCommits(commits0, commits1);
     std::printf("    latency p50 %.2f ms, p99 %.2f ms; %llu retried 503s\n",
                 pct(0.50), pct(0.99),
                 static_cast<unsigned long long>(retries.load()));
