@@ -129,12 +129,23 @@ Status EventChecker::CheckEpcList(std::string_view name, bool unique_items,
   if (!list->is_array()) {
     return Fail(name, "must be an array, not " + JsonTypeName(*list));
   }
+  // Duplicates: a short list (the usual event has one or a few EPCs) is
+  // searched, a long one hashed; both find the first earlier equal item.
+  constexpr size_t kSearchMax = 16;
+  const bool search = list->size() <= kSearchMax;
   std::unordered_map<std::string_view, size_t> first_index;
   for (size_t i = 0; i < list->size(); ++i) {
     const std::string rel = Index(name, i);
     Result<std::string> key = IdentifierKey(rel, (*list)[i], IdRole::kInstance);
     if (!key.ok()) return key.status();
-    if (unique_items) {
+    if (unique_items && search) {
+      const std::string& item = (*list)[i].get_ref<const std::string&>();
+      for (size_t j = 0; j < i; ++j) {
+        if ((*list)[j].get_ref<const std::string&>() == item) {
+          return Fail(rel, "duplicate of " + Index(name, j));
+        }
+      }
+    } else if (unique_items) {
       auto [it, inserted] =
           first_index.emplace((*list)[i].get_ref<const std::string&>(), i);
       if (!inserted)

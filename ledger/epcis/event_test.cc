@@ -211,6 +211,30 @@ TEST(ValidateEventTest, LargeEpcListIsCheckedInLinearTime) {
             "epcList[100000]: duplicate of epcList[7]");
 }
 
+// Short lists are searched for duplicates and long ones hashed: on both sides
+// of the switch the first repeat is reported, naming the earlier item.
+TEST(ValidateEventTest, DuplicateNamesTheFirstOccurrenceAtEveryListLength) {
+  for (int count : {2, 3, 15, 16, 17, 40}) {
+    for (int first : {0, count / 2 - 1, count - 2}) {
+      if (first < 0) continue;
+      SCOPED_TRACE(std::to_string(count) + " items, item " +
+                   std::to_string(first) + " repeated at the end");
+      json event = json::parse(
+          R"({"type":"ObjectEvent","eventTime":"2026-11-26T10:00:00Z",
+          "eventTimeZoneOffset":"+00:00","action":"OBSERVE"})");
+      json& list = event["epcList"] = json::array();
+      for (int i = 0; i + 1 < count; ++i) {
+        list.push_back("urn:epc:id:sgtin:0614141.812345." + std::to_string(i));
+      }
+      list.push_back(list[first]);
+      list.push_back(list[first]);  // a later repeat is not the one reported
+      EXPECT_EQ(ValidateEvent(event).status().message(),
+                "epcList[" + std::to_string(count - 1) +
+                    "]: duplicate of epcList[" + std::to_string(first) + "]");
+    }
+  }
+}
+
 TEST(ValidateEventTest, SameItemAsEpcUriAndDigitalLinkIsOneFact) {
   const json event = json::parse(
       R"({"type":"AggregationEvent","eventTime":"2026-11-26T10:00:00Z",
