@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <memory>
 #include <numeric>
+#include <optional>
 
 #include "ledger/log/log_impl.h"
 #include "ledger/log/log_keys.h"
@@ -87,6 +88,13 @@ class ForwardCursor {
     // bulk scans).
     options.fill_cache = false;
     it_.reset(db.db->NewIterator(options));
+  }
+
+  // Positions at the first key >= target with one Seek (a target known to be
+  // far ahead). Targets MUST ascend.
+  void SeekTo(const std::string& target) {
+    positioned_ = true;
+    it_->Seek(leveldb::Slice(target));
   }
 
   // Positions at the first key >= target. Targets MUST ascend.
@@ -188,6 +196,10 @@ Status LogImpl::ReadEntriesAt(const std::vector<uint64_t>& indexes,
   leveldb::ReadOptions point = db_->ReadOptions(state->snapshot.get());
   point.fill_cache = false;
   ForwardCursor cursor(*db_, state->snapshot.get());
+  // The entry the cursor was last positioned at (a run of near entries
+  // before): a run that starts more than kMaxSteps entries after it is sought
+  // at once, instead of stepping kMaxSteps entries (and their blocks) first.
+  std::optional<uint64_t> cursor_at;
   std::string key, value;
   for (size_t n = 0; n < indexes.size(); ++n) {
     const uint64_t index = indexes[n];
@@ -206,7 +218,12 @@ Status LogImpl::ReadEntriesAt(const std::vector<uint64_t>& indexes,
       LEDGER_RETURN_IF_ERROR(sink(index, value));
       continue;
     }
-    cursor.MoveTo(key);
+    if (cursor_at && index - *cursor_at <= static_cast<uint64_t>(kMaxSteps)) {
+      cursor.MoveTo(key);
+    } else {
+      cursor.SeekTo(key);
+    }
+    cursor_at = index;
     if (!cursor->Valid() || cursor->key() != leveldb::Slice(key)) {
       LEDGER_RETURN_IF_ERROR(
           logdb::FromLevelDb(cursor->status(), "reading entries"));
