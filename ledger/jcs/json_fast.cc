@@ -124,8 +124,11 @@ class FastParser {
       if (p_ == end_ || *p_ != ':') return false;
       ++p_;
       SkipWhitespace();
-      auto [it, inserted] = members.try_emplace(std::move(name));
-      if (!inserted) return false;  // duplicate: the SAX path names it
+      // Canonical members arrive in order, so the end is the usual place: the
+      // hint makes that insertion one comparison instead of a tree descent.
+      const size_t before = members.size();
+      auto it = members.try_emplace(members.end(), std::move(name));
+      if (members.size() == before) return false;  // duplicate: SAX names it
       if (check_ && canonical_) {
         if (previous != nullptr && !Utf16Less(*previous, it->first)) {
           canonical_ = false;
