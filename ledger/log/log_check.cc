@@ -1,5 +1,7 @@
 #include "ledger/log/log_check.h"
 
+#include <algorithm>
+#include <charconv>
 #include <optional>
 
 #include "ledger/envelope.h"
@@ -33,15 +35,20 @@ Status CheckReceivedAt(uint64_t i, std::string_view text) {
 
 // The registered verifier key `text`, parsed (base64, algorithm byte, key
 // hash) once per thread while consecutive entries have the same signer, as
-// they nearly always do. The parse depends on the text alone.
-Result<const VerifierKey*> ParsedKey(const std::string& text) {
+// they nearly always do, with its key id. The parse depends on the text alone.
+struct ParsedVerifier {
+  VerifierKey key;
+  std::string key_id;  // key.KeyId()
+};
+Result<const ParsedVerifier*> ParsedKey(const std::string& text) {
   thread_local std::string cached_text;
-  thread_local std::optional<VerifierKey> cached;
+  thread_local std::optional<ParsedVerifier> cached;
   if (!cached || text != cached_text) {
     cached.reset();
     auto key = VerifierKey::Parse(text);
     if (!key.ok()) return key.status();
-    cached = std::move(key).value();
+    std::string id = key->KeyId();
+    cached = ParsedVerifier{std::move(key).value(), std::move(id)};
     cached_text = text;
   }
   return &*cached;
@@ -133,7 +140,7 @@ Status CheckEvent(uint64_t i, nlohmann::json& j, std::string_view bytes,
     reserialised = std::move(c).value();
     canonical = reserialised;
   }
-  Status sig = VerifyEnvelopeCanonical(*env, canonical, **key);
+  Status sig = VerifyEnvelopeCanonical(*env, canonical, (*key)->key);
   if (!sig.ok()) return Fail(i, sig.message());
   auto facts = epcis::ValidateEvent(env->event);
   if (!facts.ok()) return Fail(i, "event: " + facts.status().message());
@@ -175,10 +182,20 @@ std::optional<CheckedEntry> TryCheckEventFast(
       bytes.substr(bytes.size() - kTail.size()) != kTail) {
     return std::nullopt;
   }
-  const std::string want_prev =
-      i == 0 ? logentry::ZeroHashHex() : ToHex(prev_leaf);
-  const std::string index_prev =
-      "\"},\"index\":" + std::to_string(i) + ",\"prevHash\":\"" + want_prev;
+  // '"},"index":I,"prevHash":"H' with the expected I and H, written on the
+  // stack (no allocation per entry).
+  constexpr std::string_view kIndex = "\"},\"index\":";
+  constexpr std::string_view kPrevHash = ",\"prevHash\":\"";
+  char text[kIndex.size() + 20 + kPrevHash.size() + 64];
+  char* w = std::copy(kIndex.begin(), kIndex.end(), text);
+  w = std::to_chars(w, w + 20, i).ptr;
+  w = std::copy(kPrevHash.begin(), kPrevHash.end(), w);
+  static constexpr char kHex[] = "0123456789abcdef";
+  for (uint8_t b : prev_leaf) {  // index 0: 64 zeros (logentry::ZeroHashHex)
+    *w++ = i == 0 ? '0' : kHex[b >> 4];
+    *w++ = i == 0 ? '0' : kHex[b & 15];
+  }
+  const std::string_view index_prev(text, static_cast<size_t>(w - text));
   // Taken apart from the end. R, K and S hold no quote, so each begins after
   // the last quote before its end; the template text between them is compared.
   // Every position stays at or after the head.
@@ -227,14 +244,16 @@ std::optional<CheckedEntry> TryCheckEventFast(
   // (Envelope::FromJson's key-id form of the signer is implied below: the
   // signer must equal KeyId() of a key VerifierKey::Parse accepted.)
   if (!CheckReceivedAt(i, received_at).ok()) return std::nullopt;
-  Envelope env;
-  env.signer = std::string(signer);
-  auto raw = FromBase64(signature_text);
-  if (!raw || raw->size() != 64) return std::nullopt;
-  env.signature = std::move(*raw);
-  if (!logentry::CheckSigner(registry, env.signer).ok()) return std::nullopt;
-  auto key = ParsedKey(registry.at(env.signer).verifier_key);
-  if (!key.ok() || !VerifyEnvelopeCanonical(env, event_bytes, **key).ok()) {
+  // VerifyEnvelopeCanonical's checks: the signer is the key's id, and the
+  // signature verifies over the event's bytes.
+  auto signature = FromBase64(signature_text);
+  if (!signature || signature->size() != 64) return std::nullopt;
+  if (!logentry::CheckSigner(registry, signer).ok()) return std::nullopt;
+  auto participant = registry.find(signer);
+  if (participant == registry.end()) return std::nullopt;
+  auto key = ParsedKey(participant->second.verifier_key);
+  if (!key.ok() || signer != (*key)->key_id ||
+      !(*key)->key.Verify(event_bytes, *signature)) {
     return std::nullopt;
   }
   auto facts = epcis::ValidateEvent(*event);
@@ -243,7 +262,7 @@ std::optional<CheckedEntry> TryCheckEventFast(
   out.type = EntryType::kEvent;
   out.leaf = leaf;
   out.event_id = EventIdFromCanonical(event_bytes);
-  out.signer = std::move(env.signer);
+  out.signer = std::string(signer);
   out.facts = std::move(facts).value();
   return out;
 }
