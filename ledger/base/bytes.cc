@@ -60,6 +60,31 @@ std::string ToBase64(std::string_view bytes) {
   return out;
 }
 
+void AppendBase64(std::string* out, std::string_view bytes) {
+  static constexpr char kAlphabet[] =
+      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  const size_t at = out->size();
+  out->resize(at + (bytes.size() + 2) / 3 * 4);
+  char* o = out->data() + at;
+  const auto* p = reinterpret_cast<const unsigned char*>(bytes.data());
+  size_t n = bytes.size();
+  for (; n >= 3; n -= 3, p += 3, o += 4) {
+    const uint32_t v = uint32_t{p[0]} << 16 | uint32_t{p[1]} << 8 | p[2];
+    o[0] = kAlphabet[v >> 18];
+    o[1] = kAlphabet[(v >> 12) & 63];
+    o[2] = kAlphabet[(v >> 6) & 63];
+    o[3] = kAlphabet[v & 63];
+  }
+  if (n > 0) {  // 1 or 2 bytes left: "xy==" or "xyz="
+    const uint32_t v =
+        uint32_t{p[0]} << 16 | (n == 2 ? uint32_t{p[1]} << 8 : 0);
+    o[0] = kAlphabet[v >> 18];
+    o[1] = kAlphabet[(v >> 12) & 63];
+    o[2] = n == 2 ? kAlphabet[(v >> 6) & 63] : '=';
+    o[3] = '=';
+  }
+}
+
 // Value of each base64 character (RFC 4648 section 4 alphabet), -1 for
 // anything else (including '=').
 constexpr std::array<int8_t, 256> kBase64Value = [] {

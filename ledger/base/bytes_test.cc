@@ -4,6 +4,7 @@
 #include <sodium.h>
 
 #include <random>
+#include <vector>
 
 namespace ledger {
 namespace {
@@ -30,11 +31,34 @@ TEST(BytesTest, Base64Rfc4648Vectors) {
   for (const auto& c : cases) {
     SCOPED_TRACE(c.in);
     EXPECT_EQ(ToBase64(c.in), c.out);
+    std::string appended = "x";
+    AppendBase64(&appended, c.in);
+    EXPECT_EQ(appended, std::string("x") + c.out);
     EXPECT_EQ(FromBase64(c.out), std::string(c.in));
   }
   EXPECT_FALSE(FromBase64("Zm9"));    // missing padding
   EXPECT_FALSE(FromBase64("Zm9=v"));  // garbage after padding
   EXPECT_FALSE(FromBase64("Zh=="));   // non-zero pad bits
+}
+
+// AppendBase64 (table) gives exactly ToBase64's (libsodium's) text, for every
+// length up to 300 and every byte value, appended after what was there.
+TEST(BytesTest, AppendBase64AgreesWithToBase64) {
+  std::mt19937 rng(7);
+  std::string all(256, '\0');
+  for (int i = 0; i < 256; ++i) all[i] = static_cast<char>(i);
+  std::vector<std::string> inputs = {all};
+  for (size_t len = 0; len <= 300; ++len) {
+    std::string bytes(len, '\0');
+    for (auto& b : bytes) b = static_cast<char>(rng());
+    inputs.push_back(bytes);
+  }
+  for (const std::string& bytes : inputs) {
+    SCOPED_TRACE(bytes.size());
+    std::string out = "prefix";
+    AppendBase64(&out, bytes);
+    EXPECT_EQ(out, "prefix" + ToBase64(bytes));
+  }
 }
 
 TEST(BytesTest, Sha256KnownAnswer) {
