@@ -74,6 +74,10 @@ Status CheckMembers(uint64_t i, const nlohmann::json& j,
   return Status::OK();
 }
 
+// How every event entry's JCS bytes begin (the envelope is its first member,
+// the event the envelope's).
+constexpr std::string_view kEventEntryHead = "{\"envelope\":{\"event\":";
+
 // True when JCS writes `s` as itself between quotes (printable ASCII, no
 // quote or backslash).
 bool PlainJcsString(std::string_view s) {
@@ -94,9 +98,8 @@ bool PlainJcsString(std::string_view s) {
 std::string_view EventBytesInEntry(uint64_t i, std::string_view bytes,
                                    const Envelope& env,
                                    const std::string& signature_text) {
-  constexpr std::string_view kHead = "{\"envelope\":{\"event\":";
-  if (bytes.substr(0, kHead.size()) != kHead || !PlainJcsString(env.signer) ||
-      !PlainJcsString(signature_text)) {
+  if (bytes.substr(0, kEventEntryHead.size()) != kEventEntryHead ||
+      !PlainJcsString(env.signer) || !PlainJcsString(signature_text)) {
     return {};
   }
   const std::string after =
@@ -107,11 +110,12 @@ std::string_view EventBytesInEntry(uint64_t i, std::string_view bytes,
   }
   const std::string tail = ",\"signature\":\"" + signature_text +
                            "\",\"signer\":\"" + env.signer + "\"}";
-  if (end < kHead.size() + tail.size() ||
+  if (end < kEventEntryHead.size() + tail.size() ||
       bytes.substr(end - tail.size(), tail.size()) != tail) {
     return {};
   }
-  return bytes.substr(kHead.size(), end - tail.size() - kHead.size());
+  return bytes.substr(kEventEntryHead.size(),
+                      end - tail.size() - kEventEntryHead.size());
 }
 
 Status CheckEvent(uint64_t i, nlohmann::json& j, std::string_view bytes,
@@ -172,13 +176,13 @@ std::optional<CheckedEntry> TryCheckEventFast(
   //  "prevHash":"H","receivedAt":"R","type":"event"}: the only JCS form of an
   // event entry whose strings S, K, H, R need no escapes. It is taken apart
   // from both ends; E is what lies between.
-  constexpr std::string_view kHead = "{\"envelope\":{\"event\":";
   constexpr std::string_view kTail = "\",\"type\":\"event\"}";
   constexpr std::string_view kReceivedAt = "\",\"receivedAt\":\"";
   constexpr std::string_view kSigner = "\",\"signer\":\"";
   constexpr std::string_view kSignature = ",\"signature\":\"";
-  if (i > kMaxExactIndex || bytes.size() < kHead.size() + kTail.size() ||
-      bytes.substr(0, kHead.size()) != kHead ||
+  if (i > kMaxExactIndex ||
+      bytes.size() < kEventEntryHead.size() + kTail.size() ||
+      bytes.substr(0, kEventEntryHead.size()) != kEventEntryHead ||
       bytes.substr(bytes.size() - kTail.size()) != kTail) {
     return std::nullopt;
   }
@@ -199,7 +203,7 @@ std::optional<CheckedEntry> TryCheckEventFast(
   // Taken apart from the end. R, K and S hold no quote, so each begins after
   // the last quote before its end; the template text between them is compared.
   // Every position stays at or after the head.
-  const size_t floor = kHead.size();
+  const size_t floor = kEventEntryHead.size();
   // The text ending at `end` is `want`: the position where it starts, or npos.
   auto before = [&](size_t end, std::string_view want) {
     if (end == std::string_view::npos || end < floor + want.size() ||
@@ -248,9 +252,12 @@ std::optional<CheckedEntry> TryCheckEventFast(
   // signature verifies over the event's bytes.
   auto signature = FromBase64(signature_text);
   if (!signature || signature->size() != 64) return std::nullopt;
-  if (!logentry::CheckSigner(registry, signer).ok()) return std::nullopt;
+  // logentry::CheckSigner's condition (registered, not revoked), with the
+  // one lookup that also finds the key.
   auto participant = registry.find(signer);
-  if (participant == registry.end()) return std::nullopt;
+  if (participant == registry.end() || participant->second.revoked) {
+    return std::nullopt;
+  }
   auto key = ParsedKey(participant->second.verifier_key);
   if (!key.ok() || signer != (*key)->key_id ||
       !(*key)->key.Verify(event_bytes, *signature)) {
