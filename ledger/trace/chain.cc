@@ -9,6 +9,8 @@
 namespace ledger::trace::internal {
 namespace {
 
+using namespace std::string_view_literals;
+
 bool HeldOrMoving(UnitStatus s) {
   return s == UnitStatus::kCommissioned || s == UnitStatus::kInTransit ||
          s == UnitStatus::kInStock;
@@ -130,27 +132,27 @@ class StateMachine {
     // The location is copied once, at the end (location()).
     const std::string& location = r.LocationKey();
     if (!location.empty()) location_ = &location;
-    if (step == "commissioning") {
+    if (step == "commissioning"sv) {
       Commission(r);
-    } else if (step == "shipping") {
+    } else if (step == "shipping"sv) {
       Ship(r);
-    } else if (step == "receiving") {
+    } else if (step == "receiving"sv) {
       Receive(r);
-    } else if (step == "dispensing" || disp == "dispensed") {
+    } else if (step == "dispensing"sv || disp == "dispensed"sv) {
       if (dispensed_) Flag("dispensed_twice", r, "dispensed again");
       if (recalled_lot_)
         Flag("recalled_moved", r, "dispensed after a recall of its lot");
       dispensed_ = true;
       s = UnitStatus::kDispensed;
-    } else if (step == "destroying" || disp == "destroyed") {
+    } else if (step == "destroying"sv || disp == "destroyed"sv) {
       s = UnitStatus::kDestroyed;
-    } else if (step == "decommissioning" || disp == "inactive" ||
+    } else if (step == "decommissioning"sv || disp == "inactive"sv ||
                (r.facts.type == epcis::EventType::kObjectEvent &&
-                r.facts.action == "DELETE")) {
+                r.facts.action == "DELETE"sv)) {
       s = UnitStatus::kDecommissioned;
-    } else if (disp == "expired") {
+    } else if (disp == "expired"sv) {
       s = UnitStatus::kExpired;
-    } else if (disp == "recalled") {
+    } else if (disp == "recalled"sv) {
       s = UnitStatus::kRecalled;
     }
   }
@@ -226,7 +228,7 @@ const std::string& LotKeyOf(const std::string& key,
   if (key.rfind("01/", 0) != 0 || key.size() < 17) return kNoKey;
   *gtin = key.substr(3, 14);
   for (const Touch& t : touches) {
-    if (t.record->superseded || t.record->facts.biz_step != "commissioning")
+    if (t.record->superseded || t.record->facts.biz_step != "commissioning"sv)
       continue;
     return t.record->LotKey(*gtin);
   }

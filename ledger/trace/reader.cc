@@ -1,6 +1,8 @@
 // Reader: entry decoding and index lookups across the logs of one query.
 #include <algorithm>
+#include <bit>
 #include <map>
+#include <utility>
 
 #include "ledger/jcs/jcs_internal.h"
 #include "ledger/trace/trace_internal.h"
@@ -38,6 +40,63 @@ std::pair<const std::string*, const std::string*> EventRecord::ListKeys(
   for (int i = 0; i < list; ++i) from += list_size[i];
   const std::string* begin = keys.data() + from;
   return {begin, begin + list_size[list]};
+}
+
+void RecordMap::Insert(size_t log, uint64_t index, EventRecord* record) {
+  if ((size_ + 1) * 4 > slots_.size() * 3) Grow();
+  const uint64_t key = Key(log, index);
+  for (size_t i = Slot(key);; i = (i + 1) & mask_) {
+    if (slots_[i].record == nullptr) {
+      slots_[i] = {key, record};
+      ++size_;
+      return;
+    }
+    if (slots_[i].key == key) {
+      slots_[i].record = record;
+      return;
+    }
+  }
+}
+
+void RecordMap::Erase(size_t log, uint64_t index) {
+  if (size_ == 0) return;
+  const uint64_t key = Key(log, index);
+  size_t hole = Slot(key);
+  for (;; hole = (hole + 1) & mask_) {
+    if (slots_[hole].record == nullptr) return;
+    if (slots_[hole].key == key) break;
+  }
+  // Backward shift: a later slot of the probe run moves into the hole when
+  // its home slot is not between the hole and it (cyclically), so that every
+  // key stays reachable from its home without tombstones.
+  for (size_t j = (hole + 1) & mask_; slots_[j].record != nullptr;
+       j = (j + 1) & mask_) {
+    const size_t home = Slot(slots_[j].key);
+    if (((j - home) & mask_) >= ((j - hole) & mask_)) {
+      slots_[hole] = slots_[j];
+      hole = j;
+    }
+  }
+  slots_[hole] = Slot_{};
+  --size_;
+}
+
+void RecordMap::Grow() {
+  const size_t capacity = slots_.empty() ? 1024 : 2 * slots_.size();
+  std::vector<Slot_> old = std::exchange(slots_, std::vector<Slot_>(capacity));
+  mask_ = capacity - 1;
+  shift_ = 64 - std::countr_zero(capacity);
+  size_ = 0;
+  for (const Slot_& s : old) {
+    if (s.record == nullptr) continue;
+    for (size_t i = Slot(s.key);; i = (i + 1) & mask_) {
+      if (slots_[i].record == nullptr) {
+        slots_[i] = s;
+        ++size_;
+        break;
+      }
+    }
+  }
 }
 
 void EventRecord::Clear() {
@@ -527,7 +586,9 @@ Reader::Reader(const std::vector<const Source*>& logs, bool full_events)
 
 std::vector<std::pair<size_t, uint64_t>> Reader::EntriesRead() const {
   std::vector<std::pair<size_t, uint64_t>> out;
-  for (const auto& [at, record] : records_) out.push_back(at);
+  records_.ForEach([&](size_t log, uint64_t index, const EventRecord*) {
+    out.emplace_back(log, index);
+  });
   return out;
 }
 
@@ -550,9 +611,7 @@ const std::string& Reader::SignerGln(const std::string& key_id) {
 }
 
 Result<const EventRecord*> Reader::Load(size_t log, uint64_t index) {
-  if (auto it = records_.find({log, index}); it != records_.end()) {
-    return it->second;
-  }
+  if (EventRecord* r = records_.Find(log, index)) return r;
   // The entry's bytes only (Source::ReadEntry would parse all of it too).
   const EventRecord* record = nullptr;
   Status decoded;  // Decode's errors name the entry already
@@ -584,7 +643,7 @@ Status Reader::ReadMany(const std::vector<std::pair<size_t, uint64_t>>& hits) {
   for (size_t log = 0; log < logs_.size(); ++log) {
     std::vector<uint64_t> need;
     for (const auto& [at, index] : hits) {
-      if (at == log && !records_.contains({log, index})) need.push_back(index);
+      if (at == log && !records_.contains(log, index)) need.push_back(index);
     }
     if (need.size() < kBulkFrom) continue;
     std::sort(need.begin(), need.end());
@@ -634,7 +693,7 @@ Result<const EventRecord*> Reader::Decode(size_t log, uint64_t index,
   r->index = index;
   r->signer.assign(*signer);
   r->signer_gln = SignerGln(r->signer);
-  records_[{log, index}] = r;
+  records_.Insert(log, index, r);
   if (!r->facts.is_error_declaration && !r->facts.epcis_event_id.empty()) {
     LEDGER_RETURN_IF_ERROR(MarkSuperseded(r));
   }
@@ -663,20 +722,6 @@ Status Reader::MarkSuperseded(EventRecord* record) {
   return Status::OK();
 }
 
-std::string Reader::CacheKey(IndexKind kind, const std::string& key) {
-  std::string cache_key;
-  cache_key.reserve(key.size() + 1);
-  cache_key.push_back(static_cast<char>(kind));
-  cache_key += key;
-  return cache_key;
-}
-
-const std::string& Reader::LookupKey(IndexKind kind, const std::string& key) {
-  lookup_key_.assign(1, static_cast<char>(kind));
-  lookup_key_ += key;
-  return lookup_key_;
-}
-
 Result<std::vector<const EventRecord*>> Reader::ListOf(
     const std::vector<std::pair<size_t, uint64_t>>& hits) {
   std::vector<const EventRecord*> out;
@@ -702,7 +747,7 @@ Result<std::vector<const EventRecord*>> Reader::ListOf(
 
 Result<const std::vector<const EventRecord*>*> Reader::Events(
     IndexKind kind, const std::string& key) {
-  if (auto it = scans_.find(LookupKey(kind, key)); it != scans_.end())
+  if (auto it = scans_.find(ScanKeyView(kind, key)); it != scans_.end())
     return &it->second;
   std::vector<std::pair<size_t, uint64_t>> hits;
   for (size_t log = 0; log < logs_.size(); ++log) {
@@ -726,7 +771,7 @@ Result<const std::vector<const EventRecord*>*> Reader::Events(
   if (!out.ok()) return out.status();
   for (const EventRecord* r : *out) r->pinned = true;
   auto [it, inserted] =
-      scans_.emplace(CacheKey(kind, key), std::move(out).value());
+      scans_.emplace(ScanKey(kind, key), std::move(out).value());
   return &it->second;
 }
 
@@ -737,7 +782,7 @@ Status Reader::Prefetch(IndexKind kind, const std::vector<std::string>& keys,
   std::vector<std::string> copied;
   const std::vector<std::string>* pending = &keys;
   for (size_t i = 0; i < keys.size(); ++i) {
-    if (!scans_.contains(LookupKey(kind, keys[i]))) {
+    if (!scans_.contains(ScanKeyView(kind, keys[i]))) {
       if (pending != &keys) copied.push_back(keys[i]);
       continue;
     }
@@ -762,9 +807,8 @@ Status Reader::Prefetch(IndexKind kind, const std::vector<std::string>& keys,
     // commissioning and packing events) are looked up once.
     std::sort(need.begin(), need.end());
     need.erase(std::unique(need.begin(), need.end()), need.end());
-    std::erase_if(need, [&](uint64_t index) {
-      return records_.contains({log, index});
-    });
+    std::erase_if(
+        need, [&](uint64_t index) { return records_.contains(log, index); });
     Status decoded = logs_[log]->ReadEntriesAt(
         need, [&](uint64_t index, std::string_view bytes) {
           return Decode(log, index, bytes).status();
@@ -777,7 +821,7 @@ Status Reader::Prefetch(IndexKind kind, const std::vector<std::string>& keys,
     if (pin) {
       for (const EventRecord* r : *list) r->pinned = true;
     }
-    scans_.emplace(CacheKey(kind, todo[i]), std::move(list).value());
+    scans_.emplace(ScanKey(kind, todo[i]), std::move(list).value());
   }
   return Status::OK();
 }
@@ -791,7 +835,7 @@ Status Reader::PrefetchContainers(const std::vector<std::string>& keys) {
     // one): copied once each, when not read yet.
     std::vector<const std::string*> found;
     for (const std::string& key : depth == 0 ? keys : level) {
-      auto it = scans_.find(LookupKey(IndexKind::kEpc, key));
+      auto it = scans_.find(ScanKeyView(IndexKind::kEpc, key));
       if (it == scans_.end()) continue;
       for (const EventRecord* r : it->second) {
         if (r->superseded || r->facts.parent.empty() ||
@@ -813,7 +857,7 @@ Status Reader::PrefetchContainers(const std::vector<std::string>& keys) {
     found.erase(std::unique(found.begin(), found.end(), equal), found.end());
     std::vector<std::string> parents;
     for (const std::string* parent : found) {
-      if (!scans_.contains(LookupKey(IndexKind::kEpc, *parent)))
+      if (!scans_.contains(ScanKeyView(IndexKind::kEpc, *parent)))
         parents.push_back(*parent);
     }
     LEDGER_RETURN_IF_ERROR(Prefetch(IndexKind::kEpc, parents, /*pin=*/true));
@@ -825,7 +869,7 @@ Status Reader::PrefetchContainers(const std::vector<std::string>& keys) {
 void Reader::Release(IndexKind kind, const std::vector<std::string>& keys) {
   std::vector<const EventRecord*> held;
   for (const std::string& key : keys) {
-    auto it = scans_.find(LookupKey(kind, key));
+    auto it = scans_.find(ScanKeyView(kind, key));
     if (it == scans_.end()) continue;
     for (const EventRecord* r : it->second) {
       if (!r->pinned) held.push_back(r);
@@ -843,7 +887,7 @@ void Reader::Release(IndexKind kind, const std::vector<std::string>& keys) {
         it != by_event_id_.end() && it->second == r) {
       by_event_id_.erase(it);
     }
-    records_.erase({r->log, r->index});
+    records_.Erase(r->log, r->index);
     free_.push_back(const_cast<EventRecord*>(r));  // one of pool_'s
   }
 }

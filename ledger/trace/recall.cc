@@ -10,7 +10,6 @@
 #include <functional>
 #include <iterator>
 #include <mutex>
-#include <set>
 #include <string_view>
 #include <thread>
 #include <unordered_map>
@@ -22,6 +21,8 @@
 
 namespace ledger::trace {
 namespace {
+
+using namespace std::string_view_literals;
 
 using internal::EventRecord;
 using internal::Reader;
@@ -65,12 +66,12 @@ std::string WrittenId(const EventRecord& r, const std::string& key) {
 }
 
 bool IsAcknowledgement(const EventRecord& r) {
-  static const std::set<std::string> kSteps = {"holding", "destroying",
-                                               "decommissioning"};
-  static const std::set<std::string> kDispositions = {
-      "recalled", "returned", "destroyed", "non_sellable_other", "inactive"};
-  return kSteps.count(r.facts.biz_step) > 0 ||
-         kDispositions.count(r.facts.disposition) > 0;
+  const std::string& step = r.facts.biz_step;
+  const std::string& disp = r.facts.disposition;
+  return step == "holding"sv || step == "destroying"sv ||
+         step == "decommissioning"sv || disp == "recalled"sv ||
+         disp == "returned"sv || disp == "destroyed"sv ||
+         disp == "non_sellable_other"sv || disp == "inactive"sv;
 }
 
 // One unit's line of the report: the unit's chain without building its hops
@@ -93,7 +94,7 @@ Result<RecalledUnit> ReportUnit(Reader& reader, const std::string& key,
       reader.Events(IndexKind::kEpc, key);
   if (!events.ok()) return events.status();
   for (const EventRecord* r : **events) {
-    if (r->facts.biz_step == "commissioning") {
+    if (r->facts.biz_step == "commissioning"sv) {
       u.epc = WrittenId(*r, key);
       break;
     }
@@ -108,7 +109,7 @@ Result<RecalledUnit> ReportUnit(Reader& reader, const std::string& key,
       break;
     }
   }
-  u.in_transit = !hops.empty() && hops.back()->facts.biz_step == "shipping";
+  u.in_transit = !hops.empty() && hops.back()->facts.biz_step == "shipping"sv;
   return u;
 }
 
@@ -202,7 +203,7 @@ class Exploder {
         reader_.Events(IndexKind::kEpcClass, lgtin.ToString());
     if (!events.ok()) return events.status();
     for (const EventRecord* r : **events) {
-      if (!r->superseded && r->facts.disposition == "recalled")
+      if (!r->superseded && r->facts.disposition == "recalled"sv)
         AddRecallEvent(*r, report);
     }
     return Status::OK();
@@ -222,7 +223,8 @@ class Exploder {
         for (const std::string& k : ListKeys(*r, EventRecord::kOutputEpcs))
           Push(k);
       }
-      if (r->facts.action == "ADD" && r->facts.biz_step == "commissioning") {
+      if (r->facts.action == "ADD"sv &&
+          r->facts.biz_step == "commissioning"sv) {
         commissioning_found = true;
         PushUnitsOfGtin(*r, gtin);
       }
@@ -234,7 +236,7 @@ class Exploder {
         reader_.Events(IndexKind::kIlmdLot, lgtin.ToString());
     if (!indexed.ok()) return indexed.status();
     for (const EventRecord* r : **indexed) {
-      if (r->superseded || r->facts.biz_step != "commissioning") continue;
+      if (r->superseded || r->facts.biz_step != "commissioning"sv) continue;
       commissioning_found = true;
       PushUnitsOfGtin(*r, gtin);
     }
@@ -409,7 +411,7 @@ class Exploder {
     for (const EventRecord* r : **events) {
       if (r->superseded) continue;
       if (r->facts.type == epcis::EventType::kAggregationEvent &&
-          r->facts.action == "ADD" && r->facts.parent == key) {
+          r->facts.action == "ADD"sv && r->facts.parent == key) {
         for (const std::string& child : r->Epcs()) out->push_back(child);
       } else if (r->facts.type == epcis::EventType::kTransformationEvent) {
         auto [begin, end] = r->ListKeys(EventRecord::kInputEpcs);

@@ -6,6 +6,8 @@
 namespace ledger::trace::internal {
 namespace {
 
+using namespace std::string_view_literals;
+
 // Pallet -> case -> unit is depth 2; deeper nesting is allowed up to this
 // bound, which also stops a (malformed) packing cycle.
 constexpr int kMaxDepth = 8;
@@ -64,7 +66,7 @@ Status Collect(Reader& reader, const std::string& key, Pos lo, Pos hi,
     // A DELETE naming this container as parent with no children empties it
     // (EPCIS 2.0 §7.4.3).
     if (depth > 0 && in_window && IsAggregation(*r) && !r->superseded &&
-        r->facts.action == "DELETE" && r->facts.parent == key &&
+        r->facts.action == "DELETE"sv && r->facts.parent == key &&
         r->ChildCount() == 0) {
       out->push_back({r, true, via});
       hi = p;
@@ -74,12 +76,12 @@ Status Collect(Reader& reader, const std::string& key, Pos lo, Pos hi,
       continue;  // named only as parentID: it does not move this thing
     if (in_window) out->push_back({r, depth > 0, via});
     if (r->superseded || !IsAggregation(*r)) continue;
-    if (r->facts.action == "ADD") {
+    if (r->facts.action == "ADD"sv) {
       auto it = std::find_if(open.begin(), open.end(), [&](const auto& o) {
         return *o.first == r->facts.parent;
       });
       if (it == open.end()) open.emplace_back(&r->facts.parent, p);
-    } else if (r->facts.action == "DELETE") {
+    } else if (r->facts.action == "DELETE"sv) {
       auto it = std::find_if(open.begin(), open.end(), [&](const auto& o) {
         return *o.first == r->facts.parent;
       });
@@ -151,7 +153,7 @@ Result<const std::vector<const EventRecord*>*> RecallEvents(
         reader.Events(IndexKind::kEpcClass, cls);
     if (!events.ok()) return events.status();
     for (const EventRecord* r : **events) {
-      if (r->facts.disposition == "recalled" && !r->superseded)
+      if (r->facts.disposition == "recalled"sv && !r->superseded)
         out.push_back(r);
     }
   }

@@ -9,6 +9,7 @@
 #include <array>
 #include <filesystem>
 #include <functional>
+#include <map>
 #include <memory>
 #include <set>
 #include <string>
@@ -565,6 +566,71 @@ TEST_F(TraceTest, UnitsOfOneCaseKeepTheirOwnEventsInEveryBatchAndThread) {
   }
   internal::RecallBatchSize() = saved_batch;
   internal::RecallThreads() = saved_threads;
+}
+
+// The Reader's record table answers as a map would over inserts, overwrites,
+// lookups and erases (erase shifts later keys of a probe run back), across
+// growth, for dense runs of indexes (a batch's entries), sparse ones and
+// several logs.
+TEST(RecordMapTest, AgreesWithAMapOverRandomOperations) {
+  const struct {
+    const char* name;
+    uint64_t index_range;
+    size_t logs;
+    int operations;
+  } cases[] = {
+      {"dense, one log", 3000, 1, 40000},
+      {"sparse, one log", uint64_t{1} << 40, 1, 40000},
+      {"dense, three logs", 500, 3, 40000},
+      {"few keys, many erases", 64, 2, 20000},
+  };
+  for (const auto& c : cases) {
+    SCOPED_TRACE(c.name);
+    std::vector<internal::EventRecord> records(16);
+    internal::RecordMap map;
+    std::map<std::pair<size_t, uint64_t>, internal::EventRecord*> want;
+    uint64_t state = 12345;
+    auto next = [&state] {
+      state = state * 6364136223846793005ull + 1442695040888963407ull;
+      return state >> 17;
+    };
+    for (int op = 0; op < c.operations; ++op) {
+      const size_t log = next() % c.logs;
+      const uint64_t index = next() % c.index_range;
+      internal::EventRecord* r = &records[next() % records.size()];
+      switch (next() % 4) {
+        case 0:
+        case 1:
+          map.Insert(log, index, r);
+          want[{log, index}] = r;
+          break;
+        case 2:
+          map.Erase(log, index);
+          want.erase({log, index});
+          break;
+        default: {
+          auto it = want.find({log, index});
+          ASSERT_EQ(map.Find(log, index),
+                    it == want.end() ? nullptr : it->second)
+              << "op " << op << ": (" << log << ", " << index << ")";
+        }
+      }
+      ASSERT_EQ(map.size(), want.size()) << "op " << op;
+    }
+    // Every key still present is found, and ForEach lists exactly them.
+    for (const auto& [at, r] : want) {
+      ASSERT_EQ(map.Find(at.first, at.second), r)
+          << "(" << at.first << ", " << at.second << ")";
+    }
+    std::map<std::pair<size_t, uint64_t>, internal::EventRecord*> listed;
+    map.ForEach([&](size_t log, uint64_t index, internal::EventRecord* r) {
+      listed[{log, index}] = r;
+    });
+    EXPECT_EQ(listed, want);
+    for (const auto& [at, r] : listed) map.Erase(at.first, at.second);
+    EXPECT_EQ(map.size(), 0u);
+    EXPECT_EQ(map.Find(0, 0), nullptr);
+  }
 }
 
 // KeyOf's shortcuts for plain SGTIN and SSCC URIs and Digital Links give
