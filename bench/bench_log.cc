@@ -33,6 +33,10 @@
 // Usage: bench_log [--entries N] [--append-events N] [--batch N] [--proofs N]
 // [--data DIR] [--block-cache-mb N] [--tree-cache-mb N] [--write-buffer-mb N]
 // [--ceiling 0|1] [--unsynced 0|1] [--append-signed 0|1] [--replay 0|1]
+// [--appenders N]
+//   --appenders N: threads calling AppendEvents at once (default 1), each
+//   taking the next batch: the log builds one batch while it writes the one
+//   before (its writer threads are "writer (main)" and "udi-appender").
 //   --write-buffer-mb: LogOptions::write_buffer_bytes of the append logs (0:
 //   the LogOptions default). --ceiling 0 / --unsynced 0 skip the storage
 //   ceiling / the sync=false append run. --append-signed 0: the appended
@@ -43,6 +47,7 @@
 //   format there is first upgraded with MigrateDataDir. Without --data the log
 //   goes to a temp dir that is removed.
 #include <leveldb/write_batch.h>
+#include <pthread.h>
 #include <sodium.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -55,6 +60,7 @@
 #include <fstream>
 #include <mutex>
 #include <random>
+#include <sstream>
 #include <thread>
 
 #include "bench/bench_util.h"
@@ -62,6 +68,7 @@
 #include "ledger/log.h"
 #include "ledger/log/log_db.h"
 #include "ledger/log/log_entry.h"
+#include "ledger/log/log_impl.h"
 #include "ledger/log/log_keys.h"
 #include "ledger/log/log_testing.h"
 #include "ledger/merkle.h"
@@ -79,6 +86,9 @@ size_t g_block_cache_mb = 64;  // --block-cache-mb (LogOptions default: 64)
 size_t g_tree_cache_mb = 0;
 // --write-buffer-mb (0: the LogOptions default).
 size_t g_write_buffer_mb = 0;
+// --appenders: threads calling AppendEvents at once, each taking the next
+// batch; the log builds one batch while it writes the one before.
+size_t g_appenders = 1;
 
 // The Ed25519 ceiling over a message the size of a canonical event.
 bench::Rates Ed25519VerifyRate(int threads, double seconds) {
@@ -306,6 +316,40 @@ void PrintCompactions(const std::string& before, const std::string& after) {
       levels.c_str());
 }
 
+// Where AppendEvents' wall time went (LogImpl's kAppendTimesProperty), per
+// event (us), and how often LevelDB made a write wait (its info log in `dir`:
+// for the previous memtable's flush, or at 12 level-0 files; the 1 ms pauses
+// at 8 level-0 files are not logged, they are in "write" minus "write_cpu").
+void PrintAppendTimes(const ledger::Log& log, const std::string& dir,
+                      uint64_t events, double wall_seconds) {
+  const auto text = log.StorageProperty(ledger::logimpl::kAppendTimesProperty);
+  if (!text) return;
+  std::printf("  AppendEvents wall time, us/event (wall %.2f):",
+              wall_seconds * 1e6 / events);
+  std::istringstream in(*text);
+  std::string pair;
+  while (in >> pair) {
+    const size_t eq = pair.find('=');
+    const std::string name = pair.substr(0, eq);
+    const double v = std::strtod(pair.c_str() + eq + 1, nullptr);
+    if (name == "calls") continue;
+    std::printf(" %s %.2f", name.c_str(), v * 1e6 / events);
+  }
+  std::ifstream info(dir + "/LOG");
+  std::string line;
+  int memtable_waits = 0, level0_stops = 0;
+  while (std::getline(info, line)) {
+    if (line.find("Current memtable full; waiting") != std::string::npos) {
+      ++memtable_waits;
+    }
+    if (line.find("Too many L0 files; waiting") != std::string::npos) {
+      ++level0_stops;
+    }
+  }
+  std::printf("; leveldb waits: %d for a memtable flush, %d at 12 L0 files\n",
+              memtable_waits, level0_stops);
+}
+
 // Appends `prepared` in batches of g_batch to a fresh log; also reports the
 // writer thread's CPU time per event, where the process CPU went, the LevelDB
 // compactions and the memory.
@@ -329,15 +373,52 @@ bench::Rates AppendRate(std::vector<ledger::PreparedEvent> prepared,
     const auto threads0 = bench::ThreadCpuTimes();
     const double cpu0 = bench::ThreadCpuSeconds();
     bench::Stopwatch phase;
+    // With --appenders N, this thread and N - 1 "udi-appender" threads take
+    // the batches in turn; the others stay alive until their CPU is read.
+    std::atomic<size_t> next{0};
+    auto append_all = [&] {
+      for (size_t i; (i = next.fetch_add(1)) < batches.size();) {
+        AppendOrDie(log.get(), std::move(batches[i]));
+      }
+    };
+    std::mutex done_mu;
+    std::condition_variable done_cv;
+    size_t finished = 0;
+    bool counted = false;
+    std::vector<std::thread> appenders;
     rate = bench::Measure(events, [&] {
-      for (auto& batch : batches) AppendOrDie(log.get(), std::move(batch));
+      for (size_t a = 1; a < g_appenders; ++a) {
+        appenders.emplace_back([&] {
+          pthread_setname_np(pthread_self(), "udi-appender");
+          append_all();
+          std::unique_lock lock(done_mu);
+          ++finished;
+          done_cv.notify_all();
+          done_cv.wait(lock, [&] { return counted; });
+        });
+      }
+      append_all();
+      std::unique_lock lock(done_mu);
+      done_cv.wait(lock, [&] { return finished == appenders.size(); });
     });
+    const auto threads1 = bench::ThreadCpuTimes();
+    {
+      std::lock_guard lock(done_mu);
+      counted = true;
+      done_cv.notify_all();
+    }
+    for (auto& t : appenders) t.join();
     *writer_us_per_event = (bench::ThreadCpuSeconds() - cpu0) * 1e6 / events;
+    if (g_appenders > 1) {
+      const auto roles = CpuByRole(threads0, threads1, phase.CpuSeconds());
+      auto it = roles.find("udi-appender");
+      *writer_us_per_event += it == roles.end() ? 0 : it->second * 1e6 / events;
+    }
     if (details) {
       const double rate_seconds = events / rate.wall;
       const double append_cpu = phase.CpuSeconds();
-      const auto threads1 = bench::ThreadCpuTimes();
       PrintThreadCpu(threads0, threads1, append_cpu, events);
+      PrintAppendTimes(*log, dir, events, events / rate.wall);
       const double compaction_during =
           CpuByRole(threads0, threads1, append_cpu)["leveldb compaction"] *
           1e6 / events;
@@ -564,7 +645,7 @@ int main(int argc, char** argv) {
           "Usage: bench_log [--entries N] [--append-events N] [--batch N] "
           "[--proofs N] [--data DIR] [--block-cache-mb N] [--tree-cache-mb "
           "N] [--write-buffer-mb N] [--ceiling 0|1] [--unsynced 0|1] "
-          "[--append-signed 0|1] [--replay 0|1]\n");
+          "[--append-signed 0|1] [--replay 0|1] [--appenders N]\n");
       return 0;
     }
   }
@@ -586,6 +667,8 @@ int main(int argc, char** argv) {
   g_block_cache_mb = bench::FlagU64(argc, argv, "--block-cache-mb", 64);
   g_tree_cache_mb = bench::FlagU64(argc, argv, "--tree-cache-mb", 0);
   g_write_buffer_mb = bench::FlagU64(argc, argv, "--write-buffer-mb", 0);
+  g_appenders =
+      std::max<uint64_t>(1, bench::FlagU64(argc, argv, "--appenders", 1));
   const bool ceiling = bench::FlagU64(argc, argv, "--ceiling", 1) != 0;
   const bool unsynced = bench::FlagU64(argc, argv, "--unsynced", 1) != 0;
   const bool signed_appends =
@@ -617,8 +700,11 @@ int main(int argc, char** argv) {
     }
     std::vector<ledger::PreparedEvent> copy;
     if (unsynced) copy = prepared;
-    const std::string label = "append pre-verified events, batches of " +
-                              std::to_string(g_batch) + ", sync";
+    const std::string label =
+        "append pre-verified events, batches of " + std::to_string(g_batch) +
+        ", sync" +
+        (g_appenders > 1 ? ", " + std::to_string(g_appenders) + " appenders"
+                         : "");
     const bench::Rates appends = AppendRate(std::move(prepared), acme,
                                             /*sync=*/true, &writer_us, true);
     bench::Report(label.c_str(), appends, v2);

@@ -7,7 +7,10 @@
 
 #include <algorithm>
 #include <array>
+#include <chrono>
 #include <climits>
+#include <cstdio>
+#include <ctime>
 #include <future>
 #include <system_error>
 #include <thread>
@@ -39,7 +42,36 @@ leveldb::WriteBatch* ReuseBatch(std::unique_ptr<leveldb::WriteBatch>* kept) {
   return kept->get();
 }
 
+// Wall and this thread's CPU clocks, in seconds.
+double WallSeconds() {
+  return std::chrono::duration<double>(
+             std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+double ThreadCpuSeconds() {
+  timespec ts{};
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+  return static_cast<double>(ts.tv_sec) + ts.tv_nsec * 1e-9;
+}
+
 }  // namespace
+
+std::string LogImpl::AppendTimesText() const {
+  AppendTimes t;
+  {
+    std::lock_guard lock(times_mu_);
+    t = times_;
+  }
+  char text[512];
+  std::snprintf(text, sizeof text,
+                "calls=%llu total=%.3f lock_wait=%.3f pipe_wait=%.3f "
+                "accept=%.3f entries=%.3f index_wait=%.3f order_wait=%.3f "
+                "write=%.3f write_cpu=%.3f",
+                static_cast<unsigned long long>(t.calls), t.total, t.lock_wait,
+                t.pipe_wait, t.accept, t.entries, t.index_wait, t.order_wait,
+                t.write, t.write_cpu);
+  return text;
+}
 
 Status LogImpl::InitializeEmpty() {
   Checkpoint cp{options_.origin, 0, merkle::EmptyRoot(), {}};
@@ -464,25 +496,50 @@ Status LogImpl::CheckWritable(std::string_view what) const {
 Result<std::vector<AppendOutcome>> LogImpl::AppendEvents(
     std::vector<PreparedEvent> events, int64_t received_at_ms) {
   LEDGER_RETURN_IF_ERROR(CheckWritable("AppendEvents"));
-  std::lock_guard lock(write_mu_);
+  AppendTimes t;
+  const double start = WallSeconds();
+  std::unique_lock lock(write_mu_);
+  double now = WallSeconds();
+  t.lock_wait = now - start;
+  // Adds the seconds since the last step to *field.
+  auto step = [&now](double* field) {
+    const double was = now;
+    now = WallSeconds();
+    *field += now - was;
+  };
+  // This batch is built while the previous one (if any) is being written.
+  std::shared_ptr<const UnwrittenIds> unwritten;
+  SettleWrites(1, &unwritten);
+  step(&t.pipe_wait);
   auto floor = LastReceivedAt();
   if (!floor.ok()) return floor.status();
   const int64_t at_ms = std::max(received_at_ms, *floor);
   std::vector<AppendOutcome> out(events.size());
-  Pending p = StartBatch();
+  Pending p;
+  p.range = range_;
+  p.last_leaf = last_leaf_;
   const uint64_t first = p.range.size();
-  auto accepted = AcceptEvents(events, first, &out);
+  auto accepted = AcceptEvents(events, first, unwritten.get(), &out);
   if (!accepted.ok()) return accepted.status();
-  if (accepted->empty()) return out;  // nothing accepted, nothing to write
+  if (accepted->empty()) {  // nothing accepted, nothing to write
+    // Duplicates of the unwritten batch are answered once it is durable.
+    if (unwritten != nullptr && !SettleWrites(0, nullptr)) {
+      return Status::IOError(
+          "appending events: the batch that holds some of their ids was not "
+          "written (a write failed)");
+    }
+    return out;
+  }
+  step(&t.accept);
   // The index puts (I, T, X) need only each event's facts and index: a large
   // batch has them built on a second thread while this one chains and hashes
   // the entries, which it must do in order. That thread then frees the
   // events' parsed JSON (no longer needed), and once this one has made the
   // entries, everything else the events hold, while this one writes (freeing
   // ~10 allocations per event costs the writer several us per event).
-  // Their batch is kept like append_batch_ (below): freeing it here would make
-  // this thread consolidate the small chunks the helper freed into its malloc
-  // arena (~1 us per event).
+  // Their batch is kept like the append batches (below): freeing it here would
+  // make this thread consolidate the small chunks the helper freed into its
+  // malloc arena (~1 us per event).
   leveldb::WriteBatch& index_puts = *ReuseBatch(&index_batch_);
   std::thread helper;
   std::promise<void> index_ready;
@@ -510,37 +567,175 @@ Result<std::vector<AppendOutcome>> LogImpl::AppendEvents(
   // The batch's buffer is kept from one call to the next: a 10,000-event batch
   // is ~13 MB, and growing a new one each time (copies, page faults, frees
   // that make malloc consolidate) cost the writer ~1 us per event.
-  leveldb::WriteBatch* batch = ReuseBatch(&append_batch_);
-  AddEventEntries(&p, batch, events, *accepted,
+  std::unique_ptr<leveldb::WriteBatch> batch = TakeAppendBatch();
+  AddEventEntries(&p, batch.get(), events, *accepted,
                   logentry::FormatReceivedAt(at_ms));
+  step(&t.entries);
   if (helper.joinable()) {
     index_ready.get_future().wait();
   } else {
     PutEventIndexKeys(events, *accepted, first, &index_puts);
   }
-  // Nothing reads the accepted events' ids any more (AcceptEvents copied the
-  // others'): they move to the outcomes, then the helper frees the events.
-  for (size_t i : *accepted) out[i].event_id = std::move(events[i].event_id);
+  step(&t.index_wait);
+  // Nothing else reads the accepted events' ids (AcceptEvents copied the
+  // others'): they move to the outcomes, and a copy stays for the duplicate
+  // check of the next batch until this one is written; then the helper frees
+  // the events.
+  auto ids = std::make_shared<UnwrittenIds>();
+  ids->first = first;
+  ids->ids.reserve(accepted->size());
+  for (size_t i : *accepted) {
+    ids->ids.push_back(events[i].event_id);
+    out[i].event_id = std::move(events[i].event_id);
+  }
   entries_made.set_value();
   batch->Append(index_puts);
-  p.in_order = true;
-  Status committed = Commit(
-      &p, batch, "appending " + std::to_string(accepted->size()) + " events");
+  // m:checkpoint < m:size: put in key order, so that the batch stays in order
+  // (its puts are grouped by family, ascending in each: see BatchSorter).
+  Checkpoint cp{options_.origin, p.range.size(), p.range.Root(), {}};
+  std::string note = SignCheckpoint(cp, options_.key);
+  batch->Put(std::string(logkeys::kCheckpointKey), note);
+  batch->Put(std::string(logkeys::kSizeKey), logkeys::Be64(p.range.size()));
+  // The tip moves on to this batch; the next one is built on it while this one
+  // is written, in build order.
+  merkle::CompactRange base = std::move(range_);
+  const Hash base_leaf = last_leaf_;
+  range_ = std::move(p.range);
+  last_leaf_ = p.last_leaf;
+  last_received_at_ms_ = at_ms;
+  uint64_t ticket = 0;
+  {
+    std::lock_guard pipe_lock(pipe_mu_);
+    ticket = built_++;
+    ids->ticket = ticket;
+    unwritten_ids_ = std::move(ids);
+  }
+  lock.unlock();
+  Status committed = WriteInOrder(
+      ticket, batch.get(), base, base_leaf, p.nodes, std::move(cp),
+      std::move(note),
+      "appending " + std::to_string(accepted->size()) + " events", &t);
+  KeepAppendBatch(std::move(batch));
   if (helper.joinable()) helper.join();
   LEDGER_RETURN_IF_ERROR(committed);
-  last_received_at_ms_ = at_ms;
+  {
+    std::lock_guard times_lock(times_mu_);
+    ++times_.calls;
+    times_.total += WallSeconds() - start;
+    times_.lock_wait += t.lock_wait;
+    times_.pipe_wait += t.pipe_wait;
+    times_.order_wait += t.order_wait;
+    times_.accept += t.accept;
+    times_.entries += t.entries;
+    times_.index_wait += t.index_wait;
+    times_.write += t.write;
+    times_.write_cpu += t.write_cpu;
+  }
   return out;
+}
+
+bool LogImpl::SettleWrites(uint64_t max_unwritten,
+                           std::shared_ptr<const UnwrittenIds>* unwritten) {
+  std::unique_lock pipe_lock(pipe_mu_);
+  pipe_cv_.wait(pipe_lock, [&] {
+    return built_ - written_ <= (write_failed_ ? 0 : max_unwritten);
+  });
+  if (write_failed_) {
+    // Every batch built on the failed one failed too: back to the last
+    // written state. Their ids stay in recent_ids_ (it may only answer
+    // "maybe").
+    range_ = std::move(failed_base_);
+    last_leaf_ = failed_base_leaf_;
+    last_received_at_ms_.reset();
+    write_failed_ = false;
+    return false;
+  }
+  if (unwritten != nullptr) {
+    *unwritten = built_ > written_ ? unwritten_ids_ : nullptr;
+  }
+  return true;
+}
+
+Status LogImpl::WriteInOrder(
+    uint64_t ticket, leveldb::WriteBatch* batch,
+    const merkle::CompactRange& base, const Hash& base_leaf,
+    const std::vector<merkle::CompactRange::NewNode>& nodes, Checkpoint cp,
+    std::string note, const std::string& what, AppendTimes* t) {
+  const double wait0 = WallSeconds();
+  std::unique_lock pipe_lock(pipe_mu_);
+  pipe_cv_.wait(pipe_lock, [&] { return written_ == ticket; });
+  t->order_wait += WallSeconds() - wait0;
+  Status s;
+  if (write_failed_) {
+    s = Status::IOError(what +
+                        ": not written, because the write of the batch "
+                        "before it failed (" +
+                        write_error_ + ")");
+  } else {
+    pipe_lock.unlock();
+    leveldb::WriteOptions w;
+    w.sync = options_.sync;
+    const double wall0 = WallSeconds();
+    const double cpu0 = ThreadCpuSeconds();
+    s = logdb::FromLevelDb(db_->db->Write(w, batch), what);
+    t->write += WallSeconds() - wall0;
+    t->write_cpu += ThreadCpuSeconds() - cpu0;
+    const uint64_t size = cp.size;
+    if (s.ok()) {
+      upper_.Fit(size);
+      for (const auto& n : nodes) upper_.Add(n.level, n.index, n.hash);
+      Publish(size, std::move(cp), std::move(note));
+    }
+    pipe_lock.lock();
+    if (!s.ok()) {
+      write_failed_ = true;
+      write_error_ = s.message();
+      failed_base_ = base;
+      failed_base_leaf_ = base_leaf;
+    }
+  }
+  if (unwritten_ids_ != nullptr && unwritten_ids_->ticket == ticket) {
+    unwritten_ids_.reset();
+  }
+  ++written_;
+  pipe_lock.unlock();
+  pipe_cv_.notify_all();
+  return s;
+}
+
+std::unique_ptr<leveldb::WriteBatch> LogImpl::TakeAppendBatch() {
+  std::unique_ptr<leveldb::WriteBatch> batch;
+  {
+    std::lock_guard pipe_lock(pipe_mu_);
+    if (!spare_batches_.empty()) {
+      batch = std::move(spare_batches_.back());
+      spare_batches_.pop_back();
+    }
+  }
+  if (batch == nullptr) return std::make_unique<leveldb::WriteBatch>();
+  batch->Clear();
+  return batch;
+}
+
+void LogImpl::KeepAppendBatch(std::unique_ptr<leveldb::WriteBatch> batch) {
+  if (batch->ApproximateSize() > kMaxKeptAppendBatchBytes) return;
+  std::lock_guard pipe_lock(pipe_mu_);
+  if (spare_batches_.size() < 2) spare_batches_.push_back(std::move(batch));
 }
 
 Result<std::vector<size_t>> LogImpl::AcceptEvents(
     const std::vector<PreparedEvent>& events, uint64_t first,
-    std::vector<AppendOutcome>* out) {
+    const UnwrittenIds* unwritten, std::vector<AppendOutcome>* out) {
   std::vector<size_t> accepted;
   accepted.reserve(events.size());
   // Ids accepted in this batch → index. Built only once the writer's filter
   // of recent ids (which holds them all) first answers "maybe" for an id.
   std::unordered_map<std::string_view, uint64_t> in_batch;
   bool in_batch_built = false;
+  // The same for the ids of the batch still being written (not yet in
+  // LevelDB), built at the first "maybe" too.
+  std::unordered_map<std::string_view, uint64_t> unwritten_index;
+  bool unwritten_built = false;
   // The registry does not change during the call: a signer and key pair that
   // passed once passes again.
   const PreparedEvent* signer_ok = nullptr;
@@ -561,6 +756,22 @@ Result<std::vector<size_t>> LogImpl::AcceptEvents(
         o.status = AppendStatus::kDuplicate;
         o.index = it->second;
         continue;
+      }
+      if (unwritten != nullptr) {
+        if (!unwritten_built) {
+          unwritten_index.reserve(unwritten->ids.size());
+          for (size_t k = 0; k < unwritten->ids.size(); ++k) {
+            unwritten_index.emplace(unwritten->ids[k], unwritten->first + k);
+          }
+          unwritten_built = true;
+        }
+        if (auto it = unwritten_index.find(ev.event_id);
+            it != unwritten_index.end()) {
+          o.event_id = ev.event_id;
+          o.status = AppendStatus::kDuplicate;
+          o.index = it->second;
+          continue;
+        }
       }
     }
     auto existing = StoredEventIndex(ev.event_id, digest);

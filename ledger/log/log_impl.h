@@ -7,6 +7,7 @@
 #include <leveldb/write_batch.h>
 
 #include <atomic>
+#include <condition_variable>
 #include <mutex>
 #include <shared_mutex>
 #include <thread>
@@ -24,6 +25,12 @@ namespace ledger {
 namespace logimpl {
 
 using logdb::Db;
+
+// LogImpl::StorageProperty name, besides LevelDB's: where AppendEvents' wall
+// time went since the log was opened, as "name=value" pairs separated by
+// spaces (calls, then seconds: total, lock_wait, accept, entries, index_wait,
+// write, write_cpu), for benchmarks.
+inline constexpr std::string_view kAppendTimesProperty = "udi.append-times";
 struct ImportCheck;  // a prechecked chunk (log_import.cc)
 
 // Perfect nodes of the upper tree levels are kept in memory, so a proof reads
@@ -171,6 +178,7 @@ class LogImpl : public Log {
   const VerifierKey& verifier() const override { return verifier_; }
   std::optional<std::string> StorageProperty(
       std::string_view name) const override {
+    if (name == kAppendTimesProperty) return AppendTimesText();
     std::string value;
     if (!db_->db->GetProperty(leveldb::Slice(name.data(), name.size()),
                               &value)) {
@@ -216,6 +224,21 @@ class LogImpl : public Log {
                        const EntryBytesSink& sink) const override;
 
  private:
+  // Where AppendEvents' wall time went, summed over its calls (seconds), for
+  // StorageProperty(kAppendTimesProperty) (bench_log).
+  struct AppendTimes {
+    uint64_t calls = 0;
+    double total = 0;       // whole calls
+    double lock_wait = 0;   // waiting for write_mu_
+    double pipe_wait = 0;   // then for all but one earlier batch's write
+    double accept = 0;      // duplicate and signer checks
+    double entries = 0;     // entry bytes, leaf hashes, tree nodes
+    double index_wait = 0;  // waiting for the index helper's puts
+    double order_wait = 0;  // waiting for the previous batch's write
+    double write = 0;       // leveldb::DB::Write (WAL, fsync, memtable, stalls)
+    double write_cpu = 0;   // the writer thread's CPU in it
+  };
+  std::string AppendTimesText() const;
   // A batch under construction: a copy of the tree border, so a failed write
   // changes nothing.
   struct Pending {
@@ -230,7 +253,10 @@ class LogImpl : public Log {
     // them as one index list per (kind, key) (format 3).
     SortedPuts index_keys;
   };
-  Pending StartBatch() const {
+  // Also waits until every batch AppendEvents built has been written
+  // (SettleWrites(0)), so that the new batch follows them.
+  Pending StartBatch() {
+    SettleWrites(0, nullptr);
     Pending p;
     p.range = range_;
     p.last_leaf = last_leaf_;
@@ -247,11 +273,40 @@ class LogImpl : public Log {
   // order, with every event's outcome set in *out (their ids also go into
   // recent_ids_); then their entries and tree nodes added to p, grouped and
   // ascending per key family.
+  // The accepted ids of a batch AppendEvents built and has not yet written
+  // (the duplicate check of the next batch needs them: LevelDB does not hold
+  // them yet).
+  struct UnwrittenIds {
+    uint64_t ticket = 0;  // the batch's place in the write order
+    uint64_t first = 0;   // index of ids[0]
+    std::vector<std::string> ids;
+  };
   Result<std::vector<size_t>> AcceptEvents(
       const std::vector<PreparedEvent>& events, uint64_t first,
-      std::vector<AppendOutcome>* out);
-  // The entries and tree nodes go into *batch (p->batch or the kept
-  // append_batch_), the tree border into p.
+      const UnwrittenIds* unwritten, std::vector<AppendOutcome>* out);
+  // Pipelined appends: AppendEvents builds a batch under write_mu_ on the tip
+  // (range_, last_leaf_: the state after every batch built so far), releases
+  // it, and writes the batch in build order (WriteInOrder), so that another
+  // caller builds the next batch while this one is written. Under write_mu_:
+  // waits until at most `max_unwritten` built batches are unwritten (none
+  // after a failed write); *unwritten (if given) gets the ids of the one left.
+  // After a failed write (which failed every batch built on it), the tip goes
+  // back to the last written state and this returns false.
+  bool SettleWrites(uint64_t max_unwritten,
+                    std::shared_ptr<const UnwrittenIds>* unwritten);
+  // Waits for the write of every batch before `ticket`, then writes `batch`
+  // (synced per options_) unless one of them failed, and publishes `cp`.
+  // `base`/`base_leaf`: the tip the batch was built on (the state to go back
+  // to if its write fails).
+  Status WriteInOrder(uint64_t ticket, leveldb::WriteBatch* batch,
+                      const merkle::CompactRange& base, const Hash& base_leaf,
+                      const std::vector<merkle::CompactRange::NewNode>& nodes,
+                      Checkpoint cp, std::string note, const std::string& what,
+                      AppendTimes* t);
+  std::unique_ptr<leveldb::WriteBatch> TakeAppendBatch();
+  void KeepAppendBatch(std::unique_ptr<leveldb::WriteBatch> batch);
+  // The entries and tree nodes go into *batch (p->batch or a kept
+  // append batch), the tree border into p.
   void AddEventEntries(Pending* p, leveldb::WriteBatch* batch,
                        const std::vector<PreparedEvent>& events,
                        const std::vector<size_t>& accepted,
@@ -324,14 +379,32 @@ class LogImpl : public Log {
   const VerifierKey verifier_;  // checkpoint key: own, or replica_verifier
   UpperNodeCache upper_;
 
+  mutable std::mutex times_mu_;  // protects times_
+  AppendTimes times_;
+
   std::mutex
       write_mu_;  // serialises Append*; protects range_, last_leaf_, registry_
   merkle::CompactRange range_;
   Hash last_leaf_{};
   logentry::Registry registry_;
-  // AppendEvents' write batch, cleared and refilled by every call so that its
-  // buffer is reused (write_mu_).
-  std::unique_ptr<leveldb::WriteBatch> append_batch_;
+  // The pipeline of AppendEvents (SettleWrites, WriteInOrder); pipe_mu_
+  // protects the fields below it. A builder holds write_mu_ and may take
+  // pipe_mu_; never the other way round.
+  std::mutex pipe_mu_;
+  std::condition_variable pipe_cv_;
+  uint64_t built_ = 0;    // batches built (the next ticket)
+  uint64_t written_ = 0;  // batches whose write has ended (ok or not), in order
+  // A write failed: the batches built after it fail unwritten, and the next
+  // SettleWrites moves the tip back to the failed batch's base.
+  bool write_failed_ = false;
+  std::string write_error_;
+  merkle::CompactRange failed_base_;
+  Hash failed_base_leaf_{};
+  // The ids of the last built batch while it is unwritten.
+  std::shared_ptr<const UnwrittenIds> unwritten_ids_;
+  // AppendEvents' write batches, cleared and refilled by later calls so that
+  // their buffers are reused (up to two: one written, one built).
+  std::vector<std::unique_ptr<leveldb::WriteBatch>> spare_batches_;
   // Its index puts (I, T, X), built by AppendEvents' helper thread.
   std::unique_ptr<leveldb::WriteBatch> index_batch_;
   // receivedAt of the latest entry once known (write_mu_); reset by every

@@ -4,6 +4,8 @@
 
 #include <atomic>
 #include <filesystem>
+#include <map>
+#include <set>
 #include <thread>
 
 #include "ledger/jcs.h"
@@ -594,6 +596,120 @@ TEST_F(LogTest, ReadersSeeConsistentStatesWhileTheWriterAppends) {
   done = true;
   for (auto& t : readers) t.join();
   EXPECT_EQ(log_->Size(), 156u);
+}
+
+// AppendEvents from several threads at once: one batch is built while the one
+// before it is written (log.cc, WriteInOrder). Events shared by concurrent
+// batches (not yet written when the next is built) must still be logged once,
+// every duplicate must name the index of the accepted copy, a participant
+// appended meanwhile must follow the batches built before it, and the log must
+// verify and reopen.
+TEST_F(LogTest, ConcurrentAppendersLogEachEventOnce) {
+  FillLog();
+  constexpr int kThreads = 3;
+  constexpr int kBatches = 4;
+  constexpr int kOwn = 200;     // events only this batch holds
+  constexpr int kShared = 100;  // events batch b of every thread holds
+  // Prepared once per event number; shared ones are copied.
+  std::map<int, PreparedEvent> prepared;
+  auto event = [&](int n) -> const PreparedEvent& {
+    auto it = prepared.find(n);
+    if (it == prepared.end()) {
+      it = prepared
+               .emplace(n, SignAndPrepare(logtesting::SyntheticEvent(n, "cc"),
+                                          acme_))
+               .first;
+    }
+    return it->second;
+  };
+  std::vector<std::vector<std::vector<PreparedEvent>>> batches(kThreads);
+  for (int t = 0; t < kThreads; ++t) {
+    for (int b = 0; b < kBatches; ++b) {
+      std::vector<PreparedEvent> batch;
+      for (int k = 0; k < kOwn; ++k) {
+        batch.push_back(event((t * kBatches + b) * kOwn + k));
+        if (k % 50 == 0) batch.push_back(event(100000 + b * kShared + k / 2));
+      }
+      for (int k = 0; k < kShared; ++k) {
+        batch.push_back(event(100000 + b * kShared + k));
+      }
+      batch.push_back(event((t * kBatches + b) * kOwn));  // within the batch
+      batches[t].push_back(std::move(batch));
+    }
+  }
+  std::vector<std::vector<std::vector<AppendOutcome>>> outcomes(kThreads);
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (auto& batch : batches[t]) {
+        auto r = log_->AppendEvents(std::move(batch), kNow);
+        ASSERT_TRUE(r.ok()) << r.status().ToString();
+        outcomes[t].push_back(std::move(r).value());
+      }
+    });
+  }
+  const SigningKey beta = TestKey("beta", 3);
+  auto participant = log_->AppendParticipant(MakeParticipant(beta), kNow);
+  for (auto& th : threads) th.join();
+  ASSERT_TRUE(participant.ok()) << participant.status().ToString();
+
+  std::map<std::string, uint64_t> accepted;  // event id -> index
+  size_t total = 0;
+  for (const auto& per_thread : outcomes) {
+    for (const auto& out : per_thread) {
+      for (const auto& o : out) {
+        ++total;
+        if (o.status == AppendStatus::kAccepted) {
+          EXPECT_TRUE(accepted.emplace(o.event_id, o.index).second)
+              << o.event_id << " accepted twice";
+        }
+      }
+    }
+  }
+  EXPECT_EQ(total, static_cast<size_t>(kThreads * kBatches) *
+                       (kOwn + 4 + kShared + 1));
+  EXPECT_EQ(prepared.size(), static_cast<size_t>(kThreads * kBatches * kOwn +
+                                                 kBatches * kShared));
+  std::set<std::string> ids;
+  for (const auto& [n, e] : prepared) ids.insert(e.event_id);
+  EXPECT_EQ(ids.size(), prepared.size());
+  for (const auto& [id, index] : accepted) {
+    EXPECT_EQ(ids.count(id), 1u)
+        << "accepted an unknown id " << id << " at " << index;
+  }
+  EXPECT_EQ(accepted.size(), prepared.size());
+  for (const auto& per_thread : outcomes) {
+    for (const auto& out : per_thread) {
+      for (const auto& o : out) {
+        ASSERT_NE(o.status, AppendStatus::kRejected) << o.error;
+        auto it = accepted.find(o.event_id);
+        ASSERT_NE(it, accepted.end()) << o.event_id << " never accepted";
+        EXPECT_EQ(o.index, it->second) << o.event_id;
+      }
+    }
+  }
+  // Indexes 6.. hold the accepted events and the participant, each once.
+  const uint64_t size = 6 + accepted.size() + 1;
+  ASSERT_EQ(log_->Size(), size);
+  std::set<uint64_t> indexes{*participant};
+  for (const auto& [id, index] : accepted) {
+    EXPECT_TRUE(indexes.insert(index).second) << index;
+    EXPECT_EQ(log_->FindEvent(id), index) << id;
+  }
+  EXPECT_EQ(*indexes.begin(), 6u);
+  EXPECT_EQ(*indexes.rbegin(), size - 1);
+  auto last = log_->ReadEntry(size - 1);
+  ASSERT_TRUE(last.ok()) << last.status().ToString();
+  auto root = log_->RootAt(size);
+  ASSERT_TRUE(root.ok());
+  EXPECT_EQ(*root, log_->LatestCheckpoint().root);
+  log_.reset();
+  auto report = VerifyDataDir(dir_, node_key_.verifier());
+  ASSERT_TRUE(report.ok()) << report.status().ToString();
+  EXPECT_EQ(report->size, size);
+  EXPECT_EQ(report->events, 5 + accepted.size());
+  OpenLog();
+  EXPECT_EQ(log_->Size(), size);
 }
 
 TEST_F(LogTest, VerifyDataDirAcceptsAGoodLogAndChecksTheExpectedKey) {
