@@ -520,10 +520,15 @@ Result<std::vector<AppendOutcome>> LogImpl::AppendEvents(
   p.last_leaf = last_leaf_;
   const uint64_t first = p.range.size();
   auto accepted = AcceptEvents(events, first, unwritten.get(), &out);
+  const bool after_unwritten = unwritten != nullptr;
+  if (after_unwritten) {  // see the end of this function
+    std::lock_guard pipe_lock(pipe_mu_);
+    unwritten.reset();
+  }
   if (!accepted.ok()) return accepted.status();
   if (accepted->empty()) {  // nothing accepted, nothing to write
     // Duplicates of the unwritten batch are answered once it is durable.
-    if (unwritten != nullptr && !SettleWrites(0, nullptr)) {
+    if (after_unwritten && !SettleWrites(0, nullptr)) {
       return Status::IOError(
           "appending events: the batch that holds some of their ids was not "
           "written (a write failed)");
@@ -578,16 +583,12 @@ Result<std::vector<AppendOutcome>> LogImpl::AppendEvents(
   }
   step(&t.index_wait);
   // Nothing else reads the accepted events' ids (AcceptEvents copied the
-  // others'): they move to the outcomes, and a copy stays for the duplicate
-  // check of the next batch until this one is written; then the helper frees
-  // the events.
+  // others'): they move to the duplicate check of the next batch until this one
+  // is written, then to the outcomes; the helper frees the events.
   auto ids = std::make_shared<UnwrittenIds>();
   ids->first = first;
   ids->ids.reserve(accepted->size());
-  for (size_t i : *accepted) {
-    ids->ids.push_back(events[i].event_id);
-    out[i].event_id = std::move(events[i].event_id);
-  }
+  for (size_t i : *accepted) ids->ids.push_back(std::move(events[i].event_id));
   entries_made.set_value();
   batch->Append(index_puts);
   // m:checkpoint < m:size: put in key order, so that the batch stays in order
@@ -608,7 +609,7 @@ Result<std::vector<AppendOutcome>> LogImpl::AppendEvents(
     std::lock_guard pipe_lock(pipe_mu_);
     ticket = built_++;
     ids->ticket = ticket;
-    unwritten_ids_ = std::move(ids);
+    unwritten_ids_ = ids;
   }
   lock.unlock();
   Status committed = WriteInOrder(
@@ -618,6 +619,18 @@ Result<std::vector<AppendOutcome>> LogImpl::AppendEvents(
   KeepAppendBatch(std::move(batch));
   if (helper.joinable()) helper.join();
   LEDGER_RETURN_IF_ERROR(committed);
+  // WriteInOrder dropped unwritten_ids_; a builder that took them for its
+  // duplicate check drops them under pipe_mu_ once done, so unless one still
+  // holds them the ids move on instead of being copied.
+  bool sole = false;
+  {
+    std::lock_guard pipe_lock(pipe_mu_);
+    sole = ids.use_count() == 1;
+  }
+  for (size_t k = 0; k < accepted->size(); ++k) {
+    std::string& id = ids->ids[k];
+    out[(*accepted)[k]].event_id = sole ? std::move(id) : id;
+  }
   {
     std::lock_guard times_lock(times_mu_);
     ++times_.calls;

@@ -400,7 +400,8 @@ class LogImpl : public Log {
   std::string write_error_;
   merkle::CompactRange failed_base_;
   Hash failed_base_leaf_{};
-  // The ids of the last built batch while it is unwritten.
+  // The ids of the last built batch while it is unwritten (a builder that
+  // takes them drops its reference under pipe_mu_).
   std::shared_ptr<const UnwrittenIds> unwritten_ids_;
   // AppendEvents' write batches, cleared and refilled by later calls so that
   // their buffers are reused (up to two: one written, one built).
