@@ -2,8 +2,10 @@
 
 #include <pthread.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <cstdio>
 #include <map>
 #include <optional>
 
@@ -23,6 +25,12 @@ struct Committer::Job {
   std::atomic<size_t> chunks_left{0};
   std::vector<size_t> positions;  // input position of each event in to_commit
   std::vector<ledger::PreparedEvent> to_commit;
+  // Stage boundaries (IngestStages).
+  using Clock = IngestStages::Clock;
+  // verify_start is written by the first chunk to start, read by the last to
+  // end (ordered by chunks_left).
+  Clock::time_point submitted, verify_start, verified, picked, committed;
+  std::atomic<bool> verify_started{false};
 };
 
 namespace {
@@ -159,7 +167,95 @@ ledger::Result<ledger::PreparedEvent> Committer::PrepareSigned(
   return out;
 }
 
+const char* IngestStages::Name(IngestStage stage) {
+  switch (stage) {
+    case IngestStage::kRead:
+      return "read";
+    case IngestStage::kHandle:
+      return "handle";
+    case IngestStage::kVerifyWait:
+      return "verify_wait";
+    case IngestStage::kVerify:
+      return "verify";
+    case IngestStage::kCommitWait:
+      return "commit_wait";
+    case IngestStage::kCommit:
+      return "commit";
+    case IngestStage::kFinishWait:
+      return "finish_wait";
+    case IngestStage::kFinish:
+      return "finish";
+    case IngestStage::kReplyHop:
+      return "reply_hop";
+    case IngestStage::kWrite:
+      return "write";
+    case IngestStage::kCount:
+      break;
+  }
+  return "unknown";
+}
+
+void IngestStages::Add(IngestStage stage, Clock::duration d,
+                       uint64_t requests) {
+  const auto i = static_cast<size_t>(stage);
+  const auto ns = std::chrono::duration_cast<std::chrono::nanoseconds>(d);
+  nanos_[i].fetch_add(static_cast<uint64_t>(std::max<int64_t>(0, ns.count())),
+                      std::memory_order_relaxed);
+  requests_[i].fetch_add(requests, std::memory_order_relaxed);
+}
+
+void IngestStages::Render(std::string* out) const {
+  *out +=
+      "# HELP udi_ingest_stage_seconds_total Wall seconds POST /v1/events "
+      "requests spent in each stage, summed over requests.\n"
+      "# TYPE udi_ingest_stage_seconds_total counter\n";
+  char line[160];
+  for (size_t i = 0; i < kN; ++i) {
+    std::snprintf(
+        line, sizeof line,
+        "udi_ingest_stage_seconds_total{stage=\"%s\"} %.9g\n",
+        Name(static_cast<IngestStage>(i)),
+        1e-9 * static_cast<double>(nanos_[i].load(std::memory_order_relaxed)));
+    *out += line;
+  }
+  *out +=
+      "# HELP udi_ingest_stage_requests_total POST /v1/events requests that "
+      "passed each stage.\n"
+      "# TYPE udi_ingest_stage_requests_total counter\n";
+  for (size_t i = 0; i < kN; ++i) {
+    std::snprintf(line, sizeof line,
+                  "udi_ingest_stage_requests_total{stage=\"%s\"} %llu\n",
+                  Name(static_cast<IngestStage>(i)),
+                  static_cast<unsigned long long>(
+                      requests_[i].load(std::memory_order_relaxed)));
+    *out += line;
+  }
+}
+
 namespace {
+
+// Where the log's AppendEvents calls spent their wall time (the log's
+// "udi.append-times" property: calls=N total=S write=S ...), as
+// udi_log_append_seconds_total{part} (calls as part="calls").
+void RenderAppendTimes(const ledger::Log& log, std::string* out) {
+  auto text = log.StorageProperty("udi.append-times");
+  if (!text) return;
+  *out +=
+      "# HELP udi_log_append_seconds_total Wall seconds of the log's "
+      "AppendEvents calls by part (write: the synced LevelDB write).\n"
+      "# TYPE udi_log_append_seconds_total counter\n";
+  size_t at = 0;
+  while (at < text->size()) {
+    size_t end = text->find(' ', at);
+    if (end == std::string::npos) end = text->size();
+    const std::string pair = text->substr(at, end - at);
+    at = end + 1;
+    const size_t eq = pair.find('=');
+    if (eq == std::string::npos) continue;
+    *out += "udi_log_append_seconds_total{part=\"" + pair.substr(0, eq) +
+            "\"} " + pair.substr(eq + 1) + "\n";
+  }
+}
 
 constexpr const char* kRolledBack = "rollback: not committed";
 
@@ -179,12 +275,22 @@ const char* StatusName(ledger::AppendStatus s) {
 
 Committer::Committer(ledger::Log* log, Metrics* metrics,
                      CommitterOptions options)
-    : log_(log), metrics_(metrics), options_(options) {
+    : log_(log),
+      metrics_(metrics),
+      options_(options),
+      writer_count_(std::max<size_t>(1, options.writer_threads)) {
   size_t threads = options_.verify_threads;
   if (threads == 0) threads = std::max(1u, std::thread::hardware_concurrency());
+  if (metrics_ != nullptr) {
+    metrics_->AddRenderer([stages = stages_, log](std::string* out) {
+      stages->Render(out);
+      RenderAppendTimes(*log, out);
+    });
+  }
   for (size_t i = 0; i < threads; ++i)
     pool_.emplace_back([this] { PoolLoop(); });
-  writer_ = std::thread([this] { WriterLoop(); });
+  for (size_t i = 0; i < writer_count_; ++i)
+    writers_.emplace_back([this] { WriterLoop(); });
 }
 
 Committer::~Committer() { Stop(); }
@@ -203,6 +309,7 @@ ledger::Status Committer::Submit(std::vector<nlohmann::json> envelopes,
   job->done = std::move(done);
   job->outcomes.resize(n);
   job->prepared.resize(n);
+  job->submitted = Job::Clock::now();
   if (n == 0) {
     job->done({});
     return ledger::Status::OK();
@@ -256,6 +363,10 @@ void Committer::VerifyChunk(const std::shared_ptr<Job>& job, size_t begin,
   // branch predictors between verifications (interleaved with JSON and EPCIS
   // work they cost more CPU each). Each envelope's checks and errors keep
   // their order: the signature is checked last either way.
+  if (!job->verify_started.exchange(true)) {
+    job->verify_start = Job::Clock::now();
+    stages_->Add(IngestStage::kVerifyWait, job->verify_start - job->submitted);
+  }
   std::vector<std::shared_ptr<const Signer>> signers(end - begin);
   for (size_t i = begin; i < end; ++i) {
     std::string rejected_event_id;
@@ -281,6 +392,8 @@ void Committer::VerifyChunk(const std::shared_ptr<Job>& job, size_t begin,
   }
   if (job->chunks_left.fetch_sub(1) != 1) return;
   // The last chunk of the job: everything is verified.
+  job->verified = Job::Clock::now();
+  stages_->Add(IngestStage::kVerify, job->verified - job->verify_start);
   bool any_invalid = false;
   for (const auto& p : job->prepared) any_invalid |= !p.has_value();
   bool rollback = job->options.verify_only ||
@@ -310,6 +423,7 @@ void Committer::VerifyChunk(const std::shared_ptr<Job>& job, size_t begin,
 void Committer::EnqueueCommit(std::shared_ptr<Job> job) {
   {
     std::lock_guard<std::mutex> lock(mu_);
+    queued_events_ += job->to_commit.size();
     writer_queue_.push_back(WriterItem{std::move(job), nullptr});
   }
   writer_cv_.notify_one();
@@ -330,6 +444,20 @@ void Committer::PoolLoop() {
   }
 }
 
+bool Committer::CanTakeLocked() const {
+  if (writer_queue_.empty() || task_running_) return false;
+  // A registry task runs alone: after every batch taken before it.
+  if (writer_queue_.front().task) return commits_in_flight_ == 0;
+  if (commits_in_flight_ == 0) return true;
+  if (commits_in_flight_ >= writer_count_) return false;
+  // A batch is in flight: the next one is built while it is written, but
+  // only once as many events wait as it holds (or a full batch), so that the
+  // writers do not alternate a large batch with a small one (each costs a
+  // synced write).
+  return queued_events_ >=
+         std::min(in_flight_events_, options_.max_batch_events);
+}
+
 void Committer::WriterLoop() {
   pthread_setname_np(pthread_self(), "udi-writer");
   for (;;) {
@@ -337,20 +465,14 @@ void Committer::WriterLoop() {
     std::function<void()> task;
     {
       std::unique_lock<std::mutex> lock(mu_);
-      writer_cv_.wait(lock,
-                      [this] { return !writer_queue_.empty() || pool_done_; });
-      if (writer_queue_.empty()) {  // pool_done_ and nothing left
-        // Answers queued for the pool after its threads left (see
-        // FinishOffWriter).
-        std::deque<std::function<void()>> left = std::move(pool_queue_);
-        pool_queue_.clear();
-        lock.unlock();
-        for (auto& t : left) t();
-        return;
-      }
+      writer_cv_.wait(lock, [this] {
+        return CanTakeLocked() || (pool_done_ && writer_queue_.empty());
+      });
+      if (!CanTakeLocked()) return;  // pool_done_ and nothing left
       if (writer_queue_.front().task) {
         task = std::move(writer_queue_.front().task);
         writer_queue_.pop_front();
+        task_running_ = true;
       } else {
         size_t events = 0;
         while (!writer_queue_.empty() && writer_queue_.front().job) {
@@ -360,6 +482,9 @@ void Committer::WriterLoop() {
           jobs.push_back(std::move(writer_queue_.front().job));
           writer_queue_.pop_front();
         }
+        queued_events_ -= events;
+        ++commits_in_flight_;
+        in_flight_events_ = events;
       }
     }
     if (task) {
@@ -369,13 +494,31 @@ void Committer::WriterLoop() {
       RegistryChanging(true);
       task();
       RegistryChanging(false);
-    } else {
-      CommitBatch(std::move(jobs));
+      {
+        std::lock_guard<std::mutex> lock(mu_);
+        task_running_ = false;
+      }
+      writer_cv_.notify_all();
+      continue;
     }
+    const auto picked = Job::Clock::now();
+    for (auto& job : jobs) {
+      job->picked = picked;
+      stages_->Add(IngestStage::kCommitWait, picked - job->verified);
+    }
+    CommitBatch(jobs);
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      --commits_in_flight_;
+    }
+    writer_cv_.notify_all();
+    // Answered here, durable, while the other writer commits the next batch
+    // (no hand-off to the pool, whose threads may be verifying).
+    for (const auto& job : jobs) Finish(job);
   }
 }
 
-void Committer::CommitBatch(std::vector<std::shared_ptr<Job>> jobs) {
+void Committer::CommitBatch(const std::vector<std::shared_ptr<Job>>& jobs) {
   std::vector<ledger::PreparedEvent> batch;
   if (jobs.size() == 1) {
     batch = std::move(jobs[0]->to_commit);  // no event moved
@@ -394,6 +537,11 @@ void Committer::CommitBatch(std::vector<std::shared_ptr<Job>> jobs) {
   auto outcomes = log_->AppendEvents(std::move(batch), NowMillis());
   std::chrono::duration<double> took = std::chrono::steady_clock::now() - start;
   if (outcomes.ok()) metrics_->ObserveBatch(n, took.count());
+  const auto committed = Job::Clock::now();
+  for (auto& job : jobs) {
+    job->committed = committed;
+    stages_->Add(IngestStage::kCommit, committed - job->picked);
+  }
   size_t k = 0;
   for (auto& job : jobs) {
     for (size_t pos : job->positions) {
@@ -408,33 +556,13 @@ void Committer::CommitBatch(std::vector<std::shared_ptr<Job>> jobs) {
       ++k;
     }
   }
-  FinishOffWriter(std::move(jobs));
-}
-
-void Committer::FinishOffWriter(std::vector<std::shared_ptr<Job>> jobs) {
-  bool queued = false;
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    if (!pool_done_) {
-      // Ahead of queued verification, in commit order: the requests are
-      // durable, answer them.
-      for (size_t i = jobs.size(); i-- > 0;) {
-        pool_queue_.push_front(
-            [this, job = std::move(jobs[i])] { Finish(job); });
-      }
-      queued = true;
-    }
-  }
-  if (!queued) {
-    for (const auto& job : jobs) Finish(job);  // the pool has stopped
-  } else if (jobs.size() >= pool_.size()) {
-    pool_cv_.notify_all();
-  } else {
-    for (size_t i = 0; i < jobs.size(); ++i) pool_cv_.notify_one();
-  }
 }
 
 void Committer::Finish(const std::shared_ptr<Job>& job) {
+  const auto start = Job::Clock::now();
+  if (job->committed != Job::Clock::time_point{}) {
+    stages_->Add(IngestStage::kFinishWait, start - job->committed);
+  }
   // Counted per (result, reason) first: one metrics update per series, not
   // per event.
   std::map<std::pair<const char*, std::string>, uint64_t> counts;
@@ -453,12 +581,13 @@ void Committer::Finish(const std::shared_ptr<Job>& job) {
   job->envelopes.clear();
   Done done = std::move(job->done);
   done(std::move(job->outcomes));
+  stages_->Add(IngestStage::kFinish, Job::Clock::now() - start);
 }
 
 void Committer::Stop() {
   {
     std::lock_guard<std::mutex> lock(mu_);
-    if (stopping_ && !writer_.joinable()) return;
+    if (joined_) return;
     stopping_ = true;
   }
   pool_cv_.notify_all();
@@ -470,7 +599,11 @@ void Committer::Stop() {
     pool_done_ = true;
   }
   writer_cv_.notify_all();
-  if (writer_.joinable()) writer_.join();
+  for (auto& t : writers_) {
+    if (t.joinable()) t.join();
+  }
+  std::lock_guard<std::mutex> lock(mu_);
+  joined_ = true;
 }
 
 }  // namespace api

@@ -9,6 +9,9 @@
 #include <atomic>
 #include <filesystem>
 #include <future>
+#include <map>
+#include <optional>
+#include <thread>
 
 #include "api/api_testing.h"
 #include "ledger/bytes.h"
@@ -187,9 +190,9 @@ TEST_F(CommitterTest, BoundSignerIsEnforcedWithTheEventId) {
                 env_.acme.KeyId());
 }
 
-// Answers run on the pool once a batch is durable; Stop() must still answer
-// every admitted request before it returns (the pool may already be gone
-// when the writer commits the last batches).
+// Answers are given by the writer that committed the batch; Stop() must
+// still answer every admitted request before it returns (the pool may
+// already be gone when the writers commit the last batches).
 TEST_F(CommitterTest, StopAnswersEveryAdmittedRequest) {
   constexpr int kRequests = 200;
   std::atomic<int> answered{0}, accepted{0};
@@ -212,6 +215,125 @@ TEST_F(CommitterTest, StopAnswersEveryAdmittedRequest) {
   EXPECT_EQ(answered.load(), kRequests);
   EXPECT_EQ(accepted.load(), kRequests);
   EXPECT_EQ(env_.log->Size(), 1u + kRequests);
+}
+
+// Many requests at once, with one writer and with two (one batch built while
+// the one before it is written): every envelope is answered in its request's
+// input order, an envelope sent in several concurrent requests is accepted
+// once and answered "duplicate" with that index elsewhere, a registry task
+// queued among the batches is committed once, alone, and the log holds each
+// accepted event exactly once at the index its answer names.
+TEST(CommitterWritersTest, ConcurrentRequestsAcrossWriterCounts) {
+  for (size_t writers : {1, 2, 3}) {
+    SCOPED_TRACE("writer_threads " + std::to_string(writers));
+    test_util::AcmeLog env;
+    ASSERT_TRUE(env.Open("committer-writers").ok());
+    Metrics metrics;
+    CommitterOptions options;
+    options.writer_threads = writers;
+    options.verify_chunk = 4;  // several chunks per request
+    Committer committer(env.log.get(), &metrics, options);
+    constexpr int kThreads = 6, kRequests = 12, kPerRequest = 5;
+    const json shared =
+        ledger::SignEvent(MakeEvent("shared"), env.acme)->ToJson();
+    std::vector<std::vector<std::vector<json>>> sent(kThreads);
+    std::vector<std::vector<std::vector<ledger::AppendOutcome>>> got(kThreads);
+    const auto beta = *ledger::SigningKey::Generate("beta");
+    std::promise<ledger::Result<uint64_t>> registered;
+    std::vector<std::thread> threads;
+    for (int t = 0; t < kThreads; ++t) {
+      threads.emplace_back([&, t] {
+        for (int r = 0; r < kRequests; ++r) {
+          std::vector<json> envelopes;
+          for (int k = 0; k < kPerRequest; ++k) {
+            envelopes.push_back(
+                ledger::SignEvent(
+                    MakeEvent("w" + std::to_string(t) + "-" +
+                              std::to_string(r) + "-" + std::to_string(k)),
+                    env.acme)
+                    ->ToJson());
+          }
+          if (r % 4 == 1) envelopes.insert(envelopes.begin() + 2, shared);
+          sent[t].push_back(envelopes);
+          std::promise<std::vector<ledger::AppendOutcome>> done;
+          auto f = done.get_future();
+          ASSERT_TRUE(
+              committer
+                  .Submit(std::move(envelopes), SubmitOptions{},
+                          [&done](std::vector<ledger::AppendOutcome> o) {
+                            done.set_value(std::move(o));
+                          })
+                  .ok());
+          if (t == 0 && r == kRequests / 2) {
+            ASSERT_TRUE(
+                committer
+                    .RunOnWriter([&] {
+                      ledger::Participant p{"0614141000005", "beta",
+                                            "manufacturer",
+                                            beta.verifier().ToText(), false};
+                      registered.set_value(env.log->AppendParticipant(p, 2));
+                    })
+                    .ok());
+          }
+          got[t].push_back(f.get());
+        }
+      });
+    }
+    for (auto& th : threads) th.join();
+    auto participant = registered.get_future().get();
+    ASSERT_TRUE(participant.ok()) << participant.status().ToString();
+
+    std::map<uint64_t, std::string> by_index;  // accepted index -> event id
+    std::optional<uint64_t> shared_index;
+    size_t duplicates = 0;
+    for (int t = 0; t < kThreads; ++t) {
+      ASSERT_EQ(got[t].size(), sent[t].size());
+      for (size_t r = 0; r < sent[t].size(); ++r) {
+        ASSERT_EQ(got[t][r].size(), sent[t][r].size());
+        for (size_t k = 0; k < sent[t][r].size(); ++k) {
+          const auto& o = got[t][r][k];
+          SCOPED_TRACE("thread " + std::to_string(t) + " request " +
+                       std::to_string(r) + " envelope " + std::to_string(k));
+          ASSERT_EQ(o.event_id, EventIdOf(sent[t][r][k]["event"]));
+          const bool is_shared = sent[t][r][k] == shared;
+          if (o.status == ledger::AppendStatus::kDuplicate) {
+            ASSERT_TRUE(is_shared) << "only the shared envelope repeats";
+            ++duplicates;
+            continue;
+          }
+          ASSERT_EQ(o.status, ledger::AppendStatus::kAccepted) << o.error;
+          EXPECT_TRUE(by_index.emplace(o.index, o.event_id).second)
+              << "index " << o.index << " answered twice";
+          if (is_shared) {
+            EXPECT_FALSE(shared_index.has_value()) << "shared accepted twice";
+            shared_index = o.index;
+          }
+        }
+      }
+    }
+    ASSERT_TRUE(shared_index.has_value());
+    // Every duplicate of the shared envelope names the accepted index.
+    for (int t = 0; t < kThreads; ++t) {
+      for (size_t r = 0; r < sent[t].size(); ++r) {
+        for (size_t k = 0; k < sent[t][r].size(); ++k) {
+          if (got[t][r][k].status == ledger::AppendStatus::kDuplicate) {
+            EXPECT_EQ(got[t][r][k].index, *shared_index);
+          }
+        }
+      }
+    }
+    const size_t shared_sent = kThreads * (kRequests / 4);
+    EXPECT_EQ(duplicates, shared_sent - 1);
+    EXPECT_EQ(by_index.size(),
+              static_cast<size_t>(kThreads * kRequests * kPerRequest) + 1);
+    // Entries 0 (acme), the events, and the participant: each index once.
+    ASSERT_EQ(env.log->Size(), 1 + by_index.size() + 1);
+    EXPECT_EQ(by_index.count(*participant), 0u);
+    for (const auto& [index, id] : by_index) {
+      EXPECT_EQ(env.log->FindEvent(id), index) << id;
+    }
+    committer.Stop();
+  }
 }
 
 }  // namespace

@@ -130,6 +130,7 @@ class Session : public std::enable_shared_from_this<Session> {
 
   void OnHeader(beast::error_code ec) {
     if (ec) return OnRead(ec);
+    header_at_ = Clock::now();
     auto expect = parser_->get()[http::field::expect];
     if (!beast::iequals(expect, "100-continue")) {
       // Most bodies arrived with their header: parse what is buffered (and
@@ -197,6 +198,12 @@ class Session : public std::enable_shared_from_this<Session> {
     shared_->BeginRequest();
     counted_ = true;
     bool zstd = AcceptsZstd(request.Header("accept-encoding"));
+    // Stage times of ingest requests (IngestStages).
+    stages_ = request.method == "POST" && request.path == "/v1/events"
+                  ? &shared_->service->committer().stages()
+                  : nullptr;
+    const auto handle_at = Clock::now();
+    if (stages_) stages_->Add(IngestStage::kRead, handle_at - header_at_);
     // The service may answer on another thread: hop back onto this connection's
     // strand.
     shared_->service->Handle(
@@ -204,15 +211,22 @@ class Session : public std::enable_shared_from_this<Session> {
         [self = shared_from_this(), version, zstd](Response response) {
           if (zstd) EncodeZstd(&response);
           net::post(self->stream_.get_executor(),
-                    [self, version, response = std::move(response)]() mutable {
+                    [self, version, response = std::move(response),
+                     posted = Clock::now()]() mutable {
+                      if (self->stages_) {
+                        self->stages_->Add(IngestStage::kReplyHop,
+                                           Clock::now() - posted);
+                      }
                       self->Send(std::move(response), version);
                     });
         });
+    if (stages_) stages_->Add(IngestStage::kHandle, Clock::now() - handle_at);
   }
 
   void Send(Response response, unsigned version) {
     if (response.stream) return SendStream(std::move(response), version);
     bool keep = keep_alive_ && !shared_->service->shutting_down();
+    send_at_ = Clock::now();
     res_ = ToMessage(std::move(response), version, keep);
     sr_.emplace(res_);
     if (nonblocking_) {
@@ -294,6 +308,10 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   void OnWrite(beast::error_code ec, bool keep) {
+    if (stages_) {
+      stages_->Add(IngestStage::kWrite, Clock::now() - send_at_);
+      stages_ = nullptr;
+    }
     if (counted_) {
       shared_->EndRequest();
       counted_ = false;
@@ -322,6 +340,10 @@ class Session : public std::enable_shared_from_this<Session> {
   http::response<http::empty_body> continue_{http::status::continue_, 11};
   bool keep_alive_ = true;
   bool counted_ = false;
+  // Stage times of the request being served, when it is an ingest request.
+  using Clock = IngestStages::Clock;
+  IngestStages* stages_ = nullptr;
+  Clock::time_point header_at_, send_at_;
 };
 
 }  // namespace
