@@ -4,7 +4,8 @@
 // what durable, verified ingest spends its CPU on).
 //
 //   (a) batch capture: POST /v1/events with batches of --batch (1000)
-//       envelopes over keep-alive connections from 2 client threads
+//       envelopes over keep-alive connections from --batch-clients (4; 2
+//       before session 10) client threads, one request in flight each
 //       (goal >= 85% of the ceiling);
 //       (--zstd 1: the batch bodies are sent zstd-compressed,
 //       Content-Encoding: zstd);
@@ -23,9 +24,12 @@
 // (for perf -p).
 //
 // Usage: bench_node [--events N] [--single-events N] [--batch N] [--zstd 1]
-//                   [--clients N] [--node http://HOST:PORT --token ADMIN]
-//   Without --node it starts build/bin/ledger-node in a temp dir (and stops
-//   it). Envelopes are signed before the clock starts; every one must be
+//                   [--batch-clients N] [--clients N] [--node http://HOST:PORT
+//                   --token ADMIN]
+//                   [--program PATH]
+//   Without --node it starts build/bin/ledger-node (or --program, another
+//   ledger-node binary, e.g. an older build for A/B runs) in a temp dir (and
+//   stops it). Envelopes are signed before the clock starts; every one must be
 //   answered "accepted" or the run aborts.
 #include <arpa/inet.h>
 #include <dirent.h>
@@ -235,17 +239,126 @@ void PrintClientCpu(double cpu_seconds, uint64_t events) {
   std::exit(1);
 }
 
+// The machine's CPU time so far from /proc/stat's "cpu" line, in seconds:
+// busy (user, nice, system, irq, softirq, steal), idle and iowait. Over a
+// phase: busy beyond the node's and the load generator's CPU is other
+// processes'; idle is what nobody used.
+struct MachineCpu {
+  double busy = -1, idle = -1, iowait = -1, steal = -1;
+};
+
+MachineCpu ReadMachineCpu() {
+  MachineCpu out;
+  std::ifstream stat("/proc/stat");
+  std::string cpu;
+  unsigned long long user = 0, nice = 0, system = 0, idle = 0, iowait = 0,
+                     irq = 0, softirq = 0, steal = 0;
+  if (!(stat >> cpu >> user >> nice >> system >> idle >> iowait >> irq >>
+        softirq >> steal) ||
+      cpu != "cpu") {
+    return out;
+  }
+  const double tick = static_cast<double>(sysconf(_SC_CLK_TCK));
+  out.busy =
+      static_cast<double>(user + nice + system + irq + softirq + steal) / tick;
+  out.idle = static_cast<double>(idle) / tick;
+  out.iowait = static_cast<double>(iowait) / tick;
+  out.steal = static_cast<double>(steal) / tick;
+  return out;
+}
+
+// Where the machine's cores went during a phase of `wall` seconds, in cores
+// (CPU-seconds per second): the node, the load generator, other processes,
+// idle (and iowait: idle while some task waited for the disk).
+void PrintCores(double wall, const MachineCpu& before, const MachineCpu& after,
+                double node_cpu, double client_cpu) {
+  if (before.busy < 0 || after.busy < 0 || wall <= 0) return;
+  const double busy = (after.busy - before.busy) / wall;
+  const double node = node_cpu >= 0 ? node_cpu / wall : 0;
+  const double client = client_cpu / wall;
+  std::printf(
+      "    cores: node %.2f, load generator %.2f, others %.2f, idle %.2f "
+      "(+ iowait %.2f), steal %.2f\n",
+      node, client, busy - node - client, (after.idle - before.idle) / wall,
+      (after.iowait - before.iowait) / wall,
+      (after.steal - before.steal) / wall);
+}
+
+// Sums of the node's ingest stage times (udi_ingest_stage_seconds_total and
+// udi_ingest_stage_requests_total by stage, from GET /metrics), in the order
+// the node renders them.
+struct Stages {
+  std::vector<std::string> names;
+  std::vector<double> seconds, requests;
+};
+
+Stages ReadStages(const std::string& metrics) {
+  Stages out;
+  for (const bool seconds : {true, false}) {
+    const std::string prefix = std::string("\nudi_ingest_stage_") +
+                               (seconds ? "seconds" : "requests") +
+                               "_total{stage=\"";
+    for (size_t at = metrics.find(prefix); at != std::string::npos;
+         at = metrics.find(prefix, at + 1)) {
+      const size_t name_at = at + prefix.size();
+      const size_t quote = metrics.find('"', name_at);
+      const double v = std::strtod(metrics.c_str() + quote + 3, nullptr);
+      if (seconds) {
+        out.names.push_back(metrics.substr(name_at, quote - name_at));
+        out.seconds.push_back(v);
+      } else {
+        out.requests.push_back(v);
+      }
+    }
+  }
+  if (out.requests.size() != out.names.size()) return {};
+  return out;
+}
+
+// Per stage: the mean time a request spent in it and the mean number of
+// requests in it over the phase (Little's law: stage seconds / wall); the
+// rest of the clients' mean latency is outside the node's stages (the
+// kernel, waiting for an I/O thread, the load generator).
+void PrintStages(const Stages& before, const Stages& after, double wall,
+                 double mean_latency_ms) {
+  if (before.names.empty() || before.names.size() != after.names.size()) return;
+  double requests = 0, inside = 0;
+  std::string line = "    stages (mean ms per request / mean requests in it):";
+  for (size_t i = 0; i < after.names.size(); ++i) {
+    const double n = after.requests[i] - before.requests[i];
+    const double s = after.seconds[i] - before.seconds[i];
+    if (after.names[i] == "read") requests = n;
+    const double ms = n > 0 ? 1e3 * s / n : 0;
+    inside += ms;
+    char part[96];
+    std::snprintf(part, sizeof part, "%s %s %.3f/%.1f",
+                  i % 5 == 0 ? "\n     " : "", after.names[i].c_str(), ms,
+                  s / wall);
+    line += part;
+  }
+  std::printf("%s\n", line.c_str());
+  if (mean_latency_ms > 0 && requests > 0) {
+    std::printf(
+        "    node stages %.2f ms of the clients' mean latency %.2f ms "
+        "(outside: %.2f ms)\n",
+        inside, mean_latency_ms, mean_latency_ms - inside);
+  }
+}
+
 // The node's committed batches so far: their number, events and wall seconds
 // (udi_batch_events_count, udi_batch_events_sum and udi_commit_seconds_sum
 // from GET /metrics); -1 each when they cannot be read.
 struct Commits {
   double batches = -1, events = -1, seconds = -1;
+  // The log's AppendEvents time by part (udi_log_append_seconds_total).
+  std::map<std::string, double> parts;
 };
 
-Commits ReadCommits(udi_http::HttpClient& client) {
+Commits ReadCommits(udi_http::HttpClient& client, Stages* stages) {
   Commits out;
   auto r = client.Get("/metrics");
   if (!r.ok() || r->status != 200) return out;
+  *stages = ReadStages(r->body);
   auto value = [&](std::string_view name) {
     std::string line = "\n" + std::string(name) + " ";
     size_t at = r->body.find(line);
@@ -256,20 +369,45 @@ Commits ReadCommits(udi_http::HttpClient& client) {
   out.batches = value("udi_batch_events_count");
   out.events = value("udi_batch_events_sum");
   out.seconds = value("udi_commit_seconds_sum");
+  const std::string part = "\nudi_log_append_seconds_total{part=\"";
+  for (size_t at = r->body.find(part); at != std::string::npos;
+       at = r->body.find(part, at + 1)) {
+    const size_t name_at = at + part.size();
+    const size_t quote = r->body.find('"', name_at);
+    out.parts[r->body.substr(name_at, quote - name_at)] =
+        std::strtod(r->body.c_str() + quote + 3, nullptr);
+  }
   return out;
 }
 
 // How many synced batches a phase committed, their mean size and the mean
 // wall time of one (Log::AppendEvents, sync included).
-void PrintCommits(const Commits& before, const Commits& after) {
+void PrintCommits(const Commits& before, const Commits& after, double wall) {
   if (before.batches < 0 || after.batches < 0) return;
   const double batches = after.batches - before.batches;
   const double events = after.events - before.events;
   const double seconds = after.seconds - before.seconds;
   std::printf(
-      "    %.0f synced commits, %.1f events and %.2f ms each on average\n",
+      "    %.0f synced commits, %.1f events and %.2f ms each on average; "
+      "writer committing %.0f%% of the phase\n",
       batches, batches > 0 ? events / batches : 0.0,
-      batches > 0 ? 1e3 * seconds / batches : 0.0);
+      batches > 0 ? 1e3 * seconds / batches : 0.0, 100 * seconds / wall);
+  auto part = [&](const char* name) {
+    auto a = after.parts.find(name);
+    auto b = before.parts.find(name);
+    if (a == after.parts.end() || b == before.parts.end() || batches <= 0)
+      return -1.0;
+    return 1e3 * (a->second - b->second) / batches;
+  };
+  const double write = part("write"), write_cpu = part("write_cpu"),
+               total = part("total");
+  if (write >= 0 && total >= 0) {
+    std::printf(
+        "    per commit: LevelDB write %.2f ms (its CPU %.2f ms), the rest of "
+        "AppendEvents %.2f ms (waits: lock %.2f, pipe %.2f, order %.2f)\n",
+        write, write_cpu, total - write, part("lock_wait"), part("pipe_wait"),
+        part("order_wait"));
+  }
 }
 
 // `n` envelopes (canonical JSON text), signed on 2 threads.
@@ -452,9 +590,15 @@ int main(int argc, char** argv) {
   const bool zstd = bench::FlagU64(argc, argv, "--zstd", 0) != 0;
   const uint64_t batch =
       std::max<uint64_t>(1, bench::FlagU64(argc, argv, "--batch", 1000));
+  // Connections (client threads) of the batch phase, each with one request
+  // in flight: with 2, the verify pool runs dry while one request is being
+  // committed and answered and the next one read and parsed (session 10).
+  const int batch_clients = static_cast<int>(
+      std::max<uint64_t>(1, bench::FlagU64(argc, argv, "--batch-clients", 4)));
   const int clients = static_cast<int>(
       std::max<uint64_t>(1, bench::FlagU64(argc, argv, "--clients", 64)));
   std::string url = bench::FlagString(argc, argv, "--node", "");
+  const std::string program = bench::FlagString(argc, argv, "--program", "");
   std::string admin = bench::FlagString(argc, argv, "--token", "");
 
   std::unique_ptr<udi_test::TempDir> tmp;
@@ -463,7 +607,8 @@ int main(int argc, char** argv) {
   uint16_t port = 0;
   if (url.empty()) {
     tmp = std::make_unique<udi_test::TempDir>();
-    auto started = udi_test::NodeProcess::Start(tmp->path() + "/data");
+    auto started =
+        udi_test::NodeProcess::Start(tmp->path() + "/data", {}, program);
     if (!started.ok()) Die(started.status().ToString());
     node = std::move(*started);
     port = node->port();
@@ -558,11 +703,13 @@ int main(int argc, char** argv) {
   bench::Rates ceiling_a = ceiling;
   {
     std::atomic<size_t> next{0};
-    const Commits commits0 = ReadCommits(admin_client);
+    Stages stages0, stages1;
+    const Commits commits0 = ReadCommits(admin_client, &stages0);
     const NodeCpu cpu0 = ReadNodeCpu(node_pid);
+    const MachineCpu machine0 = ReadMachineCpu();
     bench::Stopwatch w;
     std::vector<std::thread> pool;
-    for (int t = 0; t < 2; ++t) {
+    for (int t = 0; t < batch_clients; ++t) {
       pool.emplace_back([&] {
         LoadClient c(host, port, writer);
         for (size_t i; (i = next++) < bodies.size();) {
@@ -571,16 +718,22 @@ int main(int argc, char** argv) {
       });
     }
     for (auto& t : pool) t.join();
-    const double rate = static_cast<double>(events) / w.Seconds();
+    const double wall = w.Seconds();
+    const double rate = static_cast<double>(events) / wall;
     const double client_cpu = w.CpuSeconds();
+    const MachineCpu machine1 = ReadMachineCpu();
     const NodeCpu cpu1 = ReadNodeCpu(node_pid);
-    const Commits commits1 = ReadCommits(admin_client);
+    const Commits commits1 = ReadCommits(admin_client, &stages1);
     ceiling_a = Ed25519VerifyRates(2, 2.0);
     PrintPhase("(a) batch capture, " + std::to_string(batch) +
-                   (zstd ? " zstd" : "") + "/request, 2 client threads",
+                   (zstd ? " zstd" : "") + "/request, " +
+                   std::to_string(batch_clients) + " client threads",
                rate, 85, ceiling, ceiling_a, node_pid, cpu0, cpu1, events);
     PrintClientCpu(client_cpu, events);
-    PrintCommits(commits0, commits1);
+    PrintCores(wall, machine0, machine1,
+               cpu0.process < 0 ? -1 : cpu1.process - cpu0.process, client_cpu);
+    PrintCommits(commits0, commits1, wall);
+    PrintStages(stages0, stages1, wall, -1);
     std::printf("    %llu requests answered 503 and were retried\n",
                 static_cast<unsigned long long>(retries_a.load()));
     std::fflush(stdout);
@@ -592,8 +745,10 @@ int main(int argc, char** argv) {
     std::mutex mu;
     std::vector<double> latencies;
     latencies.reserve(single_events);
-    const Commits commits0 = ReadCommits(admin_client);
+    Stages stages0, stages1;
+    const Commits commits0 = ReadCommits(admin_client, &stages0);
     const NodeCpu cpu0 = ReadNodeCpu(node_pid);
+    const MachineCpu machine0 = ReadMachineCpu();
     bench::Stopwatch w;
     std::vector<std::thread> pool;
     for (int t = 0; t < clients; ++t) {
@@ -613,10 +768,12 @@ int main(int argc, char** argv) {
       });
     }
     for (auto& t : pool) t.join();
-    const double rate = static_cast<double>(single_events) / w.Seconds();
+    const double wall = w.Seconds();
+    const double rate = static_cast<double>(single_events) / wall;
     const double client_cpu = w.CpuSeconds();
+    const MachineCpu machine1 = ReadMachineCpu();
     const NodeCpu cpu1 = ReadNodeCpu(node_pid);
-    const Commits commits1 = ReadCommits(admin_client);
+    const Commits commits1 = ReadCommits(admin_client, &stages1);
     std::sort(latencies.begin(), latencies.end());
     auto pct = [&](double p) {
       if (latencies.empty()) return 0.0;
@@ -629,7 +786,14 @@ int main(int argc, char** argv) {
                rate, 50, ceiling_a, Ed25519VerifyRates(2, 2.0), node_pid, cpu0,
                cpu1, single_events);
     PrintClientCpu(client_cpu, single_events);
-    PrintCommits(commits0, commits1);
+    PrintCores(wall, machine0, machine1,
+               cpu0.process < 0 ? -1 : cpu1.process - cpu0.process, client_cpu);
+    PrintCommits(commits0, commits1, wall);
+    double mean_latency = 0;
+    for (double l : latencies) mean_latency += l;
+    if (!latencies.empty())
+      mean_latency /= static_cast<double>(latencies.size());
+    PrintStages(stages0, stages1, wall, mean_latency);
     std::printf("    latency p50 %.2f ms, p99 %.2f ms; %llu retried 503s\n",
                 pct(0.50), pct(0.99),
                 static_cast<unsigned long long>(retries.load()));
