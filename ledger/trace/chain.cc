@@ -107,8 +107,11 @@ std::string Describe(const PartyRef& p) {
 
 class StateMachine {
  public:
-  StateMachine(Reader& reader, CustodyChain* chain)
-      : reader_(reader), chain_(chain) {}
+  // With `summary`, only status, custodian, location and commissioned_by.gln
+  // are kept (BuildChain with `applied`): no anomalies, recall ids, lot or
+  // expiry are copied into the chain.
+  StateMachine(Reader& reader, CustodyChain* chain, bool summary)
+      : reader_(reader), chain_(chain), summary_(summary) {}
   const std::string& custodian() const { return custodian_; }
   // Key of the last bizLocation applied (nullptr if none): points into an
   // EventRecord the Reader holds.
@@ -116,7 +119,7 @@ class StateMachine {
 
   void Recall(const EventRecord& r) {
     recalled_lot_ = true;
-    chain_->recalls.push_back(r.EventId());
+    if (!summary_) chain_->recalls.push_back(r.EventId());
     if (HeldOrMoving(chain_->status)) chain_->status = UnitStatus::kRecalled;
   }
 
@@ -124,7 +127,8 @@ class StateMachine {
     const std::string& step = r.facts.biz_step;
     const std::string& disp = r.facts.disposition;
     UnitStatus& s = chain_->status;
-    if (s == UnitStatus::kDecommissioned || s == UnitStatus::kDestroyed) {
+    if (!summary_ &&
+        (s == UnitStatus::kDecommissioned || s == UnitStatus::kDestroyed)) {
       Flag("event_after_decommissioning", r,
            std::string(step.empty() ? "an event" : step) +
                " after the unit was " + UnitStatusName(s));
@@ -139,9 +143,11 @@ class StateMachine {
     } else if (step == "receiving"sv) {
       Receive(r);
     } else if (step == "dispensing"sv || disp == "dispensed"sv) {
-      if (dispensed_) Flag("dispensed_twice", r, "dispensed again");
-      if (recalled_lot_)
-        Flag("recalled_moved", r, "dispensed after a recall of its lot");
+      if (!summary_) {
+        if (dispensed_) Flag("dispensed_twice", r, "dispensed again");
+        if (recalled_lot_)
+          Flag("recalled_moved", r, "dispensed after a recall of its lot");
+      }
       dispensed_ = true;
       s = UnitStatus::kDispensed;
     } else if (step == "destroying"sv || disp == "destroyed"sv) {
@@ -167,18 +173,29 @@ class StateMachine {
   }
 
   void Commission(const EventRecord& r) {
-    if (chain_->lot.empty()) chain_->lot = r.ilmd_lot;
-    if (chain_->expiry.empty()) {
-      chain_->expiry = r.ilmd_expiry;
-      expiry_end_ms_ = ExpiryEndMs(chain_->expiry);
+    if (summary_) {
+      chain_->commissioned_by.gln = r.signer_gln;
+    } else {
+      if (chain_->lot.empty()) chain_->lot = r.ilmd_lot;
+      if (chain_->expiry.empty()) {
+        chain_->expiry = r.ilmd_expiry;
+        expiry_end_ms_ = ExpiryEndMs(chain_->expiry);
+      }
+      chain_->commissioned_by = reader_.Party(r.signer_gln);
     }
-    chain_->commissioned_by = reader_.Party(r.signer_gln);
     custodian_ = r.signer_gln;
     pending_shipment_ = false;
     chain_->status = UnitStatus::kCommissioned;
   }
 
   void Ship(const EventRecord& r) {
+    if (!summary_) ShipFlags(r);
+    pending_shipment_ = true;
+    if (chain_->status != UnitStatus::kRecalled)
+      chain_->status = UnitStatus::kInTransit;
+  }
+
+  void ShipFlags(const EventRecord& r) {
     if (r.signer_gln != custodian_) {
       Flag("shipped_by_non_custodian", r,
            "shipped by " + Describe(reader_.Party(r.signer_gln)) +
@@ -192,13 +209,10 @@ class StateMachine {
            "shipped at " + r.facts.event_time + " after expiry " +
                chain_->expiry);
     }
-    pending_shipment_ = true;
-    if (chain_->status != UnitStatus::kRecalled)
-      chain_->status = UnitStatus::kInTransit;
   }
 
   void Receive(const EventRecord& r) {
-    if (!pending_shipment_) {
+    if (!pending_shipment_ && !summary_) {
       Flag("received_without_shipment", r,
            "received by " + Describe(reader_.Party(r.signer_gln)) +
                " with no shipment since its last receipt or commissioning");
@@ -211,6 +225,7 @@ class StateMachine {
 
   Reader& reader_;
   CustodyChain* chain_;
+  const bool summary_;
   bool pending_shipment_ = false;
   bool dispensed_ = false;
   bool recalled_lot_ = false;
@@ -241,8 +256,10 @@ Result<CustodyChain> BuildChain(Reader& reader, const std::string& key,
                                 bool with_lists,
                                 std::vector<const EventRecord*>* applied) {
   CustodyChain chain;
-  chain.key = key;
-  if (applied == nullptr) chain.coverage = reader.coverage();
+  if (applied == nullptr) {
+    chain.key = key;
+    chain.coverage = reader.coverage();
+  }
   Result<std::vector<Touch>> touches = CollectTouches(reader, key);
   if (!touches.ok()) return touches.status();
   std::string gtin;
@@ -255,7 +272,7 @@ Result<CustodyChain> BuildChain(Reader& reader, const std::string& key,
     if (!found.ok()) return found.status();
     recalls = *found;
   }
-  StateMachine state(reader, &chain);
+  StateMachine state(reader, &chain, /*summary=*/applied != nullptr);
   size_t next_recall = 0;
   bool any_hop = false;
   for (const Touch& t : *touches) {
@@ -264,7 +281,7 @@ Result<CustodyChain> BuildChain(Reader& reader, const std::string& key,
       state.Recall(*(*recalls)[next_recall++]);
     }
     if (t.record->superseded) {
-      chain.superseded.push_back(t.record->EventId());
+      if (applied == nullptr) chain.superseded.push_back(t.record->EventId());
       continue;
     }
     state.Apply(*t.record);

@@ -57,7 +57,7 @@ std::vector<std::string> ListKeys(const EventRecord& r,
 
 // The identifier as the event wrote it for `key` in its epcList (the key when
 // the epcList does not name it).
-std::string WrittenId(const EventRecord& r, const std::string& key) {
+const std::string& WrittenId(const EventRecord& r, const std::string& key) {
   const std::vector<std::string>& epcs = r.Epcs();
   auto it = std::find(epcs.begin(), epcs.end(), key);
   const size_t at = static_cast<size_t>(it - epcs.begin());
@@ -79,13 +79,14 @@ bool IsAcknowledgement(const EventRecord& r) {
 // once per recall through the Reader.
 Result<RecalledUnit> ReportUnit(Reader& reader, const std::string& key,
                                 int64_t issued_ms) {
-  std::vector<const EventRecord*> hops;
+  // The hops' records, in a buffer kept per thread (a recall has 100k units).
+  thread_local std::vector<const EventRecord*> hops;
+  hops.clear();
   Result<CustodyChain> chain =
       internal::BuildChain(reader, key, /*with_lists=*/false, &hops);
   if (!chain.ok()) return chain.status();
   RecalledUnit u;
   u.key = key;
-  u.epc = key;
   u.status = chain->status;
   u.custodian = std::move(chain->custodian);
   u.location = std::move(chain->location);
@@ -93,13 +94,15 @@ Result<RecalledUnit> ReportUnit(Reader& reader, const std::string& key,
   Result<const std::vector<const EventRecord*>*> events =
       reader.Events(IndexKind::kEpc, key);
   if (!events.ok()) return events.status();
+  const std::string* epc = &key;
   for (const EventRecord* r : **events) {
     if (r->facts.biz_step == "commissioning"sv) {
-      u.epc = WrittenId(*r, key);
+      epc = &WrittenId(*r, key);
       break;
     }
   }
-  u.manufacturer = chain->commissioned_by.gln;
+  u.epc = *epc;
+  u.manufacturer = std::move(chain->commissioned_by.gln);
   if (!hops.empty()) u.last_event_id = hops.back()->EventId();
   for (const EventRecord* r : hops) {
     if (r->facts.event_time_ms >= issued_ms && IsAcknowledgement(*r) &&

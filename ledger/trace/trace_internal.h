@@ -446,8 +446,10 @@ nlohmann::json CoverageJsonList(const std::vector<Coverage>& coverage);
 // anomalies...). Without `with_lists` the hops' source/destination/
 // bizTransaction lists stay empty. With `applied` (recall summaries), no Hop
 // is built: the records the hops would be made of are appended to *applied
-// instead (same order), and chain.hops and chain.coverage stay empty;
-// everything else is as without it.
+// instead (same order), and only what a recall's row uses is filled: status,
+// custodian, location and commissioned_by.gln, as without it (key, lot,
+// expiry, hops, anomalies, recalls, superseded and coverage stay empty, so a
+// recall's 100k units copy no event ids or anomaly texts).
 Result<CustodyChain> BuildChain(
     Reader& reader, const std::string& key, bool with_lists,
     std::vector<const EventRecord*>* applied = nullptr);
