@@ -60,6 +60,7 @@
 #include <fstream>
 #include <mutex>
 #include <random>
+#include <set>
 #include <sstream>
 #include <thread>
 
@@ -239,7 +240,11 @@ double ProcStatusMb(const std::string& field) {
 // CPU snapshots taken before and after it: the main thread (the writer),
 // named threads of ours ("udi-..."), the remaining live thread (LevelDB's
 // compaction thread, unnamed) and the threads that exited during the phase
-// (AppendEvents' index helpers, one per batch).
+// (AppendEvents' index helpers, one per batch). The appender threads are
+// known by id: LevelDB's thread takes the name of the thread that started it,
+// which may be one of them.
+std::mutex g_appender_tids_mu;
+std::set<int> g_appender_tids;  // the live --appenders threads (gettid)
 std::map<std::string, double> CpuByRole(
     const std::map<int, bench::ThreadCpu>& before,
     const std::map<int, bench::ThreadCpu>& after, double process_seconds) {
@@ -249,10 +254,17 @@ std::map<std::string, double> CpuByRole(
     auto b = before.find(tid);
     const double d = t.seconds - (b == before.end() ? 0 : b->second.seconds);
     live += d;
-    const std::string role = t.main ? "writer (main)"
-                             : t.name.rfind("udi-", 0) == 0
-                                 ? t.name
-                                 : "leveldb compaction";
+    bool appender = false;
+    {
+      std::lock_guard lock(g_appender_tids_mu);
+      appender = g_appender_tids.count(tid) > 0;
+    }
+    const std::string role =
+        t.main     ? "writer (main)"
+        : appender ? "udi-appender"
+        : t.name.rfind("udi-", 0) == 0 && t.name != "udi-appender"
+            ? t.name
+            : "leveldb compaction";
     by_role[role] += d;
   }
   by_role["exited threads (index helpers)"] += process_seconds - live;
@@ -390,6 +402,10 @@ bench::Rates AppendRate(std::vector<ledger::PreparedEvent> prepared,
       for (size_t a = 1; a < g_appenders; ++a) {
         appenders.emplace_back([&] {
           pthread_setname_np(pthread_self(), "udi-appender");
+          {
+            std::lock_guard lock(g_appender_tids_mu);
+            g_appender_tids.insert(static_cast<int>(gettid()));
+          }
           append_all();
           std::unique_lock lock(done_mu);
           ++finished;
@@ -408,6 +424,8 @@ bench::Rates AppendRate(std::vector<ledger::PreparedEvent> prepared,
       done_cv.notify_all();
     }
     for (auto& t : appenders) t.join();
+    // (their ids stay in g_appender_tids: CpuByRole is called again below
+    // with the same snapshots)
     *writer_us_per_event = (bench::ThreadCpuSeconds() - cpu0) * 1e6 / events;
     if (g_appenders > 1) {
       const auto roles = CpuByRole(threads0, threads1, phase.CpuSeconds());
