@@ -28,7 +28,15 @@ const std::vector<std::string>& EventRecord::Epcs() const {
 const std::string& EventRecord::EventId() const {
   if (event_id_.empty()) {
     event_id_ = EventIdFromCanonical(canonical_);
-    std::string().swap(canonical_);
+    // A reused record keeps an event's worth of buffer (SetCanonical would
+    // allocate it again); a lot's commissioning event (thousands of EPCs)
+    // gives its large one back.
+    constexpr size_t kKeep = 8192;
+    if (canonical_.capacity() > kKeep) {
+      std::string().swap(canonical_);
+    } else {
+      canonical_.clear();
+    }
   }
   return event_id_;
 }
@@ -746,7 +754,7 @@ Result<std::vector<const EventRecord*>> Reader::ListOf(
 }
 
 Result<const std::vector<const EventRecord*>*> Reader::Events(
-    IndexKind kind, const std::string& key) {
+    IndexKind kind, std::string_view key) {
   if (auto it = scans_.find(ScanKeyView(kind, key)); it != scans_.end())
     return &it->second;
   std::vector<std::pair<size_t, uint64_t>> hits;

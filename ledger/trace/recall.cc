@@ -9,11 +9,12 @@
 #include <deque>
 #include <functional>
 #include <iterator>
+#include <memory>
 #include <mutex>
+#include <optional>
 #include <string_view>
 #include <thread>
 #include <unordered_map>
-#include <unordered_set>
 #include <utility>
 
 #include "ledger/gs1.h"
@@ -33,8 +34,6 @@ double ThreadCpu() {
   clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
   return static_cast<double>(ts.tv_sec) + ts.tv_nsec * 1e-9;
 }
-
-bool IsUnitKey(const std::string& key) { return key.rfind("01/", 0) == 0; }
 
 Result<std::string> NormalizeGtin(const std::string& gtin) {
   if (gtin.empty() || gtin.size() > 14 ||
@@ -140,10 +139,71 @@ void SortByKey(std::vector<RecalledUnit>* rows) {
   *rows = std::move(sorted);
 }
 
+// The keys a recall has seen, each copied once into blocks of its own (no
+// allocation per key: a lot has 100k units) and looked up in an
+// open-addressing table of views (std::unordered_set<std::string> allocated
+// a node and a string per key, and was ~60% of the caller's lot phase).
+class KeySet {
+ public:
+  // Adds `key` unless present: its stable copy, or nullopt if present.
+  std::optional<std::string_view> Insert(std::string_view key) {
+    if ((size_ + 1) * 2 > slots_.size()) Grow();
+    const size_t hash = std::hash<std::string_view>()(key);
+    size_t i = hash & mask_;
+    for (; slots_[i].used; i = (i + 1) & mask_) {
+      if (slots_[i].hash == hash && slots_[i].key == key) return std::nullopt;
+    }
+    const std::string_view copy = Copy(key);
+    slots_[i] = {copy, hash, true};
+    ++size_;
+    return copy;
+  }
+  size_t size() const { return size_; }
+
+ private:
+  struct Slot {
+    std::string_view key;
+    size_t hash = 0;
+    bool used = false;
+  };
+  static constexpr size_t kBlock = 1 << 16;
+
+  std::string_view Copy(std::string_view key) {
+    if (key.size() > block_size_ - used_) {
+      block_size_ = std::max(kBlock, key.size());
+      blocks_.push_back(std::make_unique<char[]>(block_size_));
+      used_ = 0;
+    }
+    char* at = blocks_.back().get() + used_;
+    std::copy(key.begin(), key.end(), at);
+    used_ += key.size();
+    return {at, key.size()};
+  }
+  void Grow() {
+    // Small at first (tests reach the growth path), doubling.
+    std::vector<Slot> old = std::exchange(
+        slots_, std::vector<Slot>(slots_.empty() ? 16 : 2 * slots_.size()));
+    mask_ = slots_.size() - 1;
+    for (const Slot& s : old) {
+      if (!s.used) continue;
+      size_t i = s.hash & mask_;
+      while (slots_[i].used) i = (i + 1) & mask_;
+      slots_[i] = s;
+    }
+  }
+
+  std::vector<Slot> slots_;
+  size_t mask_ = 0;
+  size_t size_ = 0;
+  std::vector<std::unique_ptr<char[]>> blocks_;
+  size_t block_size_ = 0;
+  size_t used_ = 0;
+};
+
 // One batch of a generation: keys in, rows and passed-on keys out.
 struct Batch {
-  std::vector<const std::string*> keys;  // in the exploder's key set
-  std::vector<std::string> passed_on;    // Follow's keys, in order
+  std::vector<std::string_view> keys;  // in the exploder's KeySet
+  std::vector<std::string> passed_on;  // Follow's keys, in order
   std::vector<RecalledUnit> rows;
   Status status;  // OK also when not run (another batch failed first)
 };
@@ -153,7 +213,7 @@ struct Batch {
 // and taken by the workers in order.
 class Generation {
  public:
-  void Publish(std::vector<const std::string*> keys) {
+  void Publish(std::vector<std::string_view> keys) {
     std::lock_guard<std::mutex> lock(mu_);
     batches_.emplace_back().keys = std::move(keys);
     cv_.notify_one();
@@ -256,10 +316,10 @@ class Exploder {
   // Queues `key` unless seen already. While the first generation is produced
   // (ExplodeAndReport's `produce`), each full batch is handed to the workers
   // at once.
-  void Push(const std::string& key) {
-    auto [it, inserted] = seen_.insert(key);
-    if (!inserted) return;
-    queue_.push_back(&*it);  // set nodes do not move
+  void Push(std::string_view key) {
+    std::optional<std::string_view> added = seen_.Insert(key);
+    if (!added) return;
+    queue_.push_back(*added);  // the set's copies do not move
     if (open_ != nullptr && queue_.size() >= batch_size_) {
       open_->Publish(std::move(queue_));
       queue_.clear();
@@ -316,7 +376,7 @@ class Exploder {
       size_t workers = threads;
       if (!first) {
         for (size_t i = 0; i < queue_.size(); i += batch_size_) {
-          gen.Publish(std::vector<const std::string*>(
+          gen.Publish(std::vector<std::string_view>(
               queue_.begin() + i,
               queue_.begin() + std::min(queue_.size(), i + batch_size_)));
         }
@@ -383,14 +443,14 @@ class Exploder {
     // caller's): the Reader's bulk reads take a vector of keys.
     std::vector<std::string> units;
     units.reserve(b->keys.size());
-    for (const std::string* key : b->keys) {
-      if (IsUnitKey(*key)) units.push_back(*key);
+    for (std::string_view key : b->keys) {
+      if (key.starts_with("01/"sv)) units.emplace_back(key);
     }
     LEDGER_RETURN_IF_ERROR(reader.Prefetch(IndexKind::kEpc, units));
     // The cases and pallets they were packed in, read in bulk too.
     LEDGER_RETURN_IF_ERROR(reader.PrefetchContainers(units));
-    for (const std::string* key : b->keys) {
-      LEDGER_RETURN_IF_ERROR(Follow(reader, *key, &b->passed_on));
+    for (std::string_view key : b->keys) {
+      LEDGER_RETURN_IF_ERROR(Follow(reader, key, &b->passed_on));
     }
     b->rows.reserve(units.size());
     for (const std::string& key : units) {
@@ -406,7 +466,7 @@ class Exploder {
   // Appends to *out what `key` passes a recall on to: the children of
   // aggregations that packed into it, the outputs of transformations that
   // consumed it.
-  static Status Follow(Reader& reader, const std::string& key,
+  static Status Follow(Reader& reader, std::string_view key,
                        std::vector<std::string>* out) {
     Result<const std::vector<const EventRecord*>*> events =
         reader.Events(IndexKind::kEpc, key);
@@ -438,11 +498,6 @@ class Exploder {
   void PushUnitsOfGtin(const EventRecord& r, const std::string& gtin) {
     const std::string prefix = "01/" + gtin + "/";
     const std::vector<std::string>& keys = r.Epcs();
-    // A lot's 100k units would rehash the key set a dozen times.
-    if (seen_.bucket_count() * seen_.max_load_factor() <
-        seen_.size() + keys.size()) {
-      seen_.reserve(std::max(2 * seen_.size(), seen_.size() + keys.size()));
-    }
     for (const std::string& key : keys) {
       if (key.compare(0, prefix.size(), prefix) == 0) Push(key);
     }
@@ -451,9 +506,9 @@ class Exploder {
   Reader& reader_;  // batches of the first thread, and the lot lookups
   std::vector<const internal::Source*> sources_;
   std::vector<std::unique_ptr<Reader>> readers_;  // [0] unused
-  std::unordered_set<std::string> seen_;
-  std::vector<const std::string*> queue_;  // keys of seen_ not taken yet
-  Generation* open_ = nullptr;  // the generation `produce` is filling
+  KeySet seen_;
+  std::vector<std::string_view> queue_;  // keys of seen_ not taken yet
+  Generation* open_ = nullptr;           // the generation `produce` is filling
   size_t batch_size_ = 1;
   double lot_start_ = 0;
   std::optional<int64_t> earliest_recall_ms_;

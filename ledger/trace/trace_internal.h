@@ -283,7 +283,7 @@ class Reader {
   // are included with superseded = true. The list is read once per Reader and
   // stays valid (and unchanged) as long as the Reader, or until Release.
   Result<const std::vector<const EventRecord*>*> Events(IndexKind kind,
-                                                        const std::string& key);
+                                                        std::string_view key);
   // Makes Events(kind, key) of every key cheap: the lists of the keys not
   // read yet are read in bulk (one ordered index pass and one ordered entry
   // pass per log, Source::ScanIndexKeys / ReadEntriesAt). Same answers as
