@@ -801,12 +801,19 @@ Status Reader::Prefetch(IndexKind kind, const std::vector<std::string>& keys,
   }
   const std::vector<std::string>& todo = *pending;
   if (todo.empty()) return Status::OK();
-  std::vector<std::vector<std::pair<size_t, uint64_t>>> hits(todo.size());
+  // Every key's hits in one vector (a vector per key was an allocation or
+  // three per unit), grouped by key below.
+  struct Hit {
+    size_t key;  // position in todo
+    std::pair<size_t, uint64_t> at;
+  };
+  std::vector<Hit> hits;
+  hits.reserve(4 * todo.size());
   for (size_t log = 0; log < logs_.size(); ++log) {
     std::vector<uint64_t> need;
     Status st = logs_[log]->ScanIndexKeys(kind, todo, coverage_[log].size,
                                           [&](size_t i, uint64_t index) {
-                                            hits[i].emplace_back(log, index);
+                                            hits.push_back({i, {log, index}});
                                             need.push_back(index);
                                             return Status::OK();
                                           });
@@ -823,8 +830,18 @@ Status Reader::Prefetch(IndexKind kind, const std::vector<std::string>& keys,
         });
     if (!decoded.ok()) return decoded.WithPrefix(origin(log));
   }
+  // By key; a key's hits stay in the order they came (log by log, each
+  // log's in index order), as ListOf expects.
+  auto by_key = [](const Hit& a, const Hit& b) { return a.key < b.key; };
+  if (!std::is_sorted(hits.begin(), hits.end(), by_key))
+    std::stable_sort(hits.begin(), hits.end(), by_key);
+  std::vector<std::pair<size_t, uint64_t>> of_key;
+  size_t next = 0;
   for (size_t i = 0; i < todo.size(); ++i) {
-    Result<std::vector<const EventRecord*>> list = ListOf(hits[i]);
+    of_key.clear();
+    for (; next < hits.size() && hits[next].key == i; ++next)
+      of_key.push_back(hits[next].at);
+    Result<std::vector<const EventRecord*>> list = ListOf(of_key);
     if (!list.ok()) return list.status();
     if (pin) {
       for (const EventRecord* r : *list) r->pinned = true;
