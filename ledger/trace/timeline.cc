@@ -58,8 +58,17 @@ Status Collect(Reader& reader, const std::string& key, Pos lo, Pos hi,
   if (!events.ok()) return events.status();
   const std::string_view via =
       depth > 0 ? std::string_view(key) : std::string_view();
-  std::vector<std::pair<const std::string*, Pos>> open;  // container, ADD pos
-  std::vector<Interval> intervals;
+  // Buffers kept per thread and depth (a recall runs this for 100k units; a
+  // call at depth d only recurses to d + 1, so each depth's are free to use).
+  struct Scratch {
+    std::vector<std::pair<const std::string*, Pos>> open;  // container, ADD
+    std::vector<Interval> intervals;
+  };
+  thread_local Scratch scratch[kMaxDepth + 1];
+  std::vector<std::pair<const std::string*, Pos>>& open = scratch[depth].open;
+  std::vector<Interval>& intervals = scratch[depth].intervals;
+  open.clear();
+  intervals.clear();
   for (const EventRecord* r : **events) {
     const Pos p = r->pos();
     const bool in_window = lo < p && p < hi;
