@@ -217,6 +217,38 @@ TEST_F(CommitterTest, StopAnswersEveryAdmittedRequest) {
   EXPECT_EQ(env_.log->Size(), 1u + kRequests);
 }
 
+// GET /metrics gets the stage times the committer measured (one request
+// through verification, commit and answer: counted once per stage) and the
+// log's AppendEvents time by part.
+TEST_F(CommitterTest, MetricsHaveStageTimesAndAppendParts) {
+  json env = ledger::SignEvent(MakeEvent("m1"), env_.acme)->ToJson();
+  auto outcomes = SubmitAndWait({env});
+  ASSERT_EQ(outcomes.size(), 1u);
+  ASSERT_EQ(outcomes[0].status, ledger::AppendStatus::kAccepted);
+  const std::string text = metrics_.Render(env_.log->Size());
+  for (const char* stage : {"verify_wait", "verify", "commit_wait", "commit",
+                            "finish_wait", "finish"}) {
+    SCOPED_TRACE(stage);
+    EXPECT_NE(text.find("\nudi_ingest_stage_requests_total{stage=\"" +
+                        std::string(stage) + "\"} 1\n"),
+              std::string::npos)
+        << text;
+    EXPECT_NE(text.find("\nudi_ingest_stage_seconds_total{stage=\"" +
+                        std::string(stage) + "\"} "),
+              std::string::npos);
+  }
+  // The server's stages are not counted by the committer.
+  EXPECT_NE(text.find("\nudi_ingest_stage_requests_total{stage=\"read\"} 0\n"),
+            std::string::npos);
+  for (const char* part : {"calls", "total", "write", "write_cpu"}) {
+    SCOPED_TRACE(part);
+    EXPECT_NE(text.find("\nudi_log_append_seconds_total{part=\"" +
+                        std::string(part) + "\"} "),
+              std::string::npos)
+        << text;
+  }
+}
+
 // Many requests at once, with one writer and with two (one batch built while
 // the one before it is written): every envelope is answered in its request's
 // input order, an envelope sent in several concurrent requests is accepted
