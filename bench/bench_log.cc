@@ -427,10 +427,15 @@ bench::Rates AppendRate(std::vector<ledger::PreparedEvent> prepared,
     // (their ids stay in g_appender_tids: CpuByRole is called again below
     // with the same snapshots)
     *writer_us_per_event = (bench::ThreadCpuSeconds() - cpu0) * 1e6 / events;
-    if (g_appenders > 1) {
+    {
+      // The writer's work: the calling threads' and the log's write thread's
+      // (it makes every leveldb::DB::Write of AppendEvents).
       const auto roles = CpuByRole(threads0, threads1, phase.CpuSeconds());
-      auto it = roles.find("udi-appender");
-      *writer_us_per_event += it == roles.end() ? 0 : it->second * 1e6 / events;
+      for (const char* role : {"udi-appender", "udi-logwrite"}) {
+        auto it = roles.find(role);
+        *writer_us_per_event +=
+            it == roles.end() ? 0 : it->second * 1e6 / events;
+      }
     }
     if (details) {
       const double rate_seconds = events / rate.wall;

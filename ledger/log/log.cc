@@ -611,11 +611,25 @@ Result<std::vector<AppendOutcome>> LogImpl::AppendEvents(
     ids->ticket = ticket;
     unwritten_ids_ = ids;
   }
+  const std::string what =
+      "appending " + std::to_string(accepted->size()) + " events";
+  WriteJob job;
+  job.run = [&] {
+    return WriteInOrder(ticket, batch.get(), base, base_leaf, p.nodes,
+                        std::move(cp), std::move(note), what, &t);
+  };
+  const bool queued = QueueWrite(&job);
   lock.unlock();
-  Status committed = WriteInOrder(
-      ticket, batch.get(), base, base_leaf, p.nodes, std::move(cp),
-      std::move(note),
-      "appending " + std::to_string(accepted->size()) + " events", &t);
+  Status committed;
+  if (queued) {
+    std::unique_lock pipe_lock(pipe_mu_);
+    pipe_cv_.wait(pipe_lock, [&] { return job.done; });
+    committed = std::move(job.result);
+    step(&t.order_wait);
+    t.order_wait -= t.write;  // the rest: waiting for the writes before it
+  } else {
+    committed = job.run();
+  }
   KeepAppendBatch(std::move(batch));
   if (helper.joinable()) helper.join();
   LEDGER_RETURN_IF_ERROR(committed);
@@ -674,10 +688,8 @@ Status LogImpl::WriteInOrder(
     const merkle::CompactRange& base, const Hash& base_leaf,
     const std::vector<merkle::CompactRange::NewNode>& nodes, Checkpoint cp,
     std::string note, const std::string& what, AppendTimes* t) {
-  const double wait0 = WallSeconds();
   std::unique_lock pipe_lock(pipe_mu_);
   pipe_cv_.wait(pipe_lock, [&] { return written_ == ticket; });
-  t->order_wait += WallSeconds() - wait0;
   Status s;
   if (write_failed_) {
     s = Status::IOError(what +
@@ -714,6 +726,48 @@ Status LogImpl::WriteInOrder(
   pipe_lock.unlock();
   pipe_cv_.notify_all();
   return s;
+}
+
+bool LogImpl::QueueWrite(WriteJob* job) {
+  std::lock_guard pipe_lock(pipe_mu_);
+  if (!writer_thread_.joinable() && !writer_failed_) {
+    try {
+      writer_thread_ = std::thread([this] { WriterLoop(); });
+    } catch (const std::system_error&) {
+      writer_failed_ = true;
+    }
+  }
+  if (writer_failed_) return false;
+  write_jobs_.push_back(job);
+  pipe_cv_.notify_all();
+  return true;
+}
+
+void LogImpl::WriterLoop() {
+  pthread_setname_np(pthread_self(), "udi-logwrite");
+  std::unique_lock pipe_lock(pipe_mu_);
+  for (;;) {
+    pipe_cv_.wait(pipe_lock,
+                  [this] { return !write_jobs_.empty() || writer_stop_; });
+    if (write_jobs_.empty()) return;
+    WriteJob* job = write_jobs_.front();
+    write_jobs_.pop_front();
+    pipe_lock.unlock();
+    Status s = job->run();  // WriteInOrder takes pipe_mu_ itself
+    pipe_lock.lock();
+    job->result = std::move(s);
+    job->done = true;
+    pipe_cv_.notify_all();
+  }
+}
+
+void LogImpl::StopWriter() {
+  {
+    std::lock_guard pipe_lock(pipe_mu_);
+    writer_stop_ = true;
+  }
+  pipe_cv_.notify_all();
+  if (writer_thread_.joinable()) writer_thread_.join();
 }
 
 std::unique_ptr<leveldb::WriteBatch> LogImpl::TakeAppendBatch() {

@@ -8,6 +8,8 @@
 
 #include <atomic>
 #include <condition_variable>
+#include <deque>
+#include <functional>
 #include <mutex>
 #include <shared_mutex>
 #include <thread>
@@ -148,6 +150,7 @@ class LogImpl : public Log {
                            : options_.key.verifier()),
         upper_(options_.tree_cache_bytes) {}
   ~LogImpl() override {
+    StopWriter();
     StopEventFilter();
     state_.reset();
   }
@@ -303,6 +306,19 @@ class LogImpl : public Log {
                       const std::vector<merkle::CompactRange::NewNode>& nodes,
                       Checkpoint cp, std::string note, const std::string& what,
                       AppendTimes* t);
+  // One WriteInOrder call, made by writer_thread_ (so that every pipelined
+  // Write, and so LevelDB's memtable inserts, stay on one thread: writes that
+  // alternate between the callers' threads, and cores, cost more CPU).
+  struct WriteJob {
+    std::function<Status()> run;
+    Status result;
+    bool done = false;  // pipe_mu_
+  };
+  // Queues `job` (under pipe_mu_, in ticket order: the caller holds
+  // write_mu_); false when there is no writer thread (the caller runs it).
+  bool QueueWrite(WriteJob* job);
+  void WriterLoop();
+  void StopWriter();
   std::unique_ptr<leveldb::WriteBatch> TakeAppendBatch();
   void KeepAppendBatch(std::unique_ptr<leveldb::WriteBatch> batch);
   // The entries and tree nodes go into *batch (p->batch or a kept
@@ -403,6 +419,10 @@ class LogImpl : public Log {
   // The ids of the last built batch while it is unwritten (a builder that
   // takes them drops its reference under pipe_mu_).
   std::shared_ptr<const UnwrittenIds> unwritten_ids_;
+  std::deque<WriteJob*> write_jobs_;
+  bool writer_stop_ = false;
+  bool writer_failed_ = false;  // the thread could not be started
+  std::thread writer_thread_;   // started by the first QueueWrite
   // AppendEvents' write batches, cleared and refilled by later calls so that
   // their buffers are reused (up to two: one written, one built).
   std::vector<std::unique_ptr<leveldb::WriteBatch>> spare_batches_;
