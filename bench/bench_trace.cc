@@ -8,6 +8,7 @@
 //                         [--big-lot N] [--dir DIR] [--build-only] [--partial]
 //                         [--write-rate 1000] [--recall-only]
 //                         [--recall-batch N] [--recall-threads N]
+//                         [--recall-tail-batch N]
 //                         [--recall-lot-only] [--recall-repeat N]
 //                         [--no-filter-wait]
 //
@@ -75,13 +76,26 @@ std::string CriticalPath(const ledger::trace::internal::RecallTimings& t) {
   for (size_t i = 0; i < t.worker_cpu.size(); ++i)
     workers = std::max(workers, t.worker_cpu[i] + (i == 0 ? t.lot_cpu : 0));
   const double path = workers + serial + t.tail_cpu;
-  char buf[320];
+  // Under load the threads share batches by wall progress, so one thread's
+  // CPU can exceed another's though both ran to the end together (see the
+  // idle wall time at generation ends): the path if they split the CPU
+  // evenly.
+  double sum = t.lot_cpu;
+  for (double w : t.worker_cpu) sum += w;
+  const double even =
+      (t.worker_cpu.empty() ? sum
+                            : sum / static_cast<double>(t.worker_cpu.size())) +
+      serial + t.tail_cpu;
+  char buf[512];
   std::snprintf(buf, sizeof(buf),
                 "thread CPU-s: lot %.3f, workers %s (%zu batches, %zu "
-                "generations), between generations %.3f, merge+count %.3f, "
-                "freeing after the answer %s; critical path %.3f CPU-s",
+                "generations; idle wall s at generation ends %s), between "
+                "generations %.3f, merge+count %.3f, "
+                "freeing after the answer %s; critical path %.3f CPU-s "
+                "(%.3f split evenly)",
                 t.lot_cpu, list(t.worker_cpu).c_str(), t.batches, t.generations,
-                serial, t.tail_cpu, list(t.freeing_cpu).c_str(), path);
+                list(t.worker_end_idle).c_str(), serial, t.tail_cpu,
+                list(t.freeing_cpu).c_str(), path, even);
   return buf;
 }
 
@@ -361,6 +375,7 @@ int main(int argc, char** argv) {
         "usage: bench_trace [--events N] [--traces N] [--seed N] [--big-lot "
         "N] [--dir DIR] [--build-only] [--partial] [--write-rate N] "
         "[--recall-only] [--recall-batch N] [--recall-threads N] "
+        "[--recall-tail-batch N (0: none)] "
         "[--recall-lot-only] [--recall-repeat N] [--no-filter-wait]\n");
     return 0;
   }
@@ -518,6 +533,10 @@ int main(int argc, char** argv) {
   std::vector<const ledger::Log*> logs = {log};
   if (const uint64_t batch = bench::FlagU64(argc, argv, "--recall-batch", 0))
     ledger::trace::internal::RecallBatchSize() = batch;
+  if (const uint64_t tail =
+          bench::FlagU64(argc, argv, "--recall-tail-batch", UINT64_MAX);
+      tail != UINT64_MAX)
+    ledger::trace::internal::RecallTailBatchSize() = tail;
   if (const uint64_t threads =
           bench::FlagU64(argc, argv, "--recall-threads", 0))
     ledger::trace::internal::RecallThreads() = threads;

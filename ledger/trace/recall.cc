@@ -320,11 +320,35 @@ class Exploder {
     std::optional<std::string_view> added = seen_.Insert(key);
     if (!added) return;
     queue_.push_back(*added);  // the set's copies do not move
-    if (open_ != nullptr && queue_.size() >= batch_size_) {
-      open_->Publish(std::move(queue_));
-      queue_.clear();
-      queue_.reserve(batch_size_);
+    // A full batch is handed out once a further batch's keys are queued, so
+    // that the generation's last RecallBatchSize() keys, at least, are left
+    // for PublishLast to cut finer.
+    if (open_ != nullptr && queue_.size() >= 2 * batch_size_) {
+      open_->Publish(std::vector<std::string_view>(
+          queue_.begin(), queue_.begin() + batch_size_));
+      queue_.erase(queue_.begin(), queue_.begin() + batch_size_);
     }
+  }
+
+  // Publishes queue_ as the generation's last batches and clears it: full
+  // batches, except that the last batch_size_ keys go in batches of
+  // tail_batch_ (finer, so that the threads finish together).
+  void PublishLast(Generation& gen) {
+    const size_t n = queue_.size();
+    const size_t tail =
+        tail_batch_ < batch_size_ ? std::min(n, batch_size_) : 0;
+    auto publish = [&](size_t from, size_t to) {
+      gen.Publish(std::vector<std::string_view>(queue_.begin() + from,
+                                                queue_.begin() + to));
+    };
+    size_t i = 0;
+    for (; i < n - tail; i += batch_size_) {
+      publish(i, std::min(n - tail, i + batch_size_));
+    }
+    for (i = n - tail; i < n; i += tail_batch_) {
+      publish(i, std::min(n, i + tail_batch_));
+    }
+    queue_.clear();
   }
 
   // Calls `produce` (on the caller's thread, with the caller's Reader), which
@@ -355,19 +379,28 @@ class Exploder {
                           std::vector<std::vector<RecalledUnit>>* runs) {
     batch_size_ = std::max<size_t>(1, internal::RecallBatchSize());
     const size_t threads = std::max<size_t>(1, internal::RecallThreads());
+    // One thread has no one to finish with.
+    tail_batch_ = threads > 1 && internal::RecallTailBatchSize() > 0
+                      ? internal::RecallTailBatchSize()
+                      : batch_size_;
     internal::RecallTimings* timings = internal::RecallTimingsSink();
     if (readers_.empty()) readers_.emplace_back();  // [0] is reader_
     while (readers_.size() < threads) {
       readers_.push_back(std::make_unique<Reader>(sources_,
                                                   /*full_events=*/false));
     }
-    if (timings != nullptr && timings->worker_cpu.size() < threads)
+    if (timings != nullptr && timings->worker_cpu.size() < threads) {
       timings->worker_cpu.resize(threads);
+      timings->worker_end_idle.resize(threads);
+    }
+    using Clock = std::chrono::steady_clock;
+    std::vector<Clock::time_point> last_end(threads);
     auto work = [&](Reader& reader, size_t t, Generation& gen) {
       const double cpu = timings != nullptr ? ThreadCpu() : 0;
       while (Batch* b = gen.Take()) {
         b->status = RunBatch(reader, issued_ms, b);
         if (!b->status.ok()) gen.Fail();
+        if (timings != nullptr) last_end[t] = Clock::now();
       }
       if (timings != nullptr) timings->worker_cpu[t] += ThreadCpu() - cpu;
     };
@@ -375,25 +408,20 @@ class Exploder {
       Generation gen;
       size_t workers = threads;
       if (!first) {
-        for (size_t i = 0; i < queue_.size(); i += batch_size_) {
-          gen.Publish(std::vector<std::string_view>(
-              queue_.begin() + i,
-              queue_.begin() + std::min(queue_.size(), i + batch_size_)));
-        }
+        PublishLast(gen);
         workers = std::min(threads, gen.batches().size());
-        queue_.clear();
         gen.Close();
       }
+      std::fill(last_end.begin(), last_end.end(), Clock::time_point());
       std::vector<std::thread> helpers;
       for (size_t t = 1; t < workers; ++t)
         helpers.emplace_back([&, t] { work(*readers_[t], t, gen); });
       if (first) {
         open_ = &gen;
-        queue_.reserve(batch_size_);
+        queue_.reserve(2 * batch_size_);
         Status produced = produce();
         open_ = nullptr;
-        if (!queue_.empty()) gen.Publish(std::move(queue_));
-        queue_.clear();
+        PublishLast(gen);
         if (!produced.ok()) gen.Fail();
         gen.Close();
         if (timings != nullptr) timings->lot_cpu += ThreadCpu() - lot_start_;
@@ -411,6 +439,14 @@ class Exploder {
       if (timings != nullptr) {
         timings->generations++;
         timings->batches += gen.batches().size();
+        const Clock::time_point end =
+            *std::max_element(last_end.begin(), last_end.end());
+        for (size_t t = 0; t < workers; ++t) {
+          if (last_end[t] != Clock::time_point()) {
+            timings->worker_end_idle[t] +=
+                std::chrono::duration<double>(end - last_end[t]).count();
+          }
+        }
       }
       for (Batch& b : gen.batches()) {
         for (const std::string& key : b.passed_on) Push(key);
@@ -510,6 +546,7 @@ class Exploder {
   std::vector<std::string_view> queue_;  // keys of seen_ not taken yet
   Generation* open_ = nullptr;           // the generation `produce` is filling
   size_t batch_size_ = 1;
+  size_t tail_batch_ = 1;  // batch size of a generation's last keys
   double lot_start_ = 0;
   std::optional<int64_t> earliest_recall_ms_;
 };
@@ -697,6 +734,11 @@ size_t& internal::RecallBatchSize() {
 internal::RecallTimings*& internal::RecallTimingsSink() {
   static RecallTimings* sink = nullptr;
   return sink;
+}
+
+size_t& internal::RecallTailBatchSize() {
+  static size_t batch = 512;
+  return batch;
 }
 
 size_t& internal::RecallThreads() {

@@ -458,6 +458,13 @@ Result<CustodyChain> BuildChain(
 // Tests lower it so that a small data set runs through several batches; set
 // it only while no recall runs.
 size_t& RecallBatchSize();
+// Units per batch at the end of each generation of a recall (default 512): the
+// last RecallBatchSize() keys of a generation are cut into batches of this
+// size, so that the threads run out of work at nearly the same time instead
+// of one finishing a full batch while the others wait. 0, or a size >=
+// RecallBatchSize(), cuts the whole generation into full batches. Cuts depend
+// only on the keys, not on timing. Set it only while no recall runs.
+size_t& RecallTailBatchSize();
 // Batches of a recall run at once, each on a thread and a Reader of its own
 // (default: 2, or 1 on a single core). Set it only while no recall runs.
 size_t& RecallThreads();
@@ -477,6 +484,10 @@ struct RecallTimings {
   size_t generations = 0;
   size_t batches = 0;
   double tail_cpu = 0;  // caller: merge and counts
+  // Per worker, wall seconds from the end of its last batch of a generation
+  // to the end of the generation's last batch (summed over generations):
+  // the time it had no batch left while another thread still ran one.
+  std::vector<double> worker_end_idle;
   // Per freeing thread, after the recall returned: not filled by Recall
   // (WaitForRecallCleanup gives them).
   std::vector<double> freeing_cpu;

@@ -550,22 +550,30 @@ TEST_F(TraceTest, UnitsOfOneCaseKeepTheirOwnEventsInEveryBatchAndThread) {
   EXPECT_EQ(one->units[0].last_event_id, dispensed);
   EXPECT_EQ(one->recall_events, std::vector<std::string>{recall});
 
+  // Batches of 1, 3 or 4096 units, the last ones (each generation's last
+  // batch_size keys) cut finer (tail batches of 1 or 2 units) or not (0).
   const size_t saved_batch = internal::RecallBatchSize();
   const size_t saved_threads = internal::RecallThreads();
+  const size_t saved_tail = internal::RecallTailBatchSize();
   for (size_t threads : {1, 2, 3}) {
     for (size_t batch : {1, 3, 4096}) {
-      SCOPED_TRACE("threads " + std::to_string(threads) + ", batch " +
-                   std::to_string(batch));
-      internal::RecallThreads() = threads;
-      internal::RecallBatchSize() = batch;
-      auto again = Recall(Logs(), spec);
-      ASSERT_TRUE(again.ok()) << again.status().ToString();
-      EXPECT_EQ(again->ToJson(), one->ToJson());
-      EXPECT_EQ(again->ToCsv(), one->ToCsv());
+      for (size_t tail : {0, 1, 2}) {
+        SCOPED_TRACE("threads " + std::to_string(threads) + ", batch " +
+                     std::to_string(batch) + ", tail batch " +
+                     std::to_string(tail));
+        internal::RecallThreads() = threads;
+        internal::RecallBatchSize() = batch;
+        internal::RecallTailBatchSize() = tail;
+        auto again = Recall(Logs(), spec);
+        ASSERT_TRUE(again.ok()) << again.status().ToString();
+        EXPECT_EQ(again->ToJson(), one->ToJson());
+        EXPECT_EQ(again->ToCsv(), one->ToCsv());
+      }
     }
   }
   internal::RecallBatchSize() = saved_batch;
   internal::RecallThreads() = saved_threads;
+  internal::RecallTailBatchSize() = saved_tail;
 }
 
 // The Reader's record table answers as a map would over inserts, overwrites,
