@@ -1,6 +1,8 @@
 // Handlers that write events: POST /v1/events (signed envelopes) and the
 // EPCIS 2.0 capture interface (POST /capture, GET /capture/{captureID}) whose
 // events carry their signature in the "udi:signature" extension member.
+#include <charconv>
+
 #include "api/handlers_internal.h"
 #include "ledger/bytes.h"
 #include "ledger/epcis.h"
@@ -37,8 +39,11 @@ nlohmann::json ResultJson(const ledger::AppendOutcome& o) {
 // batch answers up to max_envelopes_per_request results): the same bytes as
 // JsonResponse(200, {{"results", [ResultJson(o)...]}}).body.
 std::string ResultsBody(const std::vector<ledger::AppendOutcome>& outcomes) {
-  std::string out = "{\"results\":[";
-  out.reserve(out.size() + outcomes.size() * 100);
+  // An accepted result is about 130 bytes ({"eventId":"ni:///sha-256;<64
+  // hex>","index":N,"status":"accepted"}): one allocation for the body.
+  std::string out;
+  out.reserve(16 + outcomes.size() * 160);
+  out += "{\"results\":[";
   for (size_t i = 0; i < outcomes.size(); ++i) {
     const auto& o = outcomes[i];
     if (i > 0) out += ',';
@@ -50,9 +55,21 @@ std::string ResultsBody(const std::vector<ledger::AppendOutcome>& outcomes) {
       continue;
     }
     out += '{';
-    if (!o.event_id.empty()) out += "\"eventId\":\"" + o.event_id + "\",";
-    if (o.status != ledger::AppendStatus::kRejected)
-      out += "\"index\":" + std::to_string(o.index) + ",";
+    // Appended piece by piece (no temporary strings).
+    if (!o.event_id.empty()) {
+      out += "\"eventId\":\"";
+      out += o.event_id;
+      out += "\",";
+    }
+    if (o.status != ledger::AppendStatus::kRejected) {
+      char digits[24];
+      const auto [end, ec] =
+          std::to_chars(digits, digits + sizeof digits, o.index);
+      (void)ec;  // 24 bytes hold any uint64_t
+      out += "\"index\":";
+      out.append(digits, end);
+      out += ',';
+    }
     out += "\"status\":\"";
     out += OutcomeName(o.status);
     out += "\"}";

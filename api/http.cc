@@ -214,7 +214,8 @@ ledger::Result<std::string> DecompressZstd(std::string_view in,
 
 std::optional<Response> DecodeRequestBody(Request* request,
                                           uint64_t max_bytes) {
-  auto it = request->headers.find("content-encoding");
+  static const std::string kContentEncoding = "content-encoding";
+  auto it = request->headers.find(kContentEncoding);  // no temporary string
   if (it == request->headers.end()) return std::nullopt;
   std::string_view coding = it->second;
   while (!coding.empty() && (coding.front() == ' ' || coding.front() == '\t'))

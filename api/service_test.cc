@@ -113,6 +113,33 @@ TEST_F(ServiceTest, SubmitQueryAndFetch) {
   EXPECT_EQ(json::parse(e.body)["entries"].size(), 2u);
 }
 
+// The results body is written without a JSON document: byte for byte what
+// JsonResponse(200, {"results": [...]}) writes (sorted members, no spaces,
+// one newline), for accepted, duplicate and rejected outcomes, with indexes
+// of one and several digits.
+TEST_F(ServiceTest, SubmitResultsBodyIsTheJsonDump) {
+  json list = json::array();
+  for (int i = 0; i < 12; ++i) {
+    list.push_back(
+        ledger::SignEvent(MakeEvent("r" + std::to_string(i)), env_.acme)
+            ->ToJson());
+  }
+  list.push_back(list[3]);  // a duplicate
+  json bad = list[4];
+  bad["signature"] = "AAAA";  // rejected, with an error text
+  list.push_back(bad);
+  Response r =
+      Call("POST", "/v1/events", writer_, json{{"envelopes", list}}.dump());
+  ASSERT_EQ(r.status, 200) << r.body;
+  json parsed = json::parse(r.body);
+  EXPECT_EQ(r.body, parsed.dump() + "\n");
+  ASSERT_EQ(parsed["results"].size(), 14u);
+  EXPECT_EQ(parsed["results"][11]["index"], 12);
+  EXPECT_EQ(parsed["results"][12]["status"], "duplicate");
+  EXPECT_EQ(parsed["results"][13]["status"], "rejected");
+  EXPECT_TRUE(parsed["results"][13].contains("error"));
+}
+
 TEST_F(ServiceTest, TokensAndParticipantsThroughTheApi) {
   auto bob = *ledger::SigningKey::Generate("bob");
   json body = {{"gln", "0614141000005"},
