@@ -1157,15 +1157,25 @@ Result<std::vector<uint64_t>> LogImpl::ScanEventTime(
 
 }  // namespace logimpl
 
-Result<std::unique_ptr<Log>> Log::Open(LogOptions options) {
+namespace logimpl {
+
+Result<std::unique_ptr<Log>> OpenWithEnv(LogOptions options,
+                                         leveldb::Env* env) {
   if (options.origin.empty()) return Status::InvalidArgument("origin: empty");
-  auto db = logdb::Open(options.data_dir, /*create=*/true,
-                        options.block_cache_bytes, options.write_buffer_bytes);
+  auto db =
+      logdb::Open(options.data_dir, /*create=*/true, options.block_cache_bytes,
+                  options.write_buffer_bytes, env);
   if (!db.ok()) return db.status();
-  auto log = std::make_unique<logimpl::LogImpl>(std::move(options),
-                                                std::move(db).value());
+  auto log =
+      std::make_unique<LogImpl>(std::move(options), std::move(db).value());
   LEDGER_RETURN_IF_ERROR(log->Init());
   return std::unique_ptr<Log>(std::move(log));
+}
+
+}  // namespace logimpl
+
+Result<std::unique_ptr<Log>> Log::Open(LogOptions options) {
+  return logimpl::OpenWithEnv(std::move(options), nullptr);
 }
 
 }  // namespace ledger

@@ -15,12 +15,13 @@ Status FromLevelDb(const leveldb::Status& s, std::string_view what) {
 
 Result<std::unique_ptr<Db>> Open(const std::string& dir, bool create,
                                  size_t block_cache_bytes,
-                                 size_t write_buffer_bytes) {
+                                 size_t write_buffer_bytes, leveldb::Env* env) {
   auto db = std::make_unique<Db>();
   db->dir = dir;
   db->cache.reset(leveldb::NewLRUCache(block_cache_bytes));
   db->filter.reset(leveldb::NewBloomFilterPolicy(10));
   leveldb::Options o;
+  if (env != nullptr) o.env = env;
   // A node creates its log on first start; the offline verifier must never
   // create one.
   o.create_if_missing = create;

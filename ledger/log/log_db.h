@@ -34,10 +34,13 @@ struct Db {
 // Opens the LevelDB in `dir`. FailedPrecondition("data dir <dir> is in use by
 // another process") when its LOCK is held; NotFound when !create and there is
 // no database.
-// `write_buffer_bytes` is LevelDB's memtable size (LogOptions).
+// `write_buffer_bytes` is LevelDB's memtable size (LogOptions). `env` is
+// LevelDB's file system (null: leveldb::Env::Default()); tests pass one that
+// injects write failures. It must outlive the Db.
 Result<std::unique_ptr<Db>> Open(const std::string& dir, bool create,
                                  size_t block_cache_bytes,
-                                 size_t write_buffer_bytes = 64 << 20);
+                                 size_t write_buffer_bytes = 64 << 20,
+                                 leveldb::Env* env = nullptr);
 
 // Converts a LevelDB status, naming what was being done.
 Status FromLevelDb(const leveldb::Status& s, std::string_view what);

@@ -190,6 +190,12 @@ class LogImpl : public Log {
     return value;
   }
   Status FlushStorage() override;
+  // For tests: waits until AppendEvents has built `n` batches since open (each
+  // takes the next ticket under write_mu_ and is then queued for writing).
+  void WaitUntilBuiltForTesting(uint64_t n) {
+    std::unique_lock pipe_lock(pipe_mu_);
+    pipe_cv_.wait(pipe_lock, [&] { return built_ >= n; });
+  }
   Result<uint64_t> AppendQuery(const nlohmann::json& record,
                                int64_t received_at_ms) override;
   Status ImportEntries(const std::vector<std::string>& entry_bytes,
@@ -444,6 +450,10 @@ class LogImpl : public Log {
       state_mu_;  // protects the state_ pointer (not the immutable state)
   std::shared_ptr<const ReadState> state_;
 };
+
+// Log::Open with LevelDB's file system `env` (null: leveldb::Env::Default()),
+// which must outlive the log. For tests that inject write failures.
+Result<std::unique_ptr<Log>> OpenWithEnv(LogOptions options, leveldb::Env* env);
 
 }  // namespace logimpl
 }  // namespace ledger
