@@ -87,8 +87,7 @@ Status LogImpl::InitializeEmpty() {
   if (replica_) b.Put(std::string(logkeys::kReplicaKey), "1");
   leveldb::WriteOptions w;
   w.sync = true;
-  return logdb::FromLevelDb(db_->db->Write(w, &b),
-                            "initialising data dir " + db_->dir);
+  return db_->Write(w, &b, "initialising data dir " + db_->dir);
 }
 
 Status LogImpl::Init() {
@@ -440,8 +439,7 @@ Status LogImpl::CommitWithNote(Pending* p, leveldb::WriteBatch* batch,
   w.sync = options_.sync;
   leveldb::WriteBatch sorted;
   const bool reordered = !p->in_order && BatchSorter().Sort(*batch, &sorted);
-  LEDGER_RETURN_IF_ERROR(
-      logdb::FromLevelDb(db_->db->Write(w, reordered ? &sorted : batch), what));
+  LEDGER_RETURN_IF_ERROR(db_->Write(w, reordered ? &sorted : batch, what));
   // Appends set it again after this returns; an import leaves it to be read
   // from its last entry.
   last_received_at_ms_.reset();
@@ -476,13 +474,7 @@ void LogImpl::AddEventKeys(Pending* p, const std::string& event_id,
 }
 
 Status LogImpl::FlushStorage() {
-  // leveldb::DB has no public flush: CompactRange first writes the memtable to
-  // a level-0 table and waits for it, then compacts the given range at the
-  // levels holding it. A range past every key of the log (all keys start with
-  // a printable family letter) holds nothing, so that second step does no
-  // work.
-  const leveldb::Slice past_all_keys("\xff\xff\xff\xff", 4);
-  db_->db->CompactRange(&past_all_keys, &past_all_keys);
+  db_->FlushMemtable();
   return Status::OK();
 }
 
@@ -702,7 +694,7 @@ Status LogImpl::WriteInOrder(
     w.sync = options_.sync;
     const double wall0 = WallSeconds();
     const double cpu0 = ThreadCpuSeconds();
-    s = logdb::FromLevelDb(db_->db->Write(w, batch), what);
+    s = db_->Write(w, batch, what);
     t->write += WallSeconds() - wall0;
     t->write_cpu += ThreadCpuSeconds() - cpu0;
     const uint64_t size = cp.size;

@@ -13,6 +13,23 @@ Status FromLevelDb(const leveldb::Status& s, std::string_view what) {
   return Status::IOError(std::move(msg));
 }
 
+Status Db::Write(const leveldb::WriteOptions& options,
+                 leveldb::WriteBatch* batch, std::string_view what) {
+  const leveldb::Status s = db->Write(options, batch);
+  if (!s.ok()) FlushMemtable();
+  return FromLevelDb(s, what);
+}
+
+void Db::FlushMemtable() {
+  // leveldb::DB has no public flush: CompactRange first writes the memtable to
+  // a level-0 table and waits for it, then compacts the given range at the
+  // levels holding it. A range past every key of the log (all keys start with
+  // a printable family letter) holds nothing, so that second step does no
+  // work.
+  const leveldb::Slice past_all_keys("\xff\xff\xff\xff", 4);
+  db->CompactRange(&past_all_keys, &past_all_keys);
+}
+
 Result<std::unique_ptr<Db>> Open(const std::string& dir, bool create,
                                  size_t block_cache_bytes,
                                  size_t write_buffer_bytes, leveldb::Env* env) {

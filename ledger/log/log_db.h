@@ -6,6 +6,7 @@
 #include <leveldb/cache.h>
 #include <leveldb/db.h>
 #include <leveldb/filter_policy.h>
+#include <leveldb/write_batch.h>
 
 #include <memory>
 #include <optional>
@@ -29,6 +30,21 @@ struct Db {
   Result<std::optional<std::string>> Get(
       std::string_view key, const leveldb::Snapshot* snapshot = nullptr) const;
   leveldb::ReadOptions ReadOptions(const leveldb::Snapshot* snapshot) const;
+  // db->Write, its error converted (FromLevelDb, naming `what`). A failed
+  // write (e.g. ENOSPC while appending to the write-ahead log) can leave
+  // LevelDB's log writer out of step with its file (it counts the failed
+  // record's bytes as written), so that the records written after it could
+  // not be read back on reopen ("Corruption: bad record length"), although
+  // LevelDB accepts them (it makes only failed syncs sticky). So after a
+  // failed write the memtable is flushed at once: LevelDB starts a new
+  // write-ahead log and deletes the damaged one once the memtable is in a
+  // table. If that flush fails, LevelDB refuses every later write (sticky),
+  // so nothing follows the failed record in the damaged file.
+  Status Write(const leveldb::WriteOptions& options, leveldb::WriteBatch* batch,
+               std::string_view what);
+  // Writes the memtable to a level-0 table (after switching to a new
+  // write-ahead log) and waits for it (Log::FlushStorage).
+  void FlushMemtable();
 };
 
 // Opens the LevelDB in `dir`. FailedPrecondition("data dir <dir> is in use by

@@ -35,7 +35,7 @@ class FaultEnv : public leveldb::EnvWrapper {
  public:
   FaultEnv() : EnvWrapper(leveldb::Env::Default()) {}
 
-  // The next WAL Append fails (without writing anything). With `hold`, it
+  // The next WAL Append fails. With `hold`, it
   // first waits until Release(); Held() tells when it is waiting.
   void FailNextLogAppend(bool hold) {
     std::lock_guard lock(mu_);
@@ -288,6 +288,21 @@ TEST_F(LogWriteFaultTest, BatchBuiltOnAFailedOneFailsToo) {
   AppendAccepted(Events("b", 0, 2));
   AppendAccepted(Events("a", 0, 3));
   ExpectSize(size + 5);
+  VerifyAndReopen();
+}
+
+// LevelDB's log writer counts a failed record's bytes as written: unless the
+// write-ahead log is replaced after the failure, the records that follow it
+// (beyond the first 32 KiB block) cannot be read back on reopen ("Corruption:
+// bad record length"), and the data dir neither opens nor verifies.
+TEST_F(LogWriteFaultTest, ReopensAfterMuchWrittenAfterAFailure) {
+  Open();
+  ASSERT_TRUE(log_->AppendParticipant(MakeParticipant(acme_), kNow).ok());
+  AppendAccepted(Events("before", 0, 5));
+  env_.FailNextLogAppend(/*hold=*/false);
+  auto failed = log_->AppendEvents(Events("failed", 0, 3), kNow);
+  ASSERT_FALSE(failed.ok()) << "a failed WAL append was reported as written";
+  for (int i = 0; i < 3; ++i) AppendAccepted(Events("big", i * 100, 100));
   VerifyAndReopen();
 }
 
