@@ -1,5 +1,10 @@
 #include "ledger/log/log_db.h"
 
+#include <leveldb/env.h>
+
+#include <algorithm>
+#include <vector>
+
 #include "ledger/log/log_keys.h"
 
 namespace ledger::logdb {
@@ -15,9 +20,38 @@ Status FromLevelDb(const leveldb::Status& s, std::string_view what) {
 
 Status Db::Write(const leveldb::WriteOptions& options,
                  leveldb::WriteBatch* batch, std::string_view what) {
+  {
+    std::lock_guard lock(wal_mu_);
+    if (!wal_damage_.empty()) {
+      return Status::IOError(std::string(what) + ": refused: " + wal_damage_);
+    }
+  }
   const leveldb::Status s = db->Write(options, batch);
-  if (!s.ok()) FlushMemtable();
-  return FromLevelDb(s, what);
+  if (s.ok()) return Status::OK();
+  Status failed = FromLevelDb(s, what);
+  if (!ReplaceWriteAheadLog()) {
+    std::lock_guard lock(wal_mu_);
+    wal_damage_ = "the write-ahead log of data dir " + dir +
+                  " may be damaged by a failed write (" + failed.message() +
+                  ") and could not be replaced; restart to recover it";
+  }
+  return failed;
+}
+
+bool Db::ReplaceWriteAheadLog() {
+  std::vector<std::string> before;
+  if (!env->GetChildren(dir, &before).ok()) return false;
+  FlushMemtable();
+  std::vector<std::string> after;
+  if (!env->GetChildren(dir, &after).ok()) return false;
+  std::sort(after.begin(), after.end());
+  for (const std::string& name : before) {
+    if (name.ends_with(".log") &&
+        std::binary_search(after.begin(), after.end(), name)) {
+      return false;
+    }
+  }
+  return true;
 }
 
 void Db::FlushMemtable() {
@@ -39,6 +73,7 @@ Result<std::unique_ptr<Db>> Open(const std::string& dir, bool create,
   db->filter.reset(leveldb::NewBloomFilterPolicy(10));
   leveldb::Options o;
   if (env != nullptr) o.env = env;
+  db->env = o.env;
   // A node creates its log on first start; the offline verifier must never
   // create one.
   o.create_if_missing = create;

@@ -9,6 +9,7 @@
 #include <leveldb/write_batch.h>
 
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -25,6 +26,7 @@ struct Db {
   std::unique_ptr<const leveldb::FilterPolicy> filter;
   std::unique_ptr<leveldb::DB> db;
   std::string dir;
+  leveldb::Env* env = nullptr;  // the DB's (Open)
 
   // Point read; nullopt when absent. `snapshot` may be null (latest state).
   Result<std::optional<std::string>> Get(
@@ -38,13 +40,22 @@ struct Db {
   // LevelDB accepts them (it makes only failed syncs sticky). So after a
   // failed write the memtable is flushed at once: LevelDB starts a new
   // write-ahead log and deletes the damaged one once the memtable is in a
-  // table. If that flush fails, LevelDB refuses every later write (sticky),
-  // so nothing follows the failed record in the damaged file.
+  // table. Unless every write-ahead log present before is then gone, this
+  // refuses every later write (IOError "... restart to recover it"), so that
+  // nothing follows the failed record in the damaged file (reopening replays
+  // it up to the failed record, which it drops as cut short).
   Status Write(const leveldb::WriteOptions& options, leveldb::WriteBatch* batch,
                std::string_view what);
   // Writes the memtable to a level-0 table (after switching to a new
   // write-ahead log) and waits for it (Log::FlushStorage).
   void FlushMemtable();
+
+ private:
+  // After a failed write: flushes the memtable; false unless every
+  // write-ahead log (*.log) present before is gone.
+  bool ReplaceWriteAheadLog();
+  std::mutex wal_mu_;
+  std::string wal_damage_;  // why writes are refused (wal_mu_)
 };
 
 // Opens the LevelDB in `dir`. FailedPrecondition("data dir <dir> is in use by

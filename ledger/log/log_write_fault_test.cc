@@ -51,6 +51,11 @@ class FaultEnv : public leveldb::EnvWrapper {
     hold_ = false;
     cv_.notify_all();
   }
+  // The next write-ahead log LevelDB creates cannot be created.
+  void FailNextLogCreate() {
+    std::lock_guard lock(mu_);
+    fail_create_ = true;
+  }
   int failures() const {
     std::lock_guard lock(mu_);
     return failures_;
@@ -58,6 +63,14 @@ class FaultEnv : public leveldb::EnvWrapper {
 
   leveldb::Status NewWritableFile(const std::string& name,
                                   leveldb::WritableFile** result) override {
+    if (IsLog(name)) {
+      std::lock_guard lock(mu_);
+      if (fail_create_) {
+        fail_create_ = false;
+        ++failures_;
+        return leveldb::Status::IOError(name, kInjected);
+      }
+    }
     return Wrap(name, target()->NewWritableFile(name, result), result);
   }
   leveldb::Status NewAppendableFile(const std::string& name,
@@ -87,10 +100,14 @@ class FaultEnv : public leveldb::EnvWrapper {
 
   leveldb::Status Wrap(const std::string& name, leveldb::Status s,
                        leveldb::WritableFile** result) {
-    if (s.ok() && name.size() > 4 && name.ends_with(".log")) {
+    if (s.ok() && IsLog(name)) {
       *result = new File(this, name, *result);
     }
     return s;
+  }
+
+  static bool IsLog(const std::string& name) {
+    return name.size() > 4 && name.ends_with(".log");
   }
 
   // True when this Append must fail; waits first if held.
@@ -111,6 +128,7 @@ class FaultEnv : public leveldb::EnvWrapper {
   bool fail_next_ = false;
   bool hold_ = false;
   bool held_ = false;
+  bool fail_create_ = false;
   int failures_ = 0;
 };
 
@@ -303,6 +321,40 @@ TEST_F(LogWriteFaultTest, ReopensAfterMuchWrittenAfterAFailure) {
   auto failed = log_->AppendEvents(Events("failed", 0, 3), kNow);
   ASSERT_FALSE(failed.ok()) << "a failed WAL append was reported as written";
   for (int i = 0; i < 3; ++i) AppendAccepted(Events("big", i * 100, 100));
+  VerifyAndReopen();
+}
+
+// When the damaged write-ahead log cannot be replaced (here: its successor
+// cannot be created), the log refuses every later write until it is reopened;
+// the reopened log holds everything written before the failure and continues.
+TEST_F(LogWriteFaultTest, RefusesWritesWhenTheDamagedWalStays) {
+  Open();
+  ASSERT_TRUE(log_->AppendParticipant(MakeParticipant(acme_), kNow).ok());
+  AppendAccepted(Events("before", 0, 5));
+  const uint64_t size = log_->Size();
+  const Checkpoint before = log_->LatestCheckpoint();
+  env_.FailNextLogAppend(/*hold=*/false);
+  env_.FailNextLogCreate();
+  auto failed = log_->AppendEvents(Events("failed", 0, 3), kNow);
+  ASSERT_FALSE(failed.ok()) << "a failed WAL append was reported as written";
+  ASSERT_EQ(env_.failures(), 2);
+  auto refused = log_->AppendEvents(Events("refused", 0, 2), kNow);
+  ASSERT_FALSE(refused.ok()) << "written after the WAL was damaged";
+  EXPECT_NE(refused.status().message().find(
+                "appending 2 events: refused: the write-ahead log of data "
+                "dir " +
+                dir_ + " may be damaged"),
+            std::string::npos)
+      << refused.status().ToString();
+  EXPECT_NE(refused.status().message().find("restart to recover it"),
+            std::string::npos)
+      << refused.status().ToString();
+  ExpectSize(size);
+  EXPECT_EQ(log_->LatestCheckpoint().root, before.root);
+  VerifyAndReopen();
+  for (int i = 0; i < 3; ++i) AppendAccepted(Events("big", i * 100, 100));
+  AppendAccepted(Events("failed", 0, 3));
+  AppendAccepted(Events("refused", 0, 2));
   VerifyAndReopen();
 }
 
