@@ -34,9 +34,10 @@
 // [--data DIR] [--block-cache-mb N] [--tree-cache-mb N] [--write-buffer-mb N]
 // [--ceiling 0|1] [--unsynced 0|1] [--append-signed 0|1] [--replay 0|1]
 // [--appenders N]
-//   --appenders N: threads calling AppendEvents at once (default 1), each
-//   taking the next batch: the log builds one batch while it writes the one
-//   before (its writer threads are "writer (main)" and "udi-appender").
+//   --appenders N: threads calling AppendEvents at once (default 2, as the
+//   node's committer has 2 writer threads), each taking the next batch: the
+//   log builds one batch while it writes the one before (the appending
+//   threads are "writer (main)" and "udi-appender"; 1: one caller).
 //   --write-buffer-mb: LogOptions::write_buffer_bytes of the append logs (0:
 //   the LogOptions default). --ceiling 0 / --unsynced 0 skip the storage
 //   ceiling / the sync=false append run. --append-signed 0: the appended
@@ -88,8 +89,9 @@ size_t g_tree_cache_mb = 0;
 // --write-buffer-mb (0: the LogOptions default).
 size_t g_write_buffer_mb = 0;
 // --appenders: threads calling AppendEvents at once, each taking the next
-// batch; the log builds one batch while it writes the one before.
-size_t g_appenders = 1;
+// batch; the log builds one batch while it writes the one before. 2 by
+// default: the node's committer calls AppendEvents from 2 writer threads.
+size_t g_appenders = 2;
 
 // The Ed25519 ceiling over a message the size of a canonical event.
 bench::Rates Ed25519VerifyRate(int threads, double seconds) {
@@ -696,7 +698,7 @@ int main(int argc, char** argv) {
   g_tree_cache_mb = bench::FlagU64(argc, argv, "--tree-cache-mb", 0);
   g_write_buffer_mb = bench::FlagU64(argc, argv, "--write-buffer-mb", 0);
   g_appenders =
-      std::max<uint64_t>(1, bench::FlagU64(argc, argv, "--appenders", 1));
+      std::max<uint64_t>(1, bench::FlagU64(argc, argv, "--appenders", 2));
   const bool ceiling = bench::FlagU64(argc, argv, "--ceiling", 1) != 0;
   const bool unsynced = bench::FlagU64(argc, argv, "--unsynced", 1) != 0;
   const bool signed_appends =
