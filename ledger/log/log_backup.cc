@@ -140,8 +140,7 @@ Result<BackupInfo> Import(const std::string& backup_path,
   auto flush = [&](bool sync) -> Status {
     leveldb::WriteOptions w;
     w.sync = sync;
-    Status st = logdb::FromLevelDb((*db)->db->Write(w, &batch),
-                                   "restore: writing " + dir);
+    Status st = (*db)->Write(w, &batch, "restore: writing " + dir);
     batch.Clear();
     return st;
   };

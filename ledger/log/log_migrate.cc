@@ -41,7 +41,7 @@ Result<std::vector<std::string>> NewKeysOf(uint64_t i,
 Status Write(logdb::Db* db, leveldb::WriteBatch* batch, std::string_view what) {
   leveldb::WriteOptions w;
   w.sync = true;
-  LEDGER_RETURN_IF_ERROR(logdb::FromLevelDb(db->db->Write(w, batch), what));
+  LEDGER_RETURN_IF_ERROR(db->Write(w, batch, what));
   batch->Clear();
   return Status::OK();
 }
