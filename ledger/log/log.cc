@@ -798,6 +798,12 @@ Result<std::vector<size_t>> LogImpl::AcceptEvents(
   // The registry does not change during the call: a signer and key pair that
   // passed once passes again.
   const PreparedEvent* signer_ok = nullptr;
+  auto duplicate_of = [](const PreparedEvent& ev, uint64_t index,
+                         AppendOutcome* o) {
+    o->event_id = ev.event_id;
+    o->status = AppendStatus::kDuplicate;
+    o->index = index;
+  };
   for (size_t i = 0; i < events.size(); ++i) {
     const PreparedEvent& ev = events[i];
     AppendOutcome& o = (*out)[i];
@@ -811,9 +817,7 @@ Result<std::vector<size_t>> LogImpl::AcceptEvents(
         in_batch_built = true;
       }
       if (auto it = in_batch.find(ev.event_id); it != in_batch.end()) {
-        o.event_id = ev.event_id;
-        o.status = AppendStatus::kDuplicate;
-        o.index = it->second;
+        duplicate_of(ev, it->second, &o);
         continue;
       }
       if (unwritten != nullptr) {
@@ -826,9 +830,7 @@ Result<std::vector<size_t>> LogImpl::AcceptEvents(
         }
         if (auto it = unwritten_index.find(ev.event_id);
             it != unwritten_index.end()) {
-          o.event_id = ev.event_id;
-          o.status = AppendStatus::kDuplicate;
-          o.index = it->second;
+          duplicate_of(ev, it->second, &o);
           continue;
         }
       }
@@ -836,9 +838,7 @@ Result<std::vector<size_t>> LogImpl::AcceptEvents(
     auto existing = StoredEventIndex(ev.event_id, digest);
     if (!existing.ok()) return existing.status();
     if (existing->has_value()) {
-      o.event_id = ev.event_id;
-      o.status = AppendStatus::kDuplicate;
-      o.index = **existing;
+      duplicate_of(ev, **existing, &o);
       continue;
     }
     if (signer_ok == nullptr ||
