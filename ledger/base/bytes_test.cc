@@ -78,6 +78,18 @@ TEST(BytesTest, BigEndianSortsNumerically) {
   EXPECT_EQ(GetBigEndian64(b), 256u);
 }
 
+TEST(BytesTest, BigEndianAppendsMostSignificantByteFirst) {
+  std::string s = "k";
+  PutBigEndian64(&s, 0x0102030405060708ULL);
+  EXPECT_EQ(s, std::string("k\x01\x02\x03\x04\x05\x06\x07\x08"));
+  PutBigEndian64(&s, 0xF0E0D0C0B0A09080ULL);
+  EXPECT_EQ(s.substr(9), std::string("\xF0\xE0\xD0\xC0\xB0\xA0\x90\x80"));
+  EXPECT_EQ(GetBigEndian64(std::string_view(s).substr(1)),
+            0x0102030405060708ULL);
+  EXPECT_EQ(GetBigEndian64(std::string_view(s).substr(9)),
+            0xF0E0D0C0B0A09080ULL);
+}
+
 // The reference FromBase64 is checked against: libsodium's decoder plus a
 // re-encoding that must give the text back (canonical form).
 std::optional<std::string> ReferenceFromBase64(std::string_view b64) {

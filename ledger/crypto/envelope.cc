@@ -19,6 +19,24 @@ bool IsKeyId(std::string_view id) {
          hash.find_first_not_of("0123456789abcdef") == std::string_view::npos;
 }
 
+// id == key.KeyId() ("<name>+<8 lower-case hex of the key hash>"), without
+// formatting the key id (checked once per event verified).
+bool IsKeyIdOf(std::string_view id, const VerifierKey& key) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  const std::string& name = key.name();
+  if (id.size() != name.size() + 9 || !id.starts_with(name) ||
+      id[name.size()] != '+') {
+    return false;
+  }
+  const uint32_t hash = key.key_hash();
+  for (size_t i = 0; i < 8; ++i) {
+    if (id[name.size() + 1 + i] != kHex[(hash >> (28 - 4 * i)) & 15]) {
+      return false;
+    }
+  }
+  return true;
+}
+
 }  // namespace
 
 nlohmann::json Envelope::ToJson() const {
@@ -84,7 +102,18 @@ Result<std::string> CanonicalEventBytes(const nlohmann::json& event) {
 }
 
 std::string EventIdFromCanonical(std::string_view canonical_event) {
-  return "ni:///sha-256;" + ToHex(Sha256(canonical_event));
+  static constexpr std::string_view kNiPrefix = "ni:///sha-256;";
+  static constexpr char kHex[] = "0123456789abcdef";
+  const Hash digest = Sha256(canonical_event);
+  // Written in place: one allocation per event id.
+  std::string id(kNiPrefix.size() + 2 * digest.size(), '\0');
+  kNiPrefix.copy(id.data(), kNiPrefix.size());
+  char* hex = id.data() + kNiPrefix.size();
+  for (uint8_t b : digest) {
+    *hex++ = kHex[b >> 4];
+    *hex++ = kHex[b & 15];
+  }
+  return id;
 }
 
 Result<Envelope> SignEvent(const nlohmann::json& event, const SigningKey& key) {
@@ -108,7 +137,7 @@ Status VerifyEnvelope(const Envelope& env, const VerifierKey& key) {
 Status VerifyEnvelopeCanonical(const Envelope& env,
                                std::string_view canonical_event,
                                const VerifierKey& key) {
-  if (env.signer != key.KeyId()) {
+  if (!IsKeyIdOf(env.signer, key)) {
     return Status::Corruption("signer: envelope names " + env.signer +
                               ", key is " + key.KeyId());
   }

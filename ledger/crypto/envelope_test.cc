@@ -106,6 +106,39 @@ TEST(EnvelopeTest, VerifyRejectsTamperingAndWrongKey) {
   EXPECT_TRUE(VerifyEnvelope(same, peter).ok());
 }
 
+// VerifyEnvelopeCanonical compares the signer with the key id without
+// formatting it: every character of "<name>+<8 hex>" counts.
+TEST(EnvelopeTest, SignerMustBeExactlyTheKeyId) {
+  VerifierKey peter = PeterKey().verifier();
+  auto env = SignEvent(Event(), PeterKey());
+  ASSERT_TRUE(env.ok());
+  auto canonical = CanonicalEventBytes(env->event);
+  ASSERT_TRUE(canonical.ok());
+  ASSERT_EQ(peter.KeyId(), "PeterNeumann+c74f20a3");
+  EXPECT_TRUE(VerifyEnvelopeCanonical(*env, *canonical, peter).ok());
+  std::vector<std::string> wrong = {"PeterNeumann+c74f20a4",
+                                    "PeterNeumann+d74f20a3",
+                                    "PeterNeumann+C74F20A3",
+                                    "PeterNeumann+c74f20a",
+                                    "PeterNeumann+c74f20a30",
+                                    "PeterNeumann-c74f20a3",
+                                    "PeterNeumanm+c74f20a3",
+                                    "eterNeumann+c74f20a3",
+                                    "XPeterNeumann+c74f20a3",
+                                    "PeterNeumann",
+                                    "",
+                                    "+c74f20a3"};
+  for (const std::string& signer : wrong) {
+    SCOPED_TRACE(signer);
+    Envelope e = *env;
+    e.signer = signer;
+    Status st = VerifyEnvelopeCanonical(e, *canonical, peter);
+    EXPECT_TRUE(st.IsCorruption());
+    EXPECT_EQ(st.message(), "signer: envelope names " + signer +
+                                ", key is PeterNeumann+c74f20a3");
+  }
+}
+
 TEST(EnvelopeTest, FromJsonNamesTheBadMember) {
   auto env = SignEvent(Event(), PeterKey());
   ASSERT_TRUE(env.ok());

@@ -88,7 +88,21 @@ class Canonicalizer {
     return Status::OK();
   }
 
+  // Appends `s` in quotes when it is printable ASCII without '"' and '\\'
+  // (most names and values): valid UTF-8 that needs no escape. False, with
+  // nothing appended, otherwise.
+  bool AppendPlainAscii(const std::string& s) {
+    if (jcs_internal::UnescapedRun(s, /*ascii_only=*/true) != s.size()) {
+      return false;
+    }
+    out_.push_back('"');
+    out_ += s;
+    out_.push_back('"');
+    return true;
+  }
+
   Status WriteString(const std::string& s) {
+    if (AppendPlainAscii(s)) return Status::OK();
     size_t bad = jcs_internal::FindInvalidUtf8(s);
     if (bad != std::string_view::npos) {
       return Fail("string is not UTF-8 (byte " + std::to_string(bad) +
@@ -113,12 +127,14 @@ class Canonicalizer {
 
   Status WriteMember(const std::string& name, const nlohmann::json& value,
                      int depth) {
-    size_t bad = jcs_internal::FindInvalidUtf8(name);
-    if (bad != std::string_view::npos) {  // reported at the object's path
-      return Fail("member name is not UTF-8 (byte " + std::to_string(bad) +
-                  " of the name)");
+    if (!AppendPlainAscii(name)) {
+      size_t bad = jcs_internal::FindInvalidUtf8(name);
+      if (bad != std::string_view::npos) {  // reported at the object's path
+        return Fail("member name is not UTF-8 (byte " + std::to_string(bad) +
+                    " of the name)");
+      }
+      jcs_internal::AppendQuoted(name, &out_);
     }
-    jcs_internal::AppendQuoted(name, &out_);
     out_.push_back(':');
     path_.push_back({&name, 0});
     LEDGER_RETURN_IF_ERROR(Write(value, depth + 1));

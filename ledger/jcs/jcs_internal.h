@@ -37,6 +37,12 @@ std::u16string ToUtf16(std::string_view s);
 // escaping.
 void AppendQuoted(std::string_view s, std::string* out);
 
+// The number of bytes at the start of `s` that a JSON string holds as
+// themselves and RFC 8785 writes unescaped: anything but '"', '\\' and the
+// control characters below 0x20. With `ascii_only`, bytes from 0x80 end the
+// run too. Scans eight bytes at a time.
+size_t UnescapedRun(std::string_view s, bool ascii_only);
+
 // Appends the UTF-8 encoding of Unicode code point `cp` (requires cp <=
 // 0x10FFFF and not a surrogate).
 void AppendUtf8(uint32_t cp, std::string* out);

@@ -201,6 +201,51 @@ TEST(JcsTest, EscapesStringsMinimally) {
   }
 }
 
+// Plain ASCII strings and names are copied between quotes without a UTF-8
+// check or an escape scan: every byte value at positions in and across
+// eight-byte words must still be escaped, kept or refused exactly as before.
+TEST(JcsTest, LongStringsAndNamesWithEveryByte) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  for (size_t at : {0, 7, 8, 13, 19}) {
+    for (int b = 0; b < 256; ++b) {
+      std::string s = "abcdefghijklmnopqrst";  // 20 bytes
+      s[at] = static_cast<char>(b);
+      SCOPED_TRACE(testing::Message() << "byte " << b << " at " << at);
+      std::string quoted = "\"" + s.substr(0, at);
+      const char c = static_cast<char>(b);
+      if (c == '"' || c == '\\') {
+        quoted += std::string("\\") + c;
+      } else if (c == '\b' || c == '\t' || c == '\n' || c == '\f' ||
+                 c == '\r') {
+        quoted +=
+            std::string("\\") + "btnfr"[std::string("\b\t\n\f\r").find(c)];
+      } else if (b < 0x20) {
+        quoted += std::string("\\u00") + kHex[b >> 4] + kHex[b & 15];
+      } else {
+        quoted += c;
+      }
+      quoted += s.substr(at + 1) + "\"";
+      auto value = CanonicalizeJson(nlohmann::json(s));
+      auto name = CanonicalizeJson(nlohmann::json{{s, 1}});
+      if (b >= 0x80) {  // a lone byte >= 0x80 is never UTF-8
+        ASSERT_FALSE(value.ok());
+        EXPECT_EQ(value.status().message(),
+                  "(root): string is not UTF-8 (byte " + std::to_string(at) +
+                      " of the string)");
+        ASSERT_FALSE(name.ok());
+        EXPECT_EQ(name.status().message(),
+                  "(root): member name is not UTF-8 (byte " +
+                      std::to_string(at) + " of the name)");
+        continue;
+      }
+      ASSERT_TRUE(value.ok()) << value.status().message();
+      EXPECT_EQ(*value, quoted);
+      ASSERT_TRUE(name.ok()) << name.status().message();
+      EXPECT_EQ(*name, "{" + quoted + ":1}");
+    }
+  }
+}
+
 TEST(JcsTest, SortsNamesByUtf16CodeUnitsNotUtf8Bytes) {
   // U+1F600 is 0xD83D 0xDE00 in UTF-16 and sorts before U+FB33; in UTF-8 it
   // sorts after.

@@ -155,15 +155,39 @@ std::u16string ToUtf16(std::string_view s) {
   return out;
 }
 
+size_t UnescapedRun(std::string_view s, bool ascii_only) {
+  constexpr uint64_t kOnes = 0x0101010101010101ull;
+  constexpr uint64_t kHigh = 0x8080808080808080ull;
+  // High bit of some byte set iff the word has a zero byte (exact as to
+  // whether there is one, which is all that is used here).
+  auto has_zero_byte = [](uint64_t v) { return (v - kOnes) & ~v & kHigh; };
+  size_t i = 0;
+  for (; i + 8 <= s.size(); i += 8) {
+    uint64_t w;
+    std::memcpy(&w, s.data() + i, sizeof w);
+    const uint64_t special =
+        has_zero_byte(w ^ (kOnes * '"')) | has_zero_byte(w ^ (kOnes * '\\')) |
+        ((w - kOnes * 0x20) & ~w & kHigh) |  // a byte below 0x20
+        (ascii_only ? w & kHigh : 0);
+    if (special != 0) break;
+  }
+  for (; i < s.size(); ++i) {
+    const auto u = static_cast<uint8_t>(s[i]);
+    if (u < 0x20 || u == '"' || u == '\\' || (ascii_only && u >= 0x80)) break;
+  }
+  return i;
+}
+
 void AppendQuoted(std::string_view s, std::string* out) {
   static constexpr char kHex[] = "0123456789abcdef";
   out->reserve(out->size() + s.size() + 2);
   out->push_back('"');
   size_t run = 0;  // start of the bytes not yet appended (need no escape)
-  for (size_t i = 0; i < s.size(); ++i) {
+  // i: each byte that needs an escape, found a run at a time.
+  for (size_t i = UnescapedRun(s, false); i < s.size();
+       i += 1 + UnescapedRun(s.substr(i + 1), false)) {
     const char c = s[i];
     const auto u = static_cast<uint8_t>(c);
-    if (u >= 0x20 && c != '"' && c != '\\') continue;
     out->append(s.data() + run, i - run);
     run = i + 1;
     switch (c) {

@@ -181,19 +181,26 @@ class FastParser {
   }
 
   // The string starting at the opening quote; runs of plain bytes are
-  // appended whole, non-ASCII runs after a strict UTF-8 check.
+  // appended whole, runs with non-ASCII bytes after a strict UTF-8 check.
   bool String(std::string* out) {
     ++p_;  // '"'
     for (;;) {
       const char* run = p_;
-      while (p_ < end_) {
+      bool ascii = true;
+      for (;;) {
+        p_ += UnescapedRun(std::string_view(p_, static_cast<size_t>(end_ - p_)),
+                           /*ascii_only=*/true);
+        if (p_ == end_) break;
         const unsigned char c = static_cast<unsigned char>(*p_);
         if (c == '"' || c == '\\' || c < 0x20) break;
+        ascii = false;  // c >= 0x80
         ++p_;
       }
       if (p_ != run) {
         std::string_view plain(run, static_cast<size_t>(p_ - run));
-        if (FindInvalidUtf8(plain) != std::string_view::npos) return false;
+        if (!ascii && FindInvalidUtf8(plain) != std::string_view::npos) {
+          return false;
+        }
         out->append(plain);
       }
       if (p_ == end_) return false;

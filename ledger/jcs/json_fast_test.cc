@@ -160,6 +160,22 @@ TEST(JsonFastTest, AgreesWithTheSaxPath) {
   }
 }
 
+// The fast path scans strings eight bytes at a time: every byte value at
+// positions in and across those words (as a member name and as a value, with
+// a non-ASCII character before or after it) gets the SAX path's answer.
+TEST(JsonFastTest, AgreesOnEveryByteInLongStrings) {
+  for (size_t at : {0, 5, 7, 8, 9, 15, 16, 21}) {
+    for (int b = 0; b < 256; ++b) {
+      std::string s = "abcdefghijklmnopqrstuvw";  // 23 bytes
+      s[at] = static_cast<char>(b);
+      SCOPED_TRACE(testing::Message() << "byte " << b << " at " << at);
+      ExpectAgree("\"" + s + "\"");
+      ExpectAgree("{\"" + s + "\":\"caf\xc3\xa9 " + s + "\"}");
+      ExpectAgree("[\"\xc3\xa9" + s + "\",\"" + s + "\xe2\x82\xac\"]");
+    }
+  }
+}
+
 // ParseJsonStrictCanonical's flag on texts that differ from their canonical
 // form in one way each (and on canonical ones), fast path or not.
 TEST(JsonFastTest, CanonicalFlag) {

@@ -33,24 +33,22 @@ int64_t FloorDiv(int64_t a, int64_t b) {
   return a / b - ((a % b != 0) && ((a < 0) != (b < 0)));
 }
 
-// JCS of a string. Printable ASCII without '"' and '\\' serialises as itself in
-// quotes (RFC 8785 §3.2.2.2 escapes nothing else), which covers base64, key ids
-// and timestamps without building a JSON value; anything else goes through the
-// full serialiser.
-std::string JcsString(std::string_view s) {
+// Appends the JCS of a string. Printable ASCII without '"' and '\\'
+// serialises as itself in quotes (RFC 8785 §3.2.2.2 escapes nothing else),
+// which covers key ids and timestamps without building a JSON value; anything
+// else goes through the full serialiser.
+void AppendJcsString(std::string* out, std::string_view s) {
   bool plain = true;
   for (unsigned char c : s)
     plain = plain && c >= 0x20 && c < 0x7f && c != '"' && c != '\\';
   if (plain) {
-    std::string out;
-    out.reserve(s.size() + 2);
-    out.push_back('"');
-    out.append(s);
-    out.push_back('"');
-    return out;
+    out->push_back('"');
+    out->append(s);
+    out->push_back('"');
+    return;
   }
   auto r = CanonicalizeJson(nlohmann::json(std::string(s)));
-  return r.ok() ? *r : std::string();
+  if (r.ok()) out->append(*r);
 }
 
 }  // namespace
@@ -77,17 +75,25 @@ std::string ZeroHashHex() { return std::string(64, '0'); }
 std::string EventEntryPrefix(const Envelope& envelope,
                              std::string_view canonical_event) {
   // Members in JCS order: envelope < index < prevHash < receivedAt < type, and
-  // inside the envelope: event < signature < signer. Strings go through the JCS
-  // serialiser.
+  // inside the envelope: event < signature < signer. The signature's base64
+  // (letters, digits, '+', '/', '=') is its own JCS string between quotes;
+  // the signer goes through the JCS serialiser. One allocation: the size is
+  // known.
+  static constexpr std::string_view kHead = "{\"envelope\":{\"event\":";
+  static constexpr std::string_view kSignature = ",\"signature\":\"";
+  static constexpr std::string_view kSigner = "\",\"signer\":";
+  static constexpr std::string_view kTail = "},\"index\":";
   std::string out;
-  out.reserve(canonical_event.size() + 200);
-  out += "{\"envelope\":{\"event\":";
+  out.reserve(kHead.size() + canonical_event.size() + kSignature.size() +
+              (envelope.signature.size() + 2) / 3 * 4 + kSigner.size() +
+              envelope.signer.size() + 2 + kTail.size());
+  out += kHead;
   out += canonical_event;
-  out += ",\"signature\":";
-  out += JcsString(ToBase64(envelope.signature));
-  out += ",\"signer\":";
-  out += JcsString(envelope.signer);
-  out += "},\"index\":";
+  out += kSignature;
+  AppendBase64(&out, envelope.signature);
+  out += kSigner;
+  AppendJcsString(&out, envelope.signer);
+  out += kTail;
   return out;
 }
 
@@ -117,7 +123,7 @@ void AppendEventEntrySuffix(std::string* out, uint64_t index,
     out->append(hex, sizeof(hex));
   }
   out->append("\",\"receivedAt\":");
-  out->append(JcsString(received_at));
+  AppendJcsString(out, received_at);
   out->append(",\"type\":\"event\"}");
 }
 
