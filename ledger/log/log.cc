@@ -621,6 +621,7 @@ Result<std::vector<AppendOutcome>> LogImpl::AppendEvents(
     t.order_wait -= t.write;  // the rest: waiting for the writes before it
   } else {
     committed = job.run();
+    pipe_cv_.notify_all();  // its write has ended (WriteInOrder)
   }
   KeepAppendBatch(std::move(batch));
   if (helper.joinable()) helper.join();
@@ -715,40 +716,51 @@ Status LogImpl::WriteInOrder(
     unwritten_ids_.reset();
   }
   ++written_;
-  pipe_lock.unlock();
-  pipe_cv_.notify_all();
+  // The caller notifies pipe_cv_ (once, with its job marked done).
   return s;
 }
 
 bool LogImpl::QueueWrite(WriteJob* job) {
-  std::lock_guard pipe_lock(pipe_mu_);
-  if (!writer_thread_.joinable() && !writer_failed_) {
-    try {
-      writer_thread_ = std::thread([this] { WriterLoop(); });
-    } catch (const std::system_error&) {
-      writer_failed_ = true;
+  {
+    std::lock_guard pipe_lock(pipe_mu_);
+    if (!writer_thread_.joinable() && !writer_failed_) {
+      try {
+        writer_thread_ = std::thread([this] { WriterLoop(); });
+      } catch (const std::system_error&) {
+        writer_failed_ = true;
+      }
     }
+    if (writer_failed_) return false;
+    write_jobs_.push_back(job);
   }
-  if (writer_failed_) return false;
-  write_jobs_.push_back(job);
-  pipe_cv_.notify_all();
+  // Only the write thread waits on write_cv_: the callers waiting on pipe_cv_
+  // (for their own write, or to build the next batch) have nothing to do
+  // until a write ends. Notified after the unlock, so that the thread does
+  // not wake up only to wait for pipe_mu_.
+  write_cv_.notify_one();
   return true;
 }
 
 void LogImpl::WriterLoop() {
   pthread_setname_np(pthread_self(), "udi-logwrite");
-  std::unique_lock pipe_lock(pipe_mu_);
   for (;;) {
-    pipe_cv_.wait(pipe_lock,
-                  [this] { return !write_jobs_.empty() || writer_stop_; });
-    if (write_jobs_.empty()) return;
-    WriteJob* job = write_jobs_.front();
-    write_jobs_.pop_front();
-    pipe_lock.unlock();
+    WriteJob* job = nullptr;
+    {
+      std::unique_lock pipe_lock(pipe_mu_);
+      write_cv_.wait(pipe_lock,
+                     [this] { return !write_jobs_.empty() || writer_stop_; });
+      if (write_jobs_.empty()) return;
+      job = write_jobs_.front();
+      write_jobs_.pop_front();
+    }
     Status s = job->run();  // WriteInOrder takes pipe_mu_ itself
-    pipe_lock.lock();
-    job->result = std::move(s);
-    job->done = true;
+    {
+      std::lock_guard pipe_lock(pipe_mu_);
+      job->result = std::move(s);
+      job->done = true;
+    }
+    // One wake-up per write, for its caller and the callers waiting for
+    // written_ (`job` may be gone once its caller has seen it done).
     pipe_cv_.notify_all();
   }
 }
@@ -758,7 +770,7 @@ void LogImpl::StopWriter() {
     std::lock_guard pipe_lock(pipe_mu_);
     writer_stop_ = true;
   }
-  pipe_cv_.notify_all();
+  write_cv_.notify_all();
   if (writer_thread_.joinable()) writer_thread_.join();
 }
 

@@ -7,6 +7,7 @@
 #include <leveldb/write_batch.h>
 
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <deque>
 #include <functional>
@@ -194,7 +195,10 @@ class LogImpl : public Log {
   // takes the next ticket under write_mu_ and is then queued for writing).
   void WaitUntilBuiltForTesting(uint64_t n) {
     std::unique_lock pipe_lock(pipe_mu_);
-    pipe_cv_.wait(pipe_lock, [&] { return built_ >= n; });
+    // Polled: building a batch notifies no one.
+    while (built_ < n) {
+      pipe_cv_.wait_for(pipe_lock, std::chrono::milliseconds(1));
+    }
   }
   Result<uint64_t> AppendQuery(const nlohmann::json& record,
                                int64_t received_at_ms) override;
@@ -413,7 +417,10 @@ class LogImpl : public Log {
   // protects the fields below it. A builder holds write_mu_ and may take
   // pipe_mu_; never the other way round.
   std::mutex pipe_mu_;
+  // Notified when a write ends (written_, a WriteJob done, write_failed_).
   std::condition_variable pipe_cv_;
+  // Notified when a WriteJob is queued or the write thread is to stop.
+  std::condition_variable write_cv_;
   uint64_t built_ = 0;    // batches built (the next ticket)
   uint64_t written_ = 0;  // batches whose write has ended (ok or not), in order
   // A write failed: the batches built after it fail unwritten, and the next
