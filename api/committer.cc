@@ -421,12 +421,18 @@ void Committer::VerifyChunk(const std::shared_ptr<Job>& job, size_t begin,
 }
 
 void Committer::EnqueueCommit(std::shared_ptr<Job> job) {
+  bool wake = false;
   {
     std::lock_guard<std::mutex> lock(mu_);
     queued_events_ += job->to_commit.size();
     writer_queue_.push_back(WriterItem{std::move(job), nullptr});
+    // A writer is woken only when it can take the queue now: while a batch is
+    // in flight and fewer events wait than it holds, a woken writer would go
+    // back to sleep (a futex wake and two context switches per request). The
+    // end of every commit and task wakes the writers again.
+    wake = CanTakeLocked();
   }
-  writer_cv_.notify_one();
+  if (wake) writer_cv_.notify_one();
 }
 
 void Committer::PoolLoop() {
@@ -513,7 +519,9 @@ void Committer::WriterLoop() {
     }
     writer_cv_.notify_all();
     // Answered here, durable, while the other writer commits the next batch
-    // (no hand-off to the pool, whose threads may be verifying).
+    // (no hand-off to the pool, whose threads may be verifying); the answers
+    // go to the I/O threads together (one wake-up per batch).
+    AnswerBatch answers;
     for (const auto& job : jobs) Finish(job);
   }
 }

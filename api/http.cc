@@ -251,4 +251,31 @@ int64_t NowMillis() {
       .count();
 }
 
+namespace {
+
+// The AnswerBatch state of this thread.
+struct AnswerBatchState {
+  int depth = 0;
+  std::vector<std::function<void()>> at_end;
+};
+thread_local AnswerBatchState t_answer_batch;
+
+}  // namespace
+
+AnswerBatch::AnswerBatch() { ++t_answer_batch.depth; }
+
+AnswerBatch::~AnswerBatch() {
+  if (--t_answer_batch.depth > 0) return;
+  // A hand-off may not open another batch, but take the list first anyway.
+  std::vector<std::function<void()>> run = std::move(t_answer_batch.at_end);
+  t_answer_batch.at_end.clear();
+  for (auto& hand_off : run) hand_off();
+}
+
+bool AnswerBatch::Open() { return t_answer_batch.depth > 0; }
+
+void AnswerBatch::AtEnd(std::function<void()> hand_off) {
+  t_answer_batch.at_end.push_back(std::move(hand_off));
+}
+
 }  // namespace api

@@ -2,6 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <string>
+#include <thread>
+#include <vector>
+
 namespace api {
 namespace {
 
@@ -60,6 +64,34 @@ TEST(HttpTest, ErrorsAreJsonNamingTheField) {
 TEST(HttpTest, FormatsRfc3339) {
   EXPECT_EQ(FormatRfc3339Millis(0), "1970-01-01T00:00:00.000Z");
   EXPECT_EQ(FormatRfc3339Millis(1795687200123), "2026-11-26T10:00:00.123Z");
+}
+
+TEST(HttpTest, AnswerBatchHandsOffWhenTheOutermostBatchEnds) {
+  EXPECT_FALSE(AnswerBatch::Open());
+  std::vector<std::string> ran;
+  {
+    AnswerBatch outer;
+    EXPECT_TRUE(AnswerBatch::Open());
+    AnswerBatch::AtEnd([&ran] { ran.push_back("first"); });
+    {
+      AnswerBatch inner;
+      AnswerBatch::AtEnd([&ran] { ran.push_back("second"); });
+    }
+    EXPECT_TRUE(ran.empty()) << "an inner batch handed off early";
+    EXPECT_TRUE(AnswerBatch::Open());
+    // Another thread has no batch open.
+    bool open_elsewhere = true;
+    std::thread([&open_elsewhere] {
+      open_elsewhere = AnswerBatch::Open();
+    }).join();
+    EXPECT_FALSE(open_elsewhere);
+  }
+  EXPECT_EQ(ran, (std::vector<std::string>{"first", "second"}));
+  EXPECT_FALSE(AnswerBatch::Open());
+  {
+    AnswerBatch again;  // nothing left over from the last batch
+  }
+  EXPECT_EQ(ran.size(), 2u);
 }
 
 }  // namespace

@@ -35,6 +35,7 @@ namespace {
 struct Shared {
   ServerOptions options;
   Service* service;
+  net::io_context* ioc = nullptr;  // the server's; outlives every session
   std::atomic<size_t> connections{0};
 
   // Requests handed to the service whose responses are not yet fully written.
@@ -85,6 +86,15 @@ http::response<http::string_body> ToMessage(Response r, unsigned version,
   return res;
 }
 
+// Read buffer capacity of a connection (it grows for larger requests).
+constexpr size_t kReadBufferBytes = 4096;
+
+class Session;
+// Hands an answer given on any thread to its connection's strand: at once, or
+// with the other answers of the AnswerBatch open on this thread.
+void HandOver(std::shared_ptr<Session> session, Response response,
+              unsigned version);
+
 class Session : public std::enable_shared_from_this<Session> {
  public:
   Session(tcp::socket&& socket, Shared* shared)
@@ -96,11 +106,25 @@ class Session : public std::enable_shared_from_this<Session> {
     beast::error_code ec;
     stream_.socket().non_blocking(true, ec);
     nonblocking_ = !ec;
+    // Beast reads up to the buffer's free capacity (at least 512 bytes): with
+    // the few hundred bytes the buffer would grow to, a single-envelope request
+    // (~630 bytes with its header) took two reads.
+    buffer_.reserve(kReadBufferBytes);
   }
   ~Session() {
     if (counted_) shared_->EndRequest();  // its answer will never be written
     --shared_->connections;
   }
+
+  // Sends an answer handed over by HandOver, on this connection's strand.
+  void SendAnswer(Response response, unsigned version,
+                  IngestStages::Clock::time_point posted) {
+    if (stages_) stages_->Add(IngestStage::kReplyHop, Clock::now() - posted);
+    Send(std::move(response), version);
+  }
+
+  auto executor() { return stream_.get_executor(); }
+  net::io_context& io_context() const { return *shared_->ioc; }
 
   void Start(bool reject) {
     net::dispatch(stream_.get_executor(), [self = shared_from_this(), reject] {
@@ -205,20 +229,12 @@ class Session : public std::enable_shared_from_this<Session> {
     const auto handle_at = Clock::now();
     if (stages_) stages_->Add(IngestStage::kRead, handle_at - header_at_);
     // The service may answer on another thread: hop back onto this connection's
-    // strand.
+    // strand (HandOver).
     shared_->service->Handle(
         std::move(request),
         [self = shared_from_this(), version, zstd](Response response) {
           if (zstd) EncodeZstd(&response);
-          net::post(self->stream_.get_executor(),
-                    [self, version, response = std::move(response),
-                     posted = Clock::now()]() mutable {
-                      if (self->stages_) {
-                        self->stages_->Add(IngestStage::kReplyHop,
-                                           Clock::now() - posted);
-                      }
-                      self->Send(std::move(response), version);
-                    });
+          HandOver(self, std::move(response), version);
         });
     if (stages_) stages_->Add(IngestStage::kHandle, Clock::now() - handle_at);
   }
@@ -346,6 +362,53 @@ class Session : public std::enable_shared_from_this<Session> {
   Clock::time_point header_at_, send_at_;
 };
 
+// An answer on its way from the thread that gave it to its connection.
+struct Answer {
+  std::shared_ptr<Session> session;
+  Response response;
+  unsigned version;
+  IngestStages::Clock::time_point posted;
+};
+
+// Answers given on this thread during an AnswerBatch, not yet handed over.
+std::vector<Answer>& HeldAnswers() {
+  thread_local std::vector<Answer> held;
+  return held;
+}
+
+// Posts the held answers to the I/O threads as one handler, which sends each
+// on its connection's strand (inline when that strand is free).
+void PostHeldAnswers() {
+  std::vector<Answer> held = std::move(HeldAnswers());
+  HeldAnswers().clear();
+  if (held.empty()) return;
+  net::io_context& ioc = held.front().session->io_context();
+  net::post(ioc, [held = std::move(held)]() mutable {
+    for (Answer& a : held) {
+      auto ex = a.session->executor();
+      net::dispatch(ex, [a = std::move(a)]() mutable {
+        a.session->SendAnswer(std::move(a.response), a.version, a.posted);
+      });
+    }
+  });
+}
+
+void HandOver(std::shared_ptr<Session> session, Response response,
+              unsigned version) {
+  Answer answer{std::move(session), std::move(response), version,
+                IngestStages::Clock::now()};
+  if (!AnswerBatch::Open()) {
+    auto ex = answer.session->executor();
+    net::post(ex, [a = std::move(answer)]() mutable {
+      a.session->SendAnswer(std::move(a.response), a.version, a.posted);
+    });
+    return;
+  }
+  std::vector<Answer>& held = HeldAnswers();
+  if (held.empty()) AnswerBatch::AtEnd(PostHeldAnswers);
+  held.push_back(std::move(answer));
+}
+
 }  // namespace
 
 struct Server::Impl {
@@ -358,6 +421,7 @@ struct Server::Impl {
         signals(ioc, SIGINT, SIGTERM) {
     shared.options = std::move(options);
     shared.service = service;
+    shared.ioc = &ioc;
   }
 
   void DoAccept() {

@@ -4,6 +4,7 @@
 #ifndef UDI_API_HTTP_H_
 #define UDI_API_HTTP_H_
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <nlohmann/json.hpp>
@@ -91,6 +92,28 @@ std::string PercentEncode(std::string_view in);
 // coding, 413 when the decoded body would exceed `max_bytes`, 400 when it is
 // not valid zstd. Only a single coding is accepted.
 std::optional<Response> DecodeRequestBody(Request* request, uint64_t max_bytes);
+
+// Answers given in a burst on one thread that is not an I/O thread (the
+// committer's writer answers every request of a batch at once). While an
+// AnswerBatch lives on a thread, the server holds the answers given on that
+// thread and hands them to its I/O threads together when the outermost batch
+// on the thread ends: one wake-up of an I/O thread per batch instead of one
+// per answer (each costs both threads a futex or eventfd syscall and a context
+// switch). Without a batch, answers are handed over one by one. Thread-local:
+// a batch only gathers the answers given on the thread that opened it.
+class AnswerBatch {
+ public:
+  AnswerBatch();
+  ~AnswerBatch();  // the outermost batch runs the hand-offs (AtEnd)
+  AnswerBatch(const AnswerBatch&) = delete;
+  AnswerBatch& operator=(const AnswerBatch&) = delete;
+
+  // Whether a batch is open on this thread.
+  static bool Open();
+  // Runs `hand_off` on this thread when the outermost batch ends. Requires
+  // Open().
+  static void AtEnd(std::function<void()> hand_off);
+};
 
 // RFC 3339 UTC with milliseconds, e.g. "2026-11-26T10:00:00.123Z".
 std::string FormatRfc3339Millis(int64_t unix_ms);
