@@ -46,7 +46,8 @@ nlohmann::json Envelope::ToJson() const {
 
 namespace {
 
-// The shape checks of Envelope::FromJson: fills everything but env->event.
+// The shape checks of Envelope::FromJson: fills everything but env->event
+// and env->signer (the caller copies or moves it out of j["signer"]).
 Status CheckEnvelopeShape(const nlohmann::json& j, Envelope* env) {
   if (!j.is_object())
     return Status::InvalidArgument("envelope: must be a JSON object");
@@ -74,7 +75,6 @@ Status CheckEnvelopeShape(const nlohmann::json& j, Envelope* env) {
   if (!raw || raw->size() != kSignatureSize) {
     return Status::InvalidArgument("signature: not base64 of 64 bytes");
   }
-  env->signer = signer->get<std::string>();
   env->signature = std::move(*raw);
   return Status::OK();
 }
@@ -84,6 +84,7 @@ Status CheckEnvelopeShape(const nlohmann::json& j, Envelope* env) {
 Result<Envelope> Envelope::FromJson(const nlohmann::json& j) {
   Envelope env;
   LEDGER_RETURN_IF_ERROR(CheckEnvelopeShape(j, &env));
+  env.signer = j.find("signer")->get_ref<const std::string&>();
   env.event = *j.find("event");
   return env;
 }
@@ -91,6 +92,7 @@ Result<Envelope> Envelope::FromJson(const nlohmann::json& j) {
 Result<Envelope> Envelope::FromJson(nlohmann::json&& j) {
   Envelope env;
   LEDGER_RETURN_IF_ERROR(CheckEnvelopeShape(j, &env));
+  env.signer = std::move(j.find("signer")->get_ref<std::string&>());
   env.event = std::move(*j.find("event"));
   return env;
 }

@@ -232,6 +232,8 @@ TEST(EnvelopeTest, SignatureDecodingAgreesWithFromBase64) {
       EXPECT_EQ(copied->signature, *want);
       EXPECT_EQ(moved->signature, *want);
       EXPECT_EQ(moved->event, good["event"]);
+      EXPECT_EQ(moved->signer, good["signer"]);
+      EXPECT_EQ(copied->signer, good["signer"]);
     } else {
       EXPECT_EQ(copied.status().message(), "signature: not base64 of 64 bytes");
       EXPECT_EQ(moved_from, j);  // left unchanged on failure

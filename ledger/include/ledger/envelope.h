@@ -24,8 +24,8 @@ struct Envelope {
   // id, signature base64 of 64 bytes. Errors name the member ("signature: not
   // base64 of 64 bytes").
   static Result<Envelope> FromJson(const nlohmann::json& j);
-  // Same checks and errors; on success the event is moved out of `j` (no
-  // copy of the tree). On failure `j` is left unchanged.
+  // Same checks and errors; on success the event and the signer are moved
+  // out of `j` (no copy of the tree). On failure `j` is left unchanged.
   static Result<Envelope> FromJson(nlohmann::json&& j);
 };
 
