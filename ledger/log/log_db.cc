@@ -80,7 +80,10 @@ Result<std::unique_ptr<Db>> Open(const std::string& dir, bool create,
   o.error_if_exists = false;
   // Stop on any detected corruption (bad log record, bad table block) instead
   // of skipping it: silently dropping a committed batch would break the hash
-  // chain and the signed checkpoint.
+  // chain and the signed checkpoint. It also makes compactions verify the
+  // block checksums of the tables they read: turned off, the compaction thread
+  // did the same work in 1-2% less CPU (session 11, 4M appends replayed, one
+  // run each; within the noise).
   o.paranoid_checks = true;
   // Uncompressed blocks cached in memory: tree nodes for proofs and recent
   // entries stay hot.
@@ -116,7 +119,12 @@ Result<std::unique_ptr<Db>> Open(const std::string& dir, bool create,
   // reopening after kill -9 with a full memtable's write-ahead log (48 vs 192
   // MiB) took 1.0-1.6 s vs 4.1-5.4 s and 77 vs 290 MiB of RSS; bench_log's peak
   // RSS rose by ~120 MiB. A node short of memory lowers it (config
-  // logWriteBufferBytes).
+  // logWriteBufferBytes). 512 MiB (session 11, the first 4M appends of a
+  // bench_log log replayed in synced batches of 10,000 with the keys
+  // AppendEvents writes, one run) skipped level 0 (each flush went to level 1)
+  // and wrote 7% fewer table bytes, but the writing thread spent 10.4
+  // against 5.9-8.1 us per event in DB::Write (write-ahead log and memtable
+  // inserts), and memory and reopen time double: not taken.
   // Keeping a flushed memtable's memory in the process (glibc
   // M_TRIM_THRESHOLD 256 MiB, M_MMAP_THRESHOLD 32 MiB) was tried and removed
   // again: no change in CPU per event over 7 alternating pairs of 200k-append
@@ -131,6 +139,16 @@ Result<std::unique_ptr<Db>> Open(const std::string& dir, bool create,
   // tables, all of which stay open (the process limit here is 20000
   // descriptors; LevelDB uses up to this many). 8 MiB files wrote as much
   // (3.92x vs 3.91x at 1M appends) and compacted at the same CPU per event.
+  // 64, 128 and 256 MiB (session 11, 4M appends replayed as for the memtable
+  // above) wrote 1%, 1% and 6% fewer table bytes (5105, 5133 and 4870 MB
+  // against 5166 MB) in the same compaction CPU within the noise (runs of one
+  // setting differ by up to 20%); a 256 MiB file makes one level-to-level
+  // compaction up to 11 x 256 MiB, tens of seconds in which level 0 can reach
+  // LevelDB's 12-table write stop at 100k appends/s. The level sizes (10 MiB
+  // times 10 per level), the level-0 trigger (4 tables) and the single
+  // compaction thread are fixed in LevelDB 1.23, so no option here changes how
+  // a growing log's random keys (I, X) are merged through every level
+  // (ledger/log/README.md, "Compaction as the log grows").
   o.max_file_size = 32 << 20;
   o.max_open_files = 2000;
   // Blocks are Snappy-compressed: the JSON entries shrink about 2x at low CPU
@@ -143,8 +161,12 @@ Result<std::unique_ptr<Db>> Open(const std::string& dir, bool create,
   // larger (770 vs 342 MB), compactions wrote 2.2x more and took more CPU per
   // event (17 vs 14 us), although Snappy is ~40% of the compaction thread's
   // profile. The block size stays LevelDB's 4 KiB: it sets what a proof's or
-  // trace's point read decompresses and checksums per key (not measured at
-  // other sizes).
+  // trace's point read decompresses and checksums per key. 8 and 16 KiB
+  // blocks (session 11, 4M appends replayed) compressed the entries better
+  // (tables 8% and 12.5% smaller) and wrote 5% and 8% fewer table bytes, at no
+  // less compaction CPU, while a random point read of a tree node (a proof's
+  // leaf sibling) took 6.4 and 8.3 us of CPU against 4.5-4.6 us, and of an
+  // entry 11.8 and 14.2 against 9.7-10.0 us.
   o.compression = leveldb::kSnappyCompression;
   leveldb::DB* raw = nullptr;
   leveldb::Status s = leveldb::DB::Open(o, dir, &raw);
