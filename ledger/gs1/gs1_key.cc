@@ -10,18 +10,16 @@ namespace {
 
 // '%' and '/' escaped so that the key string is unambiguous even when a serial
 // contains '/'.
-std::string EscapeKeyValue(std::string_view v) {
-  std::string out;
-  for (char c : v) {
-    if (c == '%') {
-      out += "%25";
-    } else if (c == '/') {
-      out += "%2F";
-    } else {
-      out += c;
-    }
+// Appends `v` with '%' as "%25" and '/' as "%2F", the rest in runs.
+void AppendEscapedKeyValue(std::string* out, std::string_view v) {
+  size_t run = 0;  // start of the bytes not yet appended
+  for (size_t i = 0; i < v.size(); ++i) {
+    if (v[i] != '%' && v[i] != '/') continue;
+    out->append(v.substr(run, i - run));
+    out->append(v[i] == '%' ? "%25" : "%2F");
+    run = i + 1;
   }
-  return out;
+  out->append(v.substr(run));
 }
 
 KeyKind KindOfPrimaryKey(std::string_view ai) {
@@ -74,10 +72,17 @@ bool Gs1Key::is_instance() const {
 }
 
 std::string Gs1Key::ToString() const {
+  // Built in place (an EPC's key is made once per identifier of every
+  // ingested event); escapes may still grow it past the reserve.
+  size_t size = 0;
+  for (const auto& [ai, value] : parts) size += ai.size() + value.size() + 2;
   std::string out;
+  out.reserve(size);
   for (const auto& [ai, value] : parts) {
     if (!out.empty()) out += '/';
-    out += ai + "/" + EscapeKeyValue(value);
+    out += ai;
+    out += '/';
+    AppendEscapedKeyValue(&out, value);
   }
   return out;
 }

@@ -181,5 +181,31 @@ TEST(Gs1Key, ToDigitalLinkHost) {
             *key);
 }
 
+// The index key text: "<ai>/<value>" per part, joined by '/', with '%' as
+// %25 and '/' as %2F inside values (so that the key splits back into parts).
+TEST(Gs1Key, ToStringEscapesPercentAndSlashInValues) {
+  const struct {
+    std::vector<std::pair<std::string, std::string>> parts;
+    std::string want;
+  } kCases[] = {
+      {{{"01", "80614141123458"}}, "01/80614141123458"},
+      {{{"01", "80614141123458"}, {"21", "A/B"}}, "01/80614141123458/21/A%2FB"},
+      {{{"01", "80614141123458"}, {"10", "%/%"}},
+       "01/80614141123458/10/%25%2F%25"},
+      {{{"21", "/start"}}, "21/%2Fstart"},
+      {{{"21", "end%"}}, "21/end%25"},
+      {{{"21", "//%%"}}, "21/%2F%2F%25%25"},
+      {{{"414", "0614141000005"}, {"254", "a%2Fb"}},
+       "414/0614141000005/254/a%252Fb"},
+      {{{"21", ""}}, "21/"},
+      {{}, ""},
+  };
+  for (const auto& c : kCases) {
+    SCOPED_TRACE(c.want);
+    Gs1Key key{KeyKind::kOther, c.parts};
+    EXPECT_EQ(key.ToString(), c.want);
+  }
+}
+
 }  // namespace
 }  // namespace ledger::gs1
