@@ -52,20 +52,6 @@ using json = nlohmann::json;
   std::exit(1);
 }
 
-// bench_node's MakeEvent: an ObjectEvent like the ones scanners send.
-json MakeEvent(uint64_t serial, const char* run) {
-  return {{"type", "ObjectEvent"},
-          {"eventTime", "2026-11-26T10:00:00.000Z"},
-          {"eventTimeZoneOffset", "+00:00"},
-          {"action", "OBSERVE"},
-          {"epcList",
-           {"urn:epc:id:sgtin:0614141.107346." + std::string(run) +
-            std::to_string(serial)}},
-          {"bizStep", "shipping"},
-          {"disposition", "in_transit"},
-          {"readPoint", {{"id", "urn:epc:id:sgln:0614141.07346.1234"}}}};
-}
-
 // One request body per round, as bench_node sends them.
 std::vector<std::string> SignBodies(size_t rounds, size_t batch,
                                     const ledger::SigningKey& key) {
@@ -74,7 +60,7 @@ std::vector<std::string> SignBodies(size_t rounds, size_t batch,
   for (auto& body : bodies) {
     body = "{\"envelopes\":[";
     for (size_t i = 0; i < batch; ++i, ++serial) {
-      auto env = ledger::SignEvent(MakeEvent(serial, "i"), key);
+      auto env = ledger::SignEvent(bench::MakeScanEvent(serial, "i"), key);
       if (!env.ok()) Die(env.status().ToString());
       if (i > 0) body += ',';
       body += env->ToJson().dump();

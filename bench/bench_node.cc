@@ -76,24 +76,11 @@ namespace {
 
 using json = nlohmann::json;
 
-// An ObjectEvent like the ones scanners send; `serial` makes it unique.
-json MakeEvent(uint64_t serial, const char* run) {
-  return {{"type", "ObjectEvent"},
-          {"eventTime", "2026-11-26T10:00:00.000Z"},
-          {"eventTimeZoneOffset", "+00:00"},
-          {"action", "OBSERVE"},
-          {"epcList",
-           {"urn:epc:id:sgtin:0614141.107346." + std::string(run) +
-            std::to_string(serial)}},
-          {"bizStep", "shipping"},
-          {"disposition", "in_transit"},
-          {"readPoint", {{"id", "urn:epc:id:sgln:0614141.07346.1234"}}}};
-}
-
 // The Ed25519 ceiling over a message the size of a canonical event.
 bench::Rates Ed25519VerifyRates(int threads, double seconds) {
   return bench::Ed25519VerifyRate(
-      *ledger::CanonicalizeJson(MakeEvent(12345, "c")), threads, seconds);
+      *ledger::CanonicalizeJson(bench::MakeScanEvent(12345, "c")), threads,
+      seconds);
 }
 
 // CPU microseconds of one Ed25519 verification on this thread, over 1024
@@ -108,7 +95,7 @@ std::pair<double, double> VerifyCpuSameAndDistinct() {
   std::vector<std::string> messages(kDistinct);
   std::vector<std::array<unsigned char, crypto_sign_BYTES>> sigs(kDistinct);
   for (int i = 0; i < kDistinct; ++i) {
-    messages[i] = *ledger::CanonicalizeJson(MakeEvent(i, "d"));
+    messages[i] = *ledger::CanonicalizeJson(bench::MakeScanEvent(i, "d"));
     crypto_sign_detached(
         sigs[i].data(), nullptr,
         reinterpret_cast<const unsigned char*>(messages[i].data()),
@@ -488,7 +475,7 @@ std::vector<std::string> SignMany(uint64_t n, const char* run,
   for (int t = 0; t < 2; ++t) {
     pool.emplace_back([&, t] {
       for (uint64_t i = static_cast<uint64_t>(t); i < n; i += 2) {
-        auto env = ledger::SignEvent(MakeEvent(i, run), key);
+        auto env = ledger::SignEvent(bench::MakeScanEvent(i, run), key);
         if (!env.ok()) Die(env.status().ToString());
         out[i] = env->ToJson().dump();
       }

@@ -16,6 +16,7 @@
 #include <cstring>
 #include <fstream>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <sstream>
 #include <string>
 #include <thread>
@@ -255,6 +256,21 @@ inline std::map<int, LevelDbLevel> ParseLevelDbStats(const std::string& text) {
     }
   }
   return out;
+}
+
+// An ObjectEvent like the ones scanners send (bench_node, bench_ingest);
+// `serial` and `run` make it unique.
+inline nlohmann::json MakeScanEvent(uint64_t serial, const char* run) {
+  return {{"type", "ObjectEvent"},
+          {"eventTime", "2026-11-26T10:00:00.000Z"},
+          {"eventTimeZoneOffset", "+00:00"},
+          {"action", "OBSERVE"},
+          {"epcList",
+           {"urn:epc:id:sgtin:0614141.107346." + std::string(run) +
+            std::to_string(serial)}},
+          {"bizStep", "shipping"},
+          {"disposition", "in_transit"},
+          {"readPoint", {{"id", "urn:epc:id:sgln:0614141.07346.1234"}}}};
 }
 
 }  // namespace bench
