@@ -69,6 +69,7 @@
 #include "ledger/envelope.h"
 #include "ledger/jcs.h"
 #include "ledger/keys.h"
+#include "ledger/merkle.h"
 #include "node/client/http_client.h"
 #include "tests/node_process.h"
 
@@ -404,16 +405,17 @@ void PrintCommits(const Commits& before, const Commits& after, double wall) {
   }
 }
 
-// Thread CPU microseconds of one SHA-256 over `bytes` as the node hashes
-// (ledger::Sha256: the CPU's SHA extensions where it has them, else
+// Thread CPU microseconds of one `hash(bytes)` (the node's ledger::Sha256 or
+// merkle::LeafHash: the CPU's SHA extensions where it has them, else
 // libsodium); the median of 4 rounds.
-double Sha256CpuUs(const std::string& bytes) {
+double HashCpuUs(ledger::Hash (*hash)(std::string_view),
+                 const std::string& bytes) {
   constexpr int kPerRound = 20000;
   std::vector<double> us;
   volatile unsigned char sink = 0;  // keeps the hashes
   for (int round = 0; round < 4; ++round) {
     const double t0 = bench::ThreadCpuSeconds();
-    for (int n = 0; n < kPerRound; ++n) sink = sink ^ ledger::Sha256(bytes)[0];
+    for (int n = 0; n < kPerRound; ++n) sink = sink ^ hash(bytes)[0];
     us.push_back(1e6 * (bench::ThreadCpuSeconds() - t0) / kPerRound);
   }
   std::sort(us.begin(), us.end());
@@ -456,8 +458,8 @@ void PrintBatchBound(udi_http::HttpClient& client, double verify_same_us,
   };
   if (events <= 0 || cpu(before) < 0 || cpu(after) < 0) return;
   const double write_us = 1e6 * (cpu(after) - cpu(before)) / events;
-  const double id_us = Sha256CpuUs(*event);
-  const double leaf_us = Sha256CpuUs(std::string(1, '\0') + *entry);
+  const double id_us = HashCpuUs(ledger::Sha256, *event);
+  const double leaf_us = HashCpuUs(ledger::merkle::LeafHash, *entry);
   const double floor = verify_distinct_us + id_us + leaf_us + write_us;
   std::printf(
       "    bound: a distinct verify %.1f + SHA-256 of the event (%zu B) %.1f "
