@@ -138,7 +138,7 @@ void PutEventIndexKeys(const std::vector<PreparedEvent>& events,
                        uint64_t first_index, leveldb::WriteBatch* batch) {
   SortedPuts ids, times, index_keys;
   const size_t n = accepted.size();
-  ids.Reserve(n, n * 96);
+  ids.Reserve(n, n * 48);
   times.Reserve(n, n * 17);
   index_keys.Reserve(n * 8, n * 8 * 56);
   std::string key;
@@ -148,7 +148,10 @@ void PutEventIndexKeys(const std::vector<PreparedEvent>& events,
   for (size_t k = 0; k < n; ++k) {
     const PreparedEvent& ev = events[accepted[k]];
     const uint64_t index = first_index + k;
-    logkeys::EventIdKeyInto(&key, ev.event_id);
+    // ev.event_id was computed by PrepareEvent (always the canonical form).
+    if (!logkeys::EventIdKeyInto(&key, ev.event_id)) {
+      key.assign("I" + ev.event_id);
+    }
     be.clear();
     PutBigEndian64(&be, index);
     ids.Add(key, be);

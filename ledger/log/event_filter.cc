@@ -5,6 +5,8 @@
 #include <functional>
 #include <string>
 
+#include "ledger/bytes.h"
+
 namespace ledger::logimpl {
 namespace {
 
@@ -63,6 +65,11 @@ EventIdFilter::Digest EventIdFilter::DigestOf(std::string_view id) {
   }
   const uint64_t h = std::hash<std::string_view>{}(id);
   return Digest{Mix(h), Mix(h ^ 0x9e3779b97f4a7c15ULL)};
+}
+
+EventIdFilter::Digest EventIdFilter::DigestOfBytes(std::string_view bytes) {
+  return Digest{GetBigEndian64(bytes.substr(0, 8)),
+                GetBigEndian64(bytes.substr(8, 8))};
 }
 
 EventIdFilter::Generation EventIdFilter::Make(uint64_t capacity) {

@@ -30,6 +30,9 @@ class EventIdFilter {
     uint64_t bits = 0;
   };
   static Digest DigestOf(std::string_view event_id);
+  // The same digest from the id's 32 SHA-256 bytes (the I key of format 4):
+  // DigestOfBytes(bytes) == DigestOf("ni:///sha-256;" + hex(bytes)).
+  static Digest DigestOfBytes(std::string_view sha256_bytes);
 
   void Add(std::string_view event_id);
   bool MayContain(std::string_view event_id) const;

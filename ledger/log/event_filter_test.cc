@@ -5,6 +5,7 @@
 #include <string>
 
 #include "ledger/bytes.h"
+#include "ledger/log/log_keys.h"
 
 namespace ledger::logimpl {
 namespace {
@@ -61,6 +62,21 @@ TEST(EventIdFilterTest, DigestOfAnEventIdIsItsHashBits) {
   const auto b =
       EventIdFilter::DigestOf("ni:///sha-256;" + std::string(63, '0') + "g");
   EXPECT_NE(a.block, b.block);
+}
+
+// The filter rebuilt at open reads the I keys of format 4 (the id's digest
+// bytes): the same digest as from the id's text.
+TEST(EventIdFilterTest, DigestOfTheDigestBytesIsThatOfTheIdText) {
+  const std::string hex =
+      "0123456789abcdeffedcba987654321000112233445566778899aabbccddeeff";
+  auto key = logkeys::EventIdKey("ni:///sha-256;" + hex);
+  ASSERT_TRUE(key);
+  const auto from_bytes = EventIdFilter::DigestOfBytes(key->substr(1));
+  const auto from_text = EventIdFilter::DigestOf("ni:///sha-256;" + hex);
+  EXPECT_EQ(from_bytes.block, from_text.block);
+  EXPECT_EQ(from_bytes.bits, from_text.bits);
+  EXPECT_EQ(from_bytes.block, 0x0123456789abcdefULL);
+  EXPECT_EQ(from_bytes.bits, 0xfedcba9876543210ULL);
 }
 
 TEST(EventIdFilterTest, DigestParsesHexOfEitherCaseAndHashesAnythingElse) {

@@ -173,7 +173,12 @@ void LogImpl::StartEventFilter(uint64_t size) {
     for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix);
          it->Next()) {
       if (++n % 4096 == 0 && stopping_.load(std::memory_order_relaxed)) return;
-      filter->Add(std::string_view(it->key().data() + 1, it->key().size() - 1));
+      // I + the id's 32 digest bytes (a malformed key is the verifier's to
+      // report; the filter then may only answer "maybe" more often).
+      if (it->key().size() == 33) {
+        filter->Add(EventIdFilter::DigestOfBytes(
+            std::string_view(it->key().data() + 1, 32)));
+      }
     }
     // On a read error the writer keeps looking every id up in LevelDB.
     if (!it->status().ok()) return;
@@ -205,11 +210,13 @@ Result<std::optional<uint64_t>> LogImpl::StoredEventIndex(
       !stored_ids_->MayContain(digest) && !recent_ids_.MayContain(digest)) {
     return std::optional<uint64_t>();
   }
-  auto v = db_->Get(logkeys::EventIdKey(event_id));
+  const auto key = logkeys::EventIdKey(event_id);
+  if (!key) return std::optional<uint64_t>();  // not an id the log can hold
+  auto v = db_->Get(*key);
   if (!v.ok()) return v.status();
   if (!v->has_value()) return std::optional<uint64_t>();
   if ((*v)->size() != 8) {
-    return Status::Corruption(logkeys::Describe(logkeys::EventIdKey(event_id)) +
+    return Status::Corruption(logkeys::Describe(*key) +
                               ": value is not 8 bytes");
   }
   return std::optional<uint64_t>(GetBigEndian64(**v));
@@ -278,31 +285,46 @@ Status LogImpl::LoadUpperNodes(uint64_t size) {
   r.fill_cache = false;  // read once into upper_
   std::unique_ptr<leveldb::Iterator> it(db_->db->NewIterator(r));
   upper_.Fit(size);
-  for (int level = upper_.min_level(); level < 64 && (size >> level) > 0;
-       ++level) {
-    const uint64_t count = size >> level;
-    const std::string prefix = logkeys::NodeKey(level, 0).substr(0, 2);
-    uint64_t want = 0;
-    for (it->Seek(prefix);
-         it->Valid() && it->key().starts_with(prefix) && want < count;
-         it->Next(), ++want) {
-      auto id = logkeys::ParseNodeKey(
-          std::string_view(it->key().data(), it->key().size()));
-      if (!id || id->index != want || it->value().size() != 32) {
-        return Status::Corruption(
-            "merkle node (level " + std::to_string(level) + ", index " +
-            std::to_string(want) + ") missing or malformed");
+  const int min_level = upper_.min_level();
+  // Nodes of the cached levels are interleaved with the entries (format 4):
+  // one pass over the family, from the first leaf that completes a node of
+  // min_level (each level's nodes then come in index order).
+  std::vector<uint64_t> want(64, 0);  // next index per level
+  uint64_t seen = 0;
+  if ((size >> min_level) > 0) {
+    for (it->Seek(logkeys::NodeKey(min_level, 0)); it->Valid(); it->Next()) {
+      const std::string_view key(it->key().data(), it->key().size());
+      if (key.empty() || key[0] != logkeys::kSeqPrefix) break;
+      auto id = logkeys::ParseNodeKey(key);
+      if (!id) {
+        if (logkeys::ParseEntryKey(key)) continue;
+        return Status::Corruption("key " + logkeys::Describe(key) +
+                                  ": not an entry or tree node key");
       }
-      upper_.Add(level, want,
+      if (id->level < min_level) continue;
+      if ((size >> id->level) <= id->index) break;  // beyond m:size
+      if (id->index != want[id->level] || it->value().size() != 32) {
+        return Status::Corruption(
+            "merkle node (level " + std::to_string(id->level) + ", index " +
+            std::to_string(want[id->level]) + ") missing or malformed");
+      }
+      upper_.Add(id->level, id->index,
                  HashFromBytes(std::string_view(it->value().data(), 32)));
-    }
-    if (want != count) {
-      return Status::Corruption("merkle level " + std::to_string(level) + ": " +
-                                std::to_string(want) + " nodes stored, want " +
-                                std::to_string(count));
+      ++want[id->level];
+      ++seen;
     }
   }
-  return logdb::FromLevelDb(it->status(), "loading tree nodes");
+  LEDGER_RETURN_IF_ERROR(
+      logdb::FromLevelDb(it->status(), "loading tree nodes"));
+  for (int level = min_level; level < 64 && (size >> level) > 0; ++level) {
+    if (want[level] != (size >> level)) {
+      return Status::Corruption("merkle level " + std::to_string(level) + ": " +
+                                std::to_string(want[level]) +
+                                " nodes stored, want " +
+                                std::to_string(size >> level));
+    }
+  }
+  return Status::OK();
 }
 
 void LogImpl::Publish(uint64_t size, Checkpoint cp, std::string note) {
@@ -399,19 +421,18 @@ class BatchSorter : public leveldb::WriteBatch::Handler {
       return 5 + static_cast<size_t>(key[1] - 'a');
     }
     switch (key.empty() ? '\0' : key[0]) {
-      case logkeys::kEntryPrefix:
+      case logkeys::kSeqPrefix:  // entries and tree nodes
         return 0;
       case logkeys::kEventIdPrefix:
         return 1;
-      case logkeys::kNodePrefix:
-        return 2;
       case logkeys::kTimePrefix:
         return 3;
       default:
         return 5 + kKinds;  // R, m: and anything else
     }
   }
-  // Slices point into the input batch, which outlives the sort.
+  // Slices point into the input batch, which outlives the sort (family 2 is
+  // unused since format 4).
   std::array<std::vector<std::pair<leveldb::Slice, leveldb::Slice>>, 6 + kKinds>
       families_;
   std::array<bool, 6 + kKinds> unsorted_{};
@@ -456,7 +477,8 @@ void LogImpl::AddEventKeys(Pending* p, const std::string& event_id,
                            std::string_view signer, uint64_t index) {
   std::string key;
   key.reserve(128);
-  logkeys::EventIdKeyInto(&key, event_id);
+  // event_id was computed by PrepareEvent (always the canonical form).
+  if (!logkeys::EventIdKeyInto(&key, event_id)) key.assign("I" + event_id);
   char be[8];
   for (int i = 0; i < 8; ++i) be[i] = static_cast<char>(index >> (56 - 8 * i));
   p->batch.Put(key, leveldb::Slice(be, 8));
@@ -891,9 +913,6 @@ void LogImpl::AddEventEntries(Pending* p, leveldb::WriteBatch* batch,
   std::string key;
   key.reserve(16);
   std::string bytes;  // reused for every entry
-  // The new tree nodes by level (each level ascending, as they are made).
-  std::vector<std::vector<merkle::CompactRange::NewNode>> levels(1);
-  levels[0].reserve(accepted.size());
   for (size_t i : accepted) {
     const PreparedEvent& ev = events[i];
     const uint64_t index = p->range.size();
@@ -915,22 +934,15 @@ void LogImpl::AddEventEntries(Pending* p, leveldb::WriteBatch* batch,
     logkeys::EntryKeyInto(&key, index);
     batch->Put(key, bytes);
     p->last_leaf = *leaf;
+    // The nodes the leaf completes, level 0 first: their keys follow the
+    // entry's, so the batch's puts stay in key order (see event_batch.h).
     p->range.Append(*leaf, [&](const merkle::CompactRange::NewNode& n) {
-      if (levels.size() <= static_cast<size_t>(n.level)) {
-        levels.resize(n.level + 1);
-      }
-      levels[n.level].push_back(n);
-    });
-  }
-  // Tree nodes level by level, each level ascending (see event_batch.h).
-  for (const auto& level : levels) {
-    for (const auto& n : level) {
       logkeys::NodeKeyInto(&key, n.level, n.index);
       batch->Put(key,
                  leveldb::Slice(reinterpret_cast<const char*>(n.hash.data()),
                                 n.hash.size()));
       if (n.level >= 1) p->nodes.push_back(n);  // the cache keeps what fits
-    }
+    });
   }
 }
 
@@ -1036,7 +1048,7 @@ Result<std::vector<LogEntry>> LogImpl::ReadEntries(uint64_t start,
       db_->db->NewIterator(db_->ReadOptions(state->snapshot.get())));
   it->Seek(logkeys::EntryKey(start));
   for (uint64_t i = start; i < end; ++i, it->Next()) {
-    if (!it->Valid() || it->key().ToString() != logkeys::EntryKey(i)) {
+    if (!logdb::AtEntry(it.get(), i)) {
       LEDGER_RETURN_IF_ERROR(
           logdb::FromLevelDb(it->status(), "reading entries"));
       return Status::Corruption("entry " + std::to_string(i) + ": missing");
@@ -1085,7 +1097,9 @@ Result<std::vector<Hash>> LogImpl::ConsistencyProof(uint64_t old_size,
 
 std::optional<uint64_t> LogImpl::FindEvent(std::string_view event_id) const {
   auto state = State();
-  auto v = db_->Get(logkeys::EventIdKey(event_id), state->snapshot.get());
+  const auto key = logkeys::EventIdKey(event_id);
+  if (!key) return std::nullopt;  // not an event id the log can hold
+  auto v = db_->Get(*key, state->snapshot.get());
   if (!v.ok() || !v->has_value() || (*v)->size() != 8) return std::nullopt;
   return GetBigEndian64(**v);
 }

@@ -206,6 +206,16 @@ Result<std::optional<std::string>> Db::Get(
   return std::optional<std::string>(std::move(value));
 }
 
+bool AtEntry(leveldb::Iterator* it, uint64_t index) {
+  while (it->Valid()) {
+    const std::string_view key(it->key().data(), it->key().size());
+    if (auto i = logkeys::ParseEntryKey(key)) return *i == index;
+    if (!logkeys::ParseNodeKey(key)) return false;
+    it->Next();
+  }
+  return false;
+}
+
 Result<Hash> NodeReader::PerfectNode(int level, uint64_t index) const {
   const std::string key = logkeys::NodeKey(level, index);
   auto v = db_->Get(key, snapshot_);

@@ -72,7 +72,13 @@ Result<std::unique_ptr<Db>> Open(const std::string& dir, bool create,
 // Converts a LevelDB status, naming what was being done.
 Status FromLevelDb(const leveldb::Status& s, std::string_view what);
 
-// Perfect Merkle nodes read from N keys at one snapshot.
+// Entries in key order (format 4 stores each entry's completed tree nodes
+// right after it): skips the node keys at `it`; true if `it` is then at the
+// key of entry `index`. Usage: it->Seek(EntryKey(start)), then for each i
+// AtEntry(it, i) ... it->Next().
+bool AtEntry(leveldb::Iterator* it, uint64_t index);
+
+// Perfect Merkle nodes read from their keys at one snapshot.
 class NodeReader : public merkle::NodeSource {
  public:
   NodeReader(const Db* db, const leveldb::Snapshot* snapshot)

@@ -462,6 +462,13 @@ class LogImpl : public Log {
 // which must outlive the log. For tests that inject write failures.
 Result<std::unique_ptr<Log>> OpenWithEnv(LogOptions options, leveldb::Env* env);
 
+// MigrateDataDir (log_migrate.cc) with `move_entries` entries (or event id
+// keys) per batch of the version 3 → 4 step, stopping with an IOError before
+// its synced write number max_writes + 1: what a crash there leaves. For
+// tests.
+Status MigrateDataDirForTesting(const std::string& dir, uint64_t move_entries,
+                                uint64_t max_writes);
+
 }  // namespace logimpl
 }  // namespace ledger
 

@@ -16,7 +16,8 @@ Status CheckFormatVersion(std::string_view dir, std::string_view version) {
   if (version == kFormatVersion) return Status::OK();
   const std::string d(dir);
   const std::string v(version);
-  if (version == kPreviousFormatVersion || version == kFormatVersion1) {
+  if (version == kFormatVersion3 || version == kFormatVersion2 ||
+      version == kFormatVersion1) {
     return Status::FailedPrecondition(
         "data dir " + d + " has log format version " + v +
         "; this build reads version " + std::string(kFormatVersion) +
@@ -36,19 +37,51 @@ Status CheckFormatVersion(std::string_view dir, std::string_view version) {
                             std::string(kFormatVersion) + ")");
 }
 
-std::string EntryKey(uint64_t index) { return kEntryPrefix + Be64(index); }
+namespace {
 
-std::string NodeKey(int level, uint64_t index) {
-  std::string key(1, kNodePrefix);
-  key.push_back(static_cast<char>(level));
-  PutBigEndian64(&key, index);
+constexpr std::string_view kNiPrefix = "ni:///sha-256;";
+
+int HexValue(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  return -1;  // upper case is not the canonical form
+}
+
+// Position of the last leaf of perfect subtree (level, index).
+uint64_t LastLeaf(int level, uint64_t index) {
+  return level >= 64 ? ~uint64_t{0}
+                     : ((index + 1) << level) - 1;  // wraps only at 2^64
+}
+
+}  // namespace
+
+std::string EntryKey(uint64_t index) {
+  std::string key;
+  EntryKeyInto(&key, index);
   return key;
 }
 
-std::string EventIdKey(std::string_view event_id) {
-  std::string key(1, kEventIdPrefix);
-  key.append(event_id);
+std::string NodeKey(int level, uint64_t index) {
+  std::string key;
+  NodeKeyInto(&key, level, index);
   return key;
+}
+
+std::optional<std::string> EventIdKey(std::string_view event_id) {
+  std::string key;
+  if (!EventIdKeyInto(&key, event_id)) return std::nullopt;
+  return key;
+}
+
+std::optional<std::string> EventIdOfKey(std::string_view key) {
+  if (key.size() != 33 || key[0] != kEventIdPrefix) return std::nullopt;
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string id(kNiPrefix);
+  for (unsigned char c : key.substr(1)) {
+    id.push_back(kHex[c >> 4]);
+    id.push_back(kHex[c & 15]);
+  }
+  return id;
 }
 
 std::string Escape(std::string_view key) {
@@ -86,21 +119,34 @@ void AppendEscaped(std::string* out, std::string_view key) {
 
 void EntryKeyInto(std::string* out, uint64_t index) {
   out->clear();
-  out->push_back(kEntryPrefix);
+  out->push_back(kSeqPrefix);
   PutBigEndian64(out, index);
+  out->push_back(kEntryTag);
 }
 
 void NodeKeyInto(std::string* out, int level, uint64_t index) {
   out->clear();
-  out->push_back(kNodePrefix);
+  out->push_back(kSeqPrefix);
+  PutBigEndian64(out, LastLeaf(level, index));
+  out->push_back(kNodeTag);
   out->push_back(static_cast<char>(level));
-  PutBigEndian64(out, index);
 }
 
-void EventIdKeyInto(std::string* out, std::string_view event_id) {
-  out->clear();
-  out->push_back(kEventIdPrefix);
-  out->append(event_id);
+bool EventIdKeyInto(std::string* out, std::string_view event_id) {
+  if (event_id.size() != kNiPrefix.size() + 64 ||
+      !event_id.starts_with(kNiPrefix)) {
+    return false;
+  }
+  out->resize(33);
+  (*out)[0] = kEventIdPrefix;
+  const char* hex = event_id.data() + kNiPrefix.size();
+  for (size_t i = 0; i < 32; ++i) {
+    const int hi = HexValue(hex[2 * i]);
+    const int lo = HexValue(hex[2 * i + 1]);
+    if (hi < 0 || lo < 0) return false;
+    (*out)[1 + i] = static_cast<char>(hi << 4 | lo);
+  }
+  return true;
 }
 
 void IndexKeyInto(std::string* out, IndexKind kind, std::string_view key,
@@ -148,6 +194,42 @@ std::string RegistryKey(std::string_view key_id) {
 }
 
 std::optional<uint64_t> ParseEntryKey(std::string_view key) {
+  if (key.size() != 10 || key[0] != kSeqPrefix || key[9] != kEntryTag) {
+    return std::nullopt;
+  }
+  return GetBigEndian64(key.substr(1, 8));
+}
+
+std::optional<NodeId> ParseNodeKey(std::string_view key) {
+  if (key.size() != 11 || key[0] != kSeqPrefix || key[9] != kNodeTag) {
+    return std::nullopt;
+  }
+  const int level = static_cast<unsigned char>(key[10]);
+  if (level > 63) return std::nullopt;
+  const uint64_t last = GetBigEndian64(key.substr(1, 8));
+  const uint64_t mask = (uint64_t{1} << level) - 1;
+  if ((last & mask) != mask) return std::nullopt;  // not a subtree's last leaf
+  return NodeId{level, last >> level};
+}
+
+namespace v3 {
+
+std::string EntryKey(uint64_t index) { return kEntryPrefix + Be64(index); }
+
+std::string NodeKey(int level, uint64_t index) {
+  std::string key(1, kNodePrefix);
+  key.push_back(static_cast<char>(level));
+  PutBigEndian64(&key, index);
+  return key;
+}
+
+std::string EventIdKey(std::string_view event_id) {
+  std::string key(1, kEventIdPrefix);
+  key.append(event_id);
+  return key;
+}
+
+std::optional<uint64_t> ParseEntryKey(std::string_view key) {
   if (key.size() != 9 || key[0] != kEntryPrefix) return std::nullopt;
   return GetBigEndian64(key.substr(1));
 }
@@ -158,6 +240,8 @@ std::optional<NodeId> ParseNodeKey(std::string_view key) {
   if (level > 63) return std::nullopt;
   return NodeId{level, GetBigEndian64(key.substr(2))};
 }
+
+}  // namespace v3
 
 std::optional<uint64_t> TrailingIndex(std::string_view key) {
   if (key.size() < 9) return std::nullopt;
@@ -261,6 +345,7 @@ std::string Describe(std::string_view key) {
     return "T/" + std::to_string(UnbiasTime(GetBigEndian64(key.substr(1)))) +
            " @" + std::to_string(*TrailingIndex(key));
   }
+  if (auto id = EventIdOfKey(key)) return "I/" + *id;
   if (key[0] == kEventIdPrefix || key[0] == kRegistryPrefix) {
     return std::string(1, key[0]) + "/" + printable(key.substr(1));
   }

@@ -1,20 +1,28 @@
 // Format versions: a version-1 data dir written by the previous code
-// (testdata/v1-log.tar, see testdata/README.md) and a version-2 dir (X keys
-// one per index) are refused with a pointer to migration, MigrateDataDir
-// upgrades them, and newer or unknown versions are refused.
+// (testdata/v1-log.tar, see testdata/README.md), a version-2 dir (X keys one
+// per index) and version-3 dirs (entries, nodes and event ids under their old
+// keys: testdata/v3-log.tar, and dirs of this build turned back into that
+// layout) are refused with a pointer to migration, MigrateDataDir upgrades
+// them (also after a crash at any point of the 3 → 4 step), and newer or
+// unknown versions are refused.
 #include <gtest/gtest.h>
 #include <leveldb/db.h>
+#include <leveldb/write_batch.h>
 
 #include <cstdlib>
 #include <filesystem>
 #include <map>
 
 #include "ledger/log.h"
+#include "ledger/log/log_impl.h"
 #include "ledger/log/log_keys.h"
+#include "ledger/log/log_test_db.h"
 #include "ledger/log/log_testing.h"
 
 namespace ledger {
 namespace {
+
+using logtesting::DowngradeToFormat3;
 
 using logtesting::SignAndPrepare;
 using logtesting::TestKey;
@@ -66,7 +74,7 @@ TEST_F(MigrateTest, AVersion1DirIsRefusedWithAPointerToMigration) {
 
 TEST_F(MigrateTest, MigrationBuildsTheIlmdIndexAndTheLogContinues) {
   ASSERT_TRUE(MigrateDataDir(dir_).ok());
-  ASSERT_TRUE(MigrateDataDir(dir_).ok());  // already version 3: nothing to do
+  ASSERT_TRUE(MigrateDataDir(dir_).ok());  // already version 4: nothing to do
   auto report = VerifyDataDir(dir_, TestKey(kOrigin, 1).verifier());
   ASSERT_TRUE(report.ok()) << report.status().ToString();
   EXPECT_EQ(report->size, 7u);
@@ -120,9 +128,9 @@ TEST_F(MigrateTest, NewerAndUnknownVersionsAreRefused) {
     Status::Code code;
     const char* want;
   } cases[] = {
-      {"4", Status::Code::kFailedPrecondition,
-       "has log format version 4, newer than the version 3 this build reads"},
-      {"17", Status::Code::kFailedPrecondition, "newer than the version 3"},
+      {"5", Status::Code::kFailedPrecondition,
+       "has log format version 5, newer than the version 4 this build reads"},
+      {"17", Status::Code::kFailedPrecondition, "newer than the version 4"},
       {"x", Status::Code::kCorruption, "unknown format version 'x'"},
   };
   for (const auto& c : cases) {
@@ -143,7 +151,8 @@ TEST_F(MigrateTest, NewerAndUnknownVersionsAreRefused) {
 
 // A version-2 dir: the same keys as version 3 except that every X key holds
 // one index (an empty value). Made here by appending one event per batch (so
-// every list has one element, checked below) and setting m:version to 2.
+// every list has one element, checked below), turning the dir into the
+// format-3 layout and setting m:version to 2.
 class MigrateV2Test : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -170,6 +179,7 @@ class MigrateV2Test : public ::testing::Test {
     ASSERT_TRUE(in_transit.ok());
     in_transit_ = *in_transit;
     log->reset();
+    DowngradeToFormat3(dir_);
     ASSERT_GT(XKeys().size(), 150u);
     for (const auto& [key, value] : XKeys()) {
       SCOPED_TRACE(logkeys::Describe(key));
@@ -273,7 +283,7 @@ TEST_F(MigrateV2Test, IsRefusedThenMigratedIntoListsWithTheSameAnswers) {
     EXPECT_EQ(n, 1);
   }
   EXPECT_LT(lists.size(), v2_keys / 2);
-  ASSERT_TRUE(MigrateDataDir(dir_).ok());  // version 3: nothing to do
+  ASSERT_TRUE(MigrateDataDir(dir_).ok());  // version 4: nothing to do
   EXPECT_EQ(XKeys(), lists);
 
   auto log = Log::Open(Options());
@@ -297,14 +307,151 @@ TEST_F(MigrateV2Test, IsRefusedThenMigratedIntoListsWithTheSameAnswers) {
 
 // A crash after the migration's first batch (m:version 3) and before the
 // lists are written leaves the version-2 keys under version 3: a valid
-// version-3 dir with the same answers.
+// version-3 dir, which this build refuses with a pointer to migration, and
+// which migrates to version 4 (keeping its one-element lists) with the same
+// answers.
 TEST_F(MigrateV2Test, AnInterruptedMigrationLeavesAValidVersion3Dir) {
+  const auto v2_lists = XKeys();
   SetVersion("3");
+  auto refused = Log::Open(Options());
+  ASSERT_FALSE(refused.ok());
+  EXPECT_NE(refused.status().message().find("has log format version 3"),
+            std::string::npos)
+      << refused.status().message();
+  ASSERT_TRUE(MigrateDataDir(dir_).ok());
+  EXPECT_EQ(XKeys(), v2_lists);
   auto report = VerifyDataDir(dir_);
   ASSERT_TRUE(report.ok()) << report.status().ToString();
   auto log = Log::Open(Options());
   ASSERT_TRUE(log.ok()) << log.status().ToString();
   EXPECT_EQ(Answers(**log), answers_);
+}
+
+// Version 3 → 4 in runs of 4 entries (so the 46 entries take 12 runs, and the
+// event id keys 12 more batches): stopped before each of its synced writes in
+// turn, as a crash there would, the dir is refused (still version 3) and a
+// rerun completes it: it verifies, with the same root and answers.
+TEST_F(MigrateV2Test, EveryCrashPointOfTheVersion3StepIsCompletedByARerun) {
+  SetVersion("3");
+  const std::string base = logtesting::MakeTempDir("migrate-v3-crash");
+  uint64_t stops = 0;
+  for (uint64_t writes = 0;; ++writes) {
+    SCOPED_TRACE(testing::Message() << "stopped after " << writes << " writes");
+    const std::string dir = base + "/" + std::to_string(writes);
+    std::filesystem::copy(dir_, dir);
+    Status first = logimpl::MigrateDataDirForTesting(dir, 4, writes);
+    if (!first.ok()) {
+      ++stops;
+      EXPECT_EQ(first.code(), Status::Code::kIOError) << first.ToString();
+      LogOptions o = Options();
+      o.data_dir = dir;
+      auto refused = Log::Open(o);
+      ASSERT_FALSE(refused.ok());
+      EXPECT_NE(refused.status().message().find("has log format version 3"),
+                std::string::npos)
+          << refused.status().message();
+      ASSERT_TRUE(MigrateDataDir(dir).ok());
+    }
+    auto report = VerifyDataDir(dir, TestKey(Options().origin, 1).verifier());
+    ASSERT_TRUE(report.ok()) << report.status().ToString();
+    LogOptions o = Options();
+    o.data_dir = dir;
+    auto log = Log::Open(o);
+    ASSERT_TRUE(log.ok()) << log.status().ToString();
+    EXPECT_EQ(Answers(**log), answers_);
+    log->reset();
+    std::filesystem::remove_all(dir);
+    if (first.ok()) break;
+  }
+  EXPECT_GE(stops, 25u);  // 12 + 12 batches and m:version
+  std::filesystem::remove_all(base);
+}
+
+// testdata/v3-log.tar: a dir written by the format-3 code (c50c036, see
+// testdata/README.md): 25 entries, root 920699cf...
+class MigrateV3FixtureTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    base_ = logtesting::MakeTempDir("migrate-v3");
+    dir_ = base_ + "/data";
+    const std::string cmd = "tar -xf '" + std::string(UDI_TESTDATA) +
+                            "/v3-log.tar' -C '" + base_ + "'";
+    ASSERT_EQ(std::system(cmd.c_str()), 0) << cmd;
+  }
+  void TearDown() override { std::filesystem::remove_all(base_); }
+  LogOptions Options() const {
+    LogOptions o;
+    o.data_dir = dir_;
+    o.origin = "udi-ledger.example/v3";
+    o.key = TestKey(o.origin, 1);
+    return o;
+  }
+  std::string base_;
+  std::string dir_;
+};
+
+TEST_F(MigrateV3FixtureTest, IsRefusedThenMigratedWithTheSameRootAndKeys) {
+  auto refused = Log::Open(Options());
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.status().code(), Status::Code::kFailedPrecondition);
+  EXPECT_NE(refused.status().message().find(
+                "has log format version 3; this build reads version 4"),
+            std::string::npos)
+      << refused.status().message();
+  EXPECT_NE(refused.status().message().find("ledgerctl migrate --data " + dir_),
+            std::string::npos);
+  EXPECT_EQ(VerifyDataDir(dir_).status().code(),
+            Status::Code::kFailedPrecondition);
+  const auto v3_keys = logtesting::ReadRaw(dir_, "");
+  ASSERT_EQ(v3_keys.count("N" + std::string(1, '\0') + logkeys::Be64(24)), 1u);
+
+  ASSERT_TRUE(MigrateDataDir(dir_).ok());
+  auto report = VerifyDataDir(dir_, TestKey(Options().origin, 1).verifier());
+  ASSERT_TRUE(report.ok()) << report.status().ToString();
+  EXPECT_EQ(report->size, 25u);
+  EXPECT_EQ(report->events, 21u);
+  EXPECT_EQ(ToHex(report->root),
+            "920699cfd9ebadf5b22a9c6f9f5a2177d47a10ef402871a06179b3f1e6564909");
+  // Every key of the family and every I key was re-keyed, nothing else
+  // changed: turned back into the format-3 layout, the dir holds exactly the
+  // keys and values the format-3 code wrote.
+  const auto v4_keys = logtesting::ReadRaw(dir_, "");
+  EXPECT_EQ(v4_keys.count(std::string(1, logkeys::v3::kEntryPrefix) +
+                          logkeys::Be64(0)),
+            0u);
+  EXPECT_EQ(v4_keys.at(logkeys::EntryKey(24)),
+            v3_keys.at(logkeys::v3::EntryKey(24)));
+  {
+    const std::string copy = base_ + "/copy";
+    std::filesystem::copy(dir_, copy);
+    DowngradeToFormat3(copy);
+    EXPECT_TRUE(logtesting::ReadRaw(copy, "") == v3_keys);
+  }
+
+  // The migrated log reads and takes new entries.
+  auto log = Log::Open(Options());
+  ASSERT_TRUE(log.ok()) << log.status().ToString();
+  auto first = (*log)->ReadEntries(0, 100);
+  ASSERT_TRUE(first.ok()) << first.status().ToString();
+  ASSERT_EQ(first->size(), 25u);
+  EXPECT_EQ((*first)[24].bytes, v3_keys.at(logkeys::v3::EntryKey(24)));
+  auto proof = (*log)->InclusionProof(3, 25);
+  ASSERT_TRUE(proof.ok()) << proof.status().ToString();
+  EXPECT_TRUE(merkle::VerifyInclusion(3, 25,
+                                      merkle::LeafHash((*first)[3].bytes),
+                                      *proof, report->root)
+                  .ok());
+  auto out =
+      (*log)->AppendEvents({SignAndPrepare(logtesting::SyntheticEvent(99, "v4"),
+                                           TestKey("acme", 2))},
+                           1795680000999);
+  ASSERT_TRUE(out.ok());
+  ASSERT_EQ((*out)[0].status, AppendStatus::kAccepted) << (*out)[0].error;
+  EXPECT_EQ((*out)[0].index, 25u);
+  log->reset();
+  report = VerifyDataDir(dir_);
+  ASSERT_TRUE(report.ok()) << report.status().ToString();
+  EXPECT_EQ(report->size, 26u);
 }
 
 }  // namespace

@@ -6,11 +6,14 @@
 
 #include <gtest/gtest.h>
 #include <leveldb/db.h>
+#include <leveldb/write_batch.h>
 
 #include <map>
 #include <memory>
 #include <string>
 #include <string_view>
+
+#include "ledger/log/log_keys.h"
 
 namespace ledger::logtesting {
 
@@ -53,6 +56,40 @@ inline std::map<std::string, std::string> ReadRaw(const std::string& dir,
     EXPECT_TRUE(it->status().ok()) << it->status().ToString();
   });
   return out;
+}
+
+// Turns a format-4 dir written by this build into the format-3 layout: entries
+// `E be64(i)`, nodes `N level be64(k)`, event ids `I <id text>`, m:version 3.
+// That this is what the format-3 code wrote is checked against
+// testdata/v3-log.tar (log_migrate_test.cc, MigrateV3FixtureTest). Used by
+// tests that need an older dir of their own.
+inline void DowngradeToFormat3(const std::string& dir) {
+  WithRawDb(dir, [&](leveldb::DB* db) {
+    leveldb::WriteBatch batch;
+    std::unique_ptr<leveldb::Iterator> it(
+        db->NewIterator(leveldb::ReadOptions()));
+    size_t moved = 0;
+    for (it->SeekToFirst(); it->Valid(); it->Next()) {
+      const std::string key = it->key().ToString();
+      std::string old_key;
+      if (auto i = logkeys::ParseEntryKey(key)) {
+        old_key = logkeys::v3::EntryKey(*i);
+      } else if (auto n = logkeys::ParseNodeKey(key)) {
+        old_key = logkeys::v3::NodeKey(n->level, n->index);
+      } else if (auto id = logkeys::EventIdOfKey(key)) {
+        old_key = logkeys::v3::EventIdKey(*id);
+      } else {
+        continue;
+      }
+      batch.Delete(key);
+      batch.Put(old_key, it->value());
+      ++moved;
+    }
+    ASSERT_TRUE(it->status().ok());
+    ASSERT_GT(moved, 0u);
+    batch.Put(std::string(logkeys::kVersionKey), "3");
+    ASSERT_TRUE(db->Write(leveldb::WriteOptions(), &batch).ok());
+  });
 }
 
 }  // namespace ledger::logtesting

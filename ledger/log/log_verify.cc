@@ -6,16 +6,16 @@
 //   1. metadata: format version, verifier key, origin, size, the signed
 //   checkpoint's signature;
 //   2. every entry in order: canonical JSON, index, prev hash, receivedAt, the
-//   envelope signature
-//      against the registry as of that entry, the event's validity, its
-//      event-id key and every index key it implies (each X (kind, key, index)
-//      found in the next unread place of that (kind, key)'s index lists), the
-//      leaf hash against the stored level-0 node;
-//   3. every stored tree node above level 0 against its children;
-//   4. no stored key that the entries do not imply (counts per key family, then
-//   a precise search);
-//   5. the registry keys against the replayed registry;
-//   6. the recomputed root against the signed checkpoint.
+//      envelope signature against the registry as of that entry, the event's
+//      validity, its event-id key and every index key it implies (each X
+//      (kind, key, index) found in the next unread place of that (kind,
+//      key)'s index lists), and the tree nodes its leaf completes (format 4
+//      stores them right after the entry: level 0 against the leaf hash, each
+//      level above against the hash recomputed from the entries);
+//   3. no stored key that the entries do not imply (counts per key family,
+//      then a precise search);
+//   4. the registry keys against the replayed registry;
+//   5. the recomputed root against the signed checkpoint.
 #include <leveldb/iterator.h>
 
 #include <map>
@@ -44,14 +44,15 @@ class DirVerifier {
  private:
   Status CheckMeta();
   Status CheckEntries();
-  Status CheckEntry(uint64_t i, const std::string& bytes);
+  // Entry i (bytes), then its tree nodes at *it (advanced past them).
+  Status CheckEntry(uint64_t i, const std::string& bytes,
+                    leveldb::Iterator* it);
   Status CheckEventKeys(uint64_t i, const logcheck::CheckedEntry& e);
   // Entry i implies X key `key` (prefix + be64(i)): i must be the next unread
   // index of the (kind, key)'s lists, opening the next list when none is open.
   Status CheckListedIndex(uint64_t i, const std::string& key);
   // After the last entry: every opened list must have been read to its end.
   Status CheckListsConsumed();
-  Status CheckUpperNodes();
   Status CheckKeyCounts();
   Status FindUnexpectedKey(char family);
   Result<std::vector<std::string>> ExpectedKeysOf(uint64_t i);
@@ -93,7 +94,6 @@ Result<VerifyReport> DirVerifier::Run() {
   LEDGER_RETURN_IF_ERROR(CheckMeta());
   LEDGER_RETURN_IF_ERROR(CheckEntries());
   LEDGER_RETURN_IF_ERROR(CheckListsConsumed());
-  LEDGER_RETURN_IF_ERROR(CheckUpperNodes());
   LEDGER_RETURN_IF_ERROR(CheckKeyCounts());
   LEDGER_RETURN_IF_ERROR(CheckRegistry());
   const Hash root = range_.Root();
@@ -178,38 +178,78 @@ Status DirVerifier::CheckMeta() {
 
 Status DirVerifier::CheckEntries() {
   auto it = NewIterator();
-  it->Seek(std::string(1, logkeys::kEntryPrefix));
-  for (uint64_t i = 0; i < size_; ++i, it->Next()) {
-    if (!it->Valid() || it->key().ToString() != logkeys::EntryKey(i)) {
+  it->Seek(std::string(1, logkeys::kSeqPrefix));
+  for (uint64_t i = 0; i < size_; ++i) {
+    const std::string want = logkeys::EntryKey(i);
+    if (!it->Valid() || it->key().ToString() != want) {
       LEDGER_RETURN_IF_ERROR(logdb::FromLevelDb(it->status(), Entry(i)));
+      if (it->Valid() && it->key().compare(want) < 0) {
+        return Status::Corruption("key " +
+                                  logkeys::Describe(it->key().ToString()) +
+                                  ": unexpected key (before " + Entry(i) + ")");
+      }
       return Status::Corruption(Entry(i) + ": missing");
     }
-    LEDGER_RETURN_IF_ERROR(CheckEntry(i, it->value().ToString()));
+    const std::string bytes = it->value().ToString();
+    it->Next();
+    LEDGER_RETURN_IF_ERROR(CheckEntry(i, bytes, it.get()));
   }
   if (it->Valid() &&
-      it->key().starts_with(std::string(1, logkeys::kEntryPrefix))) {
-    return Status::Corruption("key " + logkeys::Describe(it->key().ToString()) +
-                              ": entry beyond m:size " + std::to_string(size_));
+      it->key().starts_with(std::string(1, logkeys::kSeqPrefix))) {
+    const std::string key = it->key().ToString();
+    return Status::Corruption(
+        "key " + logkeys::Describe(key) +
+        (logkeys::ParseEntryKey(key)
+             ? ": entry beyond m:size " + std::to_string(size_)
+             : ": not an entry or tree node of the log (m:size " +
+                   std::to_string(size_) + ")"));
   }
   return logdb::FromLevelDb(it->status(), "reading entries");
 }
 
-Status DirVerifier::CheckEntry(uint64_t i, const std::string& bytes) {
+Status DirVerifier::CheckEntry(uint64_t i, const std::string& bytes,
+                               leveldb::Iterator* it) {
   auto e = logcheck::CheckEntry(i, prev_leaf_, bytes, &registry_);
   if (!e.ok()) return e.status();
   if (e->type == logcheck::EntryType::kEvent) {
     LEDGER_RETURN_IF_ERROR(CheckEventKeys(i, *e));
   }
   const Hash& leaf = e->leaf;
-  auto stored = logdb::NodeReader(db_, nullptr).PerfectNode(0, i);
-  if (!stored.ok()) return stored.status().WithPrefix(Entry(i));
-  if (*stored != leaf) {
-    return Status::Corruption(
-        Entry(i) + ": leaf hash mismatch with stored tree node (level 0, " +
-        "index " + std::to_string(i) + ") (got " + ToHex(*stored) + ", want " +
-        ToHex(leaf) + ")");
-  }
-  range_.Append(leaf, [](const merkle::CompactRange::NewNode&) {});
+  // The nodes the leaf completes, level 0 first, each recomputed from the
+  // entries and stored right after the entry.
+  Status bad;
+  range_.Append(leaf, [&](const merkle::CompactRange::NewNode& n) {
+    if (!bad.ok()) return;
+    const std::string where = "tree node (level " + std::to_string(n.level) +
+                              ", index " + std::to_string(n.index) + ")";
+    const std::string want_key = logkeys::NodeKey(n.level, n.index);
+    if (!it->Valid() || it->key().ToString() != want_key) {
+      bad = logdb::FromLevelDb(it->status(), where);
+      if (!bad.ok()) return;
+      if (it->Valid() && it->key().compare(want_key) < 0) {
+        bad = Status::Corruption("key " +
+                                 logkeys::Describe(it->key().ToString()) +
+                                 ": unexpected key (before " + where + ")");
+      } else {
+        bad = Status::Corruption(where + ": missing");
+      }
+      return;
+    }
+    const std::string got = it->value().ToString();
+    if (got.size() != 32) {
+      bad = Status::Corruption(where + ": not 32 bytes");
+    } else if (got != AsStringView(n.hash)) {
+      bad = n.level == 0
+                ? Status::Corruption(
+                      Entry(i) + ": leaf hash mismatch with stored " + where +
+                      " (got " + ToHex(got) + ", want " + ToHex(n.hash) + ")")
+                : Status::Corruption(where + ": hash mismatch (got " +
+                                     ToHex(got) + ", want " + ToHex(n.hash) +
+                                     ")");
+    }
+    it->Next();
+  });
+  LEDGER_RETURN_IF_ERROR(bad);
   prev_leaf_ = leaf;
   if (range_.size() == checkpoint_.size) checkpoint_tree_root_ = range_.Root();
   return Status::OK();
@@ -218,7 +258,12 @@ Status DirVerifier::CheckEntry(uint64_t i, const std::string& bytes) {
 // The event's I key and every X/T key it implies.
 Status DirVerifier::CheckEventKeys(uint64_t i,
                                    const logcheck::CheckedEntry& e) {
-  auto id = Get(logkeys::EventIdKey(e.event_id));
+  const auto id_key = logkeys::EventIdKey(e.event_id);
+  if (!id_key) {
+    return Status::Corruption(Entry(i) + ": event id " + e.event_id +
+                              " is not in canonical form");
+  }
+  auto id = Get(*id_key);
   if (!id.ok()) return id.status();
   if (!id->has_value()) {
     return Status::Corruption(Entry(i) + ": event id key " + e.event_id +
@@ -313,53 +358,12 @@ Status DirVerifier::CheckListsConsumed() {
                                            : ", beyond m:size"));
 }
 
-Status DirVerifier::CheckUpperNodes() {
-  auto child = NewIterator();
-  auto parent = NewIterator();
-  for (int level = 1; level < 64 && (size_ >> level) > 0; ++level) {
-    child->Seek(logkeys::NodeKey(level - 1, 0));
-    parent->Seek(logkeys::NodeKey(level, 0));
-    for (uint64_t k = 0; k < (size_ >> level); ++k) {
-      Hash kids[2];
-      for (int c = 0; c < 2; ++c, child->Next()) {
-        if (!child->Valid() ||
-            child->key().ToString() != logkeys::NodeKey(level - 1, 2 * k + c) ||
-            child->value().size() != 32) {
-          return Status::Corruption(
-              "tree node (level " + std::to_string(level - 1) + ", index " +
-              std::to_string(2 * k + c) + ") missing or not 32 bytes");
-        }
-        std::copy(child->value().data(), child->value().data() + 32,
-                  kids[c].begin());
-      }
-      const std::string where = "tree node (level " + std::to_string(level) +
-                                ", index " + std::to_string(k) + ")";
-      if (!parent->Valid() ||
-          parent->key().ToString() != logkeys::NodeKey(level, k) ||
-          parent->value().size() != 32) {
-        return Status::Corruption(where + ": missing or not 32 bytes");
-      }
-      const Hash want = merkle::NodeHash(kids[0], kids[1]);
-      const std::string got = parent->value().ToString();
-      if (got != AsStringView(want)) {
-        return Status::Corruption(where + ": hash mismatch (got " + ToHex(got) +
-                                  ", want " + ToHex(want) + ")");
-      }
-      parent->Next();
-    }
-  }
-  LEDGER_RETURN_IF_ERROR(
-      logdb::FromLevelDb(child->status(), "reading tree nodes"));
-  return logdb::FromLevelDb(parent->status(), "reading tree nodes");
-}
-
 // Every expected key was found above; equal counts then mean no key is
 // unexpected.
 Status DirVerifier::CheckKeyCounts() {
   uint64_t want_nodes = 0;
   for (int level = 0; level < 64; ++level) want_nodes += size_ >> level;
-  std::map<char, uint64_t> want = {{logkeys::kEntryPrefix, size_},
-                                   {logkeys::kNodePrefix, want_nodes},
+  std::map<char, uint64_t> want = {{logkeys::kSeqPrefix, size_ + want_nodes},
                                    {logkeys::kEventIdPrefix, events_},
                                    {logkeys::kRegistryPrefix, registry_.size()},
                                    {logkeys::kMetaPrefix, replica_ ? 6u : 5u}};
@@ -459,14 +463,12 @@ Status DirVerifier::FindUnexpectedKey(char family) {
       if (std::find(keys->begin(), keys->end(), key) == keys->end()) {
         return Status::Corruption(what + ": not implied by any entry");
       }
-    } else if (family == logkeys::kEntryPrefix) {
+    } else if (family == logkeys::kSeqPrefix) {
       auto i = logkeys::ParseEntryKey(key);
-      if (!i || *i >= size_)
-        return Status::Corruption(what + ": not an entry of the log");
-    } else if (family == logkeys::kNodePrefix) {
       auto n = logkeys::ParseNodeKey(key);
-      if (!n || n->index >= (size_ >> n->level)) {
-        return Status::Corruption(what + ": not a tree node of the log");
+      if (i ? *i >= size_ : !n || n->index >= (size_ >> n->level)) {
+        return Status::Corruption(what +
+                                  ": not an entry or tree node of the log");
       }
     } else if (family == logkeys::kEventIdPrefix) {
       if (it->value().size() != 8)

@@ -105,15 +105,23 @@ TEST_F(CorruptionTest, AnExtraKeyIsDetected) {
       logkeys::TimeKey(0, 4),
       logkeys::EntryKey(100),
       logkeys::NodeKey(0, 100),
-      logkeys::EventIdKey("ni:///sha-256;00"),
+      logkeys::NodeKey(3, 1),  // covers leaves 8..15: the log has 9 entries
+      // Inside the family: a node key at no subtree's last leaf, and keys
+      // that sort between an entry and its nodes.
+      "s" + logkeys::Be64(2) + "N\x01",
+      logkeys::EntryKey(2) + "x",
+      "s" + logkeys::Be64(3),
+      *logkeys::EventIdKey("ni:///sha-256;" + std::string(64, '0')),
+      "I" + std::string("ni:///sha-256;") + std::string(64, '0'),  // format 3
       logkeys::RegistryKey("mallory+01234567"),
       "m:extra",
       "zzz",
   };
   for (const auto& k : extra) {
     SCOPED_TRACE(logkeys::Describe(k));
-    logtesting::PutRaw(dir_, k,
-                       k[0] == 'N' ? std::string(32, 'a') : std::string());
+    logtesting::PutRaw(
+        dir_, k,
+        logkeys::ParseNodeKey(k) ? std::string(32, 'a') : std::string());
     auto r = VerifyDataDir(dir_);
     ASSERT_FALSE(r.ok());
     EXPECT_NE(r.status().message().find(logkeys::Describe(k)),

@@ -7,6 +7,7 @@
 
 #include <filesystem>
 
+#include "ledger/log/log_test_db.h"
 #include "tests/ops/ops_test_util.h"
 
 namespace udi_ops_test {
@@ -39,14 +40,19 @@ std::string MakeDataDir(const std::string& dir, size_t events) {
   return checkpoint;
 }
 
-// A version-1 dir: these events have no ilmd, so the version-2 step adds no
-// kIlmdLot keys (spec/log-format.md §7), and the version-3 step rewrites the
-// index lists the node wrote (one list per (kind, key) and run of entries).
+// A version-1 dir: the node's dir turned into the layout of formats 1-3
+// (entries, nodes and event ids under their old keys); these events have no
+// ilmd, so the version-2 step adds no kIlmdLot keys (spec/log-format.md §7),
+// the version-3 step rewrites the index lists the node wrote (one list per
+// (kind, key) and run of entries) and the version-4 step re-keys the entries,
+// nodes and event ids.
 TEST(OpsMigrateTest, OlderFormatIsRefusedThenMigratedOnlyWithItsBackup) {
   TempDir tmp;
   std::string data = tmp.path() + "/data", other = tmp.path() + "/other";
   std::string checkpoint = MakeDataDir(data, 40);
   MakeDataDir(other, 10);
+  ledger::logtesting::DowngradeToFormat3(data);
+  ledger::logtesting::DowngradeToFormat3(other);
   SetVersion(data, "1");
   SetVersion(other, "1");
 
@@ -87,7 +93,7 @@ TEST(OpsMigrateTest, OlderFormatIsRefusedThenMigratedOnlyWithItsBackup) {
   ASSERT_EQ(migrated->exit_code, 0) << migrated->stderr_text;
   json out = json::parse(migrated->stdout_text);
   EXPECT_EQ(out.value("from", ""), "1");
-  EXPECT_EQ(out.value("to", ""), "3");
+  EXPECT_EQ(out.value("to", ""), "4");
 
   auto node = NodeProcess::Start(data);
   ASSERT_TRUE(node.ok()) << node.status().ToString();

@@ -353,20 +353,23 @@ Status ScanIndexKeysByPages(const std::vector<std::string>& keys,
                             uint64_t end_index, const IndexPageScan& scan,
                             const Log::IndexHitSink& sink);
 
-// Upgrades the log data dir `dir` of a stopped node in place from format
-// version 1 to the current version 2 (spec/log-format.md §7): adds the keys of
-// the index kinds version 2 introduced (kIlmdLot) for every stored event, then
-// sets m:version. Entries, tree and checkpoint are not touched. The new keys
-// and m:version go into one synced WriteBatch, so a crash leaves either a
-// version-1 dir or a complete version-2 dir; only when the new keys exceed 64
-// MiB are they written first in synced batches and m:version last, in which
-// case a crash can leave a version-1 dir holding some of the new keys, which
-// running MigrateDataDir again completes (version-1 builds ignore them, but
-// their verifier reports them as unexpected). OK with nothing done when the
-// dir is already version 2; FailedPrecondition for a newer version or when the
-// dir is in use; Corruption when an entry cannot be read. Back the dir up
-// first (ledgerctl migrate does). Not thread-safe with a Log on the same dir
-// (the LevelDB lock refuses that).
+// Upgrades the log data dir `dir` of a stopped node in place to the current
+// format version 4, one step after the other (spec/log-format.md §7):
+//   1 → 2 adds the keys of the index kind version 2 introduced (kIlmdLot);
+//   2 → 3 sets m:version 3 first (a version-2 dir is a valid version-3 dir),
+//         then repacks the X keys into index lists, one synced batch per run;
+//   3 → 4 moves the entries and tree nodes into the `s` family (one synced
+//         batch per run of 16384 entries: the run's old keys deleted, the new
+//         ones put), then rewrites the I keys as digest bytes, then sets
+//         m:version 4 and compacts the old key range.
+// Entries, tree hashes, checkpoint and registry are copied, never recomputed.
+// A crash at any point leaves a dir this build refuses with a pointer to
+// `ledgerctl migrate` (m:version is still 1, 2 or 3 until the last step) and
+// running MigrateDataDir again completes it. OK with nothing done when the dir
+// is already version 4; FailedPrecondition for a newer version or when the
+// dir is in use; Corruption when an entry or node cannot be read. Back the dir
+// up first (ledgerctl migrate does). Not thread-safe with a Log on the same
+// dir (the LevelDB lock refuses that).
 Status MigrateDataDir(const std::string& dir);
 
 // Offline full verification of a data directory (used by `ledgerctl verify`):
