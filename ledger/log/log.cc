@@ -148,7 +148,9 @@ Status LogImpl::Init() {
   }
   range_ = std::move(range).value();
   LEDGER_RETURN_IF_ERROR(LoadRegistry());
-  LEDGER_RETURN_IF_ERROR(LoadUpperNodes(size));
+  // The stored nodes are loaded in the background (StartEventFilter).
+  upper_.Fit(size);
+  upper_.StartLoading(size);
   Publish(size, std::move(cp).value(), std::move(note)->value());
   StartEventFilter(size);
   return Status::OK();
@@ -161,30 +163,38 @@ void LogImpl::StartEventFilter(uint64_t size) {
   leveldb::ReadOptions r = db_->ReadOptions(nullptr);
   r.fill_cache = false;  // a one-off scan must not evict the hot blocks
   std::unique_ptr<leveldb::Iterator> it(db_->db->NewIterator(r));
-  filter_thread_ = std::thread([this, size, it = std::move(it)] {
-    // A background rebuild: at a lower priority (nice +10, this thread only on
-    // Linux) so that it yields the cores to queries and appends on a busy
-    // node; until it is done the writer looks ids up in LevelDB anyway.
-    setpriority(PRIO_PROCESS, static_cast<id_t>(syscall(SYS_gettid)), 10);
-    pthread_setname_np(pthread_self(), "udi-idfilter");
-    auto filter = std::make_unique<EventIdFilter>(size);
-    const std::string prefix(1, logkeys::kEventIdPrefix);
-    uint64_t n = 0;
-    for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix);
-         it->Next()) {
-      if (++n % 4096 == 0 && stopping_.load(std::memory_order_relaxed)) return;
-      // I + the id's 32 digest bytes (a malformed key is the verifier's to
-      // report; the filter then may only answer "maybe" more often).
-      if (it->key().size() == 33) {
-        filter->Add(EventIdFilter::DigestOfBytes(
-            std::string_view(it->key().data() + 1, 32)));
-      }
-    }
-    // On a read error the writer keeps looking every id up in LevelDB.
-    if (!it->status().ok()) return;
-    stored_ids_ = std::move(filter);
-    stored_ids_ready_.store(true, std::memory_order_release);
-  });
+  std::unique_ptr<leveldb::Iterator> tree_it(db_->db->NewIterator(r));
+  filter_thread_ = std::thread(
+      [this, size, it = std::move(it), tree_it = std::move(tree_it)] {
+        // A background rebuild: at a lower priority (nice +10, this thread only
+        // on Linux) so that it yields the cores to queries and appends on a
+        // busy node; until it is done the writer looks ids up in LevelDB
+        // anyway.
+        setpriority(PRIO_PROCESS, static_cast<id_t>(syscall(SYS_gettid)), 10);
+        pthread_setname_np(pthread_self(), "udi-idfilter");
+        auto filter = std::make_unique<EventIdFilter>(size);
+        const std::string prefix(1, logkeys::kEventIdPrefix);
+        uint64_t n = 0;
+        for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix);
+             it->Next()) {
+          if (++n % 4096 == 0 && stopping_.load(std::memory_order_relaxed))
+            return;
+          // I + the id's 32 digest bytes (a malformed key is the verifier's to
+          // report; the filter then may only answer "maybe" more often).
+          if (it->key().size() == 33) {
+            filter->Add(EventIdFilter::DigestOfBytes(
+                std::string_view(it->key().data() + 1, 32)));
+          }
+        }
+        // On a read error the writer keeps looking every id up in LevelDB.
+        if (it->status().ok()) {
+          stored_ids_ = std::move(filter);
+          stored_ids_ready_.store(true, std::memory_order_release);
+        }
+        // Until a node is loaded, a proof reads it from LevelDB; a node the
+        // load finds missing or malformed stays so (the verifier names it).
+        (void)LoadUpperNodes(size, tree_it.get());
+      });
 }
 
 void LogImpl::StopEventFilter() {
@@ -280,19 +290,35 @@ Status LogImpl::LoadRegistry() {
   return logdb::FromLevelDb(it->status(), "loading the registry");
 }
 
-Status LogImpl::LoadUpperNodes(uint64_t size) {
-  leveldb::ReadOptions r = db_->ReadOptions(nullptr);
-  r.fill_cache = false;  // read once into upper_
-  std::unique_ptr<leveldb::Iterator> it(db_->db->NewIterator(r));
-  upper_.Fit(size);
+void UpperNodeCache::Add(int level, uint64_t index, const Hash& h) {
+  std::unique_lock lock(mu_);
+  if (level < min_level_) return;
+  if (levels_.size() <= static_cast<size_t>(level)) levels_.resize(level + 1);
+  auto& v = levels_[level];
+  if (index == v.size()) v.push_back(h);
+}
+
+bool LogImpl::WaitForTreeCache() {
+  WaitForEventFilter();
+  return upper_.Loaded();
+}
+
+Status LogImpl::LoadUpperNodes(uint64_t size, leveldb::Iterator* it) {
   const int min_level = upper_.min_level();
   // Nodes of the cached levels are interleaved with the entries (format 4):
   // one pass over the family, from the first leaf that completes a node of
   // min_level (each level's nodes then come in index order).
   std::vector<uint64_t> want(64, 0);  // next index per level
-  uint64_t seen = 0;
+  std::vector<UpperNodeCache::LoadedNode> chunk;
+  chunk.reserve(4096);
+  uint64_t keys = 0;
   if ((size >> min_level) > 0) {
     for (it->Seek(logkeys::NodeKey(min_level, 0)); it->Valid(); it->Next()) {
+      if (++keys % 4096 == 0) {
+        if (stopping_.load(std::memory_order_relaxed)) return Status::OK();
+        upper_.LoadNodes(chunk);
+        chunk.clear();
+      }
       const std::string_view key(it->key().data(), it->key().size());
       if (key.empty() || key[0] != logkeys::kSeqPrefix) break;
       auto id = logkeys::ParseNodeKey(key);
@@ -308,12 +334,13 @@ Status LogImpl::LoadUpperNodes(uint64_t size) {
             "merkle node (level " + std::to_string(id->level) + ", index " +
             std::to_string(want[id->level]) + ") missing or malformed");
       }
-      upper_.Add(id->level, id->index,
-                 HashFromBytes(std::string_view(it->value().data(), 32)));
+      chunk.push_back(
+          {id->level, id->index,
+           HashFromBytes(std::string_view(it->value().data(), 32))});
       ++want[id->level];
-      ++seen;
     }
   }
+  upper_.LoadNodes(chunk);
   LEDGER_RETURN_IF_ERROR(
       logdb::FromLevelDb(it->status(), "loading tree nodes"));
   for (int level = min_level; level < 64 && (size >> level) > 0; ++level) {

@@ -43,9 +43,58 @@ struct ImportCheck;  // a prechecked chunk (log_import.cc)
 // default 512 MiB, levels >= 1, 320 MB, so a proof makes 1 LevelDB read). As
 // the log grows past the budget the lowest cached level is dropped. Nodes never
 // change once written, so the cache cannot go stale.
+//
+// After open the stored nodes are loaded on a background thread (format 4
+// keeps them among the entries, so loading reads the whole log): StartLoading
+// reserves the nodes of the stored size, LoadNodes fills them in index order
+// per level, and until a node is loaded a lookup misses (the proof reads it
+// from LevelDB). Nodes appended meanwhile are added after the reserved ones.
 class UpperNodeCache {
  public:
   explicit UpperNodeCache(uint64_t budget_bytes) : budget_(budget_bytes) {}
+  struct LoadedNode {
+    int level;
+    uint64_t index;
+    Hash hash;
+  };
+  // Reserves the nodes of the cached levels of a tree of `size` leaves (call
+  // after Fit(size), before any Add).
+  void StartLoading(uint64_t size) {
+    std::unique_lock lock(mu_);
+    for (int level = min_level_; level < 64 && (size >> level) > 0; ++level) {
+      if (levels_.size() <= static_cast<size_t>(level)) {
+        levels_.resize(level + 1);
+        loaded_.resize(level + 1, 0);
+        reserved_.resize(level + 1, 0);
+      }
+      levels_[level].assign(size >> level, Hash{});
+      loaded_[level] = 0;
+      reserved_[level] = size >> level;
+    }
+  }
+  // Nodes of the reserved range, each level's in index order from 0.
+  void LoadNodes(const std::vector<LoadedNode>& nodes) {
+    std::unique_lock lock(mu_);
+    for (const auto& n : nodes) {
+      const auto l = static_cast<size_t>(n.level);
+      if (n.level < min_level_ || l >= reserved_.size() ||
+          n.index >= reserved_[l] || n.index != loaded_[l]) {
+        continue;  // a dropped level, or not the next node
+      }
+      levels_[l][n.index] = n.hash;
+      loaded_[l] = n.index + 1;
+    }
+  }
+  // True once every reserved node is loaded (from then on lookups of them
+  // hit).
+  bool Loaded() const {
+    std::shared_lock lock(mu_);
+    for (size_t l = static_cast<size_t>(min_level_); l < reserved_.size();
+         ++l) {
+      if (!levels_[l].empty() && loaded_[l] < reserved_[l]) return false;
+    }
+    return true;
+  }
   // The lowest cached level for a tree of `size` leaves.
   int LevelFor(uint64_t size) const {
     int level = 1;
@@ -62,6 +111,7 @@ class UpperNodeCache {
     for (int l = min_level_; l < level && l < static_cast<int>(levels_.size());
          ++l) {
       std::vector<Hash>().swap(levels_[l]);
+      if (static_cast<size_t>(l) < reserved_.size()) reserved_[l] = 0;
     }
     min_level_ = level;
   }
@@ -69,13 +119,9 @@ class UpperNodeCache {
     std::shared_lock lock(mu_);
     return min_level_;
   }
-  void Add(int level, uint64_t index, const Hash& h) {
-    std::unique_lock lock(mu_);
-    if (level < min_level_) return;
-    if (levels_.size() <= static_cast<size_t>(level)) levels_.resize(level + 1);
-    auto& v = levels_[level];
-    if (index == v.size()) v.push_back(h);
-  }
+  // Node (level, index), kept if its level is cached and it is the next one
+  // of the level.
+  void Add(int level, uint64_t index, const Hash& h);
   // Lookups for one proof: the shared lock is taken at the first lookup and
   // kept for the next ones (a proof makes about 2·log2(size)), but released
   // before any LevelDB read (Release), so a writer waits at most for a few
@@ -92,6 +138,11 @@ class UpperNodeCache {
       }
       const auto& v = cache_->levels_[level];
       if (index >= v.size()) return std::nullopt;
+      const auto l = static_cast<size_t>(level);
+      if (l < cache_->reserved_.size() && index < cache_->reserved_[l] &&
+          index >= cache_->loaded_[l]) {
+        return std::nullopt;  // reserved, not loaded yet
+      }
       return v[index];
     }
     void Release() const {
@@ -105,10 +156,14 @@ class UpperNodeCache {
 
  private:
   const uint64_t budget_;
-  mutable std::shared_mutex mu_;  // protects min_level_ and levels_
+  mutable std::shared_mutex mu_;  // protects everything below
   int min_level_ = 1;
   std::vector<std::vector<Hash>>
       levels_;  // levels_[level][index], contiguous from index 0
+  // Per level: the first reserved_ nodes are those stored at open, of which
+  // the first loaded_ are loaded.
+  std::vector<uint64_t> reserved_;
+  std::vector<uint64_t> loaded_;
 };
 
 class CachedNodeReader : public merkle::NodeSource {
@@ -162,9 +217,13 @@ class LogImpl : public Log {
       std::vector<std::string> entries, const PrecheckedEntries* previous);
   Status ImportChecked(const PrecheckedEntries& chunk, std::string_view note,
                        const std::vector<Hash>& proof);
-  // Test hook: waits until the background build of the stored-event-id filter
-  // (started by Init) has ended; true when the writer now uses it.
+  // Test hook: waits until the background loads started by Init (the
+  // stored-event-id filter, then the tree cache) have ended; true when the
+  // writer now uses the filter.
   bool WaitForEventFilter();
+  // Test hook: the same wait; true when every tree node stored at open is in
+  // the cache.
+  bool WaitForTreeCache();
 
   Result<std::vector<AppendOutcome>> AppendEvents(
       std::vector<PreparedEvent> events, int64_t received_at_ms) override;
@@ -344,8 +403,9 @@ class LogImpl : public Log {
   // The same with the id's filter digest (EventIdFilter::DigestOf).
   Result<std::optional<uint64_t>> StoredEventIndex(
       std::string_view event_id, const EventIdFilter::Digest& digest);
-  // Scans the I keys of the state at Init on a background thread into
-  // stored_ids_; StopEventFilter ends and joins it.
+  // On a background thread, from the state at Init: scans the I keys into
+  // stored_ids_, then loads the tree cache (LoadUpperNodes);
+  // StopEventFilter ends and joins it.
   void StartEventFilter(uint64_t size);
   void StopEventFilter();
   // receivedAt (ms) of the latest entry, or INT64_MIN for an empty log: the
@@ -387,7 +447,11 @@ class LogImpl : public Log {
                    const std::string& verifier) const;
   Status InitializeEmpty();
   Status LoadRegistry();
-  Status LoadUpperNodes(uint64_t size);
+  // Loads the cached levels' nodes of a tree of `size` leaves from `it` (an
+  // iterator at the state of Init) into upper_, in chunks; stops early when
+  // the log closes. Corruption when a node is missing or malformed (the cache
+  // then keeps missing it, and a proof that needs it reads LevelDB).
+  Status LoadUpperNodes(uint64_t size, leveldb::Iterator* it);
   void Publish(uint64_t size, Checkpoint cp, std::string note);
   std::shared_ptr<const ReadState> State() const {
     std::lock_guard lock(state_mu_);

@@ -552,6 +552,97 @@ TEST_F(LogTest, ProofsAreRightWhateverTreeLevelsFitTheCache) {
   }
 }
 
+// The tree cache is loaded after the open: nodes reserved for the stored size
+// miss until loaded (a proof then reads LevelDB), nodes appended meanwhile hit
+// at once, and a level dropped by Fit while loading stays dropped.
+TEST(UpperNodeCacheTest, ReservedNodesMissUntilLoaded) {
+  using logimpl::UpperNodeCache;
+  auto h = [](int level, uint64_t index) {
+    return merkle::LeafHash(std::to_string(level) + "/" +
+                            std::to_string(index));
+  };
+  UpperNodeCache cache(uint64_t{1} << 20);
+  cache.Fit(8);
+  cache.StartLoading(8);  // levels 1..3: 4, 2 and 1 nodes reserved
+  EXPECT_FALSE(cache.Loaded());
+  UpperNodeCache::Reader r(&cache);
+  EXPECT_FALSE(r.Find(1, 0));
+  r.Release();
+  cache.Add(1, 4, h(1, 4));  // appended after the open (leaves 8, 9)
+  EXPECT_EQ(r.Find(1, 4), h(1, 4));
+  EXPECT_FALSE(r.Find(1, 3));
+  r.Release();
+  // Level 1 in index order, with one node out of order (ignored).
+  cache.LoadNodes({{1, 0, h(1, 0)}, {1, 2, h(1, 2)}, {1, 1, h(1, 1)}});
+  EXPECT_EQ(r.Find(1, 0), h(1, 0));
+  EXPECT_EQ(r.Find(1, 1), h(1, 1));
+  EXPECT_FALSE(r.Find(1, 2));
+  r.Release();
+  cache.LoadNodes({{1, 2, h(1, 2)}, {1, 3, h(1, 3)}, {2, 0, h(2, 0)}});
+  EXPECT_FALSE(cache.Loaded());  // (2, 1) and (3, 0) still missing
+  cache.LoadNodes({{2, 1, h(2, 1)}, {3, 0, h(3, 0)}});
+  EXPECT_TRUE(cache.Loaded());
+  for (auto [level, index] : {std::pair{1, 3}, {2, 1}, {3, 0}, {1, 4}}) {
+    EXPECT_EQ(r.Find(level, index), h(level, index));
+  }
+  r.Release();
+  // A budget that keeps only level >= 2 once the log has 8 leaves.
+  UpperNodeCache small(4 * sizeof(Hash));
+  small.Fit(4);
+  small.StartLoading(4);  // levels 1, 2
+  small.Fit(8);           // level 1 dropped while loading
+  small.LoadNodes({{1, 0, h(1, 0)}, {2, 0, h(2, 0)}});
+  UpperNodeCache::Reader rs(&small);
+  EXPECT_FALSE(rs.Find(1, 0));
+  EXPECT_EQ(rs.Find(2, 0), h(2, 0));
+  rs.Release();
+  EXPECT_TRUE(small.Loaded());
+}
+
+// A reopened log answers proofs at once (from LevelDB while its tree cache
+// loads) and the same once the cache is loaded.
+TEST_F(LogTest, ProofsAreRightWhileTheTreeCacheLoads) {
+  OpenLog();
+  ASSERT_TRUE(log_->AppendParticipant(MakeParticipant(acme_), kNow).ok());
+  for (int round = 0; round < 4; ++round) {
+    std::vector<PreparedEvent> batch;
+    for (int i = 0; i < 50; ++i) {
+      batch.push_back(SignAndPrepare(
+          logtesting::SyntheticEvent(round * 100 + i, "load"), acme_));
+    }
+    Append(std::move(batch));
+  }
+  const uint64_t n = log_->Size();
+  std::vector<Hash> leaves;
+  for (uint64_t i = 0; i < n; ++i) {
+    leaves.push_back(merkle::LeafHash(log_->ReadEntry(i)->bytes));
+  }
+  const Hash root = merkle::RootFromLeafHashes(leaves);
+  log_.reset();
+  OpenLog();
+  auto* impl = dynamic_cast<logimpl::LogImpl*>(log_.get());
+  ASSERT_NE(impl, nullptr);
+  for (int pass = 0; pass < 2; ++pass) {
+    SCOPED_TRACE(pass == 0 ? "right after the open" : "cache loaded");
+    for (uint64_t i = 0; i < n; i += 7) {
+      auto proof = log_->InclusionProof(i, n);
+      ASSERT_TRUE(proof.ok()) << proof.status().ToString();
+      EXPECT_TRUE(merkle::VerifyInclusion(i, n, leaves[i], *proof, root).ok());
+    }
+    if (pass == 0) {
+      ASSERT_TRUE(impl->WaitForTreeCache());
+    }
+  }
+  // Appends after the open land after the loaded nodes.
+  Append({SignAndPrepare(logtesting::SyntheticEvent(999, "load"), acme_)});
+  leaves.push_back(merkle::LeafHash(log_->ReadEntry(n)->bytes));
+  auto proof = log_->InclusionProof(n, n + 1);
+  ASSERT_TRUE(proof.ok());
+  EXPECT_TRUE(merkle::VerifyInclusion(n, n + 1, leaves[n], *proof,
+                                      merkle::RootFromLeafHashes(leaves))
+                  .ok());
+}
+
 TEST_F(LogTest, SecondOpenInTheSameProcessNamesTheDir) {
   OpenLog();
   auto second = Log::Open(Options());
