@@ -194,6 +194,12 @@ Result<BackupInfo> RestoreBackup(
   LEDGER_RETURN_IF_ERROR(WriteMarker(marker));
   auto info = Import(backup_path, data_dir);
   if (!info.ok()) return info.status();
+  if (info->log_format != CurrentLogFormat()) {
+    // Refuses a newer format (FailedPrecondition naming it).
+    LEDGER_RETURN_IF_ERROR(MigrateDataDir(data_dir).WithPrefix(
+        "restore: migrating " + data_dir + " from log format " +
+        info->log_format));
+  }
   auto report = expected_verifier ? VerifyDataDir(data_dir, *expected_verifier)
                                   : VerifyDataDir(data_dir);
   if (!report.ok()) {

@@ -139,5 +139,36 @@ TEST(OpsMigrateTest, RealVersionOneFixtureMigratesAndVerifies) {
   EXPECT_EQ(again->exit_code, 0) << again->stderr_text;
 }
 
+// A backup made before an upgrade (core's format-3 fixture,
+// ledger/log/testdata/v3-log.tar) restores into a newer node's dir: the
+// restore migrates it, then verifies it in full.
+TEST(OpsMigrateTest, OlderFormatBackupIsMigratedByTheRestore) {
+  TempDir tmp;
+  auto untar = RunProgram(
+      {"tar", "-xf",
+       std::string(UDI_SOURCE_DIR) + "/ledger/log/testdata/v3-log.tar", "-C",
+       tmp.path()});
+  ASSERT_TRUE(untar.ok());
+  ASSERT_EQ(untar->exit_code, 0) << untar->stderr_text;
+  std::string data = tmp.path() + "/data";
+  std::string backup = tmp.path() + "/v3.udibak";
+  auto made = RunProgram({Ledgerctl(), "backup", "--data", data, backup});
+  ASSERT_TRUE(made.ok());
+  ASSERT_EQ(made->exit_code, 0) << made->stderr_text;
+  EXPECT_EQ(json::parse(made->stdout_text).value("logFormat", ""), "3");
+  std::string restored = tmp.path() + "/restored";
+  auto restore =
+      RunProgram({Ledgerctl(), "restore", backup, "--data", restored});
+  ASSERT_TRUE(restore.ok());
+  ASSERT_EQ(restore->exit_code, 0) << restore->stderr_text;
+  auto verify = RunProgram({Ledgerctl(), "verify", "--data", restored});
+  ASSERT_TRUE(verify.ok());
+  EXPECT_EQ(verify->exit_code, 0) << verify->stdout_text << verify->stderr_text;
+  EXPECT_NE(verify->stdout_text.find("920699cfd9ebadf5b22a9c6f9f5a2177d47a10ef"
+                                     "402871a06179b3f1e6564909"),
+            std::string::npos)
+      << verify->stdout_text;
+}
+
 }  // namespace
 }  // namespace udi_ops_test

@@ -99,9 +99,11 @@ inline constexpr std::string_view kRestoreMarker = "RESTORE-INCOMPLETE";
 // exist or be empty (FailedPrecondition naming it otherwise). Writes the
 // restore marker first, imports every record and writes every file (mode 0600,
 // directories 0700, each synced; Corruption as ReadBackupInfo on a damaged
-// file, after which the marker stays), runs VerifyDataDir (with
-// `expected_verifier` when given) and checks that the verified size and
-// checkpoint are the backup's; only then removes the marker.
+// file, after which the marker stays), migrates a log of an older format to
+// the current one (MigrateDataDir: the backup of a node from before an
+// upgrade), runs VerifyDataDir (with `expected_verifier` when given) and
+// checks that the verified size and checkpoint are the backup's; only then
+// removes the marker.
 Result<BackupInfo> RestoreBackup(
     const std::string& backup_path, const std::string& data_dir,
     const std::optional<VerifierKey>& expected_verifier = std::nullopt);
