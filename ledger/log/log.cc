@@ -309,7 +309,7 @@ Status LogImpl::LoadUpperNodes(uint64_t size, leveldb::Iterator* it) {
   // one pass over the family, from the first leaf that completes a node of
   // min_level (each level's nodes then come in index order).
   std::vector<uint64_t> want(64, 0);  // next index per level
-  std::vector<UpperNodeCache::LoadedNode> chunk;
+  std::vector<merkle::CompactRange::NewNode> chunk;
   chunk.reserve(4096);
   uint64_t keys = 0;
   if ((size >> min_level) > 0) {

@@ -52,11 +52,6 @@ struct ImportCheck;  // a prechecked chunk (log_import.cc)
 class UpperNodeCache {
  public:
   explicit UpperNodeCache(uint64_t budget_bytes) : budget_(budget_bytes) {}
-  struct LoadedNode {
-    int level;
-    uint64_t index;
-    Hash hash;
-  };
   // Reserves the nodes of the cached levels of a tree of `size` leaves (call
   // after Fit(size), before any Add).
   void StartLoading(uint64_t size) {
@@ -73,7 +68,7 @@ class UpperNodeCache {
     }
   }
   // Nodes of the reserved range, each level's in index order from 0.
-  void LoadNodes(const std::vector<LoadedNode>& nodes) {
+  void LoadNodes(const std::vector<merkle::CompactRange::NewNode>& nodes) {
     std::unique_lock lock(mu_);
     for (const auto& n : nodes) {
       const auto l = static_cast<size_t>(n.level);
